@@ -1,0 +1,44 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SchoolOpsConfig(AppConfig):
+    name = "schoolops"
+    verbose_name = _("School structure")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from schoolops.permissions import sync_post_permissions
+        from schoolops.registry import NavItem, StudentPanel, registry
+        from schoolops.views import roster_panel_context
+
+        registry.add_student_panel(
+            StudentPanel(
+                key="roster",
+                title=_("Class and exams"),
+                template="schoolops/panels/roster.html",
+                context=roster_panel_context,
+                order=0,
+            )
+        )
+        registry.add_nav(
+            NavItem(
+                key="classes",
+                label=_("My classes"),
+                url_name="schoolops:class_list",
+                visible=lambda scope: bool(scope.staff or scope.user.is_superuser),
+                order=10,
+            )
+        )
+        registry.add_nav(
+            NavItem(
+                key="students",
+                label=_("Find a student"),
+                url_name="schoolops:student_search",
+                visible=lambda scope: bool(scope.staff or scope.user.is_superuser),
+                order=11,
+            )
+        )
+        # After every app's migrations, so that all apps' permissions exist.
+        post_migrate.connect(sync_post_permissions, dispatch_uid="schoolops_post_permissions")

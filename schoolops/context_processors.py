@@ -1,0 +1,9 @@
+from django.http import HttpRequest
+
+from schoolops.registry import registry
+
+
+def navigation(request: HttpRequest) -> dict:
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {"nav_items": []}
+    return {"nav_items": registry.nav_for(request.scope)}

@@ -1,0 +1,41 @@
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+
+from schoolops.scopes import Scope
+
+
+class ScopeMiddleware:
+    """Attaches ``request.scope``, built on first use."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.scope = SimpleLazyObject(lambda: Scope.for_request(request))
+        return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """Accounts created by the staff import must choose their own password first."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            staff = request.scope.staff
+            if staff is not None and staff.must_change_password:
+                allowed = {
+                    reverse("password_change"),
+                    reverse("password_change_done"),
+                    reverse("logout"),
+                    reverse("set_language"),
+                }
+                if request.path not in allowed:
+                    return redirect("password_change")
+        return self.get_response(request)

@@ -1,0 +1,571 @@
+"""The shared school structure: calendar, grades, classes, staff, students and exam results.
+
+Everything the three programmes hang their records on lives here. Records that hang off a
+student or a staff member use ``PROTECT``: people leave a school by a status change, never by
+deletion, so that history survives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from schoolops.calendar import monday_of
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class Post(models.TextChoices):
+    """A post (岗位) is a Django group; the value is the group's name as schools write it."""
+
+    PRINCIPAL = "校长", _("Principal")
+    VICE_PRINCIPAL = "副校长", _("Vice principal")
+    ACADEMIC_OFFICE = "教导处", _("Academic office")
+    GRADE_HEAD = "级部主任", _("Grade head")
+    HOMEROOM = "班主任", _("Homeroom teacher")
+    SUBJECT_TEACHER = "任课教师", _("Subject teacher")
+    PSYCHOLOGY = "心理教师", _("Psychology teacher")
+    OFFICE = "办公室", _("Office staff")
+
+    @classmethod
+    def school_wide(cls) -> tuple[str, ...]:
+        """Posts whose scope is the whole school (the principal's office)."""
+        return (cls.PRINCIPAL, cls.VICE_PRINCIPAL, cls.ACADEMIC_OFFICE)
+
+
+class School(models.Model):
+    """The school this installation runs. One row; a district runs one database per school."""
+
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("school")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def get(cls) -> School:
+        school = cls.objects.order_by("pk").first()
+        if school is None:
+            school = cls.objects.create(name=settings.SCHOOL_NAME or str(_("Our school")))
+        return school
+
+
+class AcademicYearQuerySet(models.QuerySet):
+    def on_day(self, day: dt.date) -> AcademicYearQuerySet:
+        return self.filter(start_date__lte=day, end_date__gte=day)
+
+
+class AcademicYear(models.Model):
+    """A school year, e.g. 2026-2027, running from 1 September to the end of summer."""
+
+    start_year = models.PositiveSmallIntegerField(_("starting year"), unique=True)
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+
+    objects = AcademicYearQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("academic year")
+        verbose_name_plural = _("academic years")
+        ordering = ["-start_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gt=F("start_date")), name="academicyear_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start_year}-{self.start_year + 1}"
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+    @classmethod
+    def current(cls, day: dt.date | None = None) -> AcademicYear | None:
+        """The year containing ``day`` (today by default), else the latest that has begun."""
+        day = day or timezone.localdate()
+        year = cls.objects.on_day(day).first()
+        if year is None:
+            year = cls.objects.filter(start_date__lte=day).order_by("-start_date").first()
+        return year or cls.objects.order_by("start_date").first()
+
+
+class TermQuerySet(models.QuerySet):
+    def on_day(self, day: dt.date) -> TermQuerySet:
+        return self.filter(start_date__lte=day, end_date__gte=day)
+
+
+class Term(models.Model):
+    """A term (学期) with numbered teaching weeks.
+
+    Week 1 is the calendar week (Monday to Sunday) that holds the first day. Weeks marked as
+    holidays are not teaching weeks and are not numbered, so the week after the National Day
+    holiday keeps counting where the week before it stopped.
+    """
+
+    class Number(models.IntegerChoices):
+        AUTUMN = 1, _("Autumn term")
+        SPRING = 2, _("Spring term")
+
+    academic_year = models.ForeignKey(
+        AcademicYear,
+        on_delete=models.PROTECT,
+        related_name="terms",
+        verbose_name=_("academic year"),
+    )
+    number = models.PositiveSmallIntegerField(
+        pgettext_lazy("term", "number"), choices=Number.choices
+    )
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+
+    objects = TermQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = pgettext_lazy("school", "term")
+        verbose_name_plural = pgettext_lazy("school", "terms")
+        ordering = ["start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["academic_year", "number"], name="term_unique_number_per_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="term_end_not_before_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.academic_year} {self.get_number_display()}"
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date:
+            if self.end_date < self.start_date:
+                raise ValidationError({"end_date": _("The last day is before the first day.")})
+            overlapping = Term.objects.filter(
+                start_date__lte=self.end_date, end_date__gte=self.start_date
+            ).exclude(pk=self.pk)
+            if overlapping.exists():
+                raise ValidationError(_("This term overlaps another term."))
+
+    @classmethod
+    def current(cls, day: dt.date | None = None) -> Term | None:
+        """The term containing ``day``; in a vacation, the term that ended last."""
+        day = day or timezone.localdate()
+        term = cls.objects.select_related("academic_year").on_day(day).first()
+        if term is None:
+            term = (
+                cls.objects.select_related("academic_year")
+                .filter(start_date__lte=day)
+                .order_by("-start_date")
+                .first()
+            )
+        return term
+
+    @cached_property
+    def holiday_mondays(self) -> frozenset[dt.date]:
+        return frozenset(self.holiday_weeks.values_list("monday", flat=True))
+
+    def calendar_weeks(self) -> list[dt.date]:
+        """Mondays of every calendar week the term touches, holidays included."""
+        monday = monday_of(self.start_date)
+        weeks = []
+        while monday <= self.end_date:
+            weeks.append(monday)
+            monday += dt.timedelta(days=7)
+        return weeks
+
+    def teaching_weeks(self) -> list[TeachingWeek]:
+        """The numbered teaching weeks, holiday weeks left out."""
+        weeks = []
+        for monday in self.calendar_weeks():
+            if monday not in self.holiday_mondays:
+                weeks.append(TeachingWeek(self, len(weeks) + 1, monday))
+        return weeks
+
+    def week_number(self, day: dt.date) -> int | None:
+        """The teaching week that holds ``day``; None outside the term or in a holiday week."""
+        if not (self.start_date <= day <= self.end_date):
+            return None
+        monday = monday_of(day)
+        if monday in self.holiday_mondays:
+            return None
+        first = monday_of(self.start_date)
+        holidays_before = sum(1 for h in self.holiday_mondays if first <= h < monday)
+        return (monday - first).days // 7 + 1 - holidays_before
+
+    def week(self, number: int) -> TeachingWeek | None:
+        weeks = self.teaching_weeks()
+        return weeks[number - 1] if 1 <= number <= len(weeks) else None
+
+    def week_of(self, day: dt.date) -> TeachingWeek | None:
+        number = self.week_number(day)
+        return None if number is None else TeachingWeek(self, number, monday_of(day))
+
+    def months(self) -> list[dt.date]:
+        """First days of the calendar months the term touches."""
+        months = []
+        month = self.start_date.replace(day=1)
+        while month <= self.end_date:
+            months.append(month)
+            month = (month + dt.timedelta(days=32)).replace(day=1)
+        return months
+
+
+class TeachingWeek:
+    """A numbered teaching week of a term (not stored: computed from the calendar)."""
+
+    def __init__(self, term: Term, number: int, monday: dt.date) -> None:
+        self.term = term
+        self.number = number
+        self.monday = monday
+
+    @property
+    def sunday(self) -> dt.date:
+        return self.monday + dt.timedelta(days=6)
+
+    @property
+    def first_day(self) -> dt.date:
+        return max(self.monday, self.term.start_date)
+
+    @property
+    def last_day(self) -> dt.date:
+        return min(self.sunday, self.term.end_date)
+
+    def __contains__(self, day: dt.date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, TeachingWeek)
+            and other.term.pk == self.term.pk
+            and other.number == self.number
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.term.pk, self.number))
+
+    def __str__(self) -> str:
+        return str(_("Week %(number)s") % {"number": self.number})
+
+    def __repr__(self) -> str:
+        return f"<TeachingWeek {self.term} #{self.number} {self.monday}>"
+
+
+class HolidayWeek(models.Model):
+    """A calendar week of a term with no teaching (National Day, Spring Festival, exams off)."""
+
+    term = models.ForeignKey(
+        Term, on_delete=models.CASCADE, related_name="holiday_weeks", verbose_name=_("term")
+    )
+    monday = models.DateField(_("week starting"), help_text=_("Any day of the week will do."))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("holiday week")
+        verbose_name_plural = _("holiday weeks")
+        ordering = ["monday"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "monday"], name="holidayweek_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.monday:%Y-%m-%d} {self.note}".strip()
+
+    def save(self, *args, **kwargs) -> None:
+        self.monday = monday_of(self.monday)
+        super().save(*args, **kwargs)
+
+
+class GradeQuerySet(models.QuerySet):
+    pass
+
+
+class Grade(models.Model):
+    """A grade (级部), e.g. 七年级. It persists from year to year; its classes change."""
+
+    level = models.PositiveSmallIntegerField(
+        _("level"), unique=True, help_text=_("1-6 primary, 7-9 junior middle, 10-12 senior.")
+    )
+    name = models.CharField(_("name"), max_length=20, unique=True)
+    head = models.ForeignKey(
+        "Staff",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="headed_grades",
+        verbose_name=_("grade head"),
+    )
+
+    class Meta:
+        verbose_name = _("grade")
+        verbose_name_plural = _("grades")
+        ordering = ["level"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchoolClassQuerySet(models.QuerySet):
+    def for_year(self, year: AcademicYear | None) -> SchoolClassQuerySet:
+        return self.filter(academic_year=year)
+
+    def current(self) -> SchoolClassQuerySet:
+        return self.for_year(AcademicYear.current())
+
+
+class SchoolClass(models.Model):
+    """A class (班级) of a grade in one academic year, with its homeroom teacher."""
+
+    academic_year = models.ForeignKey(
+        AcademicYear,
+        on_delete=models.PROTECT,
+        related_name="classes",
+        verbose_name=_("academic year"),
+    )
+    grade = models.ForeignKey(
+        Grade, on_delete=models.PROTECT, related_name="classes", verbose_name=_("grade")
+    )
+    number = models.PositiveSmallIntegerField(pgettext_lazy("class", "number"))
+    homeroom_teacher = models.ForeignKey(
+        "Staff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="homeroom_classes",
+        verbose_name=_("homeroom teacher"),
+    )
+
+    objects = SchoolClassQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = pgettext_lazy("school", "class")
+        verbose_name_plural = pgettext_lazy("school", "classes")
+        permissions = [
+            ("import_schoolclass", "Can import classes from a sheet"),
+            ("export_schoolclass", "Can export classes to a sheet"),
+        ]
+        ordering = ["academic_year", "grade__level", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["academic_year", "grade", "number"], name="schoolclass_unique_per_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grade.name}({self.number})班"
+
+    @property
+    def short_name(self) -> str:
+        return f"({self.number})班"
+
+
+class Subject(models.Model):
+    name = models.CharField(_("name"), max_length=20, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("subject")
+        verbose_name_plural = _("subjects")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffQuerySet(models.QuerySet):
+    def active(self) -> StaffQuerySet:
+        return self.filter(status=Staff.Status.ACTIVE)
+
+
+class Staff(models.Model):
+    """A member of staff: the profile of a login account (the username is the 工号)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("In post")
+        LEFT = "left", _("Left the school")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("login account"),
+    )
+    staff_no = models.CharField(_("staff number"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=11, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set for accounts made by the staff import until they choose a password."),
+    )
+
+    objects = StaffQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        permissions = [
+            ("import_staff", "Can import staff from a sheet"),
+            ("export_staff", "Can export staff to a sheet"),
+        ]
+        ordering = ["staff_no"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @cached_property
+    def post_names(self) -> frozenset[str]:
+        return frozenset(self.user.groups.values_list("name", flat=True))
+
+    def has_post(self, *posts: str) -> bool:
+        return bool(self.post_names.intersection(posts))
+
+
+class TeachingAssignment(models.Model):
+    """Who teaches which subject in which class (任课)."""
+
+    staff = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("teacher")
+    )
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        verbose_name=pgettext_lazy("school", "class"),
+    )
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("subject")
+    )
+
+    class Meta:
+        verbose_name = _("teaching assignment")
+        verbose_name_plural = _("teaching assignments")
+        permissions = [
+            ("import_teachingassignment", "Can import teaching assignments from a sheet"),
+            ("export_teachingassignment", "Can export teaching assignments to a sheet"),
+        ]
+        constraints = [
+            # One teacher per subject per class.
+            models.UniqueConstraint(
+                fields=["school_class", "subject"], name="assignment_one_teacher_per_subject"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_class} {self.subject}: {self.staff}"
+
+
+class StudentQuerySet(models.QuerySet):
+    def in_school(self) -> StudentQuerySet:
+        return self.filter(status=Student.Status.IN_SCHOOL)
+
+
+class Student(models.Model):
+    """A student. The 学籍号 is text: it has leading zeros and is never a number."""
+
+    class Status(models.TextChoices):
+        IN_SCHOOL = "in_school", _("In school")
+        TRANSFERRED = "transferred", _("Transferred out")
+        GRADUATED = "graduated", _("Graduated")
+
+    student_no = models.CharField(_("student number"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.PROTECT,
+        related_name="students",
+        verbose_name=pgettext_lazy("school", "class"),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.IN_SCHOOL
+    )
+    guardian_name = models.CharField(_("guardian"), max_length=50, blank=True)
+    guardian_phone = models.CharField(_("guardian's phone"), max_length=11, blank=True)
+
+    objects = StudentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("student")
+        verbose_name_plural = _("students")
+        permissions = [
+            ("import_student", "Can import students from a sheet"),
+            ("export_student", "Can export students to a sheet"),
+        ]
+        ordering = ["student_no"]
+        indexes = [
+            # Class rosters: every class page lists its students in school.
+            models.Index(fields=["school_class", "status"], name="student_class_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.student_no}）"
+
+
+class Exam(models.Model):
+    """An exam sitting, e.g. 期中考试 on 2026-11-10."""
+
+    name = models.CharField(_("name"), max_length=50)
+    date = models.DateField(_("date"))
+
+    class Meta:
+        verbose_name = _("exam")
+        verbose_name_plural = _("exams")
+        ordering = ["-date", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "date"], name="exam_unique_name_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.date:%Y-%m-%d}）"
+
+
+class ExamResult(models.Model):
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="exam_results", verbose_name=_("student")
+    )
+    exam = models.ForeignKey(
+        Exam, on_delete=models.PROTECT, related_name="results", verbose_name=_("exam")
+    )
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="exam_results", verbose_name=_("subject")
+    )
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1)
+
+    class Meta:
+        verbose_name = _("exam result")
+        verbose_name_plural = _("exam results")
+        permissions = [
+            ("import_examresult", "Can import exam results from a sheet"),
+            ("export_examresult", "Can export exam results to a sheet"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "exam", "subject"], name="examresult_unique"
+            ),
+            models.CheckConstraint(condition=Q(score__gte=0), name="examresult_score_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student.name} {self.exam.name} {self.subject}: {self.score}"

@@ -1,0 +1,76 @@
+"""Model permissions of each post, applied to the posts' Django groups after every migrate.
+
+The admin is for the principal's office (校长, 副校长, 教导处) and office staff (办公室).
+Office staff keep the roster; the principal's office reads it and keeps the calendar.
+The apps add their own models' permissions through ``registry.add_post_permissions``.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+from schoolops.models import Post
+from schoolops.registry import registry
+
+ROSTER_MODELS = ("schoolclass", "staff", "teachingassignment", "student", "exam", "examresult")
+CALENDAR_MODELS = ("academicyear", "term", "holidayweek", "grade", "subject", "school")
+
+
+def _model_perms(models: tuple[str, ...], actions: tuple[str, ...]) -> set[str]:
+    return {f"schoolops.{action}_{model}" for model in models for action in actions}
+
+
+SCHOOLOPS_PERMISSIONS: dict[str, set[str]] = {
+    Post.OFFICE: (
+        _model_perms(ROSTER_MODELS, ("view", "add", "change"))
+        | _model_perms(CALENDAR_MODELS, ("view",))
+        | _model_perms(("grade", "subject"), ("add", "change"))
+        | {
+            f"schoolops.{action}_{model}"
+            for model in ("schoolclass", "staff", "teachingassignment", "student", "examresult")
+            for action in ("import", "export")
+        }
+    ),
+    Post.ACADEMIC_OFFICE: (
+        _model_perms(ROSTER_MODELS, ("view",))
+        | _model_perms(CALENDAR_MODELS, ("view", "add", "change"))
+        | {"schoolops.delete_holidayweek", "schoolops.change_schoolclass"}
+    ),
+    Post.PRINCIPAL: _model_perms(ROSTER_MODELS + CALENDAR_MODELS, ("view",)),
+    Post.VICE_PRINCIPAL: _model_perms(ROSTER_MODELS + CALENDAR_MODELS, ("view",)),
+}
+
+
+def post_permissions() -> dict[str, set[str]]:
+    combined: dict[str, set[str]] = {post: set() for post in Post.values}
+    for source in (SCHOOLOPS_PERMISSIONS, registry.post_permissions):
+        for post, perms in source.items():
+            combined[str(post)] |= set(perms)
+    return combined
+
+
+def sync_post_permissions(sender=None, **kwargs) -> None:
+    """Create the posts' groups if missing and give each exactly its permissions.
+
+    post_migrate is sent once per app, and each app's permissions are created by its own
+    signal; acting on the last app's signal sees every app's permissions.
+    """
+    from django.apps import apps
+
+    with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if sender is not None and with_models and sender is not with_models[-1]:
+        return
+    wanted = post_permissions()
+    all_codes = set().union(*wanted.values())
+    condition = Q(pk__in=[])
+    for code in all_codes:
+        app_label, codename = code.split(".", 1)
+        condition |= Q(content_type__app_label=app_label, codename=codename)
+    by_code = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.filter(condition).select_related("content_type")
+    }
+    for post, codes in wanted.items():
+        group, _ = Group.objects.get_or_create(name=post)
+        group.permissions.set([by_code[c] for c in codes if c in by_code])

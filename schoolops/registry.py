@@ -1,0 +1,162 @@
+"""Where the apps plug into the pages that ``schoolops`` owns.
+
+``schoolops`` imports none of the apps. Each app registers, from its ``AppConfig.ready()``:
+
+- to-dos for a person's home page (``registry.todos``),
+- a panel for the student's page (``registry.student_panels``),
+- links on a class's page and in the navigation (``registry.class_links``, ``registry.nav``),
+- students its posts may see beyond their classes (``registry.student_scopes``: mentees,
+  students a school leader is responsible for),
+- its part of the demo school (``registry.demo``) and its sheet kinds for
+  ``import_sheet``/``export_sheet`` (``registry.sheets``).
+
+Adding a fourth app then touches no existing app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from django.db.models import QuerySet
+    from django.http import HttpRequest
+
+    from schoolops.models import SchoolClass, Student
+    from schoolops.scopes import Scope
+
+
+@dataclass(frozen=True)
+class Todo:
+    """One line of "what I have to do this week" on a home page."""
+
+    text: str
+    url: str = ""
+    count: int | None = None
+    level: str = "info"  # a Bootstrap contextual colour: info, warning, danger
+    due: dt.date | None = None
+    app: str = ""
+
+
+@dataclass(frozen=True)
+class StudentPanel:
+    """A panel on the student's page.
+
+    ``context(request, student)`` returns the template context, or None to leave the panel
+    out (for instance when the viewer's post may not see it). It must run a fixed number of
+    queries whatever the student's history holds.
+    """
+
+    key: str
+    title: str
+    template: str
+    context: Callable[[HttpRequest, Student], dict[str, Any] | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+    icon: str = ""
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """An entry in the top navigation, shown when ``visible(scope)`` says so."""
+
+    key: str
+    label: str
+    url_name: str
+    visible: Callable[[Scope], bool]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """One app's part of ``seed_demo``: ``run(context)`` after the roster exists."""
+
+    key: str
+    run: Callable[[Any], None]
+    order: int = 100
+
+
+@dataclass
+class Registry:
+    todo_providers: list[Callable[[HttpRequest], Iterable[Todo]]] = field(default_factory=list)
+    student_panels: list[StudentPanel] = field(default_factory=list)
+    class_link_providers: list[Callable[[HttpRequest, SchoolClass], Iterable[Link]]] = field(
+        default_factory=list
+    )
+    nav_items: list[NavItem] = field(default_factory=list)
+    student_scope_providers: list[Callable[[Scope], QuerySet | None]] = field(default_factory=list)
+    demo_steps: list[DemoStep] = field(default_factory=list)
+    sheets: dict[str, Any] = field(default_factory=dict)
+    post_permissions: dict[str, set[str]] = field(default_factory=dict)
+
+    # Registration, called from AppConfig.ready().
+
+    def add_todos(self, provider: Callable[[HttpRequest], Iterable[Todo]]) -> None:
+        if provider not in self.todo_providers:
+            self.todo_providers.append(provider)
+
+    def add_student_panel(self, panel: StudentPanel) -> None:
+        self.student_panels = [p for p in self.student_panels if p.key != panel.key] + [panel]
+        self.student_panels.sort(key=lambda p: p.order)
+
+    def add_class_links(
+        self, provider: Callable[[HttpRequest, SchoolClass], Iterable[Link]]
+    ) -> None:
+        if provider not in self.class_link_providers:
+            self.class_link_providers.append(provider)
+
+    def add_nav(self, item: NavItem) -> None:
+        self.nav_items = [i for i in self.nav_items if i.key != item.key] + [item]
+        self.nav_items.sort(key=lambda i: i.order)
+
+    def add_student_scope(self, provider: Callable[[Scope], QuerySet | None]) -> None:
+        """``provider(scope)`` returns a queryset of student ids the scope may also see."""
+        if provider not in self.student_scope_providers:
+            self.student_scope_providers.append(provider)
+
+    def add_demo(self, step: DemoStep) -> None:
+        self.demo_steps = [s for s in self.demo_steps if s.key != step.key] + [step]
+        self.demo_steps.sort(key=lambda s: s.order)
+
+    def add_sheet(self, kind: str, sheet: Any) -> None:
+        self.sheets[kind] = sheet
+
+    def add_post_permissions(self, post: str, perms: list[str] | set[str]) -> None:
+        """Model permissions ("app_label.codename") a post's Django group is given."""
+        self.post_permissions.setdefault(post, set()).update(perms)
+
+    # Composition, called by schoolops' views.
+
+    def todos_for(self, request: HttpRequest) -> list[Todo]:
+        todos: list[Todo] = []
+        for provider in self.todo_providers:
+            todos.extend(provider(request))
+        return todos
+
+    def panels_for(self, request: HttpRequest, student: Student) -> list[tuple[StudentPanel, dict]]:
+        shown = []
+        for panel in self.student_panels:
+            context = panel.context(request, student)
+            if context is not None:
+                shown.append((panel, context))
+        return shown
+
+    def class_links_for(self, request: HttpRequest, school_class: SchoolClass) -> list[Link]:
+        links: list[Link] = []
+        for provider in self.class_link_providers:
+            links.extend(provider(request, school_class))
+        return links
+
+    def nav_for(self, scope: Scope) -> list[NavItem]:
+        return [item for item in self.nav_items if item.visible(scope)]
+
+
+registry = Registry()

@@ -1,0 +1,300 @@
+"""Who may see and change what: the one place every view and admin queryset asks.
+
+A person's posts (Django groups) say what kind of work they do; the school structure says
+where: the class they are homeroom teacher of, the classes they teach, the grade they head.
+The principal's office (校长, 副校长, 教导处) sees the whole school. Office staff (办公室)
+manage the roster of the whole school but see no sensitive field. The apps widen a scope
+through the registry (a mentor also sees their mentees; a school leader the students they
+are responsible for).
+
+Anything outside a person's scope is answered with a 404, so that nobody learns that a
+student exists in a class they do not work with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property, wraps
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.mixins import AccessMixin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from schoolops.models import AcademicYear, Post, SchoolClass, Staff, Student, Term
+from schoolops.registry import registry
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+
+class Scope:
+    """What one user's posts cover. Built once per request (``request.scope``)."""
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+
+    @classmethod
+    def for_request(cls, request: HttpRequest) -> Scope:
+        scope = getattr(request, "_scope_cache", None)
+        if scope is None or scope.user is not request.user:
+            scope = cls(request.user)
+            request._scope_cache = scope
+        return scope
+
+    # Who this is.
+
+    @cached_property
+    def staff(self) -> Staff | None:
+        if not self.user.is_authenticated:
+            return None
+        return Staff.objects.filter(user=self.user).first()
+
+    @cached_property
+    def posts(self) -> frozenset[str]:
+        if not self.user.is_authenticated:
+            return frozenset()
+        return frozenset(self.user.groups.values_list("name", flat=True))
+
+    def has_post(self, *posts: str) -> bool:
+        return self.user.is_superuser or bool(self.posts.intersection(posts))
+
+    @property
+    def is_school_wide(self) -> bool:
+        """The principal's office: 校长, 副校长, 教导处 (and superusers)."""
+        return self.user.is_superuser or bool(self.posts.intersection(Post.school_wide()))
+
+    @property
+    def is_office(self) -> bool:
+        return Post.OFFICE in self.posts
+
+    @property
+    def is_psychology(self) -> bool:
+        return Post.PSYCHOLOGY in self.posts
+
+    # When.
+
+    @cached_property
+    def year(self) -> AcademicYear | None:
+        return AcademicYear.current()
+
+    @cached_property
+    def term(self) -> Term | None:
+        return Term.current()
+
+    # Where, from the school structure of the current year.
+
+    @cached_property
+    def homeroom_class_ids(self) -> frozenset[int]:
+        if self.staff is None:
+            return frozenset()
+        return frozenset(
+            SchoolClass.objects.filter(
+                homeroom_teacher=self.staff, academic_year=self.year
+            ).values_list("pk", flat=True)
+        )
+
+    @cached_property
+    def taught_class_ids(self) -> frozenset[int]:
+        if self.staff is None:
+            return frozenset()
+        return frozenset(
+            SchoolClass.objects.filter(
+                assignments__staff=self.staff, academic_year=self.year
+            ).values_list("pk", flat=True)
+        )
+
+    @cached_property
+    def headed_grade_ids(self) -> frozenset[int]:
+        if self.staff is None:
+            return frozenset()
+        return frozenset(self.staff.headed_grades.values_list("pk", flat=True))
+
+    @property
+    def sees_whole_roster(self) -> bool:
+        return self.is_school_wide or self.is_office
+
+    def _class_filter(self) -> Q:
+        return (
+            Q(pk__in=self.homeroom_class_ids)
+            | Q(pk__in=self.taught_class_ids)
+            | Q(grade__in=self.headed_grade_ids, academic_year=self.year)
+        )
+
+    def classes(self) -> QuerySet[SchoolClass]:
+        """Classes this person works with (all years for the whole-school posts)."""
+        qs = SchoolClass.objects.select_related("grade", "academic_year", "homeroom_teacher")
+        if self.sees_whole_roster:
+            return qs
+        if self.staff is None:
+            return qs.none()
+        return qs.filter(self._class_filter())
+
+    def current_classes(self) -> QuerySet[SchoolClass]:
+        return self.classes().filter(academic_year=self.year)
+
+    def editable_classes(self) -> QuerySet[SchoolClass]:
+        """Classes whose own records (groups, ledger, meetings) this person keeps."""
+        qs = SchoolClass.objects.select_related("grade", "academic_year", "homeroom_teacher")
+        if self.is_school_wide:
+            return qs
+        if self.staff is None:
+            return qs.none()
+        return qs.filter(
+            Q(pk__in=self.homeroom_class_ids)
+            | Q(grade__in=self.headed_grade_ids, academic_year=self.year)
+        )
+
+    def can_see_class(self, school_class: SchoolClass) -> bool:
+        if self.sees_whole_roster:
+            return True
+        return (
+            school_class.pk in self.homeroom_class_ids
+            or school_class.pk in self.taught_class_ids
+            or (
+                school_class.grade_id in self.headed_grade_ids
+                and school_class.academic_year_id == getattr(self.year, "pk", None)
+            )
+        )
+
+    def can_edit_class(self, school_class: SchoolClass) -> bool:
+        if self.is_school_wide:
+            return True
+        return school_class.pk in self.homeroom_class_ids or (
+            school_class.grade_id in self.headed_grade_ids
+            and school_class.academic_year_id == getattr(self.year, "pk", None)
+        )
+
+    def teaches(self, school_class: SchoolClass) -> bool:
+        return school_class.pk in self.taught_class_ids
+
+    def students(self) -> QuerySet[Student]:
+        """Students this person may see: their classes' students plus what the apps add."""
+        qs = Student.objects.select_related("school_class__grade")
+        if self.sees_whole_roster:
+            return qs
+        if self.staff is None:
+            return qs.none()
+        condition = Q(school_class__in=self.classes().values("pk"))
+        for provider in registry.student_scope_providers:
+            extra = provider(self)
+            if extra is not None:
+                condition |= Q(pk__in=extra)
+        return qs.filter(condition)
+
+    def can_see_guardian_phone(self, student: Student) -> bool:
+        """Guardian phones: the student's homeroom teacher, grade head, principal's office."""
+        if self.is_school_wide:
+            return True
+        return student.school_class_id in self.homeroom_class_ids or (
+            student.school_class.grade_id in self.headed_grade_ids
+        )
+
+
+def get_scope(request: HttpRequest) -> Scope:
+    return Scope.for_request(request)
+
+
+def get_class_or_404(request: HttpRequest, pk: Any, *, edit: bool = False) -> SchoolClass:
+    """Fetch a class the user may see (or keep, with ``edit``); anything else is a 404."""
+    scope = get_scope(request)
+    qs = scope.editable_classes() if edit else scope.classes()
+    try:
+        return qs.get(pk=pk)
+    except (SchoolClass.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_student_or_404(request: HttpRequest, pk: Any) -> Student:
+    scope = get_scope(request)
+    try:
+        return scope.students().get(pk=pk)
+    except (Student.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def post_required(*posts: str) -> Callable:
+    """View decorator: anonymous → login; a post without the right → 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if posts and not get_scope(request).has_post(*posts):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def staff_required(view: Callable) -> Callable:
+    """View decorator: a logged-in member of staff (any post)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        scope = get_scope(request)
+        if scope.staff is None and not request.user.is_superuser:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class PostRequiredMixin(AccessMixin):
+    """Class-based twin of ``post_required``: set ``posts`` (empty means any member of staff)."""
+
+    posts: tuple[str, ...] = ()
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        scope = get_scope(request)
+        if self.posts and not scope.has_post(*self.posts):
+            raise PermissionDenied
+        if not self.posts and scope.staff is None and not request.user.is_superuser:
+            raise PermissionDenied
+        self.scope = scope
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ClassScopeMixin(PostRequiredMixin):
+    """Loads ``self.school_class`` from the ``class_pk`` URL argument, or 404s."""
+
+    class_edit = False
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated:
+            self.school_class = get_class_or_404(request, kwargs["class_pk"], edit=self.class_edit)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        kwargs.setdefault("school_class", self.school_class)
+        return super().get_context_data(**kwargs)
+
+
+def class_required(*posts: str, edit: bool = False) -> Callable:
+    """Function-view decorator: replaces the ``class_pk`` URL argument by ``school_class``.
+
+    Anonymous → login; outside the user's scope → 404; a post without the right → 403.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, class_pk: Any, **kwargs: Any) -> Any:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            school_class = get_class_or_404(request, class_pk, edit=edit)
+            if posts and not get_scope(request).has_post(*posts):
+                raise PermissionDenied
+            return view(request, *args, school_class=school_class, **kwargs)
+
+        return wrapper
+
+    return decorator

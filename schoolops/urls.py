@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from schoolops import views
+
+app_patterns = (
+    [
+        path("classes/", views.class_list, name="class_list"),
+        path("classes/<int:class_pk>/", views.class_detail, name="class_detail"),
+        path("students/", views.student_search, name="student_search"),
+        path("students/<int:pk>/", views.student_detail, name="student_detail"),
+    ],
+    "schoolops",
+)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("", include(app_patterns)),
+    path(
+        "accounts/password_change/",
+        views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("groups/", include("groups.urls")),
+    path("consult/", include("consult.urls")),
+    path("mentors/", include("mentors.urls")),
+    path("admin/", admin.site.urls),
+]
