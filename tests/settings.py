@@ -21,4 +21,7 @@ LANGUAGE_CODE = "zh-hans"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": None}  # in memory
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif os.environ.get("TEST_DB_NAME"):
+    # Several test runs on one PostgreSQL server each need their own test database.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}
 PRIVATE_ROOT = BASE_DIR / "private" / "test"  # noqa: F405
