@@ -1,0 +1,117 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from schoolops.models import Exam, ExamResult, Gender, Staff, Student, TeachingAssignment
+
+pytestmark = pytest.mark.django_db
+
+
+def add_students(school_class, count: int, start: int = 100) -> list[Student]:
+    return Student.objects.bulk_create(
+        Student(
+            student_no=f"07{school_class.pk:03d}{start + i:05d}",
+            name=f"学生{i}",
+            gender=Gender.MALE if i % 2 else Gender.FEMALE,
+            school_class=school_class,
+        )
+        for i in range(count)
+    )
+
+
+def test_class_page_query_count_does_not_grow_with_students(
+    school, login, today, django_assert_max_num_queries
+):
+    client = login(school.homeroom)
+    url = reverse("schoolops:class_detail", args=[school.class_a.pk])
+    add_students(school.class_a, 2)
+    with django_assert_max_num_queries(14) as small:
+        assert client.get(url).status_code == 200
+    add_students(school.class_a, 40, start=500)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    assert response.text.count("/students/") >= 42
+
+
+def test_student_page_query_count_does_not_grow_with_exams(
+    school, login, today, django_assert_max_num_queries
+):
+    client = login(school.homeroom)
+    url = reverse("schoolops:student_detail", args=[school.student_a.pk])
+    exam = Exam.objects.create(name="月考", date=dt.date(2026, 10, 10))
+    ExamResult.objects.create(student=school.student_a, exam=exam, subject=school.maths, score=88)
+    with django_assert_max_num_queries(20) as small:
+        assert client.get(url).status_code == 200
+    for month in range(3, 9):
+        exam = Exam.objects.create(name=f"{month}月考", date=dt.date(2026, month, 10))
+        for subject in (school.maths, school.chinese, school.english):
+            ExamResult.objects.create(
+                student=school.student_a, exam=exam, subject=subject, score=Decimal("90.5")
+            )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    assert "8月考" in response.text
+
+
+def test_home_query_count_does_not_grow_with_classes(
+    school, login, today, django_assert_max_num_queries
+):
+    client = login(school.teacher)
+    with django_assert_max_num_queries(30) as small:
+        assert client.get(reverse("home")).status_code == 200
+    TeachingAssignment.objects.create(
+        staff=school.teacher, school_class=school.class_c, subject=school.english
+    )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(reverse("home"))
+    assert str(school.class_c) in response.text
+
+
+def test_student_search_finds_only_students_in_scope(school, login, today):
+    client = login(school.homeroom)
+    response = client.get(reverse("schoolops:student_search"), {"q": "小"})
+    assert school.student_a.name in response.text
+    assert school.student_b.name not in response.text
+
+
+def test_first_login_must_change_password(school, client, today):
+    Staff.objects.filter(pk=school.teacher.pk).update(must_change_password=True)
+    client.force_login(school.teacher.user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url == reverse("password_change")
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "correct-horse-battery",
+            "new_password1": "a-much-better-Passw0rd",
+            "new_password2": "a-much-better-Passw0rd",
+        },
+    )
+    assert response.status_code == 302
+    school.teacher.refresh_from_db()
+    assert not school.teacher.must_change_password
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_weak_password_is_refused_with_a_message(school, client, today):
+    client.force_login(school.teacher.user)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "correct-horse-battery",
+            "new_password1": "12345678",
+            "new_password2": "12345678",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["new_password2"]
+
+
+def test_interface_is_chinese_by_default_and_english_on_request(school, login, today):
+    client = login(school.homeroom)
+    assert "我的班级" in client.get(reverse("home")).text
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "My classes" in client.get(reverse("home")).text
