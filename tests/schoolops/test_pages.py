@@ -1,8 +1,9 @@
 import datetime as dt
 from decimal import Decimal
 
-import pytest
 from django.urls import reverse
+
+import pytest
 
 from schoolops.models import Exam, ExamResult, Gender, Staff, Student, TeachingAssignment
 
