@@ -1,0 +1,1146 @@
+"""Workflows of the mentor system: selection, matching, pairings, logs, compliance, evaluation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mentors.matching import deferred_acceptance
+from mentors.models import (
+    Choice,
+    EvaluationSettings,
+    GrowthRecord,
+    MatchRun,
+    MentorCapacity,
+    MentorEvaluation,
+    MentoringPlan,
+    MentorRanking,
+    MonthlySummary,
+    Pairing,
+    ParentContact,
+    PriorityStudent,
+    StudentRating,
+    TalkLog,
+)
+from schoolops.calendar import monday_of, month_bounds
+from schoolops.models import (
+    AcademicYear,
+    Grade,
+    SchoolClass,
+    Staff,
+    Student,
+    TeachingAssignment,
+    Term,
+)
+
+HAND_ASSIGNED = "调剂"
+
+
+# Eligibility and capacity.
+
+
+def mentors_by_class(class_ids: Iterable[int]) -> dict[int, list[Staff]]:
+    """The mentors of each class: its subject teachers in post, except its homeroom teacher."""
+    rows = (
+        TeachingAssignment.objects.filter(school_class__in=list(class_ids))
+        .exclude(staff_id=F("school_class__homeroom_teacher_id"))
+        .filter(staff__status=Staff.Status.ACTIVE)
+        .select_related("staff")
+        .order_by("school_class_id", "subject__order", "staff__staff_no")
+    )
+    result: dict[int, list[Staff]] = defaultdict(list)
+    for assignment in rows:
+        mentors = result[assignment.school_class_id]
+        if all(m.pk != assignment.staff_id for m in mentors):
+            mentors.append(assignment.staff)
+    return dict(result)
+
+
+def default_capacity(class_size: int, mentor_count: int) -> int:
+    """The class size divided by the number of the class's mentors, rounded up."""
+    if mentor_count <= 0:
+        return 0
+    return math.ceil(class_size / mentor_count)
+
+
+def capacities(
+    classes: Sequence[SchoolClass], mentors: dict[int, list[Staff]]
+) -> dict[tuple[int, int], int]:
+    """Capacity of every (class, mentor): the academic office's figure, else the default."""
+    class_ids = [c.pk for c in classes]
+    sizes = dict(
+        SchoolClass.objects.filter(pk__in=class_ids)
+        .annotate(n=Count("students", filter=Q(students__status=Student.Status.IN_SCHOOL)))
+        .values_list("pk", "n")
+    )
+    overrides = {
+        (c.school_class_id, c.mentor_id): c.capacity
+        for c in MentorCapacity.objects.filter(school_class__in=class_ids)
+    }
+    result = {}
+    for class_id in class_ids:
+        class_mentors = mentors.get(class_id, [])
+        default = default_capacity(sizes.get(class_id, 0), len(class_mentors))
+        for mentor in class_mentors:
+            result[(class_id, mentor.pk)] = overrides.get((class_id, mentor.pk), default)
+    return result
+
+
+@transaction.atomic
+def set_capacity(school_class: SchoolClass, mentor: Staff, capacity: int | None) -> None:
+    """Set a mentor's capacity in a class; None goes back to the default."""
+    if mentor.pk not in {
+        m.pk for m in mentors_by_class([school_class.pk]).get(school_class.pk, [])
+    }:
+        raise ValidationError(_("%(name)s is not a mentor of this class.") % {"name": mentor.name})
+    if capacity is None:
+        MentorCapacity.objects.filter(school_class=school_class, mentor=mentor).delete()
+        return
+    if capacity < 0 or capacity > 100:
+        raise ValidationError(_("A capacity is a whole number from 0 to 100."))
+    MentorCapacity.objects.update_or_create(
+        school_class=school_class, mentor=mentor, defaults={"capacity": capacity}
+    )
+
+
+def selection_deadline(year: AcademicYear | None) -> dt.date | None:
+    """The last day of the first teaching week of the school year (双向选择 ends then)."""
+    if year is None:
+        return None
+    term = Term.objects.filter(academic_year=year, number=Term.Number.AUTUMN).first()
+    if term is None:
+        return None
+    first = term.week(1)
+    return first.last_day if first else None
+
+
+# Students' choices.
+
+
+@dataclass
+class ClassChoices:
+    """The choices page of a class, entered by its homeroom teacher."""
+
+    choices: dict[int, list[int | None]]  # student id → [mentor id of choice 1, 2, 3]
+    priority: set[int]
+
+
+@transaction.atomic
+def save_class_choices(
+    school_class: SchoolClass,
+    year: AcademicYear,
+    entries: ClassChoices,
+    by: Staff | None = None,
+) -> int:
+    """Replace the choices and priority marks of a class's students. Returns students with choices."""
+    mentors = {m.pk for m in mentors_by_class([school_class.pk]).get(school_class.pk, [])}
+    students = {s.pk: s for s in school_class.students.in_school().only("pk", "name", "student_no")}
+    errors = []
+    for student_id, mentor_ids in entries.choices.items():
+        student = students.get(student_id)
+        if student is None:
+            errors.append(_("A student is not in this class."))
+            continue
+        given = [m for m in mentor_ids if m]
+        if any(m not in mentors for m in given):
+            errors.append(
+                _("%(student)s: a choice is not a mentor of this class.")
+                % {"student": student.name}
+            )
+        if len(set(given)) != len(given):
+            errors.append(
+                _("%(student)s: the same mentor is chosen twice.") % {"student": student.name}
+            )
+        if mentor_ids[: len(given)] != given:
+            errors.append(
+                _("%(student)s: fill the choices in order, first choice first.")
+                % {"student": student.name}
+            )
+    if any(s not in students for s in entries.priority):
+        errors.append(_("A student is not in this class."))
+    if errors:
+        raise ValidationError(errors)
+    Choice.objects.filter(student__in=list(students), academic_year=year).delete()
+    Choice.objects.bulk_create(
+        Choice(student_id=student_id, academic_year=year, rank=rank, mentor_id=mentor_id)
+        for student_id, mentor_ids in entries.choices.items()
+        for rank, mentor_id in enumerate(mentor_ids, start=1)
+        if mentor_id
+    )
+    _set_priority(list(students), entries.priority, year, by)
+    return sum(1 for ids in entries.choices.values() if any(ids))
+
+
+def _set_priority(
+    student_ids: list[int], priority: set[int], year: AcademicYear, by: Staff | None
+) -> None:
+    existing = set(
+        PriorityStudent.objects.filter(student__in=student_ids, academic_year=year).values_list(
+            "student_id", flat=True
+        )
+    )
+    # Row by row so that simple_history keeps who marked and unmarked whom.
+    for item in PriorityStudent.objects.filter(student__in=existing - priority, academic_year=year):
+        item.delete()
+    for student_id in priority - existing:
+        PriorityStudent.objects.create(student_id=student_id, academic_year=year, marked_by=by)
+
+
+@dataclass
+class SheetError:
+    row: int
+    message: str
+
+    def __str__(self) -> str:
+        return _("Row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
+
+
+def resolve_mentor(
+    value: str, by_no: dict[str, Staff], by_name: dict[str, list[Staff]]
+) -> Staff | str:
+    """A mentor by 工号 or by name; returns an error message when that is not possible."""
+    value = str(value).strip()
+    if value in by_no:
+        return by_no[value]
+    named = by_name.get(value, [])
+    if len(named) == 1:
+        return named[0]
+    if len(named) > 1:
+        return _("the name %(name)s is shared by %(count)s teachers; give the staff number") % {
+            "name": value,
+            "count": len(named),
+        }
+    return _("no teacher has the staff number or name %(value)s") % {"value": value}
+
+
+@transaction.atomic
+def import_preferences(
+    rows: Sequence[Sequence[object]], year: AcademicYear, first_row: int = 2
+) -> int:
+    """Load 学籍号 | 第一志愿 | 第二志愿 | 第三志愿 rows; all or nothing, errors name the row.
+
+    A mentor is given by 工号 or name. Returns the number of students whose choices were set.
+    """
+    staff = list(Staff.objects.all())
+    by_no = {s.staff_no: s for s in staff}
+    by_name: dict[str, list[Staff]] = defaultdict(list)
+    for s in staff:
+        by_name[s.name].append(s)
+    numbers = [str(row[0]).strip() for row in rows if row and row[0] not in (None, "")]
+    students = {
+        s.student_no: s
+        for s in Student.objects.in_school()
+        .filter(student_no__in=numbers, school_class__academic_year=year)
+        .select_related("school_class")
+    }
+    mentors = mentors_by_class({s.school_class_id for s in students.values()})
+    errors: list[SheetError] = []
+    parsed: dict[int, list[int | None]] = {}
+    for offset, row in enumerate(rows):
+        line = first_row + offset
+        cells = [("" if c is None else str(c).strip()) for c in list(row)[:4]]
+        cells += [""] * (4 - len(cells))
+        if not any(cells):
+            continue
+        student = students.get(cells[0])
+        if student is None:
+            errors.append(
+                SheetError(line, _("no student in school has the number %(no)s") % {"no": cells[0]})
+            )
+            continue
+        if student.pk in parsed:
+            errors.append(
+                SheetError(line, _("the student %(no)s appears twice") % {"no": cells[0]})
+            )
+            continue
+        eligible = {m.pk for m in mentors.get(student.school_class_id, [])}
+        chosen: list[int | None] = []
+        for column, value in enumerate(cells[1:], start=1):
+            if not value:
+                chosen.append(None)
+                continue
+            mentor = resolve_mentor(value, by_no, by_name)
+            if isinstance(mentor, str):
+                errors.append(SheetError(line, mentor))
+                chosen.append(None)
+            elif mentor.pk not in eligible:
+                errors.append(
+                    SheetError(
+                        line,
+                        _("choice %(n)s, %(name)s, is not a mentor of %(class)s")
+                        % {"n": column, "name": mentor.name, "class": student.school_class},
+                    )
+                )
+                chosen.append(None)
+            else:
+                chosen.append(mentor.pk)
+        given = [m for m in chosen if m]
+        if len(set(given)) != len(given):
+            errors.append(SheetError(line, _("the same mentor is chosen twice")))
+        if chosen[: len(given)] != given and not any(e.row == line for e in errors):
+            errors.append(SheetError(line, _("fill the choices in order, first choice first")))
+        parsed[student.pk] = chosen
+    if errors:
+        raise ValidationError([str(e) for e in errors])
+    Choice.objects.filter(student__in=list(parsed), academic_year=year).delete()
+    Choice.objects.bulk_create(
+        Choice(student_id=student_id, academic_year=year, rank=rank, mentor_id=mentor_id)
+        for student_id, chosen in parsed.items()
+        for rank, mentor_id in enumerate(chosen, start=1)
+        if mentor_id
+    )
+    return len(parsed)
+
+
+# Mentors' side.
+
+
+@transaction.atomic
+def save_rankings(
+    mentor: Staff,
+    year: AcademicYear,
+    entries: dict[int, tuple[int | None, bool]],
+) -> None:
+    """Set a mentor's rank (or decline) of each of their applicants."""
+    applicants = set(
+        Choice.objects.filter(mentor=mentor, academic_year=year).values_list(
+            "student_id", flat=True
+        )
+    )
+    if any(student_id not in applicants for student_id in entries):
+        raise ValidationError(_("You can only rank students who chose you."))
+    positions = [p for p, declined in entries.values() if p is not None and not declined]
+    if len(set(positions)) != len(positions):
+        raise ValidationError(_("Two applicants have the same rank; give each its own."))
+    MentorRanking.objects.filter(
+        mentor=mentor, academic_year=year, student__in=list(entries)
+    ).delete()
+    MentorRanking.objects.bulk_create(
+        MentorRanking(
+            mentor=mentor,
+            student_id=student_id,
+            academic_year=year,
+            position=None if declined else position,
+            declined=declined,
+        )
+        for student_id, (position, declined) in entries.items()
+        if declined or position is not None
+    )
+
+
+def applicant_order(
+    applicants: list[tuple[int, str, int, bool]],
+    ranking: dict[int, tuple[int | None, bool]],
+) -> list[int]:
+    """A mentor's order of applicants (student ids); declined ones are left out.
+
+    ``applicants`` holds (student id, 学籍号, the student's rank of this mentor, priority).
+    The mentor's own ranking comes first; the rest follow the default priority: priority
+    students, then students who ranked the mentor higher, then 学籍号 in text order.
+    """
+    kept = []
+    for student_id, student_no, choice_rank, priority in applicants:
+        position, declined = ranking.get(student_id, (None, False))
+        if declined:
+            continue
+        key = (
+            0 if position is not None else 1,
+            position or 0,
+            0 if priority else 1,
+            choice_rank,
+            student_no,
+        )
+        kept.append((key, student_id))
+    kept.sort()
+    return [student_id for _key, student_id in kept]
+
+
+# Matching.
+
+
+@dataclass
+class MatchOutcome:
+    student: Student
+    mentor: Staff | None
+    choice_rank: int | None
+    had_choices: bool
+
+
+@dataclass
+class MatchPreview:
+    grade: Grade
+    year: AcademicYear
+    outcomes: list[MatchOutcome]
+    fingerprint: str
+    already_paired: int = 0
+    by_choice: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def matched(self) -> list[MatchOutcome]:
+        return [o for o in self.outcomes if o.mentor is not None]
+
+    @property
+    def unmatched(self) -> list[MatchOutcome]:
+        return [o for o in self.outcomes if o.mentor is None]
+
+
+def match_instance(
+    grade: Grade, year: AcademicYear
+) -> tuple[
+    dict[int, list[tuple[int, int]]],
+    dict[tuple[int, int], dict[int, int]],
+    dict[tuple[int, int], int],
+    dict[int, Student],
+    dict[int, Staff],
+    int,
+]:
+    """Build the matching instance of a grade from the database (a fixed number of queries).
+
+    Students already paired this year are left out; their pairings use up capacity.
+    """
+    classes = list(SchoolClass.objects.filter(grade=grade, academic_year=year))
+    mentors = mentors_by_class([c.pk for c in classes])
+    capacity = capacities(classes, mentors)
+    staff = {m.pk: m for class_mentors in mentors.values() for m in class_mentors}
+    paired_counts = (
+        Pairing.objects.active()
+        .filter(academic_year=year, school_class__in=classes)
+        .values_list("school_class_id", "mentor_id")
+        .annotate(n=Count("pk"))
+    )
+    for class_id, mentor_id, n in paired_counts:
+        key = (class_id, mentor_id)
+        if key in capacity:
+            capacity[key] = max(0, capacity[key] - n)
+    paired = set(
+        Pairing.objects.active()
+        .filter(academic_year=year, school_class__in=classes)
+        .values_list("student_id", flat=True)
+    )
+    students = {
+        s.pk: s
+        for s in Student.objects.in_school()
+        .filter(school_class__in=classes)
+        .exclude(pk__in=paired)
+        .select_related("school_class__grade")
+        .order_by("student_no")
+    }
+    priority = set(
+        PriorityStudent.objects.filter(student__in=list(students), academic_year=year).values_list(
+            "student_id", flat=True
+        )
+    )
+    student_prefs: dict[int, list[tuple[int, int]]] = {s: [] for s in students}
+    applicants: dict[tuple[int, int], list[tuple[int, str, int, bool]]] = defaultdict(list)
+    for student_id, mentor_id, rank in (
+        Choice.objects.filter(student__in=list(students), academic_year=year)
+        .order_by("student_id", "rank")
+        .values_list("student_id", "mentor_id", "rank")
+    ):
+        student = students[student_id]
+        post = (student.school_class_id, mentor_id)
+        if post not in capacity:
+            continue  # the teacher no longer mentors this class
+        student_prefs[student_id].append(post)
+        applicants[post].append((student_id, student.student_no, rank, student_id in priority))
+    rankings: dict[int, dict[int, tuple[int | None, bool]]] = defaultdict(dict)
+    for mentor_id, student_id, position, declined in MentorRanking.objects.filter(
+        student__in=list(students), academic_year=year
+    ).values_list("mentor_id", "student_id", "position", "declined"):
+        rankings[mentor_id][student_id] = (position, declined)
+    post_rank = {
+        post: {
+            student_id: i
+            for i, student_id in enumerate(applicant_order(people, rankings.get(post[1], {})))
+        }
+        for post, people in applicants.items()
+    }
+    return student_prefs, post_rank, capacity, students, staff, len(paired)
+
+
+def preview_matching(grade: Grade, year: AcademicYear) -> MatchPreview:
+    """Run the matching of a grade without saving it."""
+    student_prefs, post_rank, capacity, students, staff, already = match_instance(grade, year)
+    result = deferred_acceptance(student_prefs, post_rank, capacity)
+    outcomes = []
+    by_choice: dict[str, int] = defaultdict(int)
+    for student_id, student in students.items():
+        post = result.get(student_id)
+        rank = student_prefs[student_id].index(post) + 1 if post else None
+        by_choice[str(rank) if rank else "-"] += 1
+        outcomes.append(
+            MatchOutcome(
+                student=student,
+                mentor=staff[post[1]] if post else None,
+                choice_rank=rank,
+                had_choices=bool(student_prefs[student_id]),
+            )
+        )
+    digest = hashlib.sha256(
+        repr(sorted((s, p) for s, p in result.items())).encode() + repr(sorted(students)).encode()
+    ).hexdigest()[:16]
+    return MatchPreview(grade, year, outcomes, digest, already, dict(by_choice))
+
+
+@transaction.atomic
+def publish_matching(
+    grade: Grade,
+    year: AcademicYear,
+    by: Staff | None = None,
+    fingerprint: str | None = None,
+    on: dt.date | None = None,
+) -> MatchRun:
+    """Run the matching of a grade and publish its pairings.
+
+    With ``fingerprint`` (from the preview), refuse when the choices changed since.
+    """
+    preview = preview_matching(grade, year)
+    if fingerprint is not None and fingerprint != preview.fingerprint:
+        raise ValidationError(
+            _("The choices or rankings changed after the preview. Look at the new preview first.")
+        )
+    on = on or timezone.localdate()
+    run = MatchRun.objects.create(
+        grade=grade,
+        academic_year=year,
+        run_by=by,
+        matched=len(preview.matched),
+        unmatched=len(preview.unmatched),
+    )
+    Pairing.objects.bulk_create(
+        Pairing(
+            student=o.student,
+            mentor=o.mentor,
+            academic_year=year,
+            school_class_id=o.student.school_class_id,
+            choice_rank=o.choice_rank,
+            match_run=run,
+            started_on=on,
+            created_by=by,
+        )
+        for o in preview.matched
+    )
+    return run
+
+
+# Pairings.
+
+
+@transaction.atomic
+def assign_by_hand(
+    student: Student,
+    mentor: Staff,
+    year: AcademicYear,
+    by: Staff | None = None,
+    reason: str = "",
+    on: dt.date | None = None,
+) -> Pairing:
+    """Pair an unmatched student with a mentor of their class (调剂)."""
+    class_id = student.school_class_id
+    mentors = mentors_by_class([class_id]).get(class_id, [])
+    if mentor.pk not in {m.pk for m in mentors}:
+        raise ValidationError(
+            _("%(name)s is not a mentor of the student's class.") % {"name": mentor.name}
+        )
+    if Pairing.objects.active().filter(student=student, academic_year=year).exists():
+        raise ValidationError(
+            _("%(student)s already has a mentor this year.") % {"student": student.name}
+        )
+    school_class = SchoolClass.objects.get(pk=class_id)
+    cap = capacities([school_class], {class_id: mentors})[(class_id, mentor.pk)]
+    taken = (
+        Pairing.objects.active()
+        .filter(academic_year=year, mentor=mentor, school_class_id=class_id)
+        .count()
+    )
+    reason = reason.strip()
+    if taken >= cap and not reason:
+        raise ValidationError(
+            _("%(name)s is full (%(taken)s of %(cap)s); give a reason to go over capacity.")
+            % {"name": mentor.name, "taken": taken, "cap": cap}
+        )
+    return Pairing.objects.create(
+        student=student,
+        mentor=mentor,
+        academic_year=year,
+        school_class_id=class_id,
+        choice_rank=None,
+        over_capacity_reason=reason if taken >= cap else "",
+        started_on=on or timezone.localdate(),
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def end_pairing(
+    pairing: Pairing, reason: str, note: str = "", on: dt.date | None = None
+) -> Pairing:
+    """End a pairing early; a reason is required and the record is kept."""
+    if pairing.ended_on is not None:
+        raise ValidationError(_("This pairing has already ended."))
+    if reason not in Pairing.EndReason.values:
+        raise ValidationError(_("Choose why the pairing ends."))
+    on = on or timezone.localdate()
+    if on < pairing.started_on:
+        raise ValidationError(_("A pairing cannot end before it started."))
+    pairing.ended_on = on
+    pairing.end_reason = reason
+    pairing.end_note = note.strip()
+    pairing.save(update_fields=["ended_on", "end_reason", "end_note"])
+    return pairing
+
+
+def suggest_reassignment(
+    mentor: Staff, year: AcademicYear
+) -> list[tuple[Pairing, list[Staff], Staff | None]]:
+    """For each active mentee of ``mentor``: the other mentors of the class and the one with most room."""
+    pairings = list(
+        Pairing.objects.active()
+        .filter(mentor=mentor, academic_year=year)
+        .select_related("student", "school_class__grade")
+        .order_by("school_class_id", "student__student_no")
+    )
+    class_ids = {p.school_class_id for p in pairings}
+    classes = list(SchoolClass.objects.filter(pk__in=class_ids))
+    mentors = mentors_by_class(class_ids)
+    cap = capacities(classes, mentors)
+    load = defaultdict(int)
+    for class_id, mentor_id, n in (
+        Pairing.objects.active()
+        .filter(academic_year=year, school_class__in=class_ids)
+        .values_list("school_class_id", "mentor_id")
+        .annotate(n=Count("pk"))
+    ):
+        load[(class_id, mentor_id)] = n
+    result = []
+    for pairing in pairings:
+        others = [m for m in mentors.get(pairing.school_class_id, []) if m.pk != mentor.pk]
+        best = None
+        if others:
+            best = max(
+                others,
+                key=lambda m: (
+                    cap.get((pairing.school_class_id, m.pk), 0)
+                    - load[(pairing.school_class_id, m.pk)]
+                ),
+            )
+            load[(pairing.school_class_id, best.pk)] += 1
+        result.append((pairing, others, best))
+    return result
+
+
+@transaction.atomic
+def reassign_mentees(
+    mentor: Staff,
+    year: AcademicYear,
+    reason: str,
+    new_mentors: dict[int, int],
+    note: str = "",
+    by: Staff | None = None,
+    on: dt.date | None = None,
+) -> list[Pairing]:
+    """End every active pairing of a leaving mentor and pair each mentee anew, in one step.
+
+    ``new_mentors`` maps pairing id → the new mentor's id (a mentor of the same class).
+    """
+    on = on or timezone.localdate()
+    pairings = list(
+        Pairing.objects.active()
+        .filter(mentor=mentor, academic_year=year)
+        .select_related("student")
+        .select_for_update()
+    )
+    mentors = mentors_by_class({p.school_class_id for p in pairings})
+    errors = []
+    for pairing in pairings:
+        new_id = new_mentors.get(pairing.pk)
+        allowed = {m.pk for m in mentors.get(pairing.school_class_id, [])} - {mentor.pk}
+        if new_id not in allowed:
+            errors.append(
+                _("%(student)s: choose another mentor of the class.")
+                % {"student": pairing.student.name}
+            )
+    if errors:
+        raise ValidationError(errors)
+    created = []
+    for pairing in pairings:
+        end_pairing(pairing, reason, note, on)
+        created.append(
+            Pairing.objects.create(
+                student=pairing.student,
+                mentor_id=new_mentors[pairing.pk],
+                academic_year=year,
+                school_class_id=pairing.school_class_id,
+                choice_rank=None,
+                started_on=on,
+                created_by=by,
+            )
+        )
+    return created
+
+
+# A mentee's file.
+
+
+@transaction.atomic
+def save_plan(pairing: Pairing, **fields: str) -> MentoringPlan:
+    plan, _created = MentoringPlan.objects.get_or_create(pairing=pairing)
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    plan.save()
+    return plan
+
+
+def _check_date(pairing: Pairing, day: dt.date) -> None:
+    if day > timezone.localdate():
+        raise ValidationError(_("The date is in the future."))
+    if day < pairing.started_on or (pairing.ended_on and day > pairing.ended_on):
+        raise ValidationError(_("The date is outside the pairing."))
+
+
+@transaction.atomic
+def log_talk(
+    pairing: Pairing, day: dt.date, topic: str, content: str, follow_up: str = ""
+) -> TalkLog:
+    if not pairing.is_active:
+        raise ValidationError(_("This pairing has ended."))
+    _check_date(pairing, day)
+    return TalkLog.objects.create(
+        pairing=pairing, date=day, topic=topic, content=content, follow_up=follow_up
+    )
+
+
+@transaction.atomic
+def log_parent_contact(pairing: Pairing, day: dt.date, method: str, content: str) -> ParentContact:
+    if not pairing.is_active:
+        raise ValidationError(_("This pairing has ended."))
+    _check_date(pairing, day)
+    return ParentContact.objects.create(pairing=pairing, date=day, method=method, content=content)
+
+
+@transaction.atomic
+def add_growth_record(
+    pairing: Pairing, day: dt.date, content: str, by: Staff | None
+) -> GrowthRecord:
+    _check_date(pairing, day)
+    return GrowthRecord.objects.create(pairing=pairing, date=day, content=content, written_by=by)
+
+
+def draft_monthly_summary(pairing: Pairing, month: dt.date) -> str:
+    """A draft of the month's summary from the month's talk logs, for the mentor to edit."""
+    first, last = month_bounds(month)
+    talks = list(pairing.talks.filter(date__range=(first, last)).order_by("date", "pk"))
+    if not talks:
+        return _("No talk was logged in %(month)s.") % {"month": f"{first:%Y-%m}"}
+    lines = [_("%(count)s talks in %(month)s.") % {"count": len(talks), "month": f"{first:%Y-%m}"}]
+    for talk in talks:
+        line = f"{talk.date:%m-%d} {talk.topic}：{talk.content.strip()}"
+        if talk.follow_up.strip():
+            line += " " + _("Follow-up: %(text)s") % {"text": talk.follow_up.strip()}
+        lines.append(line)
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def save_monthly_summary(pairing: Pairing, month: dt.date, text: str) -> MonthlySummary:
+    first, _last = month_bounds(month)
+    if first > timezone.localdate():
+        raise ValidationError(_("This month has not begun."))
+    summary, _created = MonthlySummary.objects.update_or_create(
+        pairing=pairing, month=first, defaults={"text": text}
+    )
+    return summary
+
+
+# Compliance.
+
+
+@dataclass
+class Compliance:
+    weeks_expected: int = 0
+    weeks_missed: int = 0
+    months_expected: int = 0
+    months_missed: int = 0
+    talks: int = 0
+    contacts: int = 0
+    mentees: int = 0
+
+    def add(self, other: Compliance) -> None:
+        self.weeks_expected += other.weeks_expected
+        self.weeks_missed += other.weeks_missed
+        self.months_expected += other.months_expected
+        self.months_missed += other.months_missed
+        self.talks += other.talks
+        self.contacts += other.contacts
+        self.mentees += other.mentees
+
+    @property
+    def talk_rate(self) -> int | None:
+        if not self.weeks_expected:
+            return None
+        return round(100 * (self.weeks_expected - self.weeks_missed) / self.weeks_expected)
+
+
+def term_months(term: Term) -> list[tuple[dt.date, dt.date]]:
+    """The term's months, clipped to the term."""
+    result = []
+    for month in term.months():
+        first, last = month_bounds(month)
+        result.append((max(first, term.start_date), min(last, term.end_date)))
+    return result
+
+
+def pairing_compliance(
+    pairings: Sequence[Pairing], term: Term, today: dt.date
+) -> dict[int, Compliance]:
+    """Teaching weeks without a talk and months without a parent contact, per pairing.
+
+    Only weeks and months that are over and that the pairing covered whole count; holiday
+    weeks are not teaching weeks and never count. Three queries whatever the data.
+    """
+    weeks = [w for w in term.teaching_weeks() if w.last_day < today]
+    months = [(a, b) for a, b in term_months(term) if b < today]
+    ids = [p.pk for p in pairings]
+    talk_weeks: dict[int, set[dt.date]] = defaultdict(set)
+    talk_counts: dict[int, int] = defaultdict(int)
+    for pairing_id, day in TalkLog.objects.filter(
+        pairing__in=ids, date__range=(term.start_date, term.end_date)
+    ).values_list("pairing_id", "date"):
+        talk_weeks[pairing_id].add(monday_of(day))
+        talk_counts[pairing_id] += 1
+    contact_months: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    contact_counts: dict[int, int] = defaultdict(int)
+    for pairing_id, day in ParentContact.objects.filter(
+        pairing__in=ids, date__range=(term.start_date, term.end_date)
+    ).values_list("pairing_id", "date"):
+        contact_months[pairing_id].add((day.year, day.month))
+        contact_counts[pairing_id] += 1
+    result = {}
+    for p in pairings:
+        c = Compliance(talks=talk_counts[p.pk], contacts=contact_counts[p.pk], mentees=1)
+        for week in weeks:
+            if p.started_on <= week.first_day and (
+                p.ended_on is None or p.ended_on >= week.last_day
+            ):
+                c.weeks_expected += 1
+                if week.monday not in talk_weeks[p.pk]:
+                    c.weeks_missed += 1
+        for first, last in months:
+            if p.started_on <= first and (p.ended_on is None or p.ended_on >= last):
+                c.months_expected += 1
+                if (first.year, first.month) not in contact_months[p.pk]:
+                    c.months_missed += 1
+        result[p.pk] = c
+    return result
+
+
+def term_pairings(term: Term):
+    """Pairings of the term's year that overlap the term."""
+    return Pairing.objects.filter(academic_year=term.academic_year_id).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=term.start_date),
+        started_on__lte=term.end_date,
+    )
+
+
+def mentor_compliance(
+    term: Term, today: dt.date, mentor_ids: Iterable[int] | None = None
+) -> dict[int, Compliance]:
+    """Compliance summed per mentor over the term's pairings."""
+    pairings = term_pairings(term)
+    if mentor_ids is not None:
+        pairings = pairings.filter(mentor__in=list(mentor_ids))
+    pairings = list(pairings.only("pk", "mentor_id", "started_on", "ended_on"))
+    per_pairing = pairing_compliance(pairings, term, today)
+    result: dict[int, Compliance] = defaultdict(Compliance)
+    for p in pairings:
+        result[p.mentor_id].add(per_pairing[p.pk])
+    return dict(result)
+
+
+def due_this_week(pairing_ids: Sequence[int], today: dt.date) -> tuple[set[int], set[int]]:
+    """Of these pairings: those without a talk this week and those without a parent contact this month."""
+    monday = monday_of(today)
+    talked = set(
+        TalkLog.objects.filter(
+            pairing__in=pairing_ids, date__range=(monday, monday + dt.timedelta(days=6))
+        ).values_list("pairing_id", flat=True)
+    )
+    first, last = month_bounds(today)
+    contacted = set(
+        ParentContact.objects.filter(
+            pairing__in=pairing_ids, date__range=(first, last)
+        ).values_list("pairing_id", flat=True)
+    )
+    ids = set(pairing_ids)
+    return ids - talked, ids - contacted
+
+
+# Evaluation.
+
+RATING_TO_100 = Decimal(20)
+
+
+def evaluation_settings(term: Term) -> EvaluationSettings:
+    settings, _created = EvaluationSettings.objects.get_or_create(term=term)
+    return settings
+
+
+@transaction.atomic
+def save_evaluation_settings(
+    term: Term, weights: tuple[int, int, int, int], threshold: Decimal
+) -> EvaluationSettings:
+    if sum(weights) != 100 or any(w < 0 for w in weights):
+        raise ValidationError(
+            _("The four weights must add up to 100 (they add up to %(sum)s).")
+            % {"sum": sum(weights)}
+        )
+    if not (Decimal(0) <= threshold <= Decimal(100)):
+        raise ValidationError(_("The threshold is a score from 0 to 100."))
+    settings = evaluation_settings(term)
+    (
+        settings.self_weight,
+        settings.students_weight,
+        settings.teachers_weight,
+        settings.school_weight,
+    ) = weights
+    settings.threshold = threshold
+    settings.save()
+    return settings
+
+
+def weighted_total(
+    weights: tuple[int, int, int, int],
+    scores: tuple[Decimal | None, Decimal | None, Decimal | None, Decimal | None],
+) -> Decimal | None:
+    """The weighted total out of 100, rounded to one decimal; None while a part is missing."""
+    if any(s is None for s in scores):
+        return None
+    total = sum((Decimal(w) * Decimal(s) for w, s in zip(weights, scores, strict=True)), Decimal(0))
+    return (total / Decimal(100)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class EvaluationResult:
+    mentor: Staff
+    evaluation: MentorEvaluation | None
+    students_score: Decimal | None
+    ratings: int
+    total: Decimal | None
+    flagged: bool
+    compliance: Compliance
+
+    @property
+    def self_score(self) -> Decimal | None:
+        return self.evaluation.self_score if self.evaluation else None
+
+    @property
+    def teachers_score(self) -> Decimal | None:
+        return self.evaluation.teachers_score if self.evaluation else None
+
+    @property
+    def school_score(self) -> Decimal | None:
+        return self.evaluation.school_score if self.evaluation else None
+
+
+def evaluation_results(
+    term: Term, today: dt.date, mentor_ids: Iterable[int] | None = None
+) -> list[EvaluationResult]:
+    """Every mentor of the term with their four scores, total and flag (a fixed number of queries)."""
+    settings = evaluation_settings(term)
+    mentor_qs = Staff.objects.filter(pk__in=term_pairings(term).values("mentor_id"))
+    if mentor_ids is not None:
+        mentor_qs = mentor_qs.filter(pk__in=list(mentor_ids))
+    mentors = list(mentor_qs.order_by("staff_no"))
+    ids = [m.pk for m in mentors]
+    evaluations = {
+        e.mentor_id: e for e in MentorEvaluation.objects.filter(term=term, mentor__in=ids)
+    }
+    ratings = {
+        mentor_id: (n, total)
+        for mentor_id, n, total in StudentRating.objects.filter(term=term, mentor__in=ids)
+        .values("mentor_id")
+        .annotate(n=Count("pk"), total=Sum("score"))
+        .values_list("mentor_id", "n", "total")
+    }
+    compliance = mentor_compliance(term, today, ids)
+    results = []
+    for mentor in mentors:
+        evaluation = evaluations.get(mentor.pk)
+        n, rating_sum = ratings.get(mentor.pk, (0, 0))
+        students_score = (
+            (Decimal(rating_sum) / n * RATING_TO_100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            if n
+            else None
+        )
+        scores = (
+            evaluation.self_score if evaluation else None,
+            students_score,
+            evaluation.teachers_score if evaluation else None,
+            evaluation.school_score if evaluation else None,
+        )
+        total = weighted_total(settings.weights, scores)
+        results.append(
+            EvaluationResult(
+                mentor=mentor,
+                evaluation=evaluation,
+                students_score=students_score,
+                ratings=n,
+                total=total,
+                flagged=total is not None and total < settings.threshold,
+                compliance=compliance.get(mentor.pk, Compliance()),
+            )
+        )
+    return results
+
+
+@transaction.atomic
+def save_evaluation(term: Term, mentor: Staff, **fields) -> MentorEvaluation:
+    evaluation, _created = MentorEvaluation.objects.get_or_create(term=term, mentor=mentor)
+    for name, value in fields.items():
+        setattr(evaluation, name, value)
+    evaluation.full_clean()
+    evaluation.save()
+    return evaluation
+
+
+@transaction.atomic
+def save_student_ratings(term: Term, entries: dict[int, tuple[int, int | None, str]]) -> int:
+    """Typed-in questionnaire answers: student id → (mentor id, score or None, comment)."""
+    saved = 0
+    for student_id, (mentor_id, score, comment) in entries.items():
+        if score is None:
+            StudentRating.objects.filter(
+                term=term, student_id=student_id, mentor_id=mentor_id
+            ).delete()
+            continue
+        if not 1 <= score <= 5:
+            raise ValidationError(_("A score is from 1 to 5."))
+        StudentRating.objects.update_or_create(
+            term=term,
+            student_id=student_id,
+            mentor_id=mentor_id,
+            defaults={"score": score, "comment": comment[:300]},
+        )
+        saved += 1
+    return saved
+
+
+@transaction.atomic
+def import_mentor_ratings(rows: Sequence[Sequence[object]], term: Term, first_row: int = 2) -> int:
+    """Load 学籍号 | 导师工号 | 分数 (1-5) | 意见 rows; all or nothing, errors name the row.
+
+    The mentor must have been the student's mentor during the term.
+    """
+    numbers = {str(r[0]).strip() for r in rows if r and r[0] not in (None, "")}
+    students = {s.student_no: s for s in Student.objects.filter(student_no__in=numbers)}
+    staff = {s.staff_no: s for s in Staff.objects.all()}
+    pairs = set(
+        term_pairings(term)
+        .filter(student__in=[s.pk for s in students.values()])
+        .values_list("student_id", "mentor_id")
+    )
+    errors: list[SheetError] = []
+    parsed: dict[tuple[int, int], tuple[int, str]] = {}
+    for offset, row in enumerate(rows):
+        line = first_row + offset
+        cells = [("" if c is None else str(c).strip()) for c in list(row)[:4]]
+        cells += [""] * (4 - len(cells))
+        if not any(cells):
+            continue
+        student = students.get(cells[0])
+        mentor = staff.get(cells[1])
+        if student is None:
+            errors.append(
+                SheetError(line, _("no student has the number %(no)s") % {"no": cells[0]})
+            )
+            continue
+        if mentor is None:
+            errors.append(
+                SheetError(line, _("no teacher has the staff number %(no)s") % {"no": cells[1]})
+            )
+            continue
+        if (student.pk, mentor.pk) not in pairs:
+            errors.append(
+                SheetError(
+                    line,
+                    _("%(teacher)s was not the mentor of %(student)s this term")
+                    % {"teacher": mentor.name, "student": student.name},
+                )
+            )
+            continue
+        try:
+            score = int(Decimal(cells[2]))
+            if Decimal(cells[2]) != score:
+                raise ValueError
+        except (ArithmeticError, ValueError):
+            score = 0
+        if not 1 <= score <= 5:
+            errors.append(SheetError(line, _("the score must be a whole number from 1 to 5")))
+            continue
+        if (student.pk, mentor.pk) in parsed:
+            errors.append(SheetError(line, _("this student rated this mentor twice")))
+            continue
+        parsed[(student.pk, mentor.pk)] = (score, cells[3][:300])
+    if errors:
+        raise ValidationError([str(e) for e in errors])
+    for (student_id, mentor_id), (score, comment) in parsed.items():
+        StudentRating.objects.update_or_create(
+            term=term,
+            student_id=student_id,
+            mentor_id=mentor_id,
+            defaults={"score": score, "comment": comment},
+        )
+    return len(parsed)
+
+
+# Export.
+
+PAIRING_HEADERS = ("学籍号", "姓名", "年级", "班级", "导师工号", "导师姓名", "志愿")
+
+
+def pairing_rows(year: AcademicYear, grade: Grade | None = None) -> list[tuple[str, ...]]:
+    """Rows of the pairings sheet: 学籍号 | 姓名 | 年级 | 班级 | 导师工号 | 导师姓名 | 志愿."""
+    qs = (
+        Pairing.objects.active()
+        .filter(academic_year=year)
+        .select_related("student", "mentor", "school_class__grade")
+        .order_by("school_class__grade__level", "school_class__number", "student__student_no")
+    )
+    if grade is not None:
+        qs = qs.filter(school_class__grade=grade)
+    return [
+        (
+            p.student.student_no,
+            p.student.name,
+            p.school_class.grade.name,
+            p.school_class.short_name,
+            p.mentor.staff_no,
+            p.mentor.name,
+            p.choice_label,
+        )
+        for p in qs
+    ]
+
+
+def write_xlsx(
+    path_or_file, headers: Sequence[str], rows: Iterable[Sequence[object]], title: str
+) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append(list(row))
+    workbook.save(path_or_file)
