@@ -569,3 +569,61 @@ class ExamResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student.name} {self.exam.name} {self.subject}: {self.score}"
+
+
+class ImportRecord(models.Model):
+    """One import of a sheet: who, when, which file, what it did (the import audit trail).
+
+    Bulk writes bypass per-row history, so this record is what says who loaded a roster.
+    A background import also keeps its progress here and its file until it has run.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to run")
+        RUNNING = "running", _("Running")
+        PREVIEWED = "previewed", _("Checked (dry run)")
+        DONE = "done", _("Imported")
+        REFUSED = "refused", _("Refused")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    file_name = models.CharField(_("file name"), max_length=255)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_records",
+        verbose_name=_("imported by"),
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    new = models.PositiveIntegerField(_("new"), default=0)
+    changed = models.PositiveIntegerField(_("changed"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    stored_file = models.CharField(
+        _("stored file"),
+        max_length=255,
+        blank=True,
+        help_text=_("The uploaded file in private storage while it waits to be imported."),
+    )
+
+    class Meta:
+        verbose_name = _("import record")
+        verbose_name_plural = _("import records")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in (self.Status.QUEUED, self.Status.RUNNING)

@@ -1,0 +1,111 @@
+"""The sheet engine: Excel imports and exports of any kind, for the roster and for the apps.
+
+A *kind* is a class registered under a short name. ``python manage.py import_sheet KIND FILE
+[--dry-run]`` and ``export_sheet KIND FILE [options]`` dispatch to every registered kind, and
+so does the admin. The roster registers ``classes``, ``staff``, ``assignments``, ``students``
+and ``exams`` (``schoolops/sheets/roster.py``); an app registers its own from
+``AppConfig.ready()``::
+
+    from schoolops.registry import registry
+    from myapp.sheets import ScoresSheet
+    registry.add_sheet("scores", ScoresSheet)
+
+An import kind declares its columns and writes its rows in bulk::
+
+    from schoolops.sheets import Column, Counts, ImportSheet, CellError, parsers
+
+    class ScoresSheet(ImportSheet):
+        kind = "scores"
+        title = _("Group scores")
+        permission = "groups.add_score"          # checked in the admin; None: superusers only
+        columns = [
+            Column("student_no", "学籍号", parsers.text_id, required=True, text_format=True),
+            Column("week", "周次", parsers.integer, required=True, aliases=("教学周",)),
+            Column("points", "得分", parsers.decimal, required=True),
+            Column("note", "备注", parsers.text, default=""),
+        ]
+
+        def unique_keys(self):                  # repeated in one file → every repeat refused
+            return ("student_no", "week")
+
+        def clean_row(self, row):               # after every cell parsed; may raise CellError
+            row.data["student_id"] = self.lookups.student_id(row["student_no"], "student_no")
+            if row["week"] > 30:
+                raise CellError(_("A term has at most 30 weeks."), column="week")
+            return row                          # or None to skip the row
+
+        def apply(self, rows):                  # only if no row failed; one transaction
+            existing = {...}                    # one query, then bulk_create / bulk_update
+            return Counts(new=..., changed=..., unchanged=...)
+
+How a file is treated (``engine.run_import``):
+
+- The file is checked before it is parsed (size cap ``IMPORT_MAX_UPLOAD_BYTES``, a real xlsx,
+  unpacked size ``IMPORT_MAX_UNPACKED_BYTES``, at most ``IMPORT_MAX_ROWS`` rows); a bad file
+  gets one ``SheetRefused`` message (.xls, renamed CSV, empty, password, no header row).
+- The header row is found in the first rows by header or alias after normalisation (full-width
+  to half-width, spaces and colons removed); unknown columns are ignored; blank rows skipped.
+- Each cell goes through its column's parser (``schoolops.sheets.parsers``: ``text``, ``name``,
+  ``text_id``, ``parse_date``, ``birth_date``, ``gender``, ``phone``, ``grade_level``,
+  ``class_name``, ``decimal``, ``score``, ``integer``, ``split_list``); a blank cell gets the
+  column's ``default`` or, if ``required``, an error.
+- Every problem is a ``RowError`` with the Excel row number (header = row 1), the column and
+  a translated reason. Any error refuses the whole file and nothing is written.
+- ``prepare``, ``clean_row``, ``check`` and ``apply`` all run in one transaction, rolled back
+  on a dry run: ``apply`` is written once and serves both the preview counts and the import.
+- ``self.lookups`` finds staff by 工号, grades, the current year's classes, students by 学籍号
+  and subjects, each table loaded once (``schoolops.sheets.lookups.Lookups``).
+
+An export kind writes rows under its headers (the same ``columns``; a class may be both an
+``ImportSheet`` and an ``ExportSheet``)::
+
+    class LeaderboardSheet(ExportSheet):
+        kind = "leaderboard"
+        title = _("Leaderboard")
+        filename = "排行榜.xlsx"
+        columns = [Column("class", "班级"), Column("group", "小组"), Column("points", "总分")]
+
+        @classmethod
+        def add_arguments(cls, parser):
+            add_term_argument(parser)            # --term 2026-1 → rows(term=Term or None)
+            add_month_argument(parser)           # --month 2026-11 → rows(month=date or None)
+
+        def rows(self, term=None, month=None, **options):
+            term = term or Term.current()
+            for group in Group.objects.filter(...).annotate(...):   # self.user may be None
+                yield [str(group.school_class), group.name, group.points]
+
+Entry points: ``engine.import_file(kind, path, user=..., file_name=..., dry_run=...)`` runs and
+records an import (``ImportRecord``); ``engine.export_file(kind, target, user=..., **options)``
+writes an export; ``engine.template_bytes(kind)`` a blank template.
+"""
+
+from schoolops.sheets import parsers
+from schoolops.sheets.base import (
+    CellError,
+    Column,
+    Counts,
+    ExportSheet,
+    ImportResult,
+    ImportSheet,
+    Row,
+    RowError,
+    SheetRefused,
+    add_month_argument,
+    add_term_argument,
+)
+
+__all__ = [
+    "CellError",
+    "Column",
+    "Counts",
+    "ExportSheet",
+    "ImportResult",
+    "ImportSheet",
+    "Row",
+    "RowError",
+    "SheetRefused",
+    "add_month_argument",
+    "add_term_argument",
+    "parsers",
+]

@@ -1,0 +1,297 @@
+"""The base classes of a sheet kind: declared columns, row cleaning, a bulk apply, an export."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.utils.translation import gettext as _
+
+from schoolops.sheets import parsers
+
+if TYPE_CHECKING:
+    from schoolops.sheets.lookups import Lookups
+
+
+class CellError(Exception):
+    """A bad cell. Raise it from a parser or from ``clean_row`` (give ``column`` there)."""
+
+    def __init__(self, message: str, column: str | None = None) -> None:
+        super().__init__(message)
+        self.message = str(message)
+        self.column = column
+
+
+class SheetRefused(Exception):
+    """The file as a whole cannot be read (not an xlsx, no headers, too big...): one message."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = str(message)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One declared column.
+
+    ``key`` names the value in a cleaned row, ``header`` is the Chinese header the template
+    and the export write, ``aliases`` are other headers accepted on import (compared after
+    full-width normalisation and without spaces), ``parse`` turns a raw cell into a value or
+    raises ``CellError``. A blank cell gives ``default`` (an error when ``required``).
+    """
+
+    key: str
+    header: str
+    parse: Callable[[Any], Any] = parsers.text
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    default: Any = None
+    text_format: bool = False  # written as a text column ("@") in templates and exports
+    width: int = 14
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A reason a row is refused: its Excel row number (the header is row 1) and column."""
+
+    line: int
+    column: str  # the column's Chinese header ("" for the whole row)
+    message: str
+    letter: str = ""  # the column's letter in the file (A, B, ...), when it has one
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "column": self.column,
+            "letter": self.letter,
+            "message": self.message,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RowError:
+        return cls(data["line"], data["column"], data["message"], data.get("letter", ""))
+
+    def __str__(self) -> str:
+        if self.column and self.letter:
+            return _("Row %(line)s, column %(letter)s (%(column)s): %(message)s") % {
+                "line": self.line,
+                "letter": self.letter,
+                "column": self.column,
+                "message": self.message,
+            }
+        if self.column:
+            return _("Row %(line)s, column %(column)s: %(message)s") % {
+                "line": self.line,
+                "column": self.column,
+                "message": self.message,
+            }
+        return _("Row %(line)s: %(message)s") % {"line": self.line, "message": self.message}
+
+
+@dataclass
+class Row:
+    """A cleaned row: ``line`` is its Excel row number, ``data`` maps column keys to values."""
+
+    line: int
+    data: dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+
+@dataclass
+class Counts:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.new + self.changed + self.unchanged
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            self.new + other.new,
+            self.changed + other.changed,
+            self.unchanged + other.unchanged,
+        )
+
+
+@dataclass
+class ImportResult:
+    """What an import did, or (``dry_run``) would do."""
+
+    kind: str
+    dry_run: bool
+    counts: Counts = field(default_factory=Counts)
+    errors: list[RowError] = field(default_factory=list)
+    refused: str = ""  # a whole-file refusal (not an xlsx, no headers...)
+    headers: list[str] = field(default_factory=list)
+    preview: list[list[Any]] = field(default_factory=list)  # the first cleaned rows
+    rows: int = 0  # data rows read (blank rows not counted)
+    ignored_columns: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    notice: str = ""  # shown once to the person importing, never stored (initial passwords)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.refused
+
+    def messages(self) -> list[str]:
+        return [self.refused] if self.refused else [str(e) for e in self.errors]
+
+
+class BaseSheet:
+    kind: ClassVar[str] = ""
+    title: ClassVar[str] = ""  # shown in the admin and on the progress page
+    columns: ClassVar[Sequence[Column]] = ()
+
+    def __init__(self, user: Any = None) -> None:
+        self.user = user
+
+    @classmethod
+    def headers(cls) -> list[str]:
+        return [c.header for c in cls.columns]
+
+
+class ImportSheet(BaseSheet):
+    """Base class of an import kind.
+
+    The engine reads the file, maps headers to ``columns`` (unknown columns are ignored),
+    skips blank rows, parses every cell with its column's parser and then calls, in order:
+
+    1. ``clean_row(row)`` for each row whose cells all parsed: return the cleaned ``Row``
+       (or a new one), return None to skip it, or raise ``CellError(message, column=key)``;
+       call ``self.add_error(row.line, key, message)`` to report more than one problem.
+    2. ``check(rows)`` once, with every clean row: whole-file rules (duplicates).
+    3. ``apply(rows)`` only if no row had an error, inside one transaction (rolled back on a
+       dry run): write in bulk and return ``Counts`` of new / changed / unchanged rows.
+
+    ``self.lookups`` (a ``schoolops.sheets.lookups.Lookups``) finds staff by 工号, classes by
+    grade and number, students by 学籍号 and subjects by name, each loaded once per import.
+    """
+
+    permission: ClassVar[str | None] = None  # e.g. "schoolops.import_student"; None: admins only
+    max_rows: ClassVar[int | None] = None  # defaults to settings.IMPORT_MAX_ROWS
+
+    def __init__(self, user: Any = None) -> None:
+        super().__init__(user)
+        from schoolops.sheets.lookups import Lookups
+
+        self.lookups: Lookups = Lookups()
+        self.errors: list[RowError] = []
+        self._header_of: dict[str, str] = {c.key: c.header for c in self.columns}
+        self.notice = ""  # set by ``apply`` for the person importing; shown once, not stored
+        self.letters: dict[str, str] = {}  # column key → letter in the file, set by the engine
+        self.progress: Callable[[float], None] = lambda fraction: None
+
+    def add_error(self, line: int, column: str | None, message: str) -> None:
+        """Record a problem; ``column`` is a column key (or a header, or None for the row)."""
+        header = self._header_of.get(column, column) if column else ""
+        letter = self.letters.get(column, "") if column else ""
+        self.errors.append(RowError(line, header or "", str(message), letter))
+
+    def prepare(self) -> None:
+        """Called once before the rows are cleaned (load what ``clean_row`` looks up)."""
+
+    def clean_row(self, row: Row) -> Row | None:
+        return row
+
+    def check(self, rows: list[Row]) -> None:
+        """Whole-file rules; the default refuses rows that repeat the ``unique_together`` keys."""
+        keys = self.unique_keys()
+        if not keys:
+            return
+        seen: dict[tuple, int] = {}
+        for row in rows:
+            value = tuple(row.get(k) for k in keys)
+            if value in seen:
+                self.add_error(
+                    row.line,
+                    keys[0],
+                    _("Repeats row %(line)s of this file.") % {"line": seen[value]},
+                )
+            else:
+                seen[value] = row.line
+
+    def unique_keys(self) -> tuple[str, ...]:
+        """Column keys that must not repeat in one file (used by the default ``check``)."""
+        return ()
+
+    def apply(self, rows: list[Row]) -> Counts:
+        raise NotImplementedError
+
+    def preview_row(self, row: Row) -> list[Any]:
+        """How a cleaned row shows in the admin's preview (one value per column)."""
+        return [parsers.display(row.get(c.key)) for c in self.columns]
+
+
+class ExportSheet(BaseSheet):
+    """Base class of an export kind: ``columns`` (or ``headers()``) and ``rows(**options)``.
+
+    ``add_arguments(parser)`` adds the command's options (``--month``, ``--term``...); the
+    parsed options are passed to ``rows`` as keyword arguments. ``self.user`` is the person
+    exporting (None on the command line): restrict the rows to what they may see.
+    """
+
+    filename: ClassVar[str] = ""  # default download name, e.g. "学生名单.xlsx"
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        """Add command-line options; see ``add_month_argument`` and ``add_term_argument``."""
+
+    def rows(self, **options: Any) -> Iterable[Sequence[Any]]:
+        raise NotImplementedError
+
+    def text_columns(self) -> set[int]:
+        """Indexes of columns written as text (ids with leading zeros)."""
+        return {i for i, c in enumerate(self.columns) if c.text_format}
+
+
+def add_month_argument(parser: argparse.ArgumentParser) -> None:
+    """``--month 2026-11`` (default: this month), passed to ``rows`` as a ``date`` (day 1)."""
+    parser.add_argument(
+        "--month",
+        type=parse_month_option,
+        default=None,
+        help="Month as YYYY-MM (default: the current month).",
+    )
+
+
+def add_term_argument(parser: argparse.ArgumentParser) -> None:
+    """``--term 2026-1`` (starting year and 1 autumn / 2 spring; default: the current term).
+
+    Passed to ``rows`` as a ``Term`` or None when no term exists.
+    """
+    parser.add_argument(
+        "--term",
+        type=parse_term_option,
+        default=None,
+        help="Term as YEAR-N, e.g. 2026-1 for the autumn term of 2026-2027 (default: current).",
+    )
+
+
+def parse_month_option(value: str) -> dt.date:
+    try:
+        return parsers.parse_date(value + "-01" if value.count("-") == 1 else value).replace(day=1)
+    except CellError:
+        raise argparse.ArgumentTypeError(_("Give the month as YYYY-MM.")) from None
+
+
+def parse_term_option(value: str) -> Any:
+    from schoolops.models import Term
+
+    try:
+        year, number = (int(part) for part in value.replace("/", "-").split("-"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("Give the term as YEAR-N, e.g. 2026-1.")) from None
+    term = Term.objects.filter(academic_year__start_year=year, number=number).first()
+    if term is None:
+        raise argparse.ArgumentTypeError(_("There is no term %(term)s.") % {"term": value})
+    return term

@@ -1,0 +1,392 @@
+"""Running a sheet kind: import a file (checked, all-or-nothing, recorded) or write an export."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from schoolops.registry import registry
+from schoolops.sheets import parsers
+from schoolops.sheets.base import (
+    BaseSheet,
+    CellError,
+    ExportSheet,
+    ImportResult,
+    ImportSheet,
+    Row,
+    SheetRefused,
+)
+from schoolops.sheets.reader import read_rows
+
+PREVIEW_ROWS = 10
+HEADER_SEARCH_ROWS = 5  # a title line or two above the headers is common
+
+
+def kinds() -> dict[str, type[BaseSheet]]:
+    """Every registered kind; the roster's own five are always there."""
+    import schoolops.sheets.roster  # noqa: F401  (registers the roster kinds)
+
+    return dict(sorted(registry.sheets.items()))
+
+
+def import_kinds() -> dict[str, type[ImportSheet]]:
+    return {k: v for k, v in kinds().items() if issubclass(v, ImportSheet)}
+
+
+def export_kinds() -> dict[str, type[ExportSheet]]:
+    return {k: v for k, v in kinds().items() if issubclass(v, ExportSheet)}
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _find_header(
+    sheet: ImportSheet, rows: list[list[Any]]
+) -> tuple[int, dict[str, int], list[str]]:
+    """(row index of the header, column key → cell index, ignored headers)."""
+    wanted = {}
+    for column in sheet.columns:
+        for label in (column.header, *column.aliases):
+            wanted.setdefault(parsers.normalize_header(label), column.key)
+    best: tuple[int, dict[str, int], list[str]] | None = None
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        found: dict[str, int] = {}
+        ignored: list[str] = []
+        for position, cell in enumerate(row):
+            label = parsers.normalize_header(cell)
+            if not label:
+                continue
+            key = wanted.get(label)
+            if key is None or key in found:
+                ignored.append(parsers.normalize(str(cell)))
+            else:
+                found[key] = position
+        if best is None or len(found) > len(best[1]):
+            best = (index, found, ignored)
+        if all(c.key in found for c in sheet.columns if c.required):
+            return index, found, ignored
+    missing = [c.header for c in sheet.columns if c.required and c.key not in (best or (0, {}))[1]]
+    raise SheetRefused(
+        _(
+            "The sheet has no header row with the columns %(headers)s (missing: %(missing)s). "
+            "Download the template and keep its first row."
+        )
+        % {"headers": " | ".join(sheet.headers()), "missing": "、".join(missing)}
+    )
+
+
+def run_import(
+    sheet: ImportSheet,
+    path: str | os.PathLike,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[float], None] | None = None,
+) -> ImportResult:
+    """Read, check and (unless a row is bad or ``dry_run``) apply a file. Writes nothing else."""
+    started = time.perf_counter()
+    result = ImportResult(kind=sheet.kind, dry_run=dry_run, headers=sheet.headers())
+    report = progress or (lambda fraction: None)
+    sheet.progress = lambda fraction: report(0.5 + fraction / 2)
+    max_rows = sheet.max_rows or settings.IMPORT_MAX_ROWS
+    try:
+        all_rows = list(read_rows(path, max_rows))
+        while all_rows and all(parsers.is_blank(v) for v in all_rows[-1]):
+            all_rows.pop()
+        if not all_rows:
+            raise SheetRefused(_("The sheet is empty."))
+        header_index, positions, result.ignored_columns = _find_header(sheet, all_rows)
+        data = all_rows[header_index + 1 :]
+        if len(data) > max_rows:
+            raise SheetRefused(
+                _("The sheet has more than %(count)s rows, more than a school has. Check the file.")
+                % {"count": f"{max_rows:,}"}
+            )
+        sheet.letters = {key: column_letter(pos) for key, pos in positions.items()}
+        columns = [(c, positions.get(c.key)) for c in sheet.columns]
+        with transaction.atomic():
+            sheet.prepare()
+            cleaned = _clean_rows(sheet, data, header_index + 2, columns, report)
+            result.rows = len(cleaned[1])
+            sheet.check(cleaned[0])
+            if sheet.errors:
+                transaction.set_rollback(True)
+            else:
+                result.counts = sheet.apply(cleaned[0])
+                if dry_run:
+                    transaction.set_rollback(True)
+                else:
+                    result.notice = sheet.notice
+            result.preview = [sheet.preview_row(row) for row in cleaned[0][:PREVIEW_ROWS]]
+    except SheetRefused as refusal:
+        result.refused = refusal.message
+    except ValidationError as error:
+        result.refused = " ".join(str(m) for m in error.messages)
+    except DatabaseError:
+        result.refused = _(
+            "The database refused the import (another import may be running). Nothing was "
+            "written; try again in a moment."
+        )
+    result.errors = sorted(sheet.errors, key=lambda e: (e.line, e.letter or "~"))
+    if result.errors:
+        result.counts = type(result.counts)()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _clean_rows(
+    sheet: ImportSheet,
+    data: list[list[Any]],
+    first_line: int,
+    columns: list[tuple[Any, int | None]],
+    report: Callable[[float], None],
+) -> tuple[list[Row], list[int]]:
+    rows: list[Row] = []
+    lines: list[int] = []
+    total = len(data) or 1
+    for offset, raw in enumerate(data):
+        if offset % 1000 == 0:
+            report(offset / total / 2)
+        if all(parsers.is_blank(v) for v in raw):
+            continue
+        line = first_line + offset
+        lines.append(line)
+        values: dict[str, Any] = {}
+        bad = False
+        for column, position in columns:
+            cell = raw[position] if position is not None and position < len(raw) else None
+            if parsers.is_blank(cell):
+                if column.required:
+                    sheet.add_error(line, column.key, _("This cell is empty."))
+                    bad = True
+                values[column.key] = column.default
+                continue
+            try:
+                values[column.key] = column.parse(cell)
+            except CellError as error:
+                sheet.add_error(line, error.column or column.key, error.message)
+                bad = True
+        if bad:
+            continue
+        try:
+            row = sheet.clean_row(Row(line, values))
+        except CellError as error:
+            sheet.add_error(line, error.column, error.message)
+            continue
+        if row is not None:
+            rows.append(row)
+    report(0.5)
+    return rows, lines
+
+
+# Recording, private storage and the entry points used by the commands, the admin and tasks.
+
+
+def private_dir() -> Path:
+    folder = Path(settings.PRIVATE_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def store_upload(chunks: Iterable[bytes]) -> Path:
+    """Save an upload in private storage (never /tmp), refusing it past the size cap."""
+    path = private_dir() / f"{uuid.uuid4().hex}.xlsx"
+    size = 0
+    try:
+        with path.open("wb") as target:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > settings.IMPORT_MAX_UPLOAD_BYTES:
+                    raise SheetRefused(
+                        _("The file is larger than %(limit)s. Split it into several files.")
+                        % {"limit": f"{settings.IMPORT_MAX_UPLOAD_BYTES / 1024 / 1024:.0f} MB"}
+                    )
+                target.write(chunk)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def stored_path(name: str) -> Path:
+    """The private file of a stored upload, refusing names that leave the folder."""
+    path = (private_dir() / Path(name).name).resolve()
+    if path.parent != private_dir().resolve():
+        raise SheetRefused(_("The uploaded file has expired. Upload it again."))
+    return path
+
+
+def get_import_sheet(kind: str, user: Any = None) -> ImportSheet:
+    sheet_class = import_kinds().get(kind)
+    if sheet_class is None:
+        raise SheetRefused(
+            _("There is no import kind %(kind)s. Kinds: %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(import_kinds())}
+        )
+    return sheet_class(user)
+
+
+def import_file(
+    kind: str,
+    path: str | os.PathLike,
+    *,
+    user: Any = None,
+    file_name: str = "",
+    dry_run: bool = False,
+    record: Any = None,
+) -> tuple[ImportResult, Any]:
+    """Run an import of a file and record it in ``ImportRecord`` (pass ``record`` to reuse one).
+
+    Returns the result and the record.
+    """
+    from schoolops.models import ImportRecord
+
+    file_name = file_name or Path(path).name
+    if record is None:
+        record = ImportRecord.objects.create(
+            kind=kind, file_name=file_name[:255], user=user, dry_run=dry_run
+        )
+    else:
+        record.status = ImportRecord.Status.RUNNING
+        record.save(update_fields=["status"])
+
+    def progress(fraction: float) -> None:
+        percent = min(99, int(fraction * 100))
+        if percent >= record.progress + 5:
+            record.progress = percent
+            ImportRecord.objects.filter(pk=record.pk).update(progress=percent)
+
+    try:
+        sheet = get_import_sheet(kind, user)
+        result = run_import(sheet, path, dry_run=dry_run, progress=progress)
+    except SheetRefused as refusal:
+        result = ImportResult(kind=kind, dry_run=dry_run, refused=refusal.message)
+    if result.refused or result.errors:
+        record.status = ImportRecord.Status.REFUSED
+    elif dry_run:
+        record.status = ImportRecord.Status.PREVIEWED
+    else:
+        record.status = ImportRecord.Status.DONE
+    record.rows = result.rows
+    record.new, record.changed, record.unchanged = (
+        result.counts.new,
+        result.counts.changed,
+        result.counts.unchanged,
+    )
+    record.errors = [e.as_dict() for e in result.errors]
+    record.message = result.refused
+    record.progress = 100
+    record.finished_at = timezone.now()
+    record.save()
+    return result, record
+
+
+def write_xlsx(
+    target: str | os.PathLike | IO[bytes],
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    text_columns: set[int] | frozenset[int] = frozenset(),
+    widths: Sequence[int] = (),
+    title: str = "",
+) -> None:
+    """Write one sheet with a bold header row; ``text_columns`` are formatted as text ("@")."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=(title or "Sheet1")[:31])
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    bold = Font(bold=True)
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        if text_columns:
+            cells = []
+            for index, value in enumerate(row):
+                if index in text_columns:
+                    cell = WriteOnlyCell(sheet, value=None if value is None else str(value))
+                    cell.number_format = "@"
+                    cells.append(cell)
+                else:
+                    cells.append(value)
+            sheet.append(cells)
+        else:
+            sheet.append(list(row))
+    workbook.save(target)
+
+
+def get_export_sheet(kind: str, user: Any = None) -> ExportSheet:
+    sheet_class = export_kinds().get(kind)
+    if sheet_class is None:
+        raise SheetRefused(
+            _("There is no export kind %(kind)s. Kinds: %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(export_kinds())}
+        )
+    return sheet_class(user)
+
+
+def export_file(
+    kind: str, target: str | os.PathLike | IO[bytes], *, user: Any = None, **options: Any
+) -> int:
+    """Write an export kind to ``target``; returns the number of rows written."""
+    sheet = get_export_sheet(kind, user)
+    count = 0
+
+    def counted(rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
+        nonlocal count
+        for row in rows:
+            count += 1
+            yield row
+
+    write_xlsx(
+        target,
+        sheet.headers(),
+        counted(sheet.rows(**options)),
+        text_columns=sheet.text_columns(),
+        widths=[c.width for c in sheet.columns],
+        title=str(sheet.title or kind),
+    )
+    return count
+
+
+def template_bytes(kind: str) -> bytes:
+    """A blank template of an import kind: the header row, id columns formatted as text."""
+    sheet_class = import_kinds().get(kind)
+    if sheet_class is None:
+        raise SheetRefused(_("There is no import kind %(kind)s.") % {"kind": kind})
+    buffer = io.BytesIO()
+    text_columns = {i for i, c in enumerate(sheet_class.columns) if c.text_format}
+    # A few pre-formatted blank rows keep Excel from turning typed ids into numbers.
+    write_xlsx(
+        buffer,
+        sheet_class.headers(),
+        [[None] * len(sheet_class.columns) for _i in range(200)] if text_columns else [],
+        text_columns=text_columns,
+        widths=[c.width for c in sheet_class.columns],
+        title=str(sheet_class.title or kind),
+    )
+    return buffer.getvalue()

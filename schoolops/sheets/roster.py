@@ -1,0 +1,576 @@
+"""The roster's five kinds: classes, staff, assignments, students and exams.
+
+Rules shared by all five: the current academic year is the one written to (created from the
+default calendar on a fresh database); rows are matched by their natural key (学籍号, 工号,
+grade + class, class + subject, student + exam + subject) so re-importing a file changes
+nothing; nothing is ever deleted; a blank optional cell keeps what the roster already holds.
+
+Staff accounts: the username is the 工号. New accounts of one import share one random initial
+password, generated when the import is confirmed and shown once to the person importing (the
+command prints it, the admin shows it in its message); it is hashed once, which keeps a
+200-row staff file fast with a strong hasher, and ``Staff.must_change_password`` makes every
+new account choose its own password at first login. Existing accounts keep their password.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from schoolops.models import (
+    AcademicYear,
+    Exam,
+    ExamResult,
+    Grade,
+    Post,
+    SchoolClass,
+    Staff,
+    Student,
+    Subject,
+    TeachingAssignment,
+)
+from schoolops.registry import registry
+from schoolops.scopes import Scope
+from schoolops.services import set_posts
+from schoolops.sheets import parsers
+from schoolops.sheets.base import CellError, Column, Counts, ExportSheet, ImportSheet, Row
+
+GRADE_NAMES = {
+    1: "一年级",
+    2: "二年级",
+    3: "三年级",
+    4: "四年级",
+    5: "五年级",
+    6: "六年级",
+    7: "七年级",
+    8: "八年级",
+    9: "九年级",
+    10: "高一",
+    11: "高二",
+    12: "高三",
+}
+
+POST_ALIASES = {
+    "校长": Post.PRINCIPAL,
+    "副校长": Post.VICE_PRINCIPAL,
+    "教导处": Post.ACADEMIC_OFFICE,
+    "教导主任": Post.ACADEMIC_OFFICE,
+    "教务处": Post.ACADEMIC_OFFICE,
+    "级部主任": Post.GRADE_HEAD,
+    "年级主任": Post.GRADE_HEAD,
+    "班主任": Post.HOMEROOM,
+    "任课教师": Post.SUBJECT_TEACHER,
+    "任课老师": Post.SUBJECT_TEACHER,
+    "教师": Post.SUBJECT_TEACHER,
+    "心理教师": Post.PSYCHOLOGY,
+    "心理老师": Post.PSYCHOLOGY,
+    "办公室": Post.OFFICE,
+}
+
+
+def posts(value: Any) -> list[str]:
+    """Posts joined by 、 or ，: 班主任、任课教师."""
+    found = []
+    for part in parsers.split_list(value):
+        post = POST_ALIASES.get(part)
+        if post is None:
+            raise CellError(
+                _("Unknown post %(post)s. Posts: %(posts)s.")
+                % {"post": part, "posts": "、".join(Post.values)}
+            )
+        if str(post) not in found:
+            found.append(str(post))
+    return found
+
+
+def class_label(school_class: SchoolClass) -> str:
+    return f"({school_class.number})班"
+
+
+def _scope(user: Any) -> Scope | None:
+    """The exporting person's scope; None on the command line (the whole school)."""
+    if user is None or user.is_superuser:
+        return None
+    return Scope(user)
+
+
+GRADE = Column("grade", "年级", parsers.grade_level, required=True, aliases=("级部",))
+CLASS = Column("class_name", "班级", parsers.class_name, required=True, aliases=("班", "班别"))
+STUDENT_NO = Column(
+    "student_no",
+    "学籍号",
+    parsers.text_id,
+    required=True,
+    aliases=("学号", "学籍编号", "学生学籍号"),
+    text_format=True,
+    width=16,
+)
+STAFF_NO = Column(
+    "staff_no",
+    "工号",
+    parsers.text_id,
+    required=True,
+    aliases=("教师工号", "职工号"),
+    text_format=True,
+)
+
+
+class ClassesSheet(ImportSheet, ExportSheet):
+    kind = "classes"
+    title = gettext_lazy("Classes")
+    filename = "班级.xlsx"
+    permission = "schoolops.import_schoolclass"
+    export_permission = "schoolops.export_schoolclass"
+    columns = [
+        GRADE,
+        CLASS,
+        Column(
+            "homeroom_no",
+            "班主任工号",
+            parsers.text_id,
+            aliases=("班主任",),
+            text_format=True,
+        ),
+    ]
+
+    def unique_keys(self) -> tuple[str, ...]:
+        return ("class_name", "grade")
+
+    def clean_row(self, row: Row) -> Row:
+        name = row["class_name"]
+        if name.level is not None and name.level != row["grade"]:
+            raise CellError(_("The class names another grade than the grade column."), "class_name")
+        row.data["class_name"] = parsers.ClassName(None, name.number)
+        if row["homeroom_no"]:
+            row.data["homeroom"] = self.lookups.staff(row["homeroom_no"], "homeroom_no")
+        return row
+
+    def apply(self, rows: list[Row]) -> Counts:
+        lookups = self.lookups
+        year = lookups.year
+        new_grades = [
+            Grade(level=level, name=GRADE_NAMES[level])
+            for level in sorted({row["grade"] for row in rows})
+            if level not in lookups.grades_by_level
+        ]
+        taken = set(Grade.objects.values_list("name", flat=True))
+        for grade in new_grades:
+            if grade.name in taken:
+                grade.name = f"{grade.name}({grade.level})"
+        Grade.objects.bulk_create(new_grades)
+        grades = {g.level: g for g in Grade.objects.all()}
+        existing = lookups.classes_by_key
+        counts = Counts()
+        to_create, to_update = [], []
+        for row in rows:
+            key = (row["grade"], row["class_name"].number)
+            homeroom = row.get("homeroom")
+            current = existing.get(key)
+            if current is None:
+                to_create.append(
+                    SchoolClass(
+                        academic_year=year,
+                        grade=grades[row["grade"]],
+                        number=key[1],
+                        homeroom_teacher=homeroom,
+                    )
+                )
+                counts.new += 1
+            elif homeroom is not None and current.homeroom_teacher_id != homeroom.pk:
+                current.homeroom_teacher = homeroom
+                to_update.append(current)
+                counts.changed += 1
+            else:
+                counts.unchanged += 1
+        SchoolClass.objects.bulk_create(to_create)
+        SchoolClass.objects.bulk_update(to_update, ["homeroom_teacher"])
+        return counts
+
+    def rows(self, **options: Any) -> Iterable[Sequence[Any]]:
+        scope = _scope(self.user)
+        qs = (scope.classes() if scope else SchoolClass.objects).filter(
+            academic_year=AcademicYear.current()
+        )
+        for school_class in qs.select_related("grade", "homeroom_teacher").order_by(
+            "grade__level", "number"
+        ):
+            teacher = school_class.homeroom_teacher
+            yield [
+                school_class.grade.name,
+                class_label(school_class),
+                teacher.staff_no if teacher else "",
+            ]
+
+
+class StaffSheet(ImportSheet, ExportSheet):
+    kind = "staff"
+    title = gettext_lazy("Staff")
+    filename = "教职工.xlsx"
+    permission = "schoolops.import_staff"
+    export_permission = "schoolops.export_staff"
+    columns = [
+        STAFF_NO,
+        Column("name", "姓名", parsers.name, required=True, aliases=("教师姓名",)),
+        Column("gender", "性别", parsers.gender),
+        Column("phone", "手机", parsers.phone, aliases=("手机号", "手机号码", "电话", "联系电话")),
+        Column("posts", "岗位", posts, aliases=("职务",), width=24),
+    ]
+
+    def unique_keys(self) -> tuple[str, ...]:
+        return ("staff_no",)
+
+    def apply(self, rows: list[Row]) -> Counts:
+        User = get_user_model()
+        existing = {
+            s.staff_no: s
+            for s in Staff.objects.select_related("user").prefetch_related(Prefetch("user__groups"))
+        }
+        counts = Counts()
+        new_rows = [r for r in rows if r["staff_no"] not in existing]
+        # A login without a staff profile (an administrator's) is linked, password untouched.
+        users_by_name = {
+            u.username: u
+            for u in User.objects.filter(
+                username__in=[r["staff_no"] for r in new_rows], staff__isnull=True
+            )
+        }
+        created = {r["staff_no"] for r in new_rows if r["staff_no"] not in users_by_name}
+        if created:
+            initial_password = secrets.token_urlsafe(8)
+            password_hash = make_password(initial_password)
+            self.notice = _(
+                "The %(count)s new accounts have the initial password %(password)s: give it "
+                "to them; each must choose a new password at first login. It is not shown again."
+            ) % {"count": len(created), "password": initial_password}
+            User.objects.bulk_create(
+                [User(username=no, password=password_hash) for no in sorted(created)]
+            )
+            users_by_name.update((u.username, u) for u in User.objects.filter(username__in=created))
+        Staff.objects.bulk_create(
+            [
+                Staff(
+                    user=users_by_name[r["staff_no"]],
+                    staff_no=r["staff_no"],
+                    name=r["name"],
+                    gender=r["gender"] or "",
+                    phone=r["phone"] or "",
+                    must_change_password=r["staff_no"] in created,
+                )
+                for r in new_rows
+            ]
+        )
+        counts.new = len(new_rows)
+        for r in new_rows:
+            if r["posts"]:
+                set_posts(users_by_name[r["staff_no"]], r["posts"])
+        to_update = []
+        for r in rows:
+            staff = existing.get(r["staff_no"])
+            if staff is None:
+                continue
+            changed = False
+            for field in ("name", "gender", "phone"):
+                value = r[field]
+                if value and getattr(staff, field) != value:
+                    setattr(staff, field, value)
+                    changed = True
+            if changed:
+                to_update.append(staff)
+            current_posts = {g.name for g in staff.user.groups.all()}
+            if r["posts"] and set(r["posts"]) != current_posts:
+                set_posts(staff.user, r["posts"])
+                changed = True
+            if changed:
+                counts.changed += 1
+            else:
+                counts.unchanged += 1
+        Staff.objects.bulk_update(to_update, ["name", "gender", "phone"])
+        return counts
+
+    def rows(self, **options: Any) -> Iterable[Sequence[Any]]:
+        qs = Staff.objects.select_related("user").prefetch_related("user__groups")
+        for staff in qs.order_by("staff_no"):
+            yield [
+                staff.staff_no,
+                staff.name,
+                staff.get_gender_display() if staff.gender else "",
+                staff.phone,
+                "、".join(sorted(g.name for g in staff.user.groups.all())),
+            ]
+
+
+class AssignmentsSheet(ImportSheet, ExportSheet):
+    kind = "assignments"
+    title = gettext_lazy("Teaching assignments")
+    filename = "任课.xlsx"
+    permission = "schoolops.import_teachingassignment"
+    export_permission = "schoolops.export_teachingassignment"
+    columns = [
+        STAFF_NO,
+        GRADE,
+        CLASS,
+        Column("subject", "学科", parsers.text, required=True, aliases=("科目", "任教学科")),
+    ]
+
+    def clean_row(self, row: Row) -> Row:
+        row.data["staff"] = self.lookups.staff(row["staff_no"], "staff_no")
+        row.data["school_class"] = self.lookups.school_class(
+            row["grade"], row["class_name"], "class_name"
+        )
+        return row
+
+    def check(self, rows: list[Row]) -> None:
+        seen: dict[tuple[int, str], int] = {}
+        for row in rows:
+            key = (row["school_class"].pk, row["subject"])
+            if key in seen:
+                self.add_error(
+                    row.line,
+                    "subject",
+                    _("Repeats row %(line)s: a class has one teacher per subject.")
+                    % {"line": seen[key]},
+                )
+            else:
+                seen[key] = row.line
+
+    def apply(self, rows: list[Row]) -> Counts:
+        subjects = self.lookups.subjects_by_name
+        missing = sorted({r["subject"] for r in rows} - set(subjects))
+        if missing:
+            # The assignments file is the list of what the school teaches.
+            Subject.objects.bulk_create([Subject(name=name, order=99) for name in missing])
+            subjects = {s.name: s for s in Subject.objects.all()}
+        existing = {
+            (a.school_class_id, a.subject_id): a
+            for a in TeachingAssignment.objects.filter(
+                school_class__academic_year=self.lookups.year
+            )
+        }
+        counts = Counts()
+        to_create, to_update = [], []
+        for row in rows:
+            subject = subjects[row["subject"]]
+            current = existing.get((row["school_class"].pk, subject.pk))
+            if current is None:
+                to_create.append(
+                    TeachingAssignment(
+                        staff=row["staff"], school_class=row["school_class"], subject=subject
+                    )
+                )
+                counts.new += 1
+            elif current.staff_id != row["staff"].pk:
+                current.staff = row["staff"]
+                to_update.append(current)
+                counts.changed += 1
+            else:
+                counts.unchanged += 1
+        TeachingAssignment.objects.bulk_create(to_create)
+        TeachingAssignment.objects.bulk_update(to_update, ["staff"])
+        return counts
+
+    def rows(self, **options: Any) -> Iterable[Sequence[Any]]:
+        scope = _scope(self.user)
+        qs = TeachingAssignment.objects.filter(
+            school_class__academic_year=AcademicYear.current()
+        ).select_related("staff", "school_class__grade", "subject")
+        if scope is not None:
+            qs = qs.filter(school_class__in=scope.classes().values("pk"))
+        for a in qs.order_by(
+            "school_class__grade__level", "school_class__number", "subject__order"
+        ):
+            yield [
+                a.staff.staff_no,
+                a.school_class.grade.name,
+                class_label(a.school_class),
+                a.subject.name,
+            ]
+
+
+STUDENT_FIELDS = (
+    "name",
+    "gender",
+    "birth_date",
+    "school_class_id",
+    "guardian_name",
+    "guardian_phone",
+)
+
+
+class StudentsSheet(ImportSheet, ExportSheet):
+    kind = "students"
+    title = gettext_lazy("Students")
+    filename = "学生名单.xlsx"
+    permission = "schoolops.import_student"
+    export_permission = "schoolops.export_student"
+    columns = [
+        STUDENT_NO,
+        Column("name", "姓名", parsers.name, required=True, aliases=("学生姓名",)),
+        Column("gender", "性别", parsers.gender, required=True),
+        Column("birth_date", "出生日期", parsers.birth_date, aliases=("出生年月", "生日")),
+        GRADE,
+        CLASS,
+        Column("guardian_name", "家长姓名", parsers.name, aliases=("监护人", "监护人姓名")),
+        Column(
+            "guardian_phone",
+            "家长电话",
+            parsers.phone,
+            aliases=("家长手机", "监护人电话", "联系电话"),
+            width=16,
+        ),
+    ]
+
+    def unique_keys(self) -> tuple[str, ...]:
+        return ("student_no",)
+
+    def clean_row(self, row: Row) -> Row:
+        row.data["school_class"] = self.lookups.school_class(
+            row["grade"], row["class_name"], "class_name"
+        )
+        return row
+
+    def apply(self, rows: list[Row]) -> Counts:
+        existing = {
+            values[0]: values
+            for values in Student.objects.values_list("student_no", "pk", *STUDENT_FIELDS)
+        }
+        counts = Counts()
+        to_create, to_update = [], []
+        for row in rows:
+            wanted = {
+                "name": row["name"],
+                "gender": row["gender"],
+                "birth_date": row["birth_date"],
+                "school_class_id": row["school_class"].pk,
+                "guardian_name": row["guardian_name"],
+                "guardian_phone": row["guardian_phone"],
+            }
+            current = existing.get(row["student_no"])
+            if current is None:
+                to_create.append(
+                    Student(
+                        student_no=row["student_no"],
+                        **{
+                            k: ("" if v is None and k.startswith("guardian") else v)
+                            for k, v in wanted.items()
+                        },
+                    )
+                )
+                counts.new += 1
+                continue
+            old = dict(zip(STUDENT_FIELDS, current[2:], strict=True))
+            # A blank optional cell keeps what the roster holds (never erases).
+            new = {k: (v if v not in (None, "") else old[k]) for k, v in wanted.items()}
+            if new != old:
+                to_update.append(Student(pk=current[1], student_no=row["student_no"], **new))
+                counts.changed += 1
+            else:
+                counts.unchanged += 1
+        Student.objects.bulk_create(to_create, batch_size=1000)
+        Student.objects.bulk_update(to_update, list(STUDENT_FIELDS), batch_size=500)
+        return counts
+
+    def rows(self, **options: Any) -> Iterable[Sequence[Any]]:
+        scope = _scope(self.user)
+        qs = scope.students() if scope else Student.objects.all()
+        # Guardian phones only to the posts that may see them; the column stays, blank, so
+        # that the file keeps the template's columns (and a blank cell changes nothing).
+        phones = scope is None or scope.is_school_wide
+        qs = qs.in_school().select_related("school_class__grade").order_by("student_no")
+        for student in qs:
+            yield [
+                student.student_no,
+                student.name,
+                student.get_gender_display(),
+                student.birth_date,
+                student.school_class.grade.name,
+                class_label(student.school_class),
+                student.guardian_name,
+                student.guardian_phone if phones else "",
+            ]
+
+
+class ExamsSheet(ImportSheet, ExportSheet):
+    kind = "exams"
+    title = gettext_lazy("Exam results")
+    filename = "考试成绩.xlsx"
+    permission = "schoolops.import_examresult"
+    export_permission = "schoolops.export_examresult"
+    columns = [
+        STUDENT_NO,
+        Column("exam", "考试", parsers.text, required=True, aliases=("考试名称",)),
+        Column("date", "考试日期", parsers.parse_date, required=True, aliases=("日期",)),
+        Column("subject", "学科", parsers.text, required=True, aliases=("科目",)),
+        Column("score", "分数", parsers.score, required=True, aliases=("成绩", "得分")),
+    ]
+
+    def unique_keys(self) -> tuple[str, ...]:
+        return ("student_no", "exam", "date", "subject")
+
+    def clean_row(self, row: Row) -> Row:
+        row.data["student_id"] = self.lookups.student_id(row["student_no"], "student_no")
+        row.data["subject_obj"] = self.lookups.subject(row["subject"], "subject")
+        return row
+
+    def apply(self, rows: list[Row]) -> Counts:
+        exams = {(e.name, e.date): e for e in Exam.objects.all()}
+        missing = {(r["exam"], r["date"]) for r in rows} - set(exams)
+        Exam.objects.bulk_create([Exam(name=name, date=date) for name, date in sorted(missing)])
+        if missing:
+            exams = {(e.name, e.date): e for e in Exam.objects.all()}
+        exam_ids = {exams[(r["exam"], r["date"])].pk for r in rows}
+        existing = {
+            (r.student_id, r.exam_id, r.subject_id): r
+            for r in ExamResult.objects.filter(exam_id__in=exam_ids)
+        }
+        counts = Counts()
+        to_create, to_update = [], []
+        for row in rows:
+            exam = exams[(row["exam"], row["date"])]
+            key = (row["student_id"], exam.pk, row["subject_obj"].pk)
+            current = existing.get(key)
+            if current is None:
+                to_create.append(
+                    ExamResult(
+                        student_id=key[0], exam=exam, subject=row["subject_obj"], score=row["score"]
+                    )
+                )
+                counts.new += 1
+            elif current.score != row["score"]:
+                current.score = row["score"]
+                to_update.append(current)
+                counts.changed += 1
+            else:
+                counts.unchanged += 1
+        ExamResult.objects.bulk_create(to_create, batch_size=1000)
+        ExamResult.objects.bulk_update(to_update, ["score"], batch_size=500)
+        return counts
+
+    def rows(self, **options: Any) -> Iterable[Sequence[Any]]:
+        scope = _scope(self.user)
+        qs = ExamResult.objects.select_related("student", "exam", "subject")
+        if scope is not None and not scope.sees_whole_roster:
+            qs = qs.filter(student__in=scope.students().values("pk"))
+        for result in qs.order_by(
+            "-exam__date", "exam__name", "student__student_no", "subject__order"
+        ):
+            yield [
+                result.student.student_no,
+                result.exam.name,
+                result.exam.date,
+                result.subject.name,
+                result.score,
+            ]
+
+
+ROSTER_SHEETS = (ClassesSheet, StaffSheet, AssignmentsSheet, StudentsSheet, ExamsSheet)
+
+for _sheet in ROSTER_SHEETS:
+    if _sheet.kind not in registry.sheets:
+        registry.add_sheet(_sheet.kind, _sheet)
