@@ -17,6 +17,7 @@ from schoolops.models import (
     TeachingAssignment,
     Term,
 )
+from schoolops.rollover import rollover_action
 from schoolops.scopes import get_scope
 
 admin.site.site_header = _("SchoolOps administration")
@@ -58,6 +59,7 @@ class TermInline(admin.TabularInline):
 class AcademicYearAdmin(admin.ModelAdmin):
     list_display = ["__str__", "start_date", "end_date"]
     inlines = [TermInline]
+    actions = [rollover_action]
 
 
 @admin.register(Term)
