@@ -1,0 +1,536 @@
+"""Study-help groups (学习互助小组): groups, members and roles, goals, scores, leaderboards.
+
+Score entries are append-only: a tap is one INSERT, an undo or a correction is another entry
+that reverses the first. Totals are never stored on the groups; they are summed from the
+entries, so concurrent taps cannot lose points. Closing a month copies its leaderboard into
+``LeaderboardRow`` rows, which a published commendation list keeps for good.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from simple_history.models import HistoricalRecords
+
+from schoolops.models import SchoolClass, Staff, Student, Subject, Term
+
+UNDO_MINUTES = 45  # one lesson
+
+
+class Tier(models.TextChoices):
+    A = "A", _("A (strong)")
+    B = "B", _("B (average)")
+    C = "C", _("C (struggling)")
+
+
+class StudyGroupQuerySet(models.QuerySet):
+    def active(self) -> StudyGroupQuerySet:
+        """Groups that run now (not replaced by a later forming)."""
+        return self.filter(is_active=True)
+
+    def confirmed(self) -> StudyGroupQuerySet:
+        return self.filter(is_active=True, confirmed_at__isnull=False)
+
+
+class StudyGroup(models.Model):
+    """One study-help group of a class in a term."""
+
+    term = models.ForeignKey(
+        Term, on_delete=models.PROTECT, related_name="study_groups", verbose_name=_("term")
+    )
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.PROTECT,
+        related_name="study_groups",
+        verbose_name=pgettext_lazy("school", "class"),
+    )
+    number = models.PositiveSmallIntegerField(pgettext_lazy("group", "number"))
+    name = models.CharField(_("group name"), max_length=30)
+    motto = models.CharField(_("motto"), max_length=100, blank=True)
+    goal_midterm = models.CharField(_("mid-term goal"), max_length=200, blank=True)
+    goal_term_end = models.CharField(_("end-of-term goal"), max_length=200, blank=True)
+    goal_year = models.CharField(_("goal for the year"), max_length=200, blank=True)
+    goal_stage = models.CharField(_("goal for the school stage"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+
+    objects = StudyGroupQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("study-help group")
+        verbose_name_plural = _("study-help groups")
+        ordering = ["school_class", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "school_class", "number"],
+                condition=Q(is_active=True),
+                name="studygroup_unique_number",
+            ),
+            models.UniqueConstraint(
+                fields=["term", "school_class", "name"],
+                condition=Q(is_active=True),
+                name="studygroup_unique_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_class} {self.name}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class MembershipQuerySet(models.QuerySet):
+    def current(self) -> MembershipQuerySet:
+        return self.filter(left_at__isnull=True)
+
+
+class Membership(models.Model):
+    """A student in a group, with their tier, seat, roles and personal goals."""
+
+    group = models.ForeignKey(
+        StudyGroup, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("group")
+    )
+    student = models.ForeignKey(
+        Student,
+        on_delete=models.PROTECT,
+        related_name="group_memberships",
+        verbose_name=_("student"),
+    )
+    tier = models.CharField(_("tier"), max_length=1, choices=Tier.choices, default=Tier.B)
+    tier_flagged = models.BooleanField(
+        _("no exam results"), default=False, help_text=_("Tier B by default: check it.")
+    )
+    seat = models.PositiveSmallIntegerField(_("seat"), default=0)
+    is_leader = models.BooleanField(_("group leader"), default=False)
+    is_recorder = models.BooleanField(_("recorder"), default=False)
+    led_subjects = models.ManyToManyField(
+        Subject, blank=True, related_name="+", verbose_name=_("subject leader of")
+    )
+    goal_short = models.CharField(_("short-term goal"), max_length=200, blank=True)
+    goal_long = models.CharField(_("long-term goal"), max_length=200, blank=True)
+    joined_at = models.DateTimeField(_("joined"), default=timezone.now)
+    left_at = models.DateTimeField(_("left"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[led_subjects])
+
+    class Meta:
+        verbose_name = _("group member")
+        verbose_name_plural = _("group members")
+        ordering = ["group", "seat", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "student"],
+                condition=Q(left_at__isnull=True),
+                name="membership_unique_current",
+            ),
+        ]
+        indexes = [
+            # The student's page and "which group is this student in".
+            models.Index(fields=["student", "left_at"], name="membership_student_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} · {self.student.name}"
+
+
+class MemberChange(models.Model):
+    """A move of a student into, out of or between confirmed groups, with the reason."""
+
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, related_name="+", verbose_name=_("class")
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="+", verbose_name=_("student")
+    )
+    from_group = models.ForeignKey(
+        StudyGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="changes_out",
+        verbose_name=_("from group"),
+    )
+    to_group = models.ForeignKey(
+        StudyGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="changes_in",
+        verbose_name=_("to group"),
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+    changed_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("changed by")
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("member change")
+        verbose_name_plural = _("member changes")
+        ordering = ["-changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.student.name}: {self.from_group} → {self.to_group}"
+
+
+class GoalCheckIn(models.Model):
+    """The homeroom teacher's check on a group goal or a member's goal."""
+
+    class Goal(models.TextChoices):
+        MIDTERM = "midterm", _("Mid-term goal")
+        TERM_END = "term_end", _("End-of-term goal")
+        YEAR = "year", _("Goal for the year")
+        STAGE = "stage", _("Goal for the school stage")
+        MEMBER_SHORT = "member_short", _("Member's short-term goal")
+        MEMBER_LONG = "member_long", _("Member's long-term goal")
+
+    class Status(models.TextChoices):
+        ON_TRACK = "on_track", _("On track")
+        REACHED = "reached", _("Reached")
+        MISSED = "missed", _("Missed")
+
+    group = models.ForeignKey(
+        StudyGroup, on_delete=models.PROTECT, related_name="checkins", verbose_name=_("group")
+    )
+    membership = models.ForeignKey(
+        Membership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="checkins",
+        verbose_name=_("member"),
+    )
+    goal = models.CharField(_("goal"), max_length=15, choices=Goal.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    checked_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("checked by")
+    )
+    checked_at = models.DateTimeField(_("checked at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("goal check-in")
+        verbose_name_plural = _("goal check-ins")
+        ordering = ["-checked_at"]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.get_goal_display()}: {self.get_status_display()}"
+
+
+class ScoreItem(models.Model):
+    """An item of the rubric (评分项), kept by the academic office."""
+
+    name = models.CharField(_("name"), max_length=30, unique=True)
+    points = models.SmallIntegerField(_("default points"), help_text=_("Negative for a deduction."))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("score item")
+        verbose_name_plural = _("score items")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.points:+d})"
+
+
+class ScoreEntryQuerySet(models.QuerySet):
+    def in_month(self, month: dt.date) -> ScoreEntryQuerySet:
+        return self.filter(month=month.replace(day=1))
+
+
+class ScoreEntry(models.Model):
+    """One scoring event. Never edited: undo and corrections are reversing entries."""
+
+    class Kind(models.TextChoices):
+        TAP = "tap", _("Lesson score")
+        UNDO = "undo", _("Undone")
+        CORRECTION = "correction", _("Correction")
+        IMPORT = "import", _("Imported")
+
+    group = models.ForeignKey(
+        StudyGroup,
+        on_delete=models.PROTECT,
+        related_name="score_entries",
+        verbose_name=_("group"),
+    )
+    # Copied from the group so that class and school standings need no join.
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, related_name="+", verbose_name=_("class")
+    )
+    term = models.ForeignKey(
+        Term, on_delete=models.PROTECT, related_name="+", verbose_name=_("term")
+    )
+    student = models.ForeignKey(
+        Student,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="score_entries",
+        verbose_name=_("member"),
+    )
+    item = models.ForeignKey(
+        ScoreItem, on_delete=models.PROTECT, related_name="entries", verbose_name=_("score item")
+    )
+    points = models.SmallIntegerField(_("points"))
+    subject = models.ForeignKey(
+        Subject,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("subject"),
+    )
+    teacher = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="score_entries", verbose_name=_("teacher")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TAP)
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("reverses"),
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    day = models.DateField(_("date"))
+    week = models.PositiveSmallIntegerField(_("teaching week"), null=True, blank=True)
+    month = models.DateField(_("month"))
+    after_close = models.BooleanField(_("entered after the month was closed"), default=False)
+    created_at = models.DateTimeField(_("entered at"), default=timezone.now)
+
+    objects = ScoreEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("score entry")
+        verbose_name_plural = _("score entries")
+        indexes = [
+            # Monthly leaderboard: SUM(points) GROUP BY group for one month.
+            models.Index(fields=["month", "group", "points"], name="scoreentry_month_idx"),
+            # Class ranking of a teaching week and the group page's week chart.
+            models.Index(fields=["school_class", "term", "week"], name="scoreentry_week_idx"),
+            models.Index(fields=["group", "week"], name="scoreentry_group_week_idx"),
+            # "Lesson not scored" to-do and the teacher's undo list.
+            models.Index(fields=["teacher", "created_at"], name="scoreentry_teacher_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.item.name} {self.points:+d}"
+
+    def can_undo(self, staff: Staff, now: dt.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.kind in (self.Kind.TAP, self.Kind.IMPORT)
+            and self.teacher_id == staff.pk
+            and now - self.created_at <= dt.timedelta(minutes=UNDO_MINUTES)
+        )
+
+
+class MonthClose(models.Model):
+    """A closed month: its leaderboard is archived; the commendation list may be published."""
+
+    month = models.DateField(_("month"), unique=True)
+    closed_at = models.DateTimeField(_("closed at"), default=timezone.now)
+    closed_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("closed by")
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("closed month")
+        verbose_name_plural = _("closed months")
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class LeaderboardRow(models.Model):
+    """One group's line of a closed month's leaderboard, as it stood when the month closed."""
+
+    close = models.ForeignKey(
+        MonthClose, on_delete=models.CASCADE, related_name="rows", verbose_name=_("month")
+    )
+    group = models.ForeignKey(
+        StudyGroup, on_delete=models.PROTECT, related_name="+", verbose_name=_("group")
+    )
+    grade_name = models.CharField(_("grade"), max_length=20)
+    class_name = models.CharField(_("class"), max_length=40)
+    group_name = models.CharField(_("group name"), max_length=30)
+    points = models.IntegerField(_("points"))
+    class_average = models.DecimalField(_("class average"), max_digits=8, decimal_places=2)
+    index = models.DecimalField(_("index"), max_digits=8, decimal_places=1)
+    rank = models.PositiveIntegerField(_("rank"))
+    class_rank = models.PositiveSmallIntegerField(_("rank in class"))
+    is_excellent = models.BooleanField(_("outstanding group"), default=False)
+
+    class Meta:
+        verbose_name = _("archived leaderboard row")
+        verbose_name_plural = _("archived leaderboard rows")
+        ordering = ["close", "rank", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["close", "group"], name="leaderboardrow_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.close} #{self.rank} {self.class_name} {self.group_name}"
+
+
+class Recommendation(models.Model):
+    """A homeroom teacher recommends a group of their class for a month's commendation."""
+
+    month = models.DateField(_("month"))
+    group = models.ForeignKey(
+        StudyGroup,
+        on_delete=models.PROTECT,
+        related_name="recommendations",
+        verbose_name=_("group"),
+    )
+    note = models.CharField(_("why"), max_length=200, blank=True)
+    recommended_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("recommended by")
+    )
+    created_at = models.DateTimeField(_("recommended at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        ordering = ["-month", "group"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "group"], name="recommendation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.group}"
+
+
+class ReviewRound(models.Model):
+    """A self and peer review of a class's groups (once or twice a term)."""
+
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, related_name="+", verbose_name=_("class")
+    )
+    term = models.ForeignKey(
+        Term, on_delete=models.PROTECT, related_name="+", verbose_name=_("term")
+    )
+    title = models.CharField(_("title"), max_length=50)
+    held_on = models.DateField(_("held on"))
+
+    class Meta:
+        verbose_name = _("review round")
+        verbose_name_plural = _("review rounds")
+        ordering = ["-held_on"]
+
+    def __str__(self) -> str:
+        return f"{self.school_class} {self.title}"
+
+
+class Review(models.Model):
+    """One member's rating of themselves or of a group-mate, 1-5 on four lines."""
+
+    round = models.ForeignKey(
+        ReviewRound, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("round")
+    )
+    group = models.ForeignKey(
+        StudyGroup, on_delete=models.PROTECT, related_name="+", verbose_name=_("group")
+    )
+    reviewer = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="+", verbose_name=_("reviewer")
+    )
+    reviewee = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="+", verbose_name=_("reviewed member")
+    )
+    participation = models.PositiveSmallIntegerField(_("participation"))
+    helping = models.PositiveSmallIntegerField(_("helping others"))
+    finishing = models.PositiveSmallIntegerField(_("finishing tasks"))
+    discipline = models.PositiveSmallIntegerField(_("discipline"))
+    entered_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
+    )
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "reviewer", "reviewee"], name="review_unique"),
+            models.CheckConstraint(
+                condition=Q(participation__range=(1, 5))
+                & Q(helping__range=(1, 5))
+                & Q(finishing__range=(1, 5))
+                & Q(discipline__range=(1, 5)),
+                name="review_scores_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round}: {self.reviewer.name} → {self.reviewee.name}"
+
+
+class Consequence(models.Model):
+    """A reward or a measure the homeroom teacher records for a member."""
+
+    class Kind(models.TextChoices):
+        LETTER = "letter", _("Letter of praise")
+        GIFT = "gift", _("Small gift")
+        SELF_REVIEW = "self_review", _("Written self-review")
+        TASK_CHANGE = "task_change", _("Task adjustment")
+
+    group = models.ForeignKey(
+        StudyGroup, on_delete=models.PROTECT, related_name="consequences", verbose_name=_("group")
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="+", verbose_name=_("student")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reward or measure")
+        verbose_name_plural = _("rewards and measures")
+        ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.student.name}: {self.get_kind_display()}"
+
+    @property
+    def is_reward(self) -> bool:
+        return self.kind in (self.Kind.LETTER, self.Kind.GIFT)

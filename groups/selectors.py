@@ -1,0 +1,300 @@
+"""Read side: standings, leaderboards and the figures pages show. Fixed query counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+
+from schoolops.calendar import month_bounds
+from schoolops.models import Exam, ExamResult, SchoolClass, Term
+
+from .forming import Candidate
+from .models import MonthClose, Recommendation, ScoreEntry, StudyGroup
+
+
+def competition_ranks(items: list[Any], key: Callable[[Any], Any]) -> list[int]:
+    """Standard competition ranking of an already sorted list: ties share a rank (1, 2, 2, 4)."""
+    ranks: list[int] = []
+    previous = object()
+    for position, item in enumerate(items, start=1):
+        value = key(item)
+        if ranks and value == previous:
+            ranks.append(ranks[-1])
+        else:
+            ranks.append(position)
+        previous = value
+    return ranks
+
+
+def parse_month(value: str | None, default: dt.date) -> dt.date:
+    """'2026-11' → 2026-11-01; anything unreadable falls back to ``default``'s month."""
+    try:
+        year, month = (int(part) for part in (value or "").split("-")[:2])
+        return dt.date(year, month, 1)
+    except (ValueError, TypeError):
+        return default.replace(day=1)
+
+
+def terms_of_month(month: dt.date) -> list[Term]:
+    first, last = month_bounds(month)
+    return list(Term.objects.filter(start_date__lte=last, end_date__gte=first))
+
+
+# Class standings.
+
+
+@dataclass
+class Standing:
+    group: StudyGroup
+    points: int
+    rank: int = 0
+
+
+def class_standings(
+    school_class: SchoolClass, term: Term, *, week: int | None = None, month: dt.date | None = None
+) -> list[Standing]:
+    """The class's groups by points for one teaching week, one month, or the whole term."""
+    condition = Q()
+    if week is not None:
+        condition &= Q(score_entries__week=week)
+    if month is not None:
+        condition &= Q(score_entries__month=month.replace(day=1))
+    groups = (
+        StudyGroup.objects.confirmed()
+        .filter(school_class=school_class, term=term)
+        .annotate(points=Coalesce(Sum("score_entries__points", filter=condition), 0))
+        .order_by("-points", "number")
+    )
+    standings = [Standing(group=g, points=g.points) for g in groups]
+    for standing, rank in zip(
+        standings, competition_ranks(standings, lambda s: s.points), strict=False
+    ):
+        standing.rank = rank
+    return standings
+
+
+def group_weeks(group: StudyGroup) -> list[dict[str, Any]]:
+    """Points of each teaching week of the group's term (weeks without points show 0)."""
+    totals = dict(
+        ScoreEntry.objects.filter(group=group)
+        .values_list("week")
+        .annotate(points=Sum("points"))
+        .values_list("week", "points")
+    )
+    weeks = group.term.teaching_weeks()
+    rows = [{"week": w, "points": totals.get(w.number, 0)} for w in weeks]
+    peak = max([abs(r["points"]) for r in rows] + [1])
+    for row in rows:
+        row["percent"] = round(100 * abs(row["points"]) / peak)
+        row["bar"] = _bar_class(row["percent"])
+    return rows
+
+
+def _bar_class(percent: int) -> str:
+    """A CSS class per 5 % step (no inline styles under the CSP)."""
+    return f"bar-{min(100, max(0, round(percent / 5) * 5))}"
+
+
+def member_contributions(group: StudyGroup) -> dict[int, int]:
+    return dict(
+        ScoreEntry.objects.filter(group=group, student__isnull=False)
+        .values_list("student_id")
+        .annotate(points=Sum("points"))
+        .values_list("student_id", "points")
+    )
+
+
+# School leaderboard.
+
+
+@dataclass
+class BoardRow:
+    group_id: int
+    group_name: str
+    class_id: int
+    class_name: str
+    grade_id: int
+    grade_name: str
+    grade_level: int
+    points: int
+    class_average: Decimal
+    index: Decimal | None
+    class_rank: int
+    rank: int | None = None
+    recommended: bool = False
+    recommendation_note: str = ""
+    is_excellent: bool = False
+
+
+@dataclass
+class ClassTotal:
+    class_id: int
+    class_name: str
+    grade_name: str
+    grade_level: int
+    groups: int
+    total: int
+    average: Decimal
+
+
+def _quantize(value: Decimal, places: str) -> Decimal:
+    return value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def compute_board(
+    month: dt.date, grade_id: int | None = None
+) -> tuple[list[BoardRow], list[ClassTotal]]:
+    """Live standings of a month: every confirmed group of the terms touching it.
+
+    index = 100 × points ÷ average points of the groups of its class that month; classes
+    whose average is zero or less are left out of the ranking. Ranked by index, ties by
+    points; equal index and points share a rank. Three queries whatever the entry count.
+    """
+    month = month.replace(day=1)
+    first, last = month_bounds(month)
+    groups = (
+        StudyGroup.objects.confirmed()
+        .filter(term__start_date__lte=last, term__end_date__gte=first)
+        .select_related("school_class__grade")
+        .order_by("school_class__grade__level", "school_class__number", "number")
+    )
+    entries = ScoreEntry.objects.filter(month=month)
+    if grade_id is not None:
+        groups = groups.filter(school_class__grade_id=grade_id)
+        entries = entries.filter(school_class__grade_id=grade_id)
+    points = dict(
+        entries.values_list("group_id").annotate(p=Sum("points")).values_list("group_id", "p")
+    )
+    by_class: dict[int, list[StudyGroup]] = defaultdict(list)
+    for group in groups:
+        by_class[group.school_class_id].append(group)
+    rows: list[BoardRow] = []
+    totals: list[ClassTotal] = []
+    for class_groups in by_class.values():
+        school_class = class_groups[0].school_class
+        class_points = [points.get(g.pk, 0) for g in class_groups]
+        total = sum(class_points)
+        average = Decimal(total) / len(class_groups)
+        totals.append(
+            ClassTotal(
+                class_id=school_class.pk,
+                class_name=str(school_class),
+                grade_name=school_class.grade.name,
+                grade_level=school_class.grade.level,
+                groups=len(class_groups),
+                total=total,
+                average=_quantize(average, "0.01"),
+            )
+        )
+        ordered = sorted(
+            zip(class_groups, class_points, strict=False), key=lambda gp: (-gp[1], gp[0].number)
+        )
+        class_ranks = competition_ranks(ordered, lambda gp: gp[1])
+        for (group, group_points), class_rank in zip(ordered, class_ranks, strict=False):
+            index = _quantize(Decimal(100 * group_points) / average, "0.1") if average > 0 else None
+            rows.append(
+                BoardRow(
+                    group_id=group.pk,
+                    group_name=group.name,
+                    class_id=school_class.pk,
+                    class_name=str(school_class),
+                    grade_id=school_class.grade_id,
+                    grade_name=school_class.grade.name,
+                    grade_level=school_class.grade.level,
+                    points=group_points,
+                    class_average=_quantize(average, "0.01"),
+                    index=index,
+                    class_rank=class_rank,
+                )
+            )
+    ranked = sorted(
+        (r for r in rows if r.index is not None),
+        key=lambda r: (-r.index, -r.points, r.grade_level, r.class_name, r.group_name),
+    )
+    for row, rank in zip(
+        ranked, competition_ranks(ranked, lambda r: (r.index, r.points)), strict=False
+    ):
+        row.rank = rank
+    unranked = sorted(
+        (r for r in rows if r.index is None), key=lambda r: (r.grade_level, r.class_name)
+    )
+    totals.sort(key=lambda t: (t.grade_level, t.class_name))
+    return ranked + unranked, totals
+
+
+def archived_board(close: MonthClose, grade_id: int | None = None) -> list[BoardRow]:
+    rows = close.rows.select_related("group__school_class__grade").order_by("rank", "pk")
+    if grade_id is not None:
+        rows = rows.filter(group__school_class__grade_id=grade_id)
+    return [
+        BoardRow(
+            group_id=r.group_id,
+            group_name=r.group_name,
+            class_id=r.group.school_class_id,
+            class_name=r.class_name,
+            grade_id=r.group.school_class.grade_id,
+            grade_name=r.grade_name,
+            grade_level=r.group.school_class.grade.level,
+            points=r.points,
+            class_average=r.class_average,
+            index=r.index,
+            class_rank=r.class_rank,
+            rank=r.rank,
+            is_excellent=r.is_excellent,
+        )
+        for r in rows
+    ]
+
+
+def attach_recommendations(rows: Iterable[BoardRow], month: dt.date) -> None:
+    notes = dict(
+        Recommendation.objects.filter(month=month.replace(day=1)).values_list("group_id", "note")
+    )
+    for row in rows:
+        if row.group_id in notes:
+            row.recommended = True
+            row.recommendation_note = notes[row.group_id]
+
+
+def late_corrections(month: dt.date) -> list[ScoreEntry]:
+    """Entries of a closed month entered after it was closed: shown, never folded in silently."""
+    return list(
+        ScoreEntry.objects.filter(month=month.replace(day=1), after_close=True)
+        .select_related("group__school_class__grade", "item", "teacher")
+        .order_by("created_at")
+    )
+
+
+# Exam figures for forming.
+
+
+def class_candidates(school_class: SchoolClass) -> list[Candidate]:
+    """The class's students in school with their latest exam total and subject scores."""
+    students = list(school_class.students.in_school().order_by("student_no").values("pk", "gender"))
+    exam = (
+        Exam.objects.filter(results__student__school_class=school_class)
+        .order_by("-date", "-pk")
+        .first()
+    )
+    scores: dict[int, dict[int, float]] = defaultdict(dict)
+    if exam is not None:
+        for student_id, subject_id, score in ExamResult.objects.filter(
+            exam=exam, student__school_class=school_class
+        ).values_list("student_id", "subject_id", "score"):
+            scores[student_id][subject_id] = float(score)
+    return [
+        Candidate(
+            student_id=s["pk"],
+            gender=s["gender"],
+            total=sum(scores[s["pk"]].values()) if s["pk"] in scores else None,
+            subject_scores=dict(scores.get(s["pk"], {})),
+        )
+        for s in students
+    ]

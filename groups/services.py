@@ -1,0 +1,494 @@
+"""Write side of the groups app: plain functions, each in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from schoolops.models import SchoolClass, Staff, Student, Subject, Term
+
+from . import forming
+from .models import (
+    Consequence,
+    GoalCheckIn,
+    LeaderboardRow,
+    MemberChange,
+    Membership,
+    MonthClose,
+    Recommendation,
+    Review,
+    ReviewRound,
+    ScoreEntry,
+    ScoreItem,
+    StudyGroup,
+)
+from .selectors import class_candidates, compute_board
+
+DEFAULT_NAMES = [
+    "第一组",
+    "第二组",
+    "第三组",
+    "第四组",
+    "第五组",
+    "第六组",
+    "第七组",
+    "第八组",
+    "第九组",
+    "第十组",
+    "第十一组",
+    "第十二组",
+    "第十三组",
+    "第十四组",
+    "第十五组",
+]
+
+
+def default_name(number: int) -> str:
+    return DEFAULT_NAMES[number - 1] if number <= len(DEFAULT_NAMES) else f"第{number}组"
+
+
+def class_subject_ids(school_class: SchoolClass) -> list[int]:
+    return list(
+        school_class.assignments.order_by("subject__order", "subject__name").values_list(
+            "subject_id", flat=True
+        )
+    )
+
+
+# Forming.
+
+
+@transaction.atomic
+def propose_groups(
+    school_class: SchoolClass,
+    term: Term,
+    size: int,
+    *,
+    replace: bool = False,
+    iterations: int = 4000,
+    now: dt.datetime | None = None,
+) -> list[StudyGroup]:
+    """Make a draft proposal for the class (earlier drafts are discarded).
+
+    Confirmed groups are kept unless ``replace``: then they stop running (their scores and
+    history stay) and the new proposal takes their place.
+    """
+    if size not in forming.TIER_SHARES:
+        raise ValidationError(_("The group size must be 4, 5 or 6."))
+    now = now or timezone.now()
+    existing = StudyGroup.objects.active().filter(school_class=school_class, term=term)
+    if existing.filter(confirmed_at__isnull=False).exists():
+        if not replace:
+            raise ValidationError(_("This class already has confirmed groups for the term."))
+        Membership.objects.filter(group__in=existing, left_at__isnull=True).update(left_at=now)
+        existing.update(is_active=False)
+    else:
+        drafts = list(existing)
+        Membership.led_subjects.through.objects.filter(membership__group__in=drafts).delete()
+        Membership.objects.filter(group__in=drafts).delete()
+        StudyGroup.objects.filter(pk__in=[g.pk for g in drafts]).delete()
+    candidates = class_candidates(school_class)
+    if not candidates:
+        raise ValidationError(_("The class has no students in school."))
+    proposal = forming.propose(candidates, size, iterations=iterations)
+    groups = StudyGroup.objects.bulk_create(
+        StudyGroup(term=term, school_class=school_class, number=i, name=default_name(i))
+        for i in range(1, len(proposal) + 1)
+    )
+    _create_members(groups, proposal, class_subject_ids(school_class), now)
+    return groups
+
+
+def _create_members(
+    groups: list[StudyGroup],
+    proposal: list[list[forming.Candidate]],
+    subject_ids: list[int],
+    now: dt.datetime,
+) -> None:
+    memberships: list[Membership] = []
+    leads: list[tuple[int, int, int]] = []  # (group index, student, subject)
+    for index, (group, members) in enumerate(zip(groups, proposal, strict=False)):
+        roles = forming.pick_roles(members, subject_ids)
+        lead_counts: dict[int, int] = {}
+        for subject_id, student_id in roles["subjects"].items():
+            lead_counts[student_id] = lead_counts.get(student_id, 0) + 1
+            leads.append((index, student_id, subject_id))
+        seats = forming.seat_order([m.student_id for m in members], lead_counts)
+        by_id = {m.student_id: m for m in members}
+        for seat, student_id in enumerate(seats, start=1):
+            candidate = by_id[student_id]
+            memberships.append(
+                Membership(
+                    group=group,
+                    student_id=student_id,
+                    tier=candidate.tier,
+                    tier_flagged=candidate.flagged,
+                    seat=seat,
+                    is_leader=student_id == roles["leader"],
+                    is_recorder=student_id == roles["recorder"],
+                    joined_at=now,
+                )
+            )
+    memberships = Membership.objects.bulk_create(memberships)
+    by_key = {(m.group_id, m.student_id): m.pk for m in memberships}
+    Through = Membership.led_subjects.through
+    Through.objects.bulk_create(
+        Through(membership_id=by_key[(groups[index].pk, student_id)], subject_id=subject_id)
+        for index, student_id, subject_id in leads
+    )
+
+
+@transaction.atomic
+def confirm_groups(school_class: SchoolClass, term: Term, staff: Staff) -> int:
+    """Confirm the class's draft groups; from now on member changes need a reason."""
+    drafts = StudyGroup.objects.active().filter(
+        school_class=school_class, term=term, confirmed_at__isnull=True
+    )
+    groups = list(drafts.select_for_update())
+    if not groups:
+        raise ValidationError(_("There is no proposal to confirm."))
+    empty = [g.name for g in drafts.filter(memberships__isnull=True)]
+    if empty:
+        raise ValidationError(
+            _("These groups have no members: %(names)s.") % {"names": "、".join(empty)}
+        )
+    now = timezone.now()
+    for group in groups:
+        group.confirmed_at = now
+        group.confirmed_by = staff
+        group.save(update_fields=["confirmed_at", "confirmed_by"])
+    return len(groups)
+
+
+@transaction.atomic
+def move_member(
+    membership: Membership, to_group: StudyGroup, staff: Staff, reason: str = ""
+) -> Membership:
+    """Move a student to another group of the class; confirmed groups keep the history."""
+    membership = (
+        Membership.objects.select_for_update().select_related("group").get(pk=membership.pk)
+    )
+    if membership.left_at is not None:
+        raise ValidationError(_("This student has already left the group."))
+    source = membership.group
+    if to_group.pk == source.pk:
+        raise ValidationError(_("The student is already in this group."))
+    if to_group.school_class_id != source.school_class_id or to_group.term_id != source.term_id:
+        raise ValidationError(_("Students can only move between groups of their own class."))
+    if not to_group.is_active:
+        raise ValidationError(_("That group no longer runs."))
+    confirmed = source.is_confirmed or to_group.is_confirmed
+    reason = (reason or "").strip()
+    if confirmed and not reason:
+        raise ValidationError(_("Give a reason: the groups are confirmed."))
+    if not confirmed:
+        membership.group = to_group
+        membership.is_leader = membership.is_recorder = False
+        membership.seat = 99
+        membership.save(update_fields=["group", "is_leader", "is_recorder", "seat"])
+        membership.led_subjects.clear()
+        return membership
+    now = timezone.now()
+    membership.left_at = now
+    membership.save(update_fields=["left_at"])
+    new = Membership.objects.create(
+        group=to_group,
+        student_id=membership.student_id,
+        tier=membership.tier,
+        tier_flagged=membership.tier_flagged,
+        seat=99,
+        goal_short=membership.goal_short,
+        goal_long=membership.goal_long,
+        joined_at=now,
+    )
+    MemberChange.objects.create(
+        school_class_id=source.school_class_id,
+        student_id=membership.student_id,
+        from_group=source,
+        to_group=to_group,
+        reason=reason,
+        changed_by=staff,
+        changed_at=now,
+    )
+    return new
+
+
+@transaction.atomic
+def set_roles(
+    group: StudyGroup,
+    *,
+    leader: Membership | None,
+    recorder: Membership | None,
+    subject_leaders: dict[Subject, Membership | None],
+) -> None:
+    """Give the group exactly these roles (one leader, one recorder, one leader per subject)."""
+    members = {m.pk: m for m in group.memberships.current()}
+    for chosen in [leader, recorder, *subject_leaders.values()]:
+        if chosen is not None and chosen.pk not in members:
+            raise ValidationError(_("Roles can only go to current members of the group."))
+    group.memberships.current().update(is_leader=False, is_recorder=False)
+    if leader is not None:
+        Membership.objects.filter(pk=leader.pk).update(is_leader=True)
+    if recorder is not None:
+        Membership.objects.filter(pk=recorder.pk).update(is_recorder=True)
+    Through = Membership.led_subjects.through
+    Through.objects.filter(membership__in=list(members)).delete()
+    Through.objects.bulk_create(
+        Through(membership_id=m.pk, subject_id=subject.pk)
+        for subject, m in subject_leaders.items()
+        if m is not None
+    )
+
+
+@transaction.atomic
+def reseat(group: StudyGroup) -> None:
+    """Seat the group front-to-back with its subject leaders in the middle."""
+    members = list(group.memberships.current().prefetch_related("led_subjects"))
+    counts = {m.student_id: len(m.led_subjects.all()) for m in members}
+    order = forming.seat_order([m.student_id for m in members], counts)
+    by_student = {m.student_id: m for m in members}
+    for seat, student_id in enumerate(order, start=1):
+        member = by_student[student_id]
+        member.seat = seat
+    Membership.objects.bulk_update(members, ["seat"])
+
+
+@transaction.atomic
+def record_checkin(
+    group: StudyGroup,
+    staff: Staff,
+    goal: str,
+    status: str,
+    note: str = "",
+    membership: Membership | None = None,
+) -> GoalCheckIn:
+    member_goal = goal in (GoalCheckIn.Goal.MEMBER_SHORT, GoalCheckIn.Goal.MEMBER_LONG)
+    if member_goal and membership is None:
+        raise ValidationError(_("Choose the member whose goal you checked."))
+    if membership is not None and membership.group_id != group.pk:
+        raise ValidationError(_("That student is not a member of this group."))
+    return GoalCheckIn.objects.create(
+        group=group,
+        membership=membership if member_goal else None,
+        goal=goal,
+        status=status,
+        note=note.strip(),
+        checked_by=staff,
+    )
+
+
+# Scoring.
+
+
+def _month_closed(month: dt.date) -> bool:
+    return MonthClose.objects.filter(month=month).exists()
+
+
+def add_score(
+    group: StudyGroup,
+    item: ScoreItem,
+    teacher: Staff,
+    *,
+    student: Student | None = None,
+    subject: Subject | None = None,
+    points: int | None = None,
+    day: dt.date | None = None,
+    kind: str = ScoreEntry.Kind.TAP,
+    reason: str = "",
+) -> ScoreEntry:
+    """One tap: a single INSERT. Totals are sums of entries, so taps never conflict."""
+    if not group.is_active or not group.is_confirmed:
+        raise ValidationError(_("Scores go to confirmed groups only."))
+    if not item.is_active:
+        raise ValidationError(_("This score item is no longer in use."))
+    day = day or timezone.localdate()
+    term = group.term
+    if not (term.start_date <= day <= term.end_date):
+        raise ValidationError(_("%(day)s is outside the group's term.") % {"day": day})
+    if student is not None and not group.memberships.current().filter(student=student).exists():
+        raise ValidationError(
+            _("%(name)s is not a member of %(group)s.")
+            % {"name": student.name, "group": group.name}
+        )
+    month = day.replace(day=1)
+    return ScoreEntry.objects.create(
+        group=group,
+        school_class_id=group.school_class_id,
+        term_id=group.term_id,
+        student=student,
+        item=item,
+        points=item.points if points is None else points,
+        subject=subject,
+        teacher=teacher,
+        kind=kind,
+        reason=reason,
+        day=day,
+        week=term.week_number(day),
+        month=month,
+        after_close=_month_closed(month),
+    )
+
+
+def _reverse(entry: ScoreEntry, staff: Staff, kind: str, reason: str) -> ScoreEntry:
+    try:
+        with transaction.atomic():
+            return ScoreEntry.objects.create(
+                group_id=entry.group_id,
+                school_class_id=entry.school_class_id,
+                term_id=entry.term_id,
+                student_id=entry.student_id,
+                item_id=entry.item_id,
+                points=-entry.points,
+                subject_id=entry.subject_id,
+                teacher=staff,
+                kind=kind,
+                reverses=entry,
+                reason=reason,
+                day=entry.day,
+                week=entry.week,
+                month=entry.month,
+                after_close=_month_closed(entry.month),
+            )
+    except IntegrityError:
+        raise ValidationError(_("This entry has already been reversed.")) from None
+
+
+def undo_score(entry: ScoreEntry, staff: Staff) -> ScoreEntry:
+    """Take back one's own tap within the lesson (a reversing entry)."""
+    if not entry.can_undo(staff):
+        raise ValidationError(
+            _("Only the teacher who entered it can undo a score, and only during the lesson.")
+        )
+    return _reverse(entry, staff, ScoreEntry.Kind.UNDO, "")
+
+
+def correct_score(entry: ScoreEntry, staff: Staff, reason: str) -> ScoreEntry:
+    """A later correction: a reversing entry with a reason, never an edit."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("A correction needs a reason."))
+    if entry.kind in (ScoreEntry.Kind.UNDO, ScoreEntry.Kind.CORRECTION):
+        raise ValidationError(_("A reversing entry cannot be reversed again."))
+    return _reverse(entry, staff, ScoreEntry.Kind.CORRECTION, reason)
+
+
+# Months, commendations, recommendations.
+
+
+@transaction.atomic
+def close_month(month: dt.date, staff: Staff, today: dt.date | None = None) -> MonthClose:
+    """Archive the month's leaderboard as rows; later entries are flagged as late."""
+    month = month.replace(day=1)
+    today = today or timezone.localdate()
+    if month >= today.replace(day=1):
+        raise ValidationError(_("A month can be closed once it is over."))
+    if MonthClose.objects.filter(month=month).exists():
+        raise ValidationError(_("This month is already closed."))
+    close = MonthClose.objects.create(month=month, closed_by=staff)
+    rows, _totals = compute_board(month)
+    LeaderboardRow.objects.bulk_create(
+        LeaderboardRow(
+            close=close,
+            group_id=r.group_id,
+            grade_name=r.grade_name,
+            class_name=r.class_name,
+            group_name=r.group_name,
+            points=r.points,
+            class_average=r.class_average,
+            index=r.index if r.index is not None else 0,
+            rank=r.rank or 0,
+            class_rank=r.class_rank,
+        )
+        for r in rows
+    )
+    return close
+
+
+@transaction.atomic
+def mark_excellent(close: MonthClose, group_ids: Iterable[int]) -> int:
+    """Mark the month's 优秀小组 (before the list is published)."""
+    close = MonthClose.objects.select_for_update().get(pk=close.pk)
+    if close.is_published:
+        raise ValidationError(_("The commendation list is published and can no longer change."))
+    ids = set(group_ids)
+    close.rows.update(is_excellent=False)
+    return close.rows.filter(group_id__in=ids).update(is_excellent=True)
+
+
+@transaction.atomic
+def publish(close: MonthClose, staff: Staff) -> MonthClose:
+    close = MonthClose.objects.select_for_update().get(pk=close.pk)
+    if close.is_published:
+        raise ValidationError(_("The commendation list is already published."))
+    if not close.rows.filter(is_excellent=True).exists():
+        raise ValidationError(_("Mark at least one outstanding group first."))
+    close.published_at = timezone.now()
+    close.published_by = staff
+    close.save(update_fields=["published_at", "published_by"])
+    return close
+
+
+def recommend(group: StudyGroup, month: dt.date, staff: Staff, note: str = "") -> Recommendation:
+    month = month.replace(day=1)
+    if MonthClose.objects.filter(month=month, published_at__isnull=False).exists():
+        raise ValidationError(_("The commendation list of this month is already published."))
+    try:
+        with transaction.atomic():
+            return Recommendation.objects.create(
+                month=month, group=group, note=note.strip(), recommended_by=staff
+            )
+    except IntegrityError:
+        raise ValidationError(_("This group is already recommended for the month.")) from None
+
+
+# Reviews.
+
+
+@transaction.atomic
+def save_reviews(
+    round: ReviewRound,
+    group: StudyGroup,
+    reviewer: Student,
+    ratings: dict[int, tuple[int, int, int, int]],
+    staff: Staff,
+) -> int:
+    """Store one member's ratings of themselves and each group-mate (replacing earlier ones)."""
+    members = set(group.memberships.current().values_list("student_id", flat=True))
+    if reviewer.pk not in members:
+        raise ValidationError(_("The reviewer is not a member of this group."))
+    for reviewee_id, values in ratings.items():
+        if reviewee_id not in members:
+            raise ValidationError(_("Only members of the group can be rated."))
+        if any(not 1 <= v <= 5 for v in values):
+            raise ValidationError(_("Every rating is between 1 and 5."))
+    Review.objects.filter(round=round, reviewer=reviewer).delete()
+    Review.objects.bulk_create(
+        Review(
+            round=round,
+            group=group,
+            reviewer=reviewer,
+            reviewee_id=reviewee_id,
+            participation=values[0],
+            helping=values[1],
+            finishing=values[2],
+            discipline=values[3],
+            entered_by=staff,
+        )
+        for reviewee_id, values in ratings.items()
+    )
+    return len(ratings)
+
+
+def record_consequence(
+    group: StudyGroup, student: Student, kind: str, staff: Staff, note: str = ""
+) -> Consequence:
+    if not group.memberships.current().filter(student=student).exists():
+        raise ValidationError(_("That student is not a member of this group."))
+    return Consequence.objects.create(
+        group=group, student=student, kind=kind, note=note.strip(), recorded_by=staff
+    )

@@ -1,0 +1,88 @@
+"""Small builders for the groups tests: classes of students with exam results, groups."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.utils import timezone
+
+from groups.models import Membership, ScoreEntry, ScoreItem, StudyGroup
+from schoolops.models import Exam, ExamResult, Gender, SchoolClass, Student
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "子涵浩然欣怡梓轩雨桐宇航诗琪俊杰思远佳怡一诺嘉懿"
+
+
+def add_students(
+    school_class: SchoolClass,
+    count: int,
+    *,
+    seed: int = 1,
+    with_results: bool = True,
+    subjects=(),
+) -> list[Student]:
+    rng = random.Random(seed)
+    students = Student.objects.bulk_create(
+        Student(
+            student_no=f"9{school_class.pk:03d}{seed:02d}{i:04d}",
+            name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+            gender=Gender.MALE if rng.random() < 0.52 else Gender.FEMALE,
+            school_class=school_class,
+        )
+        for i in range(count)
+    )
+    if with_results and subjects:
+        exam, _ = Exam.objects.get_or_create(name="期中考试", date=dt.date(2026, 11, 10))
+        ExamResult.objects.bulk_create(
+            ExamResult(
+                student=s,
+                exam=exam,
+                subject=subject,
+                score=max(20, min(120, int(rng.gauss(85, 18)))),
+            )
+            for s in students
+            for subject in subjects
+        )
+    return students
+
+
+def make_groups(school_class, term, students, per_group: int = 4, confirmed: bool = True):
+    groups = []
+    now = timezone.now() if confirmed else None
+    for number, start in enumerate(range(0, len(students), per_group), start=1):
+        group = StudyGroup.objects.create(
+            term=term,
+            school_class=school_class,
+            number=number,
+            name=f"飞翔{number}组",
+            confirmed_at=now,
+        )
+        for seat, student in enumerate(students[start : start + per_group], start=1):
+            Membership.objects.create(group=group, student=student, seat=seat, is_leader=seat == 1)
+        groups.append(group)
+    return groups
+
+
+def item(name: str = "课堂回答") -> ScoreItem:
+    return ScoreItem.objects.get(name=name)
+
+
+def add_points(group, teacher, points: int, day: dt.date, count: int = 1) -> None:
+    """Bulk entries straight into the table (for standings tests)."""
+    term = group.term
+    it = item()
+    ScoreEntry.objects.bulk_create(
+        ScoreEntry(
+            group=group,
+            school_class_id=group.school_class_id,
+            term=term,
+            item=it,
+            points=points,
+            teacher=teacher,
+            day=day,
+            week=term.week_number(day),
+            month=day.replace(day=1),
+        )
+        for _ in range(count)
+    )
