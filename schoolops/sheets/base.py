@@ -51,6 +51,7 @@ class Column:
     default: Any = None
     text_format: bool = False  # written as a text column ("@") in templates and exports
     width: int = 14
+    show: Callable[[Any], str] | None = None  # how the admin's preview shows a cleaned value
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,10 @@ class ImportSheet(BaseSheet):
 
     def preview_row(self, row: Row) -> list[Any]:
         """How a cleaned row shows in the admin's preview (one value per column)."""
-        return [parsers.display(row.get(c.key)) for c in self.columns]
+        return [
+            (c.show or parsers.display)(row.get(c.key)) if row.get(c.key) is not None else ""
+            for c in self.columns
+        ]
 
 
 class ExportSheet(BaseSheet):

@@ -303,8 +303,8 @@ def display(value: Any) -> str:
         return ""
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, list | tuple | set | frozenset):
-        return "、".join(display(v) for v in value)
     if isinstance(value, ClassName):
         return f"({value.number})班"
+    if isinstance(value, list | tuple | set | frozenset):
+        return "、".join(display(v) for v in value)
     return str(value)

@@ -101,7 +101,14 @@ def _scope(user: Any) -> Scope | None:
     return Scope(user)
 
 
-GRADE = Column("grade", "年级", parsers.grade_level, required=True, aliases=("级部",))
+GRADE = Column(
+    "grade",
+    "年级",
+    parsers.grade_level,
+    required=True,
+    aliases=("级部",),
+    show=lambda level: GRADE_NAMES.get(level, str(level)),
+)
 CLASS = Column("class_name", "班级", parsers.class_name, required=True, aliases=("班", "班别"))
 STUDENT_NO = Column(
     "student_no",

@@ -1,0 +1,239 @@
+"""Files that are not a readable roster get one clear message, and nothing is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+from django.utils import translation
+
+import openpyxl
+import pytest
+
+from schoolops.models import ImportRecord, Student
+from schoolops.sheets import CellError, engine, parsers
+from schoolops.sheets.reader import OLE2_MAGIC
+
+FILES = Path(__file__).parent / "files"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def refusal(path) -> str:
+    result, record = engine.import_file("students", path)
+    assert not result.ok
+    assert result.errors == []
+    assert record.status == ImportRecord.Status.REFUSED
+    assert record.message == result.refused
+    return result.refused
+
+
+def test_renamed_csv(school):
+    assert "CSV" in refusal(FILES / "renamed_csv.xlsx")
+    assert Student.objects.count() == 2
+
+
+def test_old_xls(school, tmp_path):
+    path = tmp_path / "old.xlsx"
+    path.write_bytes(OLE2_MAGIC + b"\0" * 2000)
+    assert ".xls" in refusal(path)
+
+
+def test_password_protected(school, tmp_path):
+    # An encrypted xlsx is an OLE2 container holding an "EncryptedPackage" stream.
+    path = tmp_path / "locked.xlsx"
+    path.write_bytes(
+        OLE2_MAGIC + b"\0" * 500 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 500
+    )
+    assert "password" in refusal(path)
+
+
+def test_empty_file(school, tmp_path):
+    path = tmp_path / "empty.xlsx"
+    path.write_bytes(b"")
+    assert "empty" in refusal(path)
+
+
+def test_workbook_with_an_empty_sheet(school, tmp_path):
+    path = tmp_path / "blank.xlsx"
+    openpyxl.Workbook().save(path)
+    assert "empty" in refusal(path)
+
+
+def test_headerless_sheet_names_the_missing_headers(school):
+    message = refusal(FILES / "headerless.xlsx")
+    assert "学籍号 | 姓名 | 性别 | 出生日期 | 年级 | 班级 | 家长姓名 | 家长电话" in message
+    assert "template" in message
+
+
+def test_header_below_a_title_line_is_found(school, tmp_path):
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["2026级学生名单"])
+    workbook.active.append(["学籍号", "姓名", "性别", "年级", "班级"])
+    workbook.active.append(["0702601201", "新生", "女", "七年级", "1班"])
+    workbook.active.append(["0702601202", "新生二", "X", "七年级", "1班"])
+    workbook.save(tmp_path / "titled.xlsx")
+    result, _record = engine.import_file("students", tmp_path / "titled.xlsx")
+    assert [(e.line, e.letter) for e in result.errors] == [(4, "C")]
+
+
+def test_zip_bomb_is_refused_before_reading(school, tmp_path, settings):
+    settings.IMPORT_MAX_UNPACKED_BYTES = 1024 * 1024
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (2 * 1024 * 1024))
+    assert path.stat().st_size < 20_000
+    assert "unpacks to more than" in refusal(path)
+
+
+def test_too_big_upload(school, tmp_path, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1000
+    assert "larger than" in refusal(FILES / "students_messy.xlsx")
+
+
+def test_more_rows_than_a_school_has(school, tmp_path, settings):
+    settings.IMPORT_MAX_ROWS = 5
+    assert "more than 5 rows" in refusal(FILES / "students_messy.xlsx")
+
+
+def test_damaged_zip(school, tmp_path):
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes((FILES / "students_messy.xlsx").read_bytes()[:600])
+    assert "damaged" in refusal(path)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (dt.date(2012, 3, 5), dt.date(2012, 3, 5)),
+        (dt.datetime(2012, 3, 5, 0, 0), dt.date(2012, 3, 5)),
+        ("2012-03-05", dt.date(2012, 3, 5)),
+        ("2012/3/5", dt.date(2012, 3, 5)),
+        ("2012.3.5", dt.date(2012, 3, 5)),
+        ("20120305", dt.date(2012, 3, 5)),
+        (20120305, dt.date(2012, 3, 5)),
+        (20120305.0, dt.date(2012, 3, 5)),
+        (40973.0, dt.date(2012, 3, 5)),
+        ("２０１２－０３－０５", dt.date(2012, 3, 5)),
+        ("2012年3月5日", dt.date(2012, 3, 5)),
+    ],
+)
+def test_dates(value, expected):
+    assert parsers.parse_date(value) == expected
+
+
+@pytest.mark.parametrize("value", ["2012-02-30", "2012-13-01", "next monday", "2012", 1.5])
+def test_impossible_dates(value):
+    with pytest.raises(CellError):
+        parsers.parse_date(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (2025000001.0, "2025000001"),
+        (2025000001, "2025000001"),
+        ("0702601001", "0702601001"),
+        (" 0702601001 ", "0702601001"),
+        ("2025000001.0", "2025000001"),
+        ("１２３", "123"),
+        ("123456789012345", "123456789012345"),
+    ],
+)
+def test_text_ids(value, expected):
+    assert parsers.text_id(value) == expected
+
+
+@pytest.mark.parametrize("value", [1234567890123456, 1.234567890123456e17, "1.23457E+17", 12.5])
+def test_numbers_that_lost_digits_are_refused(value):
+    with pytest.raises(CellError):
+        parsers.text_id(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("男", "M"),
+        ("女", "F"),
+        ("M", "M"),
+        ("f", "F"),
+        ("Male", "M"),
+        ("female", "F"),
+        (" 女 ", "F"),
+    ],
+)
+def test_genders(value, expected):
+    assert parsers.gender(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        13800001234,
+        13800001234.0,
+        "138-0000-1234",
+        "138 0000 1234",
+        "+86 138 0000 1234",
+        "+86-13800001234",
+        "008613800001234",
+        "（+86）13800001234",
+        "１３８００００１２３４",
+    ],
+)
+def test_phones(value):
+    assert parsers.phone(value) == "13800001234"
+
+
+@pytest.mark.parametrize("value", ["1380000123", "23800001234", "phone", "0531-8888888"])
+def test_bad_phones(value):
+    with pytest.raises(CellError):
+        parsers.phone(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "level"),
+    [
+        ("七年级", 7),
+        ("初一", 7),
+        ("7年级", 7),
+        ("八年级", 8),
+        ("初二", 8),
+        ("九年级", 9),
+        ("初三", 9),
+        ("高一", 10),
+        (7, 7),
+    ],
+)
+def test_grades(value, level):
+    assert parsers.grade_level(value) == level
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1班", (None, 1)),
+        ("(1)班", (None, 1)),
+        ("（1）班", (None, 1)),
+        ("１班", (None, 1)),
+        ("七年级1班", (7, 1)),
+        ("七年级(1)班", (7, 1)),
+        ("初一（2）班", (7, 2)),
+        ("十二班", (None, 12)),
+        (3, (None, 3)),
+        (3.0, (None, 3)),
+    ],
+)
+def test_class_names(value, expected):
+    assert tuple(parsers.class_name(value)) == expected
+
+
+@pytest.mark.parametrize("value", ["班", "甲班", "0班", "七年级"])
+def test_bad_class_names(value):
+    with pytest.raises(CellError):
+        parsers.class_name(value)
