@@ -20,6 +20,7 @@ from mentors.matching import deferred_acceptance
 from mentors.models import (
     Choice,
     EvaluationSettings,
+    Exchange,
     GrowthRecord,
     MatchRun,
     MentorCapacity,
@@ -761,6 +762,32 @@ def save_monthly_summary(pairing: Pairing, month: dt.date, text: str) -> Monthly
         pairing=pairing, month=first, defaults={"text": text}
     )
     return summary
+
+
+@transaction.atomic
+def record_exchange(
+    school_class: SchoolClass,
+    day: dt.date,
+    notes: str,
+    *,
+    held_as_class_meeting: bool = False,
+    mentors: Sequence[Staff] = (),
+    students: Sequence[Student] = (),
+    by: Staff | None = None,
+) -> Exchange:
+    """Record the weekly homeroom–mentor exchange on the class's students."""
+    if any(s.school_class_id != school_class.pk for s in students):
+        raise ValidationError(_("A student is not in this class."))
+    exchange = Exchange.objects.create(
+        school_class=school_class,
+        date=day,
+        notes=notes,
+        held_as_class_meeting=held_as_class_meeting,
+        recorded_by=by,
+    )
+    exchange.mentors.set(mentors)
+    exchange.students.set(students)
+    return exchange
 
 
 # Compliance.

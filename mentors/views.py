@@ -1,0 +1,902 @@
+"""Pages of the mentor system.
+
+Who sees what: a mentor their own mentees' files; the homeroom teacher (and the grade head)
+the class's selection, pairings and files; the principal's office everything; the academic
+office (教导处) alone runs the matching, sets capacities, ends and reassigns pairings and keeps
+the evaluation. Office staff (办公室) see none of it. Outside scope → 404; wrong post → 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mentors import forms, services
+from mentors.models import (
+    Choice,
+    Exchange,
+    MentorEvaluation,
+    MentoringPlan,
+    MentorRanking,
+    MonthlySummary,
+    Pairing,
+    PriorityStudent,
+    StudentRating,
+)
+from schoolops.models import AcademicYear, Grade, Post, SchoolClass, Staff, Student, Term
+from schoolops.scopes import Scope, class_required, get_scope, post_required, staff_required
+
+ACADEMIC = (Post.ACADEMIC_OFFICE,)
+SCHOOL_WIDE = tuple(Post.school_wide())
+
+
+def _year(scope: Scope) -> AcademicYear:
+    if scope.year is None:
+        raise Http404(_("No school year has been set up."))
+    return scope.year
+
+
+def _term(scope: Scope) -> Term:
+    if scope.term is None:
+        raise Http404(_("No term has been set up."))
+    return scope.term
+
+
+def _require_class_editor(request: HttpRequest, school_class: SchoolClass) -> Scope:
+    """The class's homeroom teacher, its grade head or the principal's office; else 403."""
+    scope = get_scope(request)
+    if not scope.can_edit_class(school_class):
+        raise PermissionDenied
+    return scope
+
+
+def _staff_or_403(scope: Scope) -> Staff | None:
+    if scope.staff is None and not scope.user.is_superuser:
+        raise PermissionDenied
+    return scope.staff
+
+
+def get_pairing_or_404(request: HttpRequest, pk: int) -> tuple[Pairing, bool]:
+    """A pairing the user may see, and whether they keep its file (its mentor, while active).
+
+    The mentor, the class's homeroom teacher and grade head, and the principal's office see
+    a mentee's file; anyone else (office staff included) gets a 404.
+    """
+    scope = get_scope(request)
+    pairing = (
+        Pairing.objects.select_related("student__school_class__grade", "mentor", "school_class")
+        .filter(pk=pk)
+        .first()
+    )
+    if pairing is None:
+        raise Http404
+    is_mentor = scope.staff is not None and pairing.mentor_id == scope.staff.pk
+    if not (is_mentor or scope.can_edit_class(pairing.school_class)):
+        raise Http404
+    return pairing, is_mentor and pairing.is_active
+
+
+# Selection: the class's choices, entered by the homeroom teacher.
+
+
+@class_required()
+def class_choices(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
+    scope = _require_class_editor(request, school_class)
+    year = _year(scope)
+    students = list(school_class.students.in_school().order_by("student_no"))
+    mentors = services.mentors_by_class([school_class.pk]).get(school_class.pk, [])
+    initial: dict[str, Any] = {}
+    for student_id, rank, mentor_id in Choice.objects.filter(
+        student__school_class=school_class, academic_year=year
+    ).values_list("student_id", "rank", "mentor_id"):
+        initial[f"c{rank}_{student_id}"] = str(mentor_id)
+    for student_id in PriorityStudent.objects.filter(
+        student__school_class=school_class, academic_year=year
+    ).values_list("student_id", flat=True):
+        initial[f"p_{student_id}"] = True
+    form = forms.ClassChoicesForm(
+        request.POST or None, initial=initial, students=students, mentors=mentors
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                count = services.save_class_choices(
+                    school_class,
+                    year,
+                    services.ClassChoices(form.choices_by_student(), form.priority_ids()),
+                    by=scope.staff,
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(
+                    request,
+                    _("Choices saved: %(count)s of %(total)s students have chosen.")
+                    % {"count": count, "total": len(students)},
+                )
+                return redirect("mentors:class_choices", class_pk=school_class.pk)
+        else:
+            messages.error(request, _("Please correct the choices marked below."))
+    capacity = services.capacities([school_class], {school_class.pk: mentors})
+    ctx = {
+        "school_class": school_class,
+        "form": form,
+        "mentors": [(m, capacity[(school_class.pk, m.pk)]) for m in mentors],
+        "deadline": services.selection_deadline(year),
+    }
+    return render(request, "mentors/class_choices.html", ctx)
+
+
+# Mentors' side: applicants.
+
+
+@staff_required
+def applicants(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    year = _year(scope)
+    me = _staff_or_403(scope)
+    choices = list(
+        Choice.objects.filter(mentor=me, academic_year=year)
+        .select_related("student__school_class__grade")
+        .annotate(
+            priority=Exists(
+                PriorityStudent.objects.filter(student=OuterRef("student"), academic_year=year)
+            )
+        )
+        .order_by(
+            "student__school_class__grade__level",
+            "student__school_class__number",
+            "rank",
+            "student__student_no",
+        )
+    )
+    students = [c.student for c in choices]
+    rankings = {
+        r.student_id: r for r in MentorRanking.objects.filter(mentor=me, academic_year=year)
+    }
+    initial = {}
+    for student_id, ranking in rankings.items():
+        initial[f"r_{student_id}"] = ranking.position
+        initial[f"d_{student_id}"] = ranking.declined
+    form = forms.RankingForm(request.POST or None, initial=initial, applicants=students)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.save_rankings(me, year, form.entries())
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("Your ranking is saved."))
+                return redirect("mentors:applicants")
+        else:
+            for message in form.non_field_errors():
+                messages.error(request, message)
+    rows = [(c, form[f"r_{c.student_id}"], form[f"d_{c.student_id}"]) for c in choices]
+    by_class: dict[Any, list] = defaultdict(list)
+    for row in rows:
+        by_class[row[0].student.school_class].append(row)
+    ctx = {
+        "by_class": list(by_class.items()),
+        "form": form,
+        "deadline": services.selection_deadline(year),
+    }
+    return render(request, "mentors/applicants.html", ctx)
+
+
+# Selection progress and the matching (教导处).
+
+
+@post_required(*SCHOOL_WIDE)
+def selection(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    year = _year(scope)
+    in_school = Q(students__status=Student.Status.IN_SCHOOL)
+    classes = list(
+        SchoolClass.objects.filter(academic_year=year)
+        .select_related("grade", "homeroom_teacher")
+        .annotate(
+            size=Count("students", filter=in_school, distinct=True),
+            chosen=Count(
+                "students",
+                filter=in_school & Q(students__mentor_choices__academic_year=year),
+                distinct=True,
+            ),
+        )
+        .order_by("grade__level", "number")
+    )
+    paired = {
+        class_id: (matched, by_hand)
+        for class_id, matched, by_hand in Pairing.objects.active()
+        .filter(academic_year=year)
+        .values("school_class_id")
+        .annotate(
+            matched=Count("pk", filter=Q(choice_rank__isnull=False)),
+            by_hand=Count("pk", filter=Q(choice_rank__isnull=True)),
+        )
+        .values_list("school_class_id", "matched", "by_hand")
+    }
+    grades: dict[Grade, list] = defaultdict(list)
+    for c in classes:
+        c.matched, c.by_hand = paired.get(c.pk, (0, 0))
+        c.unpaired = c.size - c.matched - c.by_hand
+        grades[c.grade].append(c)
+    ctx = {
+        "grades": list(grades.items()),
+        "deadline": services.selection_deadline(year),
+        "today": timezone.localdate(),
+        "can_match": scope.has_post(*ACADEMIC),
+        "year": year,
+    }
+    return render(request, "mentors/selection.html", ctx)
+
+
+@post_required(*ACADEMIC)
+def match(request: HttpRequest, grade_pk: int) -> HttpResponse:
+    scope = get_scope(request)
+    year = _year(scope)
+    grade = Grade.objects.filter(pk=grade_pk).first()
+    if grade is None:
+        raise Http404
+    if request.method == "POST":
+        form = forms.MatchConfirmForm(request.POST)
+        if form.is_valid():
+            try:
+                run = services.publish_matching(
+                    grade, year, by=scope.staff, fingerprint=form.cleaned_data["fingerprint"]
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Published: %(matched)s students matched, %(unmatched)s left for the homeroom teachers."
+                    )
+                    % {"matched": run.matched, "unmatched": run.unmatched},
+                )
+                return redirect("mentors:selection")
+        else:
+            messages.error(request, _("The preview is missing; look at it again."))
+        return redirect("mentors:match", grade_pk=grade.pk)
+    preview = services.preview_matching(grade, year)
+    ctx = {
+        "grade": grade,
+        "preview": preview,
+        "form": forms.MatchConfirmForm(initial={"fingerprint": preview.fingerprint}),
+        "by_choice": [
+            (label, preview.by_choice.get(key, 0))
+            for key, label in (
+                ("1", _("1st choice")),
+                ("2", _("2nd choice")),
+                ("3", _("3rd choice")),
+                ("-", _("unmatched")),
+            )
+        ],
+    }
+    return render(request, "mentors/match.html", ctx)
+
+
+@post_required(*SCHOOL_WIDE)
+def pairings_export(request: HttpRequest) -> HttpResponse:
+    year = _year(get_scope(request))
+    buffer = io.BytesIO()
+    services.write_xlsx(
+        buffer, services.PAIRING_HEADERS, services.pairing_rows(year), _("Pairings")
+    )
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''pairings-{year}.xlsx"
+    return response
+
+
+@class_required(*ACADEMIC)
+def class_capacity(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
+    mentors = services.mentors_by_class([school_class.pk]).get(school_class.pk, [])
+    size = school_class.students.in_school().count()
+    default = services.default_capacity(size, len(mentors))
+    current = services.capacities([school_class], {school_class.pk: mentors})
+    overrides = {
+        m.pk: current[(school_class.pk, m.pk)]
+        for m in mentors
+        if school_class.mentor_capacities.filter(mentor=m).exists()
+    }
+    form = forms.CapacityForm(
+        request.POST or None,
+        initial={f"cap_{pk}": cap for pk, cap in overrides.items()},
+        mentors=mentors,
+        default=default,
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            for mentor in mentors:
+                services.set_capacity(school_class, mentor, form.capacities()[mentor.pk])
+            messages.success(request, _("Capacities saved."))
+            return redirect("mentors:class_overview", class_pk=school_class.pk)
+        messages.error(request, _("Please correct the capacities marked below."))
+    ctx = {"school_class": school_class, "form": form, "size": size, "default": default}
+    return render(request, "mentors/class_capacity.html", ctx)
+
+
+# The homeroom teacher's class overview and hand assignment.
+
+
+def _class_load(school_class: SchoolClass, year: AcademicYear, mentors: list[Staff]) -> list[dict]:
+    capacity = services.capacities([school_class], {school_class.pk: mentors})
+    load = dict(
+        Pairing.objects.active()
+        .filter(academic_year=year, school_class=school_class)
+        .values_list("mentor_id")
+        .annotate(n=Count("pk"))
+        .values_list("mentor_id", "n")
+    )
+    return [
+        {"mentor": m, "capacity": capacity[(school_class.pk, m.pk)], "taken": load.get(m.pk, 0)}
+        for m in mentors
+    ]
+
+
+@class_required()
+def class_overview(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
+    scope = _require_class_editor(request, school_class)
+    year = _year(scope)
+    today = timezone.localdate()
+    mentors = services.mentors_by_class([school_class.pk]).get(school_class.pk, [])
+    pairings = list(
+        Pairing.objects.active()
+        .filter(academic_year=year, school_class=school_class)
+        .select_related("student", "mentor")
+        .annotate(last_talk=Max("talks__date"))
+        .order_by("mentor__staff_no", "student__student_no")
+    )
+    compliance = services.pairing_compliance(pairings, scope.term, today) if scope.term else {}
+    talk_due, contact_due = services.due_this_week([p.pk for p in pairings], today)
+    for p in pairings:
+        p.compliance = compliance.get(p.pk)
+        p.talk_due = p.pk in talk_due
+        p.contact_due = p.pk in contact_due
+    unpaired = (
+        school_class.students.in_school()
+        .exclude(pk__in=[p.student_id for p in pairings])
+        .order_by("student_no")
+    )
+    unpaired_list = list(unpaired)
+    assign_form = forms.HandAssignForm(
+        students=unpaired, mentors=Staff.objects.filter(pk__in=[m.pk for m in mentors])
+    )
+    exchanges = list(
+        Exchange.objects.filter(school_class=school_class).order_by("-date", "-pk")[:5]
+    )
+    ctx = {
+        "school_class": school_class,
+        "pairings": pairings,
+        "unpaired": unpaired_list,
+        "load": _class_load(school_class, year, mentors),
+        "assign_form": assign_form,
+        "exchanges": exchanges,
+        "can_set_capacity": scope.has_post(*ACADEMIC),
+        "deadline": services.selection_deadline(year),
+    }
+    return render(request, "mentors/class_overview.html", ctx)
+
+
+@require_POST
+@class_required()
+def hand_assign(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
+    scope = _require_class_editor(request, school_class)
+    year = _year(scope)
+    mentors = services.mentors_by_class([school_class.pk]).get(school_class.pk, [])
+    form = forms.HandAssignForm(
+        request.POST,
+        students=school_class.students.in_school(),
+        mentors=Staff.objects.filter(pk__in=[m.pk for m in mentors]),
+    )
+    if form.is_valid():
+        try:
+            pairing = services.assign_by_hand(
+                form.cleaned_data["student"],
+                form.cleaned_data["mentor"],
+                year,
+                by=scope.staff,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("%(student)s is now mentored by %(mentor)s.")
+                % {"student": pairing.student.name, "mentor": pairing.mentor.name},
+            )
+    else:
+        messages.error(request, _("Choose a student and a mentor of this class."))
+    return redirect("mentors:class_overview", class_pk=school_class.pk)
+
+
+@class_required()
+def class_exchanges(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
+    scope = _require_class_editor(request, school_class)
+    mentors = services.mentors_by_class([school_class.pk]).get(school_class.pk, [])
+    form = forms.ExchangeForm(
+        request.POST or None,
+        mentors=Staff.objects.filter(pk__in=[m.pk for m in mentors]).order_by("staff_no"),
+        students=school_class.students.in_school().order_by("student_no"),
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            services.record_exchange(
+                school_class,
+                data["date"],
+                data["notes"],
+                held_as_class_meeting=data["held_as_class_meeting"],
+                mentors=list(data["mentors"]),
+                students=list(data["students"]),
+                by=scope.staff,
+            )
+            messages.success(request, _("The exchange is recorded."))
+            return redirect("mentors:class_exchanges", class_pk=school_class.pk)
+        messages.error(request, _("Please correct the fields marked below."))
+    exchanges = list(
+        Exchange.objects.filter(school_class=school_class)
+        .select_related("recorded_by")
+        .prefetch_related("mentors", "students")
+        .order_by("-date", "-pk")[:30]
+    )
+    ctx = {"school_class": school_class, "form": form, "exchanges": exchanges}
+    return render(request, "mentors/class_exchanges.html", ctx)
+
+
+@class_required()
+def class_ratings(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
+    """The homeroom teacher types in the mentees' questionnaire answers of the term."""
+    scope = _require_class_editor(request, school_class)
+    term = _term(scope)
+    pairings = list(
+        services.term_pairings(term)
+        .filter(school_class=school_class)
+        .select_related("student", "mentor")
+        .order_by("student__student_no", "-started_on")
+    )
+    initial = {}
+    by_pair = {
+        (r.student_id, r.mentor_id): r
+        for r in StudentRating.objects.filter(term=term, student__school_class=school_class)
+    }
+    for p in pairings:
+        rating = by_pair.get((p.student_id, p.mentor_id))
+        if rating:
+            initial[f"s_{p.pk}"] = str(rating.score)
+            initial[f"t_{p.pk}"] = rating.comment
+    form = forms.RatingsForm(request.POST or None, initial=initial, pairings=pairings)
+    if request.method == "POST":
+        if form.is_valid():
+            count = services.save_student_ratings(term, form.entries())
+            messages.success(request, _("%(count)s answers saved.") % {"count": count})
+            return redirect("mentors:class_ratings", class_pk=school_class.pk)
+        messages.error(request, _("Please correct the fields marked below."))
+    ctx = {"school_class": school_class, "form": form, "term": term}
+    return render(request, "mentors/class_ratings.html", ctx)
+
+
+# A mentor's mentees and a mentee's file.
+
+
+@staff_required
+def my_mentees(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    year = _year(scope)
+    today = timezone.localdate()
+    pairings = list(
+        Pairing.objects.active()
+        .filter(mentor=scope.staff, academic_year=year)
+        .select_related("student", "school_class__grade")
+        .annotate(last_talk=Max("talks__date"), last_contact=Max("parent_contacts__date"))
+        .order_by("school_class__grade__level", "school_class__number", "student__student_no")
+    )
+    talk_due, contact_due = services.due_this_week([p.pk for p in pairings], today)
+    for p in pairings:
+        p.talk_due = p.pk in talk_due
+        p.contact_due = p.pk in contact_due
+    ctx = {
+        "pairings": pairings,
+        "talk_due": len(talk_due),
+        "contact_due": len(contact_due),
+        "applicants": Choice.objects.filter(mentor=scope.staff, academic_year=year).count(),
+    }
+    return render(request, "mentors/my_mentees.html", ctx)
+
+
+@staff_required
+def pairing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing, can_edit = get_pairing_or_404(request, pk)
+    scope = get_scope(request)
+    today = timezone.localdate()
+    plan = MentoringPlan.objects.filter(pairing=pairing).first()
+    talks = list(pairing.talks.order_by("-date", "-pk")[:20])
+    contacts = list(pairing.parent_contacts.order_by("-date", "-pk")[:12])
+    summaries = list(pairing.summaries.order_by("-month")[:12])
+    growth = list(pairing.growth_records.select_related("written_by").order_by("-date", "-pk")[:20])
+    priority = PriorityStudent.objects.filter(
+        student=pairing.student, academic_year=pairing.academic_year_id
+    ).exists()
+    history = list(
+        Pairing.objects.filter(student=pairing.student)
+        .exclude(pk=pairing.pk)
+        .select_related("mentor")
+        .order_by("-started_on")
+    )
+    compliance = (
+        services.pairing_compliance([pairing], scope.term, today).get(pairing.pk)
+        if scope.term
+        else None
+    )
+    months = []
+    if scope.term:
+        months = [m for m in scope.term.months() if pairing.started_on.replace(day=1) <= m <= today]
+    ctx = {
+        "pairing": pairing,
+        "student": pairing.student,
+        "can_edit": can_edit,
+        "can_write_growth": priority and (can_edit or scope.can_edit_class(pairing.school_class)),
+        "can_end": pairing.is_active and scope.has_post(*ACADEMIC),
+        "plan": plan,
+        "talks": talks,
+        "contacts": contacts,
+        "summaries": summaries,
+        "summary_months": sorted(set(months) | {s.month for s in summaries}, reverse=True),
+        "growth": growth,
+        "priority": priority,
+        "history": history,
+        "compliance": compliance,
+    }
+    return render(request, "mentors/pairing_detail.html", ctx)
+
+
+def _edit_pairing(request: HttpRequest, pk: int) -> Pairing:
+    pairing, can_edit = get_pairing_or_404(request, pk)
+    if not can_edit:
+        raise PermissionDenied
+    return pairing
+
+
+def _form_page(request, pairing, form, title, template="mentors/pairing_form.html", **extra):
+    ctx = {"pairing": pairing, "student": pairing.student, "form": form, "title": title, **extra}
+    return render(request, template, ctx)
+
+
+@staff_required
+def pairing_talk(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing = _edit_pairing(request, pk)
+    form = forms.TalkForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.log_talk(pairing, d["date"], d["topic"], d["content"], d["follow_up"])
+            except ValidationError as error:
+                form.add_error("date", error)
+            else:
+                messages.success(request, _("The talk is logged."))
+                return redirect("mentors:pairing_detail", pk=pairing.pk)
+        messages.error(request, _("Please correct the fields marked below."))
+    return _form_page(request, pairing, form, _("Log a talk"))
+
+
+@staff_required
+def pairing_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing = _edit_pairing(request, pk)
+    form = forms.ParentContactForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.log_parent_contact(pairing, d["date"], d["method"], d["content"])
+            except ValidationError as error:
+                form.add_error("date", error)
+            else:
+                messages.success(request, _("The parent contact is logged."))
+                return redirect("mentors:pairing_detail", pk=pairing.pk)
+        messages.error(request, _("Please correct the fields marked below."))
+    return _form_page(request, pairing, form, _("Log a parent contact"))
+
+
+@staff_required
+def pairing_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing = _edit_pairing(request, pk)
+    plan = MentoringPlan.objects.filter(pairing=pairing).first()
+    form = forms.PlanForm(request.POST or None, instance=plan)
+    if request.method == "POST":
+        if form.is_valid():
+            services.save_plan(
+                pairing, **{name: form.cleaned_data[name] for name in forms.PlanForm.Meta.fields}
+            )
+            messages.success(request, _("The mentoring plan is saved."))
+            return redirect("mentors:pairing_detail", pk=pairing.pk)
+        messages.error(request, _("Please correct the fields marked below."))
+    return _form_page(request, pairing, form, _("Mentoring plan"))
+
+
+@staff_required
+def pairing_growth(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing, can_edit = get_pairing_or_404(request, pk)
+    scope = get_scope(request)
+    if not (can_edit or (pairing.is_active and scope.can_edit_class(pairing.school_class))):
+        raise PermissionDenied
+    if not PriorityStudent.objects.filter(
+        student=pairing.student, academic_year=pairing.academic_year_id
+    ).exists():
+        messages.error(request, _("A growth record is kept for special-attention students only."))
+        return redirect("mentors:pairing_detail", pk=pairing.pk)
+    form = forms.GrowthRecordForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.add_growth_record(
+                    pairing, form.cleaned_data["date"], form.cleaned_data["content"], scope.staff
+                )
+            except ValidationError as error:
+                form.add_error("date", error)
+            else:
+                messages.success(request, _("Added to the growth record."))
+                return redirect("mentors:pairing_detail", pk=pairing.pk)
+        messages.error(request, _("Please correct the fields marked below."))
+    return _form_page(request, pairing, form, _("Growth record"))
+
+
+@staff_required
+def pairing_summary(request: HttpRequest, pk: int, year: int, month: int) -> HttpResponse:
+    pairing = _edit_pairing(request, pk)
+    try:
+        first = dt.date(year, month, 1)
+    except ValueError:
+        raise Http404 from None
+    if first > timezone.localdate() or first < pairing.started_on.replace(day=1):
+        raise Http404
+    summary = MonthlySummary.objects.filter(pairing=pairing, month=first).first()
+    initial = {"text": summary.text if summary else services.draft_monthly_summary(pairing, first)}
+    form = forms.SummaryForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            services.save_monthly_summary(pairing, first, form.cleaned_data["text"])
+            messages.success(request, _("The monthly summary is saved."))
+            return redirect("mentors:pairing_detail", pk=pairing.pk)
+        messages.error(request, _("Please correct the fields marked below."))
+    title = _("Summary of %(month)s") % {"month": f"{first:%Y-%m}"}
+    return _form_page(request, pairing, form, title, is_draft=summary is None)
+
+
+@post_required(*ACADEMIC)
+def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing, _can_edit = get_pairing_or_404(request, pk)
+    form = forms.EndPairingForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.end_pairing(
+                    pairing, form.cleaned_data["reason"], form.cleaned_data["note"]
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("The pairing has ended; its record is kept."))
+                return redirect("mentors:class_overview", class_pk=pairing.school_class_id)
+        else:
+            messages.error(request, _("Please correct the fields marked below."))
+    return _form_page(request, pairing, form, _("End the pairing early"))
+
+
+@post_required(*ACADEMIC)
+def reassign(request: HttpRequest, staff_pk: int) -> HttpResponse:
+    scope = get_scope(request)
+    year = _year(scope)
+    mentor = Staff.objects.filter(pk=staff_pk).first()
+    if mentor is None:
+        raise Http404
+    suggestions = services.suggest_reassignment(mentor, year)
+    form = forms.ReassignForm(request.POST or None, suggestions=suggestions)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                created = services.reassign_mentees(
+                    mentor,
+                    year,
+                    form.cleaned_data["reason"],
+                    form.new_mentors(),
+                    note=form.cleaned_data["note"],
+                    by=scope.staff,
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(
+                    request,
+                    _("%(count)s mentees of %(name)s have new mentors.")
+                    % {"count": len(created), "name": mentor.name},
+                )
+                return redirect("mentors:compliance")
+        else:
+            messages.error(request, _("Please correct the fields marked below."))
+    ctx = {"mentor": mentor, "form": form, "suggestions": suggestions}
+    return render(request, "mentors/reassign.html", ctx)
+
+
+# Compliance (教导处).
+
+
+@post_required(*SCHOOL_WIDE)
+def compliance(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    term = _term(scope)
+    today = timezone.localdate()
+    figures = services.mentor_compliance(term, today)
+    mentors = list(Staff.objects.filter(pk__in=list(figures)).order_by("staff_no"))
+    rows = [(m, figures[m.pk]) for m in mentors]
+    rows.sort(key=lambda r: (-r[1].weeks_missed, -r[1].months_missed, r[0].staff_no))
+    ctx = {
+        "term": term,
+        "rows": rows,
+        "weeks_over": sum(1 for w in term.teaching_weeks() if w.last_day < today),
+        "can_reassign": scope.has_post(*ACADEMIC),
+    }
+    return render(request, "mentors/compliance.html", ctx)
+
+
+# Evaluation.
+
+
+@post_required(*SCHOOL_WIDE)
+def evaluation(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    term = _term(scope)
+    settings = services.evaluation_settings(term)
+    can_edit = scope.has_post(*ACADEMIC)
+    form = forms.SettingsForm(
+        request.POST or None,
+        initial={
+            "self_weight": settings.self_weight,
+            "students_weight": settings.students_weight,
+            "teachers_weight": settings.teachers_weight,
+            "school_weight": settings.school_weight,
+            "threshold": settings.threshold,
+        },
+    )
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            services.save_evaluation_settings(term, form.weights(), form.cleaned_data["threshold"])
+            messages.success(request, _("Weights and threshold saved."))
+            return redirect("mentors:evaluation")
+        for message in form.non_field_errors():
+            messages.error(request, message)
+    results = services.evaluation_results(term, timezone.localdate())
+    results.sort(key=lambda r: (r.total is None, -(r.total or 0), r.mentor.staff_no))
+    ctx = {
+        "term": term,
+        "settings": settings,
+        "form": form if can_edit else None,
+        "results": results,
+        "can_edit": can_edit,
+        "today": timezone.localdate(),
+    }
+    return render(request, "mentors/evaluation.html", ctx)
+
+
+EVALUATION_HEADERS = (
+    "导师工号",
+    "导师姓名",
+    "自评",
+    "学生评",
+    "评价人数",
+    "教师评",
+    "学校评",
+    "总分",
+    "未谈心周数",
+    "未联系家长月数",
+    "待整改",
+    "整改期限",
+)
+
+
+@post_required(*SCHOOL_WIDE)
+def evaluation_export(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    term = _term(scope)
+    results = services.evaluation_results(term, timezone.localdate())
+    rows = [
+        (
+            r.mentor.staff_no,
+            r.mentor.name,
+            r.self_score,
+            r.students_score,
+            r.ratings,
+            r.teachers_score,
+            r.school_score,
+            r.total,
+            r.compliance.weeks_missed,
+            r.compliance.months_missed,
+            "是" if r.flagged else "",
+            r.evaluation.improve_by if r.evaluation and r.evaluation.improve_by else "",
+        )
+        for r in results
+    ]
+    buffer = io.BytesIO()
+    services.write_xlsx(buffer, EVALUATION_HEADERS, rows, _("Evaluation"))
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''mentor-evaluation.xlsx"
+    return response
+
+
+@post_required(*ACADEMIC)
+def evaluation_mentor(request: HttpRequest, staff_pk: int) -> HttpResponse:
+    scope = get_scope(request)
+    term = _term(scope)
+    results = services.evaluation_results(term, timezone.localdate(), [staff_pk])
+    if not results:
+        raise Http404
+    result = results[0]
+    evaluation = result.evaluation
+    form = forms.SchoolScoreForm(
+        request.POST or None,
+        initial={
+            "teachers_score": evaluation.teachers_score if evaluation else None,
+            "school_score": evaluation.school_score if evaluation else None,
+            "school_comment": evaluation.school_comment if evaluation else "",
+            "improve_by": evaluation.improve_by if evaluation else None,
+        },
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            services.save_evaluation(term, result.mentor, **form.cleaned_data)
+            messages.success(request, _("The evaluation is saved."))
+            return redirect("mentors:evaluation")
+        messages.error(request, _("Please correct the fields marked below."))
+    ctx = {"result": result, "form": form, "term": term}
+    return render(request, "mentors/evaluation_mentor.html", ctx)
+
+
+@staff_required
+def self_evaluation(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    term = _term(scope)
+    me = _staff_or_403(scope)
+    results = services.evaluation_results(term, timezone.localdate(), [me.pk] if me else [])
+    if not results:
+        messages.info(request, _("You have no mentees this term, so there is nothing to evaluate."))
+        return redirect("mentors:my_mentees")
+    result = results[0]
+    evaluation = result.evaluation or MentorEvaluation(term=term, mentor=me)
+    form = forms.SelfScoreForm(
+        request.POST or None,
+        initial={"self_score": evaluation.self_score, "self_comment": evaluation.self_comment},
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            services.save_evaluation(term, me, **form.cleaned_data)
+            messages.success(request, _("Your self-evaluation is saved."))
+            return redirect("mentors:self_evaluation")
+        messages.error(request, _("Please correct the fields marked below."))
+    ctx = {"result": result, "form": form, "term": term}
+    return render(request, "mentors/self_evaluation.html", ctx)
