@@ -238,8 +238,14 @@ def wipe_school() -> None:
     tables = [t for t in tables if t in existing]
     sql = connection.ops.sql_flush(no_style(), tables, allow_cascade=True)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # TRUNCATE refuses tables with deferred foreign-key checks still pending in this
+            # transaction; run those checks now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for statement in sql:
             cursor.execute(statement)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     get_user_model().objects.filter(pk__in=user_ids, is_superuser=False).delete()
 
 
