@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ConsultConfig(AppConfig):
     name = "consult"
     verbose_name = _("Student-situation consultation")
+
+    def ready(self) -> None:
+        from .hooks import register
+
+        register()

@@ -1,0 +1,167 @@
+"""Admin for the principal's office: settings and judges kept by 教导处; records read-only
+with their change history; the access log. Office staff are given no permission here."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    AccessLog,
+    Case,
+    CaseJudge,
+    CaseScore,
+    ConsultSettings,
+    Escalation,
+    FollowUp,
+    LeaderAssignment,
+    LedgerProfile,
+    Meeting,
+    MeetingStudent,
+    Observation,
+    Strategy,
+)
+
+
+@admin.register(ConsultSettings)
+class ConsultSettingsAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "__str__",
+        "escalate_after_followups",
+        "escalate_after_weeks",
+        "weight_meetings",
+        "weight_coverage",
+        "weight_records",
+        "weight_ledger",
+        "weight_cases",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return not ConsultSettings.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CaseJudge)
+class CaseJudgeAdmin(admin.ModelAdmin):
+    list_display = ["term", "staff"]
+    list_filter = ["term"]
+    list_select_related = ["term__academic_year", "staff"]
+    autocomplete_fields = ["staff"]
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """Sensitive records are kept through the app's pages; the admin shows them and their history."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(LedgerProfile)
+class LedgerProfileAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["student", "term", "complete", "special_attention", "updated_by", "updated_at"]
+    list_filter = ["term", "complete", "special_attention"]
+    list_select_related = ["student", "term__academic_year", "updated_by"]
+    search_fields = ["student__name", "student__student_no"]
+
+
+@admin.register(Observation)
+class ObservationAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["student", "date", "method", "psychological", "author"]
+    list_filter = ["method", "psychological"]
+    list_select_related = ["student", "author"]
+    search_fields = ["student__name", "student__student_no"]
+    date_hierarchy = "date"
+
+
+class MeetingStudentInline(admin.TabularInline):
+    model = MeetingStudent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["student", "analysis", "decision"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["date", "level", "kind", "school_class", "grade", "chair", "topic"]
+    list_filter = ["level", "kind", "monthly_review", "term"]
+    list_select_related = ["school_class__grade", "grade", "chair"]
+    date_hierarchy = "date"
+    inlines = [MeetingStudentInline]
+
+
+class FollowUpInline(admin.TabularInline):
+    model = FollowUp
+    extra = 0
+    can_delete = False
+    readonly_fields = ["date", "done", "result", "note", "author"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Strategy)
+class StrategyAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["student", "level", "status", "owner", "start_date", "review_date"]
+    list_filter = ["status", "level", "term"]
+    list_select_related = ["student", "owner"]
+    search_fields = ["student__name", "student__student_no"]
+    inlines = [FollowUpInline]
+
+
+@admin.register(Escalation)
+class EscalationAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["student", "from_level", "to_level", "status", "proposed_on", "decided_on"]
+    list_filter = ["status", "to_level", "term"]
+    list_select_related = ["student"]
+
+
+@admin.register(LeaderAssignment)
+class LeaderAssignmentAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["student", "leader", "term", "assigned_on", "active"]
+    list_filter = ["active", "term"]
+    list_select_related = ["student", "leader", "term__academic_year"]
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["title", "school_class", "student", "author", "nominated", "created_on"]
+    list_filter = ["nominated", "term"]
+    list_select_related = ["school_class__grade", "student", "author"]
+
+
+@admin.register(CaseScore)
+class CaseScoreAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["case", "judge", "score"]
+    list_select_related = ["case", "judge"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Who opened which student's ledger or timeline, for the principal's office."""
+
+    list_display = ["at", "user", "student", "what"]
+    list_filter = ["what"]
+    list_select_related = ["user", "student"]
+    search_fields = ["student__name", "student__student_no", "user__username"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

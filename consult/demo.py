@@ -1,0 +1,2 @@
+def run_demo(context) -> None:
+    pass

@@ -1,0 +1,356 @@
+"""Forms validate and normalise; ``services`` writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
+
+from schoolops.models import Staff, Student
+
+from .models import Attention, Case, FollowUp, LedgerProfile, Meeting, Observation
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%Y-%m-%d")
+        super().__init__(**kwargs)
+
+
+SAVE = _("Save")
+
+
+def _helper(*layout, submit=SAVE) -> FormHelper:
+    helper = FormHelper()
+    helper.layout = Layout(*layout, Submit("save", submit, css_class="btn-tap"))
+    return helper
+
+
+class LedgerForm(forms.ModelForm):
+    categories = forms.MultipleChoiceField(
+        label=_("Special-attention categories"),
+        choices=Attention.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = LedgerProfile
+        fields = [
+            "strengths",
+            "weaknesses",
+            "personality",
+            "interests",
+            "family_situation",
+            "categories",
+            "education_plan",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2})
+            for name in (
+                "strengths",
+                "weaknesses",
+                "personality",
+                "interests",
+                "family_situation",
+                "education_plan",
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Fieldset(
+                _("The student"),
+                "strengths",
+                "weaknesses",
+                "personality",
+                "interests",
+                "family_situation",
+            ),
+            Fieldset(
+                _("Special attention"),
+                Div("categories", css_class="consult-checks"),
+                "education_plan",
+            ),
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("categories") and not (data.get("education_plan") or "").strip():
+            self.add_error(
+                "education_plan",
+                _("A special-attention student needs an individual education plan."),
+            )
+        return data
+
+
+class ObservationForm(forms.ModelForm):
+    class Meta:
+        model = Observation
+        fields = ["date", "method", "source", "content", "psychological"]
+        widgets = {"date": DateInput(), "content": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, may_flag_psych: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+        fields = ["date", "method", "source", "content"]
+        if may_flag_psych:
+            fields.append("psychological")
+        else:
+            del self.fields["psychological"]
+        self.helper = _helper(*fields)
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError(_("An observation cannot be dated in the future."))
+        return date
+
+
+class StrategyForm(forms.Form):
+    problem = forms.CharField(label=_("Problem found"), widget=forms.Textarea(attrs={"rows": 2}))
+    action = forms.CharField(label=_("Strategy"), widget=forms.Textarea(attrs={"rows": 3}))
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=Staff.objects.none())
+    start_date = forms.DateField(label=_("Start"), widget=DateInput())
+    review_date = forms.DateField(label=_("Review date"), widget=DateInput())
+    observations = forms.ModelMultipleChoiceField(
+        label=_("Observations that led to it"),
+        queryset=Observation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, owners, observations, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["owner"].queryset = owners
+        self.fields["observations"].queryset = observations
+        self.fields["start_date"].initial = today
+        self.fields["review_date"].initial = today + dt.timedelta(days=14)
+        self.helper = _helper(
+            "problem",
+            "action",
+            "owner",
+            Div(
+                Div("start_date", css_class="col"),
+                Div("review_date", css_class="col"),
+                css_class="row",
+            ),
+            "observations",
+        )
+
+    def clean(self):
+        data = super().clean()
+        start, review = data.get("start_date"), data.get("review_date")
+        if start and review and review < start:
+            self.add_error("review_date", _("The review date is before the start."))
+        return data
+
+
+class FollowUpForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    done = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}))
+    result = forms.ChoiceField(
+        label=_("Result"), choices=FollowUp.Result.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(label=_("Note"), required=False)
+    next_review = forms.DateField(
+        label=_("Next review"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Two weeks later if left empty."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+        self.helper = _helper(
+            "date", "done", Field("result"), "note", "next_review", submit=_("Add follow-up")
+        )
+        self.helper.form_action = ""
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ProposeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the next level should take this student"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = [
+            "kind",
+            "home_form",
+            "monthly_review",
+            "date",
+            "chair",
+            "attendees",
+            "parents",
+            "topic",
+            "preparation",
+            "analysis",
+            "strategies",
+            "summary",
+        ]
+        widgets = {
+            "date": DateInput(),
+            "attendees": forms.CheckboxSelectMultiple,
+            "preparation": forms.Textarea(attrs={"rows": 2}),
+            "analysis": forms.Textarea(attrs={"rows": 3}),
+            "strategies": forms.Textarea(attrs={"rows": 3}),
+            "summary": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, level: str, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.level = level
+        self.fields["date"].initial = timezone.localdate()
+        self.fields["chair"].queryset = staff
+        self.fields["attendees"].queryset = staff
+        self.fields["attendees"].required = False
+        fields = ["kind", "date", "chair", "attendees", "topic"]
+        if level == "home":
+            fields[1:1] = ["home_form"]
+            fields.append("parents")
+            self.fields["parents"].required = True
+            self.fields["home_form"].required = True
+        else:
+            del self.fields["home_form"]
+            del self.fields["parents"]
+        if level == "school":
+            fields.append("monthly_review")
+        else:
+            del self.fields["monthly_review"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(_("The meeting"), *fields),
+            Fieldset(
+                _("The four parts"),
+                "preparation",
+                "analysis",
+                "strategies",
+                "summary",
+            ),
+        )
+
+
+class DiscussedForm(forms.Form):
+    student = forms.ModelChoiceField(label=_("Student"), queryset=Student.objects.none())
+    analysis = forms.CharField(label=_("Analysis"), widget=forms.Textarea(attrs={"rows": 2}))
+    decision = forms.CharField(
+        label=_("Strategy decided"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("A strategy written here is opened for follow-up."),
+    )
+    review_date = forms.DateField(label=_("Review date"), required=False, widget=DateInput())
+
+    def __init__(self, *args, students=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if students is not None:
+            self.fields["student"].queryset = students
+
+
+class BaseDiscussedFormSet(forms.BaseFormSet):
+    def __init__(self, *args, students=None, **kwargs):
+        self.students = students
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"students": self.students}
+
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            students=self.students,
+        )
+        self.add_fields(form, None)
+        return form
+
+    def clean(self):
+        seen = set()
+        for form in self.forms:
+            if not form.has_changed() or not hasattr(form, "cleaned_data"):
+                continue
+            student = form.cleaned_data.get("student")
+            if student is None:
+                continue
+            if student.pk in seen:
+                form.add_error("student", _("This student is already listed."))
+            seen.add(student.pk)
+
+
+DiscussedFormSet = forms.formset_factory(
+    DiscussedForm, formset=BaseDiscussedFormSet, extra=3, max_num=60, validate_max=True
+)
+
+
+class CaseForm(forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = ["title", "situation", "strategy", "process", "records", "result", "nominated"]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 4})
+            for name in ("situation", "strategy", "process", "records", "result")
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            "title", "situation", "strategy", "process", "records", "result", "nominated"
+        )
+
+
+class CaseScoreForm(forms.Form):
+    score = forms.IntegerField(label=_("Score (0-100)"), min_value=0, max_value=100)
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("score", "comment", submit=_("Score"))
+
+
+class LeaderForm(forms.Form):
+    student = forms.IntegerField(widget=forms.HiddenInput)
+    leader = forms.ModelChoiceField(
+        label=_("Responsible leader"), queryset=Staff.objects.none(), required=False
+    )
+
+    def __init__(self, *args, leaders=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if leaders is not None:
+            self.fields["leader"].queryset = leaders
+
+
+class BaseLeaderFormSet(forms.BaseFormSet):
+    def __init__(self, *args, leaders=None, **kwargs):
+        self.leaders = leaders
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"leaders": self.leaders}
+
+
+LeaderFormSet = forms.formset_factory(LeaderForm, formset=BaseLeaderFormSet, extra=0)

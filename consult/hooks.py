@@ -1,0 +1,287 @@
+"""What this app contributes to the pages ``schoolops`` owns (registered in ``apps.py``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from schoolops.models import Post, SchoolClass
+from schoolops.registry import Link, Todo
+from schoolops.scopes import Scope, get_scope
+
+from .access import can_keep_ledger, can_read_psych, may_consult
+from .models import AccessLog, Escalation, LeaderAssignment, LedgerProfile, Level, Strategy
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from schoolops.models import Student
+
+
+def psychology_students(scope: Scope):
+    """The psychology teacher also sees students with a psychological flag or note."""
+    if not scope.is_psychology:
+        return None
+    from schoolops.models import Student
+
+    return Student.objects.filter(
+        Q(ledger_profiles__psych_flag=True, ledger_profiles__term=scope.term)
+        | Q(observations__psychological=True)
+    ).values("pk")
+
+
+def leader_students(scope: Scope):
+    """A responsible leader (包靠) also sees the students given to them."""
+    if scope.staff is None:
+        return None
+    return LeaderAssignment.objects.filter(leader=scope.staff, active=True).values("student_id")
+
+
+def student_panel(request: HttpRequest, student: Student) -> dict[str, Any] | None:
+    from .selectors import timeline
+    from .services import log_access
+
+    scope = get_scope(request)
+    if not may_consult(scope):
+        return None
+    psych = can_read_psych(scope, student)
+    log_access(request.user, student, AccessLog.What.TIMELINE)
+    profile = (
+        LedgerProfile.objects.filter(student=student, term=scope.term).first()
+        if scope.term
+        else None
+    )
+    return {
+        "student": student,
+        "profile": profile,
+        "events": timeline(student, psych=psych),
+        "psych": psych,
+        "can_keep_ledger": can_keep_ledger(scope, student),
+    }
+
+
+def class_links(request: HttpRequest, school_class: SchoolClass) -> list[Link]:
+    scope = get_scope(request)
+    if not may_consult(scope):
+        return []
+    links = [
+        Link(_("Ledger (学情台账)"), reverse("consult:class_ledger", args=[school_class.pk])),
+        Link(
+            _("Consultation meetings"),
+            reverse("consult:meeting_list") + f"?class={school_class.pk}",
+        ),
+    ]
+    if scope.can_edit_class(school_class):
+        links.append(
+            Link(
+                _("Record a class meeting"),
+                reverse("consult:meeting_new") + f"?level=class&class={school_class.pk}",
+            )
+        )
+    return links
+
+
+def todos(request: HttpRequest) -> list[Todo]:
+    """Meetings due, follow-ups due, ledgers to fill, proposals to decide, my 包靠 students."""
+    from .selectors import school_cadence
+    from .services import ledger_completeness
+
+    scope = get_scope(request)
+    if not may_consult(scope) or scope.term is None or scope.staff is None:
+        return []
+    today = timezone.localdate()
+    term = scope.term
+    week = term.week_of(today)
+    out: list[Todo] = []
+    homeroom = list(
+        SchoolClass.objects.filter(pk__in=scope.homeroom_class_ids).select_related("grade")
+    )
+    if homeroom:
+        completeness = ledger_completeness([c.pk for c in homeroom], term)
+        held = set()
+        if week is not None:
+            held = set(
+                term.consult_meetings.counting()
+                .filter(
+                    level=Level.CLASS,
+                    school_class__in=homeroom,
+                    date__gte=week.first_day,
+                    date__lte=week.last_day,
+                )
+                .values_list("school_class_id", flat=True)
+            )
+        for school_class in homeroom:
+            complete, total = completeness[school_class.pk]
+            if complete < total:
+                out.append(
+                    Todo(
+                        _("Fill the ledger of %(class)s") % {"class": school_class},
+                        reverse("consult:class_ledger", args=[school_class.pk]),
+                        count=total - complete,
+                        level="warning",
+                        app="consult",
+                    )
+                )
+            if week is not None and school_class.pk not in held:
+                out.append(
+                    Todo(
+                        _("Hold this week's class meeting of %(class)s") % {"class": school_class},
+                        reverse("consult:meeting_new") + f"?level=class&class={school_class.pk}",
+                        level="warning",
+                        due=week.last_day,
+                        app="consult",
+                    )
+                )
+    if scope.headed_grade_ids and week is not None:
+        from .models import ConsultSettings
+
+        weekday = ConsultSettings.get().grade_meeting_weekday
+        held = set(
+            term.consult_meetings.counting()
+            .filter(
+                level=Level.GRADE,
+                grade__in=scope.headed_grade_ids,
+                date__gte=week.first_day,
+                date__lte=week.last_day,
+            )
+            .values_list("grade_id", flat=True)
+        )
+        for grade in scope.staff.headed_grades.all():
+            if grade.pk not in held:
+                due = min(week.monday + dt.timedelta(days=weekday), week.last_day)
+                out.append(
+                    Todo(
+                        _("Hold this week's grade meeting of %(grade)s") % {"grade": grade},
+                        reverse("consult:meeting_new") + f"?level=grade&grade={grade.pk}",
+                        level="danger" if due < today else "warning",
+                        due=due,
+                        app="consult",
+                    )
+                )
+    if scope.is_school_wide:
+        slots, reviews = school_cadence(term)
+        for slot in [*slots, *reviews]:
+            if slot.state(today) == "due":
+                out.append(
+                    Todo(
+                        _("School meeting due: %(slot)s") % {"slot": slot.label},
+                        reverse("consult:meeting_new") + "?level=school",
+                        level="warning",
+                        due=slot.last_day,
+                        app="consult",
+                    )
+                )
+    to_levels = []
+    if scope.headed_grade_ids:
+        to_levels.append(
+            Q(to_level=Level.GRADE, student__school_class__grade__in=scope.headed_grade_ids)
+        )
+    if scope.is_school_wide:
+        to_levels.append(Q(to_level=Level.SCHOOL))
+    if to_levels:
+        condition = to_levels[0]
+        for extra in to_levels[1:]:
+            condition |= extra
+        pending = Escalation.objects.filter(
+            condition, term=term, status=Escalation.Status.PROPOSED
+        ).count()
+        if pending:
+            out.append(
+                Todo(
+                    _("Students proposed for your meeting's agenda"),
+                    reverse("consult:escalations"),
+                    count=pending,
+                    level="danger",
+                    app="consult",
+                )
+            )
+    due_strategies = Strategy.objects.filter(
+        owner=scope.staff, status=Strategy.Status.OPEN, review_date__lte=today
+    ).count()
+    if due_strategies:
+        out.append(
+            Todo(
+                _("Strategies due for a follow-up"),
+                reverse("consult:my_strategies"),
+                count=due_strategies,
+                level="warning",
+                app="consult",
+            )
+        )
+    led = LeaderAssignment.objects.filter(leader=scope.staff, term=term, active=True).count()
+    if led:
+        out.append(
+            Todo(
+                _("Students you are responsible for (包靠)"),
+                reverse("consult:leader"),
+                count=led,
+                level="info",
+                app="consult",
+            )
+        )
+    return out
+
+
+def register() -> None:
+    from django.utils.translation import gettext_lazy
+
+    from schoolops.registry import DemoStep, NavItem, StudentPanel, registry
+
+    from .demo import run_demo
+
+    registry.add_student_scope(psychology_students)
+    registry.add_student_scope(leader_students)
+    registry.add_student_panel(
+        StudentPanel(
+            key="consult",
+            title=gettext_lazy("Consultation timeline"),
+            template="consult/panels/timeline.html",
+            context=student_panel,
+            order=20,
+        )
+    )
+    registry.add_class_links(class_links)
+    registry.add_todos(todos)
+    registry.add_nav(
+        NavItem(
+            key="consult",
+            label=gettext_lazy("Consultation"),
+            url_name="consult:index",
+            visible=may_consult,
+            order=30,
+        )
+    )
+    registry.add_demo(DemoStep(key="consult", run=run_demo, order=30))
+    models = (
+        "ledgerprofile",
+        "observation",
+        "meeting",
+        "meetingstudent",
+        "strategy",
+        "followup",
+        "escalation",
+        "leaderassignment",
+        "case",
+        "casescore",
+    )
+    view_all = [f"consult.view_{m}" for m in models] + [
+        "consult.view_accesslog",
+        "consult.view_consultsettings",
+        "consult.view_casejudge",
+    ]
+    for post in (Post.PRINCIPAL, Post.VICE_PRINCIPAL, Post.ACADEMIC_OFFICE):
+        registry.add_post_permissions(post, view_all)
+    registry.add_post_permissions(
+        Post.ACADEMIC_OFFICE,
+        [
+            "consult.change_consultsettings",
+            "consult.add_casejudge",
+            "consult.change_casejudge",
+            "consult.delete_casejudge",
+        ],
+    )

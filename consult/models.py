@@ -1,0 +1,726 @@
+"""Student-situation consultation (学情会商): ledgers, observations, meetings, strategies.
+
+Work on a student follows 摸学情 → 找问题 → 出策略 → 求改进: observations and the term's
+ledger describe the student, a meeting finds the problem and decides a strategy, follow-ups
+record whether it works, and a student who does not improve climbs class → grade → school.
+
+Everything here is personal information of minors: the sensitive models keep their history
+(who, when, what) with django-simple-history, and follow-ups are appended, never edited.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from simple_history.models import HistoricalRecords
+
+from schoolops.models import Grade, SchoolClass, Staff, Student, Term
+
+
+class Attention(models.TextChoices):
+    """Special-attention categories (重点关注) from the seeds."""
+
+    LEARNING = "learning", _("Learning difficulty")
+    POVERTY = "poverty", _("Family poverty")
+    INDULGED = "indulged", _("Over-indulged family")
+    THINKING = "thinking", _("Unsettled thinking")
+    PSYCHOLOGICAL = "psych", _("Psychological problems")
+    BEHAVIOUR = "behaviour", _("Behaviour deviation")
+    FAMILY_EDUCATION = "family_edu", _("Poor family-education environment")
+    SPECIAL_NEEDS = "special", _("Special development needs")
+    POTENTIAL = "potential", _("Potential held back in whole-class teaching")
+    MIGRANT = "migrant", _("Child of migrant workers")
+    LEFT_BEHIND = "left_behind", _("Left-behind child")
+
+
+class Level(models.TextChoices):
+    CLASS = "class", pgettext_lazy("meeting level", "Class")
+    GRADE = "grade", pgettext_lazy("meeting level", "Grade")
+    SCHOOL = "school", pgettext_lazy("meeting level", "School")
+    HOME = "home", pgettext_lazy("meeting level", "Home-school")
+
+
+# The ladder a student climbs when strategies do not work.
+NEXT_LEVEL = {Level.CLASS: Level.GRADE, Level.GRADE: Level.SCHOOL}
+
+
+class ConsultSettings(models.Model):
+    """The school's consultation settings, kept by the academic office (one row)."""
+
+    escalate_after_followups = models.PositiveSmallIntegerField(
+        _("follow-ups without improvement before escalation"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+    )
+    escalate_after_weeks = models.PositiveSmallIntegerField(
+        _("teaching weeks without improvement before escalation"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+    weight_meetings = models.PositiveSmallIntegerField(_("weight: meetings held"), default=30)
+    weight_coverage = models.PositiveSmallIntegerField(_("weight: students covered"), default=20)
+    weight_records = models.PositiveSmallIntegerField(_("weight: complete records"), default=20)
+    weight_ledger = models.PositiveSmallIntegerField(_("weight: ledger completeness"), default=20)
+    weight_cases = models.PositiveSmallIntegerField(_("weight: success cases"), default=10)
+    grade_meeting_weekday = models.PositiveSmallIntegerField(
+        _("grade meeting weekday"),
+        default=4,
+        validators=[MaxValueValidator(6)],
+        help_text=_("0 is Monday, 4 is Friday."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("consultation settings")
+        verbose_name_plural = _("consultation settings")
+
+    def __str__(self) -> str:
+        return str(_("Consultation settings"))
+
+    WEIGHT_FIELDS = (
+        "weight_meetings",
+        "weight_coverage",
+        "weight_records",
+        "weight_ledger",
+        "weight_cases",
+    )
+
+    def clean(self) -> None:
+        total = sum(getattr(self, name) or 0 for name in self.WEIGHT_FIELDS)
+        if total != 100:
+            raise ValidationError(
+                _("The weights must add up to 100 (they add up to %(total)s).") % {"total": total}
+            )
+
+    @classmethod
+    def get(cls) -> ConsultSettings:
+        obj = cls.objects.order_by("pk").first()
+        return obj if obj is not None else cls.objects.create()
+
+
+class LedgerProfileQuerySet(models.QuerySet):
+    def for_term(self, term: Term | None) -> LedgerProfileQuerySet:
+        return self.filter(term=term)
+
+    def special_attention(self) -> LedgerProfileQuerySet:
+        return self.filter(special_attention=True)
+
+
+class LedgerProfile(models.Model):
+    """A student's entry in the class's 学情台账 for one term."""
+
+    REQUIRED_FIELDS = ("strengths", "weaknesses", "personality", "interests", "family_situation")
+
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="ledger_profiles", verbose_name=_("student")
+    )
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="ledger_profiles",
+        verbose_name=pgettext_lazy("school", "term"),
+    )
+    strengths = models.TextField(_("strengths"), blank=True)
+    weaknesses = models.TextField(_("weaknesses"), blank=True)
+    personality = models.TextField(_("personality"), blank=True)
+    interests = models.TextField(_("interests"), blank=True)
+    family_situation = models.TextField(_("family situation"), blank=True)
+    categories = models.JSONField(_("special-attention categories"), default=list, blank=True)
+    education_plan = models.TextField(
+        _("individual education plan"),
+        blank=True,
+        help_text=_("个案育人计划: needed for every special-attention student."),
+    )
+    # Derived on save, so that lists and the scoring filter in the database.
+    complete = models.BooleanField(_("complete"), default=False, editable=False)
+    special_attention = models.BooleanField(_("special attention"), default=False, editable=False)
+    psych_flag = models.BooleanField(_("psychological flag"), default=False, editable=False)
+    updated_by = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last changed by"),
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = LedgerProfileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        constraints = [
+            models.UniqueConstraint(fields=["student", "term"], name="ledger_one_per_student_term"),
+        ]
+        indexes = [
+            # The class ledger page and the scoring read a term's entries by completeness.
+            models.Index(fields=["term", "complete"], name="ledger_term_complete_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student.name} {self.term}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.refresh_derived()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "complete",
+                "special_attention",
+                "psych_flag",
+                "updated_at",
+            }
+        super().save(*args, **kwargs)
+
+    @property
+    def needs_plan(self) -> bool:
+        return bool(self.categories)
+
+    def missing(self) -> list[str]:
+        """Labels of the fields still empty (the plan only when the student needs one)."""
+        missing = [
+            str(self._meta.get_field(name).verbose_name)
+            for name in self.REQUIRED_FIELDS
+            if not (getattr(self, name) or "").strip()
+        ]
+        if self.needs_plan and not self.education_plan.strip():
+            missing.append(str(self._meta.get_field("education_plan").verbose_name))
+        return missing
+
+    def refresh_derived(self) -> None:
+        self.complete = not self.missing()
+        self.special_attention = bool(self.categories)
+        self.psych_flag = Attention.PSYCHOLOGICAL in (self.categories or [])
+
+    def category_labels(self) -> list[str]:
+        labels = dict(Attention.choices)
+        return [str(labels.get(c, c)) for c in self.categories]
+
+    def clean(self) -> None:
+        unknown = set(self.categories or []) - set(Attention.values)
+        if unknown:
+            raise ValidationError({"categories": _("Unknown special-attention category.")})
+
+
+class Observation(models.Model):
+    """A 学情记录 by the 四诊法: observe, hear from others, talk, ask."""
+
+    class Method(models.TextChoices):
+        OBSERVE = "observe", _("看 Observe")
+        HEAR = "hear", _("听 Hear from others")
+        TALK = "talk", _("谈 Talk")
+        ASK = "ask", _("问 Questionnaire or contact slip")
+
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="observations", verbose_name=_("student")
+    )
+    date = models.DateField(_("date"))
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices)
+    source = models.CharField(
+        _("source"),
+        max_length=100,
+        blank=True,
+        help_text=_("For example a parent, a group leader."),
+    )
+    content = models.TextField(_("content"))
+    psychological = models.BooleanField(
+        _("psychological note"),
+        default=False,
+        help_text=_(
+            "Only the homeroom teacher, the psychology teacher, the principal's office and the "
+            "student's responsible leader can read it."
+        ),
+    )
+    author = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="observations", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        indexes = [
+            # The timeline reads one student's observations, newest first.
+            models.Index(fields=["student", "-date"], name="observation_student_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student.name} {self.date:%Y-%m-%d} {self.get_method_display()}"
+
+
+class MeetingQuerySet(models.QuerySet):
+    def for_term(self, term: Term | None) -> MeetingQuerySet:
+        return self.filter(term=term)
+
+    def counting(self) -> MeetingQuerySet:
+        """Meetings that count for the cadence: regular and thematic, not ad hoc."""
+        return self.exclude(kind=Meeting.Kind.AD_HOC)
+
+
+class Meeting(models.Model):
+    """A consultation meeting, recorded as the 学情会商记录."""
+
+    class Kind(models.TextChoices):
+        AD_HOC = "ad_hoc", _("碰头会 Ad hoc")
+        REGULAR = "regular", _("例会 Regular")
+        THEMATIC = "thematic", _("专题 Thematic")
+
+    class HomeForm(models.TextChoices):
+        PARENT_MEETING = "parent_meeting", _("Parent meeting")
+        CONSULTATION = "consultation", _("Individual parent consultation")
+        HOME_VISIT = "home_visit", _("Home visit")
+
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.REGULAR)
+    home_form = models.CharField(
+        _("home-school form"), max_length=20, choices=HomeForm.choices, blank=True
+    )
+    monthly_review = models.BooleanField(
+        _("principal's monthly special-attention review"), default=False
+    )
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="consult_meetings",
+        verbose_name=pgettext_lazy("school", "term"),
+    )
+    date = models.DateField(_("date"))
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consult_meetings",
+        verbose_name=pgettext_lazy("school", "class"),
+    )
+    grade = models.ForeignKey(
+        Grade,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consult_meetings",
+        verbose_name=_("grade"),
+    )
+    chair = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="chaired_meetings", verbose_name=_("chair")
+    )
+    attendees = models.ManyToManyField(
+        Staff, blank=True, related_name="attended_meetings", verbose_name=_("attendees")
+    )
+    parents = models.CharField(_("parents present"), max_length=200, blank=True)
+    topic = models.CharField(_("topic"), max_length=200)
+    preparation = models.TextField(_("preparation"), blank=True)
+    analysis = models.TextField(_("analysis of the situation"), blank=True)
+    strategies = models.TextField(_("strategies"), blank=True)
+    summary = models.TextField(_("chair's summary"), blank=True)
+    created_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords(m2m_fields=[attendees])
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consultation meeting")
+        verbose_name_plural = _("consultation meetings")
+        indexes = [
+            # Cadence grid and scoring: a term's meetings by level and class, by date.
+            models.Index(fields=["term", "level", "date"], name="meeting_term_level_date_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(level__in=["class", "home"]) | Q(school_class__isnull=False),
+                name="meeting_class_level_has_class",
+            ),
+            models.CheckConstraint(
+                condition=~Q(level="grade") | Q(grade__isnull=False),
+                name="meeting_grade_level_has_grade",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_level_display()} {self.topic}"
+
+    @property
+    def where(self) -> str:
+        if self.school_class_id:
+            return str(self.school_class)
+        if self.grade_id:
+            return str(self.grade)
+        return str(_("Whole school"))
+
+    @property
+    def has_four_parts(self) -> bool:
+        return all(
+            (getattr(self, f) or "").strip()
+            for f in ("preparation", "analysis", "strategies", "summary")
+        )
+
+
+class MeetingStudent(models.Model):
+    """A student discussed at a meeting, with the analysis and the strategy decided."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="discussed", verbose_name=_("meeting")
+    )
+    student = models.ForeignKey(
+        Student,
+        on_delete=models.PROTECT,
+        related_name="consult_discussions",
+        verbose_name=_("student"),
+    )
+    analysis = models.TextField(_("analysis"))
+    decision = models.TextField(_("strategy decided"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("student discussed")
+        verbose_name_plural = _("students discussed")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "student"], name="meeting_student_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} · {self.student.name}"
+
+
+class Strategy(models.Model):
+    """A strategy (措施) for one student, followed up until solved or escalated."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        SOLVED = "solved", _("Solved")
+        ESCALATED = "escalated", _("Escalated")
+
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="strategies", verbose_name=_("student")
+    )
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="consult_strategies",
+        verbose_name=pgettext_lazy("school", "term"),
+    )
+    level = models.CharField(
+        _("level"), max_length=10, choices=Level.choices[:3], default=Level.CLASS
+    )
+    problem = models.TextField(_("problem found"))
+    action = models.TextField(_("strategy"))
+    owner = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="owned_strategies", verbose_name=_("owner")
+    )
+    start_date = models.DateField(_("start"))
+    review_date = models.DateField(_("review date"))
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decided_strategies",
+        verbose_name=_("meeting"),
+    )
+    observations = models.ManyToManyField(
+        Observation, blank=True, related_name="strategies", verbose_name=_("observations")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closing_note = models.TextField(_("closing note"), blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("strategy")
+        verbose_name_plural = _("strategies")
+        indexes = [
+            # To-dos and the escalation rule: open strategies by owner and by student.
+            models.Index(fields=["status", "review_date"], name="strategy_status_review_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(review_date__gte=models.F("start_date")),
+                name="strategy_review_not_before_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student.name}: {self.action[:30]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class FollowUp(models.Model):
+    """One follow-up on a strategy. Appended, never changed."""
+
+    class Result(models.TextChoices):
+        IMPROVED = "improved", _("Improved")
+        NO_CHANGE = "no_change", _("No change")
+        WORSE = "worse", _("Worse")
+
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.PROTECT, related_name="follow_ups", verbose_name=_("strategy")
+    )
+    date = models.DateField(_("date"))
+    done = models.TextField(_("what was done"))
+    result = models.CharField(_("result"), max_length=10, choices=Result.choices)
+    note = models.TextField(_("note"), blank=True)
+    author = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        indexes = [
+            models.Index(fields=["strategy", "date"], name="followup_strategy_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.strategy} {self.date:%Y-%m-%d} {self.get_result_display()}"
+
+
+class Escalation(models.Model):
+    """A student proposed to the next level's meeting, and that meeting's decision."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        TAKEN = "taken", _("Taken over")
+        SENT_BACK = "sent_back", _("Sent back")
+
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="escalations", verbose_name=_("student")
+    )
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="consult_escalations",
+        verbose_name=pgettext_lazy("school", "term"),
+    )
+    from_level = models.CharField(_("from"), max_length=10, choices=Level.choices[:2])
+    to_level = models.CharField(_("to"), max_length=10, choices=Level.choices[1:3])
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    reason = models.TextField(_("reason"))
+    automatic = models.BooleanField(_("proposed by the rule"), default=False)
+    proposed_on = models.DateField(_("proposed on"))
+    proposed_by = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        constraints = [
+            # One undecided proposal per student and step at a time.
+            models.UniqueConstraint(
+                fields=["student", "to_level"],
+                condition=Q(status="proposed"),
+                name="escalation_one_open_proposal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student.name} → {self.get_to_level_display()} ({self.get_status_display()})"
+
+
+class LeaderAssignment(models.Model):
+    """A school leader responsible for a special-attention student (包靠)."""
+
+    student = models.ForeignKey(
+        Student,
+        on_delete=models.PROTECT,
+        related_name="leader_assignments",
+        verbose_name=_("student"),
+    )
+    leader = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        related_name="leader_assignments",
+        verbose_name=_("responsible leader"),
+    )
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="consult_leader_assignments",
+        verbose_name=pgettext_lazy("school", "term"),
+    )
+    assigned_on = models.DateField(_("assigned on"))
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leader_assignments",
+        verbose_name=_("monthly review"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("responsible leader (包靠)")
+        verbose_name_plural = _("responsible leaders (包靠)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "term"],
+                condition=Q(active=True),
+                name="leader_one_active_per_student_term",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student.name} ← {self.leader.name}"
+
+
+class Case(models.Model):
+    """A success case (成功案例) put forward by a class team."""
+
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="consult_cases", verbose_name=_("student")
+    )
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="consult_cases",
+        verbose_name=pgettext_lazy("school", "term"),
+    )
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.PROTECT,
+        related_name="consult_cases",
+        verbose_name=pgettext_lazy("school", "class"),
+    )
+    title = models.CharField(_("title"), max_length=100)
+    situation = models.TextField(_("situation analysis"))
+    strategy = models.TextField(_("strategy decided"))
+    process = models.TextField(_("follow-up process"))
+    records = models.TextField(_("records"), blank=True)
+    result = models.TextField(_("result"))
+    nominated = models.BooleanField(_("nominated by the class team"), default=False)
+    author = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="consult_cases", verbose_name=_("author")
+    )
+    created_on = models.DateField(_("written on"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("success case")
+        verbose_name_plural = _("success cases")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CaseJudge(models.Model):
+    """A judge of the term's success cases, named by the academic office."""
+
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="consult_case_judges",
+        verbose_name=pgettext_lazy("school", "term"),
+    )
+    staff = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="case_judging", verbose_name=_("judge")
+    )
+
+    class Meta:
+        verbose_name = _("case judge")
+        verbose_name_plural = _("case judges")
+        constraints = [
+            models.UniqueConstraint(fields=["term", "staff"], name="case_judge_once_per_term"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.staff.name}"
+
+
+class CaseScore(models.Model):
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="scores", verbose_name=_("success case")
+    )
+    judge = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="case_scores", verbose_name=_("judge")
+    )
+    score = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    comment = models.CharField(_("comment"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("case score")
+        verbose_name_plural = _("case scores")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "judge"], name="case_score_once_per_judge"),
+            models.CheckConstraint(condition=Q(score__lte=100), name="case_score_at_most_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.judge.name}: {self.score}"
+
+
+class AccessLog(models.Model):
+    """Who opened a student's ledger or timeline, and when (for the principal's office)."""
+
+    class What(models.TextChoices):
+        LEDGER = "ledger", _("Ledger")
+        TIMELINE = "timeline", _("Timeline")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="+", verbose_name=_("student")
+    )
+    what = models.CharField(_("what"), max_length=10, choices=What.choices)
+    at = models.DateTimeField(_("opened at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.student.name}"

@@ -1,0 +1,501 @@
+"""Read-side queries: cadence, scoring, the student timeline, the leader's list.
+
+Each function runs a fixed number of queries whatever the amount of data: counts come from
+``annotate``/``Count`` grouped in the database, and rows of several kinds are merged here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, Q
+from django.db.models.functions import TruncWeek
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from schoolops.calendar import monday_of, month_bounds
+from schoolops.models import Grade, SchoolClass, Student, TeachingWeek, Term
+
+from .models import (
+    Case,
+    ConsultSettings,
+    Escalation,
+    FollowUp,
+    LeaderAssignment,
+    LedgerProfile,
+    Level,
+    Meeting,
+    MeetingStudent,
+    Observation,
+    Strategy,
+)
+from .services import ledger_completeness
+
+# Cadence: which meetings were held against what the seeds expect.
+
+
+@dataclass
+class Cell:
+    week: TeachingWeek
+    held: int
+    state: str  # held, missing, due, future
+
+
+@dataclass
+class CadenceRow:
+    obj: Any
+    cells: list[Cell]
+
+    @property
+    def held(self) -> int:
+        return sum(1 for c in self.cells if c.state == "held")
+
+    @property
+    def expected(self) -> int:
+        return sum(1 for c in self.cells if c.state in ("held", "missing"))
+
+
+def week_state(week: TeachingWeek, held: int, today: dt.date) -> str:
+    """A week is expected once it has ended, or earlier when its meeting is already held."""
+    if held:
+        return "held" if week.first_day <= today else "future"
+    if week.last_day < today:
+        return "missing"
+    if week.first_day <= today:
+        return "due"
+    return "future"
+
+
+def _as_monday(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return monday_of(value)
+
+
+def weekly_counts(term: Term, level: str, field_name: str, ids: list[int]) -> dict:
+    """(class or grade id, Monday) → number of counting meetings, in one query."""
+    rows = (
+        Meeting.objects.for_term(term)
+        .counting()
+        .filter(level=level, **{f"{field_name}__in": ids})
+        .annotate(week=TruncWeek("date"))
+        .values_list(field_name, "week")
+        .annotate(n=Count("pk"))
+    )
+    counts: dict[tuple[int, dt.date], int] = defaultdict(int)
+    for obj_id, week, n in rows:
+        counts[(obj_id, _as_monday(week))] += n
+    return counts
+
+
+def weekly_cadence(
+    term: Term, today: dt.date, level: str, objs: list[SchoolClass] | list[Grade]
+) -> list[CadenceRow]:
+    """Held vs expected, week by week: a class meeting and a grade meeting every teaching week.
+
+    Holiday weeks are not teaching weeks, so they are neither expected nor shown.
+    """
+    field_name = "school_class" if level == Level.CLASS else "grade"
+    weeks = term.teaching_weeks()
+    counts = weekly_counts(term, level, field_name, [o.pk for o in objs])
+    rows = []
+    for obj in objs:
+        cells = []
+        for week in weeks:
+            held = counts.get((obj.pk, week.monday), 0)
+            cells.append(Cell(week, held, week_state(week, held, today)))
+        rows.append(CadenceRow(obj, cells))
+    return rows
+
+
+@dataclass
+class Slot:
+    label: str
+    first_day: dt.date
+    last_day: dt.date
+    meetings: list[Meeting] = field(default_factory=list)
+
+    def state(self, today: dt.date) -> str:
+        if self.meetings:
+            return "held"
+        if self.last_day < today:
+            return "missing"
+        return "due" if self.first_day <= today else "future"
+
+
+def school_slots(term: Term) -> list[Slot]:
+    """Start, middle and end of term: the first, middle and last three teaching weeks."""
+    weeks = term.teaching_weeks()
+    if not weeks:
+        return []
+    n = len(weeks)
+    mid = n // 2
+    windows = [
+        (_("Start of term"), weeks[: min(3, n)]),
+        (_("Middle of term"), weeks[max(0, mid - 1) : mid + 2]),
+        (_("End of term"), weeks[max(0, n - 3) :]),
+    ]
+    return [Slot(label, w[0].first_day, w[-1].last_day) for label, w in windows]
+
+
+def monthly_slots(term: Term) -> list[Slot]:
+    slots = []
+    for month in term.months():
+        first, last = month_bounds(month)
+        slots.append(
+            Slot(
+                _("%(month)s review") % {"month": f"{month:%Y-%m}"},
+                max(first, term.start_date),
+                min(last, term.end_date),
+            )
+        )
+    return slots
+
+
+def school_cadence(term: Term) -> tuple[list[Slot], list[Slot]]:
+    """The school meetings (start, middle, end) and the principal's monthly reviews."""
+    slots, reviews = school_slots(term), monthly_slots(term)
+    for meeting in (
+        Meeting.objects.for_term(term)
+        .filter(level=Level.SCHOOL)
+        .order_by("date")
+        .only("pk", "date", "topic", "kind", "monthly_review", "level")
+    ):
+        targets = reviews if meeting.monthly_review else slots
+        if not meeting.monthly_review and meeting.kind == Meeting.Kind.AD_HOC:
+            continue
+        for slot in targets:
+            if slot.first_day <= meeting.date <= slot.last_day:
+                slot.meetings.append(meeting)
+                break
+    return slots, reviews
+
+
+# Scoring the consultation work of each class.
+
+
+def _share(part: int, whole: int) -> Decimal:
+    return Decimal(part) / Decimal(whole) if whole else Decimal(0)
+
+
+def _points(weight: int, share: Decimal) -> Decimal:
+    return (Decimal(weight) * share).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class ScoreRow:
+    school_class: SchoolClass
+    meetings_held: int = 0
+    meetings_expected: int = 0
+    students: int = 0
+    discussed: int = 0
+    special: int = 0
+    special_discussed: int = 0
+    records_complete: int = 0
+    records_total: int = 0
+    ledger_complete: int = 0
+    best_case: Decimal | None = None
+    parts: dict[str, Decimal] = field(default_factory=dict)
+    total: Decimal = Decimal(0)
+    rank: int = 0
+
+    @property
+    def coverage_share(self) -> Decimal:
+        special = _share(self.special_discussed, self.special) if self.special else Decimal(1)
+        return (_share(self.discussed, self.students) + special) / 2
+
+
+def period_of(term: Term, month: dt.date | None) -> tuple[dt.date, dt.date]:
+    if month is None:
+        return term.start_date, term.end_date
+    first, last = month_bounds(month)
+    return max(first, term.start_date), min(last, term.end_date)
+
+
+def class_scores(
+    term: Term,
+    classes: list[SchoolClass],
+    today: dt.date,
+    month: dt.date | None = None,
+) -> list[ScoreRow]:
+    """Each class's consultation score for the term or one month, out of 100.
+
+    meetings held / expected × w1 + coverage × w2 + complete records × w3 + ledger × w4
+    + best judged case / 100 × w5, where coverage is the mean of the share of the class
+    discussed at least once and the share of its special-attention students discussed.
+    """
+    settings = ConsultSettings.get()
+    start, end = period_of(term, month)
+    ids = [c.pk for c in classes]
+    rows = {c.pk: ScoreRow(c) for c in classes}
+    weeks = [w for w in term.teaching_weeks() if start <= w.first_day <= end]
+    counts = weekly_counts(term, Level.CLASS, "school_class", ids)
+    for row in rows.values():
+        for week in weeks:
+            state = week_state(week, counts.get((row.school_class.pk, week.monday), 0), today)
+            row.meetings_held += state == "held"
+            row.meetings_expected += state in ("held", "missing")
+    completeness = ledger_completeness(ids, term)
+    for cid, (complete, total) in completeness.items():
+        rows[cid].ledger_complete, rows[cid].students = complete, total
+    in_school = Q(student__status=Student.Status.IN_SCHOOL, student__school_class__in=ids)
+    discussed = MeetingStudent.objects.filter(
+        in_school, meeting__date__gte=start, meeting__date__lte=end
+    )
+    for cid, n in discussed.values_list("student__school_class").annotate(
+        n=Count("student", distinct=True)
+    ):
+        rows[cid].discussed = n
+    special = LedgerProfile.objects.filter(in_school, term=term, special_attention=True)
+    for cid, n in special.values_list("student__school_class").annotate(n=Count("pk")):
+        rows[cid].special = n
+    for cid, n in (
+        discussed.filter(student__in=special.values("student"))
+        .values_list("student__school_class")
+        .annotate(n=Count("student", distinct=True))
+    ):
+        rows[cid].special_discussed = n
+    four_parts = (
+        ~Q(preparation="")
+        & ~Q(analysis="")
+        & ~Q(strategies="")
+        & ~Q(summary="")
+        & Q(decided_strategies__isnull=False)
+    )
+    for cid, total, complete in (
+        Meeting.objects.filter(
+            term=term,
+            level__in=[Level.CLASS, Level.HOME],
+            school_class__in=ids,
+            date__gte=start,
+            date__lte=end,
+        )
+        .values_list("school_class")
+        .annotate(
+            total=Count("pk", distinct=True), complete=Count("pk", filter=four_parts, distinct=True)
+        )
+    ):
+        rows[cid].records_total, rows[cid].records_complete = total, complete
+    for cid, avg in (
+        Case.objects.filter(
+            term=term,
+            nominated=True,
+            school_class__in=ids,
+            created_on__gte=start,
+            created_on__lte=end,
+        )
+        .annotate(avg=Avg("scores__score"))
+        .filter(avg__isnull=False)
+        .values_list("school_class", "avg")
+    ):
+        avg = Decimal(str(avg))
+        if rows[cid].best_case is None or avg > rows[cid].best_case:
+            rows[cid].best_case = avg
+    for row in rows.values():
+        shares = {
+            "meetings": _share(row.meetings_held, row.meetings_expected),
+            "coverage": row.coverage_share if row.students else Decimal(0),
+            "records": _share(row.records_complete, row.records_total),
+            "ledger": _share(row.ledger_complete, row.students),
+            "cases": (row.best_case or Decimal(0)) / 100,
+        }
+        weights = {
+            "meetings": settings.weight_meetings,
+            "coverage": settings.weight_coverage,
+            "records": settings.weight_records,
+            "ledger": settings.weight_ledger,
+            "cases": settings.weight_cases,
+        }
+        row.parts = {name: _points(weights[name], share) for name, share in shares.items()}
+        row.total = sum(row.parts.values(), Decimal(0))
+    ranked = sorted(
+        rows.values(),
+        key=lambda r: (r.school_class.grade.level, -r.total, r.school_class.number),
+    )
+    previous: ScoreRow | None = None
+    position = 0
+    for row in ranked:
+        if previous is None or previous.school_class.grade_id != row.school_class.grade_id:
+            position = 0
+            previous = None
+        position += 1
+        row.rank = previous.rank if previous and previous.total == row.total else position
+        previous = row
+    return ranked
+
+
+# The student's timeline.
+
+
+@dataclass
+class Event:
+    date: dt.date
+    kind: str
+    label: str
+    text: str
+    who: str = ""
+    url: str = ""
+    badge: str = "secondary"
+    private: bool = False
+
+
+def timeline(student: Student, *, psych: bool, limit: int = 40) -> list[Event]:
+    """Ledger changes, observations, meetings, strategies, follow-ups and escalations.
+
+    Six queries; each kind is cut at ``limit`` before the merge.
+    """
+    events: list[Event] = []
+    for h in (
+        LedgerProfile.history.filter(student_id=student.pk)
+        .select_related("history_user", "term")
+        .order_by("-history_date")[:limit]
+    ):
+        events.append(
+            Event(
+                h.history_date.date(),
+                "ledger",
+                _("Ledger"),
+                _("Ledger entry for %(term)s %(action)s.")
+                % {
+                    "term": h.term,
+                    "action": _("created") if h.history_type == "+" else _("changed"),
+                },
+                who=getattr(h.history_user, "username", "") or "",
+                badge="light",
+            )
+        )
+    observations = Observation.objects.filter(student=student).select_related("author")
+    if not psych:
+        observations = observations.filter(psychological=False)
+    for o in observations.order_by("-date", "-pk")[:limit]:
+        events.append(
+            Event(
+                o.date,
+                "observation",
+                o.get_method_display(),
+                o.content + (f"（{o.source}）" if o.source else ""),
+                who=o.author.name,
+                badge="danger" if o.psychological else "info",
+                private=o.psychological,
+            )
+        )
+    for d in (
+        MeetingStudent.objects.filter(student=student)
+        .select_related("meeting__chair")
+        .order_by("-meeting__date")[:limit]
+    ):
+        events.append(
+            Event(
+                d.meeting.date,
+                "meeting",
+                _("%(level)s meeting") % {"level": d.meeting.get_level_display()},
+                f"{d.meeting.topic}：{d.analysis}" + (f" → {d.decision}" if d.decision else ""),
+                who=d.meeting.chair.name,
+                url=reverse("consult:meeting_detail", args=[d.meeting_id]),
+                badge="primary",
+            )
+        )
+    for s in (
+        Strategy.objects.filter(student=student)
+        .select_related("owner")
+        .order_by("-start_date", "-pk")[:limit]
+    ):
+        events.append(
+            Event(
+                s.start_date,
+                "strategy",
+                _("Strategy (%(status)s)") % {"status": s.get_status_display()},
+                f"{s.problem} → {s.action}",
+                who=s.owner.name,
+                url=reverse("consult:strategy_detail", args=[s.pk]),
+                badge="success" if s.status == Strategy.Status.SOLVED else "warning",
+            )
+        )
+    for f in (
+        FollowUp.objects.filter(strategy__student=student)
+        .select_related("author")
+        .order_by("-date", "-pk")[:limit]
+    ):
+        events.append(
+            Event(
+                f.date,
+                "follow_up",
+                _("Follow-up: %(result)s") % {"result": f.get_result_display()},
+                f.done + (f"（{f.note}）" if f.note else ""),
+                who=f.author.name,
+                url=reverse("consult:strategy_detail", args=[f.strategy_id]),
+                badge="success" if f.result == FollowUp.Result.IMPROVED else "secondary",
+            )
+        )
+    for e in Escalation.objects.filter(student=student).order_by("-proposed_on", "-pk")[:limit]:
+        events.append(
+            Event(
+                e.decided_on or e.proposed_on,
+                "escalation",
+                _("Escalation to %(level)s: %(status)s")
+                % {"level": e.get_to_level_display(), "status": e.get_status_display()},
+                e.reason + (f" — {e.decision_note}" if e.decision_note else ""),
+                badge="danger",
+            )
+        )
+    events.sort(key=lambda e: e.date, reverse=True)
+    return events[:limit]
+
+
+# The responsible leader's students.
+
+
+@dataclass
+class LeaderRow:
+    assignment: LeaderAssignment
+    profile: LedgerProfile | None
+    observations: int
+    follow_ups: int
+    meetings: int
+    open_strategies: int
+
+
+def leader_rows(leader_id: int, term: Term, since: dt.date) -> list[LeaderRow]:
+    """The leader's students with what happened since ``since`` (five queries)."""
+    assignments = list(
+        LeaderAssignment.objects.filter(leader_id=leader_id, term=term, active=True)
+        .select_related("student__school_class__grade")
+        .order_by("student__school_class__grade__level", "student__school_class__number")
+    )
+    ids = [a.student_id for a in assignments]
+    profiles = {p.student_id: p for p in LedgerProfile.objects.filter(term=term, student__in=ids)}
+    obs = dict(
+        Observation.objects.filter(student__in=ids, date__gte=since)
+        .values_list("student")
+        .annotate(n=Count("pk"))
+    )
+    fus = dict(
+        FollowUp.objects.filter(strategy__student__in=ids, date__gte=since)
+        .values_list("strategy__student")
+        .annotate(n=Count("pk"))
+    )
+    meets = dict(
+        MeetingStudent.objects.filter(student__in=ids, meeting__date__gte=since)
+        .values_list("student")
+        .annotate(n=Count("pk"))
+    )
+    open_ = dict(
+        Strategy.objects.filter(student__in=ids, status=Strategy.Status.OPEN)
+        .values_list("student")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        LeaderRow(
+            a,
+            profiles.get(a.student_id),
+            obs.get(a.student_id, 0),
+            fus.get(a.student_id, 0),
+            meets.get(a.student_id, 0),
+            open_.get(a.student_id, 0),
+        )
+        for a in assignments
+    ]

@@ -1,0 +1,623 @@
+"""Consultation workflows: the ledger, meetings, strategies, escalation, leaders and cases.
+
+Plain typed functions that run in a transaction and raise ``ValidationError`` with a
+translated message; views and the demo call them, forms only validate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from simple_history.utils import bulk_create_with_history
+
+from schoolops.calendar import monday_of
+from schoolops.models import Grade, SchoolClass, Staff, Student, Term
+
+from .models import (
+    NEXT_LEVEL,
+    AccessLog,
+    Attention,
+    Case,
+    CaseJudge,
+    CaseScore,
+    ConsultSettings,
+    Escalation,
+    FollowUp,
+    LeaderAssignment,
+    LedgerProfile,
+    Level,
+    Meeting,
+    MeetingStudent,
+    Observation,
+    Strategy,
+)
+
+LEDGER_FIELDS = (
+    "strengths",
+    "weaknesses",
+    "personality",
+    "interests",
+    "family_situation",
+    "education_plan",
+)
+
+
+def term_of(day: dt.date) -> Term:
+    term = Term.objects.select_related("academic_year").on_day(day).first()
+    if term is None:
+        raise ValidationError(_("%(day)s is not in any term.") % {"day": f"{day:%Y-%m-%d}"})
+    return term
+
+
+# The ledger.
+
+
+@transaction.atomic
+def save_ledger(student: Student, term: Term, data: dict[str, Any], by: Staff) -> LedgerProfile:
+    """Create or update the student's ledger entry for the term."""
+    categories = list(dict.fromkeys(data.get("categories") or []))
+    unknown = set(categories) - set(Attention.values)
+    if unknown:
+        raise ValidationError(_("Unknown special-attention category."))
+    profile = LedgerProfile.objects.filter(student=student, term=term).first()
+    if profile is None:
+        profile = LedgerProfile(student=student, term=term)
+    for name in LEDGER_FIELDS:
+        if name in data:
+            setattr(profile, name, (data[name] or "").strip())
+    profile.categories = categories
+    profile.updated_by = by
+    profile.save()
+    return profile
+
+
+def previous_term(term: Term) -> Term | None:
+    return Term.objects.filter(start_date__lt=term.start_date).order_by("-start_date").first()
+
+
+@transaction.atomic
+def carry_forward(school_class: SchoolClass, term: Term, by: Staff) -> int:
+    """Copy last term's entries to the students of the class who have none this term."""
+    before = previous_term(term)
+    if before is None:
+        raise ValidationError(_("There is no earlier term to carry entries forward from."))
+    students = school_class.students.in_school()
+    have = set(
+        LedgerProfile.objects.filter(term=term, student__in=students).values_list(
+            "student_id", flat=True
+        )
+    )
+    new = []
+    for old in LedgerProfile.objects.filter(term=before, student__in=students).exclude(
+        student_id__in=have
+    ):
+        profile = LedgerProfile(
+            student_id=old.student_id,
+            term=term,
+            categories=list(old.categories),
+            updated_by=by,
+            **{name: getattr(old, name) for name in LEDGER_FIELDS},
+        )
+        profile.refresh_derived()
+        new.append(profile)
+    if new:
+        bulk_create_with_history(new, LedgerProfile, default_user=by.user)
+    return len(new)
+
+
+@dataclass
+class LedgerRow:
+    student: Student
+    profile: LedgerProfile | None
+
+    @property
+    def missing(self) -> list[str]:
+        if self.profile is None:
+            return [str(_("everything"))]
+        return self.profile.missing()
+
+
+def ledger_rows(school_class: SchoolClass, term: Term | None) -> list[LedgerRow]:
+    """Every student of the class with this term's entry (two queries)."""
+    students = list(school_class.students.in_school().order_by("student_no"))
+    profiles = {
+        p.student_id: p
+        for p in LedgerProfile.objects.filter(term=term, student__in=[s.pk for s in students])
+    }
+    return [LedgerRow(s, profiles.get(s.pk)) for s in students]
+
+
+def ledger_completeness(class_ids: Iterable[int], term: Term | None) -> dict[int, tuple[int, int]]:
+    """Class id → (complete entries, students in school), in two queries."""
+    from django.db.models import Count
+
+    class_ids = list(class_ids)
+    totals = dict(
+        Student.objects.in_school()
+        .filter(school_class__in=class_ids)
+        .values_list("school_class")
+        .annotate(n=Count("pk"))
+    )
+    complete = dict(
+        LedgerProfile.objects.filter(
+            term=term,
+            complete=True,
+            student__status=Student.Status.IN_SCHOOL,
+            student__school_class__in=class_ids,
+        )
+        .values_list("student__school_class")
+        .annotate(n=Count("pk"))
+    )
+    return {cid: (complete.get(cid, 0), totals.get(cid, 0)) for cid in class_ids}
+
+
+# Observations.
+
+
+@transaction.atomic
+def add_observation(
+    student: Student,
+    by: Staff,
+    *,
+    date: dt.date,
+    method: str,
+    content: str,
+    source: str = "",
+    psychological: bool = False,
+) -> Observation:
+    if date > timezone.localdate():
+        raise ValidationError(_("An observation cannot be dated in the future."))
+    if not content.strip():
+        raise ValidationError(_("Write what was observed."))
+    return Observation.objects.create(
+        student=student,
+        author=by,
+        date=date,
+        method=method,
+        source=source.strip(),
+        content=content.strip(),
+        psychological=psychological,
+    )
+
+
+# Meetings.
+
+
+@dataclass
+class Discussed:
+    student: Student
+    analysis: str
+    decision: str = ""
+    owner: Staff | None = None
+    review_date: dt.date | None = None
+
+
+@transaction.atomic
+def record_meeting(
+    *,
+    by: Staff,
+    level: str,
+    kind: str,
+    date: dt.date,
+    chair: Staff,
+    topic: str,
+    school_class: SchoolClass | None = None,
+    grade: Grade | None = None,
+    attendees: Iterable[Staff] = (),
+    parents: str = "",
+    home_form: str = "",
+    monthly_review: bool = False,
+    preparation: str = "",
+    analysis: str = "",
+    strategies: str = "",
+    summary: str = "",
+    discussed: Sequence[Discussed] = (),
+) -> Meeting:
+    """Record a meeting, the students discussed and the strategies it decided."""
+    term = term_of(date)
+    if level in (Level.CLASS, Level.HOME) and school_class is None:
+        raise ValidationError(_("Choose the class of this meeting."))
+    if level == Level.GRADE and grade is None:
+        raise ValidationError(_("Choose the grade of this meeting."))
+    if level == Level.HOME and not parents.strip():
+        raise ValidationError(_("Write the names of the parents at a home-school meeting."))
+    if level != Level.SCHOOL:
+        monthly_review = False
+    seen: set[int] = set()
+    for item in discussed:
+        if item.student.pk in seen:
+            raise ValidationError(_("%(name)s is listed twice.") % {"name": item.student.name})
+        seen.add(item.student.pk)
+        if school_class is not None and item.student.school_class_id != school_class.pk:
+            raise ValidationError(
+                _("%(name)s is not in %(class)s.")
+                % {"name": item.student.name, "class": school_class}
+            )
+        if (
+            level == Level.GRADE
+            and grade is not None
+            and item.student.school_class.grade_id != grade.pk
+        ):
+            raise ValidationError(
+                _("%(name)s is not in %(grade)s.") % {"name": item.student.name, "grade": grade}
+            )
+        if not item.analysis.strip():
+            raise ValidationError(
+                _("Write the analysis for %(name)s.") % {"name": item.student.name}
+            )
+    meeting = Meeting.objects.create(
+        level=level,
+        kind=kind,
+        home_form=home_form if level == Level.HOME else "",
+        monthly_review=monthly_review,
+        term=term,
+        date=date,
+        school_class=school_class if level in (Level.CLASS, Level.HOME) else None,
+        grade=grade if level == Level.GRADE else (school_class.grade if school_class else None),
+        chair=chair,
+        parents=parents.strip(),
+        topic=topic.strip(),
+        preparation=preparation.strip(),
+        analysis=analysis.strip(),
+        strategies=strategies.strip(),
+        summary=summary.strip(),
+        created_by=by,
+    )
+    meeting.attendees.set(list(attendees))
+    MeetingStudent.objects.bulk_create(
+        MeetingStudent(
+            meeting=meeting,
+            student=item.student,
+            analysis=item.analysis.strip(),
+            decision=item.decision.strip(),
+        )
+        for item in discussed
+    )
+    strategy_level = Level.CLASS if level == Level.HOME else level
+    for item in discussed:
+        if item.decision.strip():
+            Strategy.objects.create(
+                student=item.student,
+                term=term,
+                level=strategy_level,
+                problem=item.analysis.strip(),
+                action=item.decision.strip(),
+                owner=item.owner or chair,
+                start_date=date,
+                review_date=item.review_date or date + dt.timedelta(days=14),
+                meeting=meeting,
+            )
+    return meeting
+
+
+# Strategies and follow-ups.
+
+
+def current_level(student: Student, term: Term) -> str:
+    """Where the student's case is handled now: class unless a higher level took it over."""
+    taken = set(
+        Escalation.objects.filter(
+            student=student, term=term, status=Escalation.Status.TAKEN
+        ).values_list("to_level", flat=True)
+    )
+    if Level.SCHOOL in taken:
+        return Level.SCHOOL
+    if Level.GRADE in taken:
+        return Level.GRADE
+    return Level.CLASS
+
+
+@transaction.atomic
+def add_strategy(
+    student: Student,
+    by: Staff,
+    *,
+    problem: str,
+    action: str,
+    owner: Staff,
+    start_date: dt.date,
+    review_date: dt.date,
+    meeting: Meeting | None = None,
+    observations: Iterable[Observation] = (),
+) -> Strategy:
+    if review_date < start_date:
+        raise ValidationError(_("The review date is before the start."))
+    term = term_of(start_date)
+    observations = list(observations)
+    if any(o.student_id != student.pk for o in observations):
+        raise ValidationError(_("An observation linked to the strategy is about another student."))
+    if meeting is not None and not meeting.discussed.filter(student=student).exists():
+        raise ValidationError(_("The student was not discussed at that meeting."))
+    strategy = Strategy.objects.create(
+        student=student,
+        term=term,
+        level=current_level(student, term),
+        problem=problem.strip(),
+        action=action.strip(),
+        owner=owner,
+        start_date=start_date,
+        review_date=review_date,
+        meeting=meeting,
+    )
+    strategy.observations.set(observations)
+    return strategy
+
+
+@transaction.atomic
+def add_follow_up(
+    strategy: Strategy,
+    by: Staff,
+    *,
+    date: dt.date,
+    done: str,
+    result: str,
+    note: str = "",
+    next_review: dt.date | None = None,
+) -> FollowUp:
+    """Append a follow-up; a student who stops improving is proposed to the next level."""
+    strategy = (
+        Strategy.objects.select_for_update().select_related("student", "term").get(pk=strategy.pk)
+    )
+    if not strategy.is_open:
+        raise ValidationError(_("This strategy is closed; follow-ups are no longer added."))
+    if date < strategy.start_date:
+        raise ValidationError(_("A follow-up cannot be dated before the strategy started."))
+    if date > timezone.localdate():
+        raise ValidationError(_("A follow-up cannot be dated in the future."))
+    if result not in FollowUp.Result.values:
+        raise ValidationError(_("Choose the result."))
+    if not done.strip():
+        raise ValidationError(_("Write what was done."))
+    next_review = next_review or date + dt.timedelta(days=14)
+    if next_review < date:
+        raise ValidationError(_("The next review is before the follow-up."))
+    follow_up = FollowUp.objects.create(
+        strategy=strategy, author=by, date=date, done=done.strip(), result=result, note=note
+    )
+    strategy.review_date = next_review
+    strategy.save(update_fields=["review_date"])
+    propose_escalations(strategy.term, timezone.localdate(), students=[strategy.student_id])
+    return follow_up
+
+
+@transaction.atomic
+def close_strategy(strategy: Strategy, by: Staff, note: str = "") -> Strategy:
+    if not strategy.is_open:
+        raise ValidationError(_("This strategy is already closed."))
+    strategy.status = Strategy.Status.SOLVED
+    strategy.closed_on = timezone.localdate()
+    strategy.closing_note = note.strip()
+    strategy.save(update_fields=["status", "closed_on", "closing_note"])
+    return strategy
+
+
+# Escalation.
+
+
+def teaching_weeks_between(term: Term, start: dt.date, end: dt.date) -> int:
+    """Teaching weeks that began after ``start``'s week, up to and including ``end``'s week."""
+    first, last = monday_of(start), monday_of(end)
+    return sum(1 for week in term.teaching_weeks() if first < week.monday <= last)
+
+
+@dataclass(frozen=True)
+class RuleInput:
+    open_starts: list[dt.date]  # start dates of the open strategies at this level
+    follow_ups: list[tuple[dt.date, str]]  # (date, result) of those strategies
+    since: dt.date | None  # the last decision that sent the student back
+
+
+def escalation_reason(
+    rule: RuleInput, term: Term, today: dt.date, settings: ConsultSettings
+) -> str | None:
+    """Why the student should go up a level, or None.
+
+    No improvement in the last N follow-ups, or none for W teaching weeks, counted from the
+    latest of: the first open strategy's start, the last improvement, the last send-back.
+    """
+    if not rule.open_starts:
+        return None
+    follow_ups = sorted(
+        (f for f in rule.follow_ups if rule.since is None or f[0] > rule.since),
+        key=lambda f: f[0],
+    )
+    n = settings.escalate_after_followups
+    recent = follow_ups[-n:]
+    if len(recent) >= n and all(result != FollowUp.Result.IMPROVED for _d, result in recent):
+        return _("No improvement in the last %(n)s follow-ups.") % {"n": n}
+    reference = min(rule.open_starts)
+    improved = [d for d, result in follow_ups if result == FollowUp.Result.IMPROVED]
+    if improved:
+        reference = max(reference, improved[-1])
+    if rule.since is not None:
+        reference = max(reference, rule.since)
+    weeks = teaching_weeks_between(term, reference, today)
+    if weeks >= settings.escalate_after_weeks:
+        return _("No improvement for %(weeks)s teaching weeks.") % {"weeks": weeks}
+    return None
+
+
+def escalation_candidates(
+    term: Term, today: dt.date, students: Iterable[int] | None = None
+) -> list[tuple[int, str, str, str]]:
+    """(student id, from level, to level, reason) for students the rule proposes.
+
+    Four queries whatever the number of students.
+    """
+    settings = ConsultSettings.get()
+    strategies = Strategy.objects.filter(
+        term=term, status=Strategy.Status.OPEN, level__in=list(NEXT_LEVEL)
+    )
+    if students is not None:
+        strategies = strategies.filter(student__in=list(students))
+    rows = list(strategies.values_list("pk", "student_id", "level", "start_date"))
+    if not rows:
+        return []
+    by_key: dict[tuple[int, str], dict[str, Any]] = {}
+    strategy_key = {}
+    for pk, student_id, level, start in rows:
+        entry = by_key.setdefault((student_id, level), {"starts": [], "follow_ups": []})
+        entry["starts"].append(start)
+        strategy_key[pk] = (student_id, level)
+    for strategy_id, date, result in FollowUp.objects.filter(
+        strategy__in=list(strategy_key)
+    ).values_list("strategy_id", "date", "result"):
+        by_key[strategy_key[strategy_id]]["follow_ups"].append((date, result))
+    student_ids = {k[0] for k in by_key}
+    decisions: dict[tuple[int, str], dt.date] = {}
+    blocked: set[tuple[int, str]] = set()
+    for student_id, from_level, status, decided in Escalation.objects.filter(
+        term=term, student__in=student_ids
+    ).values_list("student_id", "from_level", "status", "decided_on"):
+        key = (student_id, from_level)
+        if status in (Escalation.Status.PROPOSED, Escalation.Status.TAKEN):
+            blocked.add(key)
+        elif decided is not None and (key not in decisions or decisions[key] < decided):
+            decisions[key] = decided
+    out = []
+    for (student_id, level), entry in sorted(by_key.items()):
+        if (student_id, level) in blocked:
+            continue
+        reason = escalation_reason(
+            RuleInput(entry["starts"], entry["follow_ups"], decisions.get((student_id, level))),
+            term,
+            today,
+            settings,
+        )
+        if reason:
+            out.append((student_id, level, NEXT_LEVEL[level], reason))
+    return out
+
+
+@transaction.atomic
+def propose_escalations(
+    term: Term, today: dt.date, students: Iterable[int] | None = None
+) -> list[Escalation]:
+    """Put every student the rule picks on the next level's agenda (idempotent)."""
+    new = [
+        Escalation(
+            student_id=student_id,
+            term=term,
+            from_level=from_level,
+            to_level=to_level,
+            reason=reason,
+            automatic=True,
+            proposed_on=today,
+        )
+        for student_id, from_level, to_level, reason in escalation_candidates(term, today, students)
+    ]
+    if new:
+        bulk_create_with_history(new, Escalation)
+    return new
+
+
+@transaction.atomic
+def propose_manually(student: Student, by: Staff, reason: str, today: dt.date) -> Escalation:
+    term = term_of(today)
+    level = current_level(student, term)
+    if level not in NEXT_LEVEL:
+        raise ValidationError(_("The school meeting is already handling this student."))
+    if Escalation.objects.filter(
+        student=student, term=term, to_level=NEXT_LEVEL[level], status=Escalation.Status.PROPOSED
+    ).exists():
+        raise ValidationError(_("This student is already on the agenda."))
+    if not reason.strip():
+        raise ValidationError(_("Say why the student should go to the next level."))
+    return Escalation.objects.create(
+        student=student,
+        term=term,
+        from_level=level,
+        to_level=NEXT_LEVEL[level],
+        reason=reason.strip(),
+        proposed_on=today,
+        proposed_by=by,
+    )
+
+
+@transaction.atomic
+def decide_escalation(
+    escalation: Escalation, by: Staff, *, take: bool, note: str = ""
+) -> Escalation:
+    """The next level's meeting takes the student over, or sends the student back."""
+    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    if escalation.status != Escalation.Status.PROPOSED:
+        raise ValidationError(_("This proposal has already been decided."))
+    escalation.status = Escalation.Status.TAKEN if take else Escalation.Status.SENT_BACK
+    escalation.decided_on = timezone.localdate()
+    escalation.decided_by = by
+    escalation.decision_note = note.strip()
+    escalation.save()
+    if take:
+        for strategy in Strategy.objects.filter(
+            student=escalation.student_id,
+            term=escalation.term,
+            status=Strategy.Status.OPEN,
+            level=escalation.from_level,
+        ):
+            # One by one so that each strategy's history records the move.
+            strategy.level = escalation.to_level
+            strategy.save(update_fields=["level"])
+    return escalation
+
+
+# Responsible leaders (包靠).
+
+
+@transaction.atomic
+def assign_leader(
+    student: Student,
+    leader: Staff | None,
+    term: Term,
+    today: dt.date,
+    meeting: Meeting | None = None,
+) -> LeaderAssignment | None:
+    """Give the student a responsible leader (or none); the previous one stays in history."""
+    current = LeaderAssignment.objects.filter(student=student, term=term, active=True).first()
+    if current is not None and leader is not None and current.leader_id == leader.pk:
+        return current
+    if current is not None:
+        current.active = False
+        current.save(update_fields=["active"])
+    if leader is None:
+        return None
+    return LeaderAssignment.objects.create(
+        student=student, leader=leader, term=term, assigned_on=today, meeting=meeting
+    )
+
+
+# Success cases.
+
+
+@transaction.atomic
+def save_case(case: Case) -> Case:
+    if case.student.school_class_id != case.school_class_id:
+        raise ValidationError(_("The student is not in that class."))
+    case.full_clean()
+    case.save()
+    return case
+
+
+@transaction.atomic
+def score_case(case: Case, judge: Staff, score: int, comment: str = "") -> CaseScore:
+    if not CaseJudge.objects.filter(term=case.term, staff=judge).exists():
+        raise ValidationError(_("You are not a judge of this term's cases."))
+    if not case.nominated:
+        raise ValidationError(_("Only nominated cases are scored."))
+    if not 0 <= score <= 100:
+        raise ValidationError(_("A score is between 0 and 100."))
+    obj, _created = CaseScore.objects.update_or_create(
+        case=case, judge=judge, defaults={"score": score, "comment": comment.strip()}
+    )
+    return obj
+
+
+def log_access(user: Any, student: Student, what: str) -> None:
+    AccessLog.objects.create(user=user, student=student, what=what)

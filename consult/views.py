@@ -1,0 +1,993 @@
+"""Consultation pages. Every object is fetched through the scope helpers (outside → 404);
+``consult_required`` keeps office staff out (403)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Avg, Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from schoolops.models import Grade, Post, SchoolClass, Staff, Student
+from schoolops.scopes import get_class_or_404, get_scope, get_student_or_404
+
+from . import exports, services
+from .access import (
+    LEADER_POSTS,
+    can_edit_meeting,
+    can_export_sensitive,
+    can_keep_ledger,
+    can_read_psych,
+    can_record_meeting,
+    consult_required,
+    get_meeting_or_404,
+    school_wide_required,
+    visible_meetings,
+)
+from .forms import (
+    CaseForm,
+    CaseScoreForm,
+    DiscussedFormSet,
+    FollowUpForm,
+    LeaderFormSet,
+    LedgerForm,
+    MeetingForm,
+    NoteForm,
+    ObservationForm,
+    ProposeForm,
+    StrategyForm,
+)
+from .models import (
+    AccessLog,
+    Case,
+    CaseJudge,
+    CaseScore,
+    Escalation,
+    FollowUp,
+    LedgerProfile,
+    Level,
+    Meeting,
+    Observation,
+    Strategy,
+)
+from .selectors import class_scores, leader_rows, school_cadence, weekly_cadence
+
+
+def _error(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _term_or_404(request: HttpRequest):
+    term = get_scope(request).term
+    if term is None:
+        raise Http404(_("No term has been set up yet."))
+    return term
+
+
+@consult_required
+def index(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    term = scope.term
+    classes = list(scope.current_classes().order_by("grade__level", "number"))
+    completeness = services.ledger_completeness([c.pk for c in classes], term) if term else {}
+    for school_class in classes:
+        school_class.ledger_done, school_class.ledger_total = completeness.get(
+            school_class.pk, (0, 0)
+        )
+        school_class.can_edit = scope.can_edit_class(school_class)
+    ctx = {
+        "scope": scope,
+        "term": term,
+        "classes": classes,
+        "is_grade_head": bool(scope.headed_grade_ids),
+    }
+    return render(request, "consult/index.html", ctx)
+
+
+# The ledger.
+
+
+@consult_required
+def class_ledger(request: HttpRequest, class_pk: int) -> HttpResponse:
+    scope = get_scope(request)
+    school_class = get_class_or_404(request, class_pk)
+    term = _term_or_404(request)
+    rows = services.ledger_rows(school_class, term)
+    complete = sum(1 for r in rows if r.profile is not None and r.profile.complete)
+    ctx = {
+        "school_class": school_class,
+        "term": term,
+        "rows": rows,
+        "complete": complete,
+        "can_edit": scope.can_edit_class(school_class),
+        "can_export": can_export_sensitive(scope),
+        "has_previous": services.previous_term(term) is not None,
+    }
+    return render(request, "consult/class_ledger.html", ctx)
+
+
+@consult_required
+@require_POST
+def class_ledger_carry(request: HttpRequest, class_pk: int) -> HttpResponse:
+    scope = get_scope(request)
+    school_class = get_class_or_404(request, class_pk, edit=True)
+    term = _term_or_404(request)
+    try:
+        n = services.carry_forward(school_class, term, scope.staff)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("%(n)s entries carried forward from last term.") % {"n": n})
+    return redirect("consult:class_ledger", class_pk=school_class.pk)
+
+
+@consult_required
+def class_ledger_xlsx(request: HttpRequest, class_pk: int) -> HttpResponse:
+    scope = get_scope(request)
+    school_class = get_class_or_404(request, class_pk)
+    if not can_export_sensitive(scope):
+        raise PermissionDenied
+    term = _term_or_404(request)
+    return exports.xlsx_response(
+        exports.ledger_workbook(school_class, term), f"ledger-{school_class.pk}.xlsx"
+    )
+
+
+@consult_required
+def student_ledger(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = get_scope(request)
+    student = get_student_or_404(request, pk)
+    term = _term_or_404(request)
+    profile = LedgerProfile.objects.filter(student=student, term=term).first()
+    can_edit = can_keep_ledger(scope, student)
+    services.log_access(request.user, student, AccessLog.What.LEDGER)
+    form = None
+    if can_edit:
+        form = LedgerForm(request.POST or None, instance=profile)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.save_ledger(student, term, form.cleaned_data, scope.staff)
+            except ValidationError as exc:
+                _error(request, exc)
+            else:
+                messages.success(
+                    request, _("Ledger entry of %(name)s saved.") % {"name": student.name}
+                )
+                return redirect(_next_missing(student, term))
+        elif request.method == "POST":
+            messages.error(request, _("Please correct the errors below."))
+    elif request.method == "POST":
+        raise PermissionDenied
+    ctx = {"student": student, "term": term, "profile": profile, "form": form}
+    return render(request, "consult/student_ledger.html", ctx)
+
+
+def _next_missing(student: Student, term) -> str:
+    """After saving, the next student of the class whose entry is still incomplete."""
+    done = LedgerProfile.objects.filter(term=term, complete=True).values("student")
+    following = (
+        student.school_class.students.in_school()
+        .exclude(pk__in=done)
+        .filter(student_no__gt=student.student_no)
+        .order_by("student_no")
+        .first()
+    )
+    if following is not None:
+        return reverse("consult:student_ledger", args=[following.pk])
+    return reverse("consult:class_ledger", args=[student.school_class_id])
+
+
+# Observations and strategies.
+
+
+@consult_required
+def observation_add(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = get_scope(request)
+    student = get_student_or_404(request, pk)
+    form = ObservationForm(request.POST or None, may_flag_psych=can_read_psych(scope, student))
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.add_observation(student, scope.staff, **form.cleaned_data)
+            except ValidationError as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, _("Observation recorded."))
+                return redirect("schoolops:student_detail", pk=student.pk)
+        else:
+            messages.error(request, _("Please correct the errors below."))
+    return render(
+        request,
+        "consult/form.html",
+        {"student": student, "form": form, "title": _("Add an observation")},
+    )
+
+
+def _owners(student: Student):
+    """Who can own a strategy: the class's teachers and the leaders of the school."""
+    return (
+        Staff.objects.active()
+        .filter(
+            Q(assignments__school_class=student.school_class_id)
+            | Q(homeroom_classes=student.school_class_id)
+            | Q(user__groups__name__in=[*LEADER_POSTS, Post.PSYCHOLOGY])
+        )
+        .distinct()
+        .order_by("staff_no")
+    )
+
+
+def _may_work_on(scope, student: Student) -> bool:
+    return (
+        scope.can_edit_class(student.school_class)
+        or scope.teaches(student.school_class)
+        or scope.is_psychology
+    )
+
+
+@consult_required
+def strategy_add(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = get_scope(request)
+    student = get_student_or_404(request, pk)
+    if not _may_work_on(scope, student):
+        raise PermissionDenied
+    observations = Observation.objects.filter(student=student).order_by("-date")
+    if not can_read_psych(scope, student):
+        observations = observations.filter(psychological=False)
+    form = StrategyForm(
+        request.POST or None,
+        owners=_owners(student),
+        observations=observations[:20],
+        initial={"owner": scope.staff},
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                strategy = services.add_strategy(student, scope.staff, **form.cleaned_data)
+            except ValidationError as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, _("Strategy opened."))
+                return redirect("consult:strategy_detail", pk=strategy.pk)
+        else:
+            messages.error(request, _("Please correct the errors below."))
+    return render(
+        request,
+        "consult/form.html",
+        {"student": student, "form": form, "title": _("Open a strategy")},
+    )
+
+
+def _get_strategy(request: HttpRequest, pk: int) -> Strategy:
+    try:
+        strategy = Strategy.objects.select_related("student__school_class", "owner", "meeting").get(
+            pk=pk
+        )
+    except (Strategy.DoesNotExist, ValueError):
+        raise Http404 from None
+    get_student_or_404(request, strategy.student_id)
+    return strategy
+
+
+def _may_follow_up(scope, strategy: Strategy) -> bool:
+    return (scope.staff is not None and strategy.owner_id == scope.staff.pk) or _may_work_on(
+        scope, strategy.student
+    )
+
+
+@consult_required
+def strategy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = get_scope(request)
+    strategy = _get_strategy(request, pk)
+    may = _may_follow_up(scope, strategy)
+    ctx = {
+        "strategy": strategy,
+        "student": strategy.student,
+        "follow_ups": list(strategy.follow_ups.select_related("author").order_by("date", "pk")),
+        "observations": list(
+            strategy.observations.filter(
+                psychological__in=[False, can_read_psych(scope, strategy.student)]
+            )
+        ),
+        "may_follow_up": may and strategy.is_open,
+        "form": FollowUpForm() if may and strategy.is_open else None,
+        "close_form": NoteForm() if may and strategy.is_open else None,
+    }
+    return render(request, "consult/strategy_detail.html", ctx)
+
+
+@consult_required
+@require_POST
+def strategy_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = get_scope(request)
+    strategy = _get_strategy(request, pk)
+    if not _may_follow_up(scope, strategy):
+        raise PermissionDenied
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_follow_up(strategy, scope.staff, **form.cleaned_data)
+        except ValidationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Follow-up added."))
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+    return redirect("consult:strategy_detail", pk=strategy.pk)
+
+
+@consult_required
+@require_POST
+def strategy_close(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = get_scope(request)
+    strategy = _get_strategy(request, pk)
+    if not _may_follow_up(scope, strategy):
+        raise PermissionDenied
+    form = NoteForm(request.POST)
+    form.is_valid()
+    try:
+        services.close_strategy(strategy, scope.staff, form.cleaned_data.get("note", ""))
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Strategy closed as solved."))
+    return redirect("consult:strategy_detail", pk=strategy.pk)
+
+
+@consult_required
+def my_strategies(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    strategies = list(
+        Strategy.objects.filter(owner=scope.staff, status=Strategy.Status.OPEN)
+        .select_related("student__school_class__grade")
+        .annotate(n_follow_ups=Count("follow_ups"))
+        .order_by("review_date", "pk")[:200]
+    )
+    return render(
+        request,
+        "consult/my_strategies.html",
+        {"strategies": strategies, "today": timezone.localdate()},
+    )
+
+
+# Escalation.
+
+
+@consult_required
+def propose(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = get_scope(request)
+    student = get_student_or_404(request, pk)
+    if not scope.can_edit_class(student.school_class):
+        raise PermissionDenied
+    form = ProposeForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.propose_manually(
+                    student, scope.staff, form.cleaned_data["reason"], timezone.localdate()
+                )
+            except ValidationError as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, _("The student is on the next meeting's agenda."))
+                return redirect("schoolops:student_detail", pk=student.pk)
+        else:
+            messages.error(request, _("Please correct the errors below."))
+    return render(
+        request,
+        "consult/form.html",
+        {"student": student, "form": form, "title": _("Propose to the next level")},
+    )
+
+
+def _agenda(scope):
+    condition = Q(pk__in=[])
+    if scope.headed_grade_ids:
+        condition |= Q(
+            to_level=Level.GRADE, student__school_class__grade__in=scope.headed_grade_ids
+        )
+    if scope.is_school_wide:
+        condition |= Q(to_level__in=[Level.GRADE, Level.SCHOOL])
+    return Escalation.objects.filter(condition).select_related(
+        "student__school_class__grade", "decided_by", "proposed_by"
+    )
+
+
+@consult_required
+def escalations(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    if not (scope.headed_grade_ids or scope.is_school_wide):
+        raise PermissionDenied
+    term = _term_or_404(request)
+    agenda = _agenda(scope).filter(term=term)
+    ctx = {
+        "proposed": list(agenda.filter(status=Escalation.Status.PROPOSED).order_by("proposed_on")),
+        "decided": list(
+            agenda.exclude(status=Escalation.Status.PROPOSED).order_by("-decided_on")[:50]
+        ),
+        "form": NoteForm(),
+    }
+    return render(request, "consult/escalations.html", ctx)
+
+
+@consult_required
+@require_POST
+def escalation_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = get_scope(request)
+    try:
+        escalation = _agenda(scope).get(pk=pk)
+    except (Escalation.DoesNotExist, ValueError):
+        raise Http404 from None
+    if escalation.to_level == Level.SCHOOL and not scope.is_school_wide:
+        raise PermissionDenied
+    take = request.POST.get("decision") == "take"
+    form = NoteForm(request.POST)
+    form.is_valid()
+    try:
+        services.decide_escalation(
+            escalation, scope.staff, take=take, note=form.cleaned_data.get("note", "")
+        )
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        if take:
+            messages.success(request, _("%(name)s taken over.") % {"name": escalation.student.name})
+        else:
+            messages.success(request, _("%(name)s sent back.") % {"name": escalation.student.name})
+    return redirect("consult:escalations")
+
+
+# Meetings.
+
+
+@consult_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    meetings = visible_meetings(scope).annotate(n_students=Count("discussed", distinct=True))
+    level = request.GET.get("level", "")
+    if level in Level.values:
+        meetings = meetings.filter(level=level)
+    class_id = request.GET.get("class", "")
+    school_class = None
+    if class_id:
+        school_class = get_class_or_404(request, class_id)
+        meetings = meetings.filter(school_class=school_class)
+    page = Paginator(meetings.order_by("-date", "-pk"), 30).get_page(request.GET.get("page"))
+    ctx = {
+        "page": page,
+        "meetings": list(page.object_list),
+        "level": level,
+        "levels": Level.choices,
+        "school_class": school_class,
+        "can_school": scope.is_school_wide,
+        "headed_grades": list(Grade.objects.filter(pk__in=scope.headed_grade_ids)),
+        "editable_classes": list(scope.editable_classes().filter(academic_year=scope.year)),
+    }
+    return render(request, "consult/meeting_list.html", ctx)
+
+
+def _meeting_context(request: HttpRequest) -> tuple[str, SchoolClass | None, Grade | None]:
+    level = request.GET.get("level", Level.CLASS)
+    if level not in Level.values:
+        raise Http404
+    school_class = grade = None
+    if level in (Level.CLASS, Level.HOME):
+        school_class = get_class_or_404(request, request.GET.get("class"))
+        grade = school_class.grade
+    elif level == Level.GRADE:
+        try:
+            grade = Grade.objects.get(pk=request.GET.get("grade"))
+        except (Grade.DoesNotExist, ValueError, TypeError):
+            raise Http404 from None
+    return level, school_class, grade
+
+
+def _meeting_people(level: str, school_class, grade, scope):
+    staff = Staff.objects.active().order_by("staff_no")
+    if level in (Level.CLASS, Level.HOME):
+        return staff.filter(
+            Q(assignments__school_class=school_class) | Q(homeroom_classes=school_class)
+        ).distinct()
+    if level == Level.GRADE:
+        return staff.filter(
+            Q(
+                assignments__school_class__grade=grade,
+                assignments__school_class__academic_year=scope.year,
+            )
+            | Q(homeroom_classes__grade=grade, homeroom_classes__academic_year=scope.year)
+            | Q(headed_grades=grade)
+        ).distinct()
+    return staff
+
+
+def _meeting_students(level: str, school_class, grade, scope, term):
+    students = Student.objects.in_school().select_related("school_class").order_by("student_no")
+    if level in (Level.CLASS, Level.HOME):
+        return students.filter(school_class=school_class)
+    if level == Level.GRADE:
+        return students.filter(school_class__grade=grade, school_class__academic_year=scope.year)
+    # The school meeting discusses special-attention and escalated students.
+    return students.filter(
+        Q(ledger_profiles__term=term, ledger_profiles__special_attention=True)
+        | Q(escalations__term=term, escalations__to_level=Level.SCHOOL)
+    ).distinct()
+
+
+@consult_required
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    term = _term_or_404(request)
+    level, school_class, grade = _meeting_context(request)
+    if not can_record_meeting(scope, level, school_class, grade):
+        raise PermissionDenied
+    people = _meeting_people(level, school_class, grade, scope)
+    students = _meeting_students(level, school_class, grade, scope, term)
+    initial: dict[str, Any] = {"chair": scope.staff, "date": timezone.localdate()}
+    if level in (Level.CLASS, Level.GRADE):
+        initial["attendees"] = list(people)
+    if level == Level.SCHOOL:
+        initial["kind"] = Meeting.Kind.THEMATIC
+    form = MeetingForm(request.POST or None, level=level, staff=people, initial=initial)
+    formset = DiscussedFormSet(request.POST or None, students=students, prefix="students")
+    if request.method == "POST":
+        if form.is_valid() and formset.is_valid():
+            discussed = [
+                services.Discussed(
+                    student=f.cleaned_data["student"],
+                    analysis=f.cleaned_data["analysis"],
+                    decision=f.cleaned_data.get("decision") or "",
+                    review_date=f.cleaned_data.get("review_date"),
+                )
+                for f in formset.forms
+                if f.has_changed() and f.cleaned_data.get("student")
+            ]
+            data = form.cleaned_data
+            try:
+                meeting = services.record_meeting(
+                    by=scope.staff,
+                    level=level,
+                    kind=data["kind"],
+                    date=data["date"],
+                    chair=data["chair"],
+                    topic=data["topic"],
+                    school_class=school_class,
+                    grade=grade,
+                    attendees=data.get("attendees") or [],
+                    parents=data.get("parents", ""),
+                    home_form=data.get("home_form", ""),
+                    monthly_review=data.get("monthly_review", False),
+                    preparation=data["preparation"],
+                    analysis=data["analysis"],
+                    strategies=data["strategies"],
+                    summary=data["summary"],
+                    discussed=discussed,
+                )
+            except ValidationError as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, _("Meeting recorded."))
+                return redirect("consult:meeting_detail", pk=meeting.pk)
+        else:
+            messages.error(request, _("Please correct the errors below."))
+    ctx = {
+        "form": form,
+        "formset": formset,
+        "level": level,
+        "level_label": dict(Level.choices)[level],
+        "school_class": school_class,
+        "grade": grade,
+    }
+    return render(request, "consult/meeting_form.html", ctx)
+
+
+def _meeting_detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
+    scope = get_scope(request)
+    meeting = get_meeting_or_404(request, pk)
+    discussed = list(
+        meeting.discussed.select_related("student__school_class").order_by("student__student_no")
+    )
+    visible = set(
+        scope.students()
+        .filter(pk__in=[d.student_id for d in discussed])
+        .values_list("pk", flat=True)
+    )
+    return {
+        "meeting": meeting,
+        "attendees": list(meeting.attendees.order_by("staff_no")),
+        "discussed": discussed,
+        "visible_students": visible,
+        "strategies": list(
+            meeting.decided_strategies.select_related("student", "owner").order_by("pk")
+        ),
+        "can_edit": can_edit_meeting(scope, meeting),
+    }
+
+
+@consult_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "consult/meeting_detail.html", _meeting_detail_context(request, pk))
+
+
+@consult_required
+def meeting_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_or_404(request, pk)
+    return exports.xlsx_response(
+        exports.meeting_workbook(meeting), f"meeting-{meeting.date:%Y%m%d}-{meeting.pk}.xlsx"
+    )
+
+
+# Cadence.
+
+
+@consult_required
+def cadence(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    if not (scope.is_school_wide or scope.headed_grade_ids):
+        raise PermissionDenied
+    term = _term_or_404(request)
+    today = timezone.localdate()
+    classes = scope.current_classes().order_by("grade__level", "number")
+    grades = Grade.objects.order_by("level")
+    if not scope.is_school_wide:
+        classes = classes.filter(grade__in=scope.headed_grade_ids)
+        grades = grades.filter(pk__in=scope.headed_grade_ids)
+    classes, grades = list(classes), list(grades)
+    slots, reviews = school_cadence(term) if scope.is_school_wide else ([], [])
+    ctx = {
+        "term": term,
+        "today": today,
+        "weeks": term.teaching_weeks(),
+        "class_rows": weekly_cadence(term, today, Level.CLASS, classes),
+        "grade_rows": weekly_cadence(term, today, Level.GRADE, grades),
+        "slots": [(s, s.state(today)) for s in slots],
+        "reviews": [(s, s.state(today)) for s in reviews],
+    }
+    return render(request, "consult/cadence.html", ctx)
+
+
+# The principal's monthly review and 包靠 leaders.
+
+
+@school_wide_required
+def review(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    term = _term_or_404(request)
+    today = timezone.localdate()
+    profiles = list(
+        LedgerProfile.objects.filter(
+            term=term,
+            special_attention=True,
+            student__status=Student.Status.IN_SCHOOL,
+            student__school_class__academic_year=scope.year,
+        )
+        .select_related("student__school_class__grade")
+        .order_by(
+            "student__school_class__grade__level",
+            "student__school_class__number",
+            "student__student_no",
+        )
+    )
+    current = dict(
+        term.consult_leader_assignments.filter(active=True).values_list("student_id", "leader_id")
+    )
+    leaders = (
+        Staff.objects.active()
+        .filter(user__groups__name__in=LEADER_POSTS)
+        .distinct()
+        .order_by("staff_no")
+    )
+    initial = [{"student": p.student_id, "leader": current.get(p.student_id)} for p in profiles]
+    formset = LeaderFormSet(
+        request.POST or None, initial=initial, leaders=leaders, prefix="leaders"
+    )
+    review_meeting = (
+        term.consult_meetings.filter(
+            monthly_review=True, date__year=today.year, date__month=today.month
+        )
+        .order_by("-date")
+        .first()
+    )
+    if request.method == "POST":
+        if formset.is_valid():
+            by_student = {p.student_id: p.student for p in profiles}
+            changed = 0
+            try:
+                for form in formset.forms:
+                    student = by_student.get(form.cleaned_data["student"])
+                    if student is None or not form.has_changed():
+                        continue
+                    services.assign_leader(
+                        student, form.cleaned_data["leader"], term, today, review_meeting
+                    )
+                    changed += 1
+            except ValidationError as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, _("%(n)s responsible leaders saved.") % {"n": changed})
+                return redirect("consult:review")
+        else:
+            messages.error(request, _("Please correct the errors below."))
+    rows = list(zip(profiles, formset.forms, strict=True))
+    ctx = {
+        "rows": rows,
+        "formset": formset,
+        "review_meeting": review_meeting,
+        "term": term,
+    }
+    return render(request, "consult/review.html", ctx)
+
+
+@consult_required
+def leader(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    term = _term_or_404(request)
+    today = timezone.localdate()
+    since = today - dt.timedelta(days=30)
+    rows = leader_rows(scope.staff.pk, term, since) if scope.staff else []
+    return render(request, "consult/leader.html", {"rows": rows, "since": since})
+
+
+# Success cases.
+
+
+def _case_queryset(scope):
+    qs = Case.objects.select_related("student", "school_class__grade", "author", "term").annotate(
+        avg_score=Avg("scores__score"), n_scores=Count("scores", distinct=True)
+    )
+    if scope.is_school_wide:
+        return qs
+    judging = CaseJudge.objects.filter(staff=scope.staff).values("term")
+    return qs.filter(
+        Q(school_class__in=scope.current_classes().values("pk"))
+        | Q(term__in=judging, nominated=True)
+    )
+
+
+@consult_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    term = _term_or_404(request)
+    cases = list(
+        _case_queryset(scope)
+        .filter(term=term)
+        .order_by("school_class__grade__level", "school_class__number", "pk")
+    )
+    ctx = {
+        "cases": cases,
+        "term": term,
+        "can_export": can_export_sensitive(scope),
+        "is_judge": CaseJudge.objects.filter(term=term, staff=scope.staff).exists(),
+    }
+    return render(request, "consult/case_list.html", ctx)
+
+
+@consult_required
+def cases_xlsx(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    if not can_export_sensitive(scope):
+        raise PermissionDenied
+    term = _term_or_404(request)
+    cases = list(
+        _case_queryset(scope)
+        .filter(term=term)
+        .order_by("school_class__grade__level", "school_class__number")
+    )
+    return exports.xlsx_response(exports.cases_workbook(cases), "cases.xlsx")
+
+
+def _prefill(student: Student, term, psych: bool) -> dict[str, str]:
+    """The case's parts from the student's timeline, for the teacher to edit."""
+    profile = LedgerProfile.objects.filter(student=student, term=term).first()
+    situation = []
+    if profile:
+        situation += [
+            f"{label}：{value}"
+            for label, value in (
+                (_("Strengths"), profile.strengths),
+                (_("Weaknesses"), profile.weaknesses),
+                (_("Personality"), profile.personality),
+                (_("Family situation"), profile.family_situation),
+            )
+            if value
+        ]
+    discussions = student.consult_discussions.select_related("meeting").order_by("meeting__date")
+    situation += [f"{d.meeting.date:%m-%d} {d.analysis}" for d in discussions]
+    strategies = list(student.strategies.filter(term=term).order_by("start_date"))
+    follow_ups = (
+        FollowUp.objects.filter(strategy__student=student, strategy__term=term)
+        .select_related("strategy")
+        .order_by("date")
+    )
+    observations = student.observations.order_by("date")
+    if not psych:
+        observations = observations.filter(psychological=False)
+    last_results = [f for f in follow_ups if f.result == "improved"]
+    return {
+        "title": _("%(name)s: a success case") % {"name": student.name},
+        "situation": "\n".join(situation),
+        "strategy": "\n".join(f"{s.start_date:%m-%d} {s.action}" for s in strategies),
+        "process": "\n".join(
+            f"{f.date:%m-%d} {f.done}（{f.get_result_display()}）" for f in follow_ups
+        ),
+        "records": "\n".join(
+            f"{o.date:%m-%d} {o.get_method_display()}：{o.content}" for o in observations
+        ),
+        "result": "\n".join(
+            [f"{f.date:%m-%d} {f.done}" for f in last_results[-3:]]
+            + [s.closing_note for s in strategies if s.closing_note]
+        ),
+    }
+
+
+@consult_required
+def case_new(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = get_scope(request)
+    student = get_student_or_404(request, pk)
+    if not _may_work_on(scope, student):
+        raise PermissionDenied
+    term = _term_or_404(request)
+    form = CaseForm(
+        request.POST or None, initial=_prefill(student, term, can_read_psych(scope, student))
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            case = form.save(commit=False)
+            case.student, case.term = student, term
+            case.school_class = student.school_class
+            case.author, case.created_on = scope.staff, timezone.localdate()
+            try:
+                services.save_case(case)
+            except ValidationError as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, _("Success case saved."))
+                return redirect("consult:case_detail", pk=case.pk)
+        else:
+            messages.error(request, _("Please correct the errors below."))
+    return render(
+        request,
+        "consult/form.html",
+        {"student": student, "form": form, "title": _("Write a success case")},
+    )
+
+
+def _get_case(request: HttpRequest, pk: int) -> Case:
+    try:
+        return _case_queryset(get_scope(request)).get(pk=pk)
+    except (Case.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+@consult_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = get_scope(request)
+    case = _get_case(request, pk)
+    is_judge = CaseJudge.objects.filter(term=case.term, staff=scope.staff).exists()
+    mine = CaseScore.objects.filter(case=case, judge=scope.staff).first() if is_judge else None
+    score_form = None
+    if is_judge and case.nominated:
+        score_form = CaseScoreForm(
+            request.POST or None,
+            initial={"score": mine.score, "comment": mine.comment} if mine else None,
+        )
+        if request.method == "POST":
+            if score_form.is_valid():
+                try:
+                    services.score_case(
+                        case,
+                        scope.staff,
+                        score_form.cleaned_data["score"],
+                        score_form.cleaned_data["comment"],
+                    )
+                except ValidationError as exc:
+                    _error(request, exc)
+                else:
+                    messages.success(request, _("Score saved."))
+                    return redirect("consult:case_detail", pk=case.pk)
+            else:
+                messages.error(request, _("Please correct the errors below."))
+    elif request.method == "POST":
+        raise PermissionDenied
+    ctx = {
+        "case": case,
+        "score_form": score_form,
+        "scores": list(case.scores.select_related("judge")) if scope.is_school_wide else [],
+        "can_edit": scope.staff is not None and case.author_id == scope.staff.pk,
+    }
+    return render(request, "consult/case_detail.html", ctx)
+
+
+@consult_required
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = get_scope(request)
+    case = _get_case(request, pk)
+    if not (scope.staff is not None and case.author_id == scope.staff.pk):
+        raise PermissionDenied
+    form = CaseForm(request.POST or None, instance=case)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.save_case(form.save(commit=False))
+            except ValidationError as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, _("Success case saved."))
+                return redirect("consult:case_detail", pk=case.pk)
+        else:
+            messages.error(request, _("Please correct the errors below."))
+    return render(
+        request,
+        "consult/form.html",
+        {"student": case.student, "form": form, "title": _("Edit the success case")},
+    )
+
+
+# Scoring.
+
+
+def _score_classes(scope):
+    if not (scope.is_school_wide or scope.headed_grade_ids):
+        raise PermissionDenied
+    classes = scope.current_classes().order_by("grade__level", "number")
+    if not scope.is_school_wide:
+        classes = classes.filter(grade__in=scope.headed_grade_ids)
+    return list(classes)
+
+
+@consult_required
+def scores(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    classes = _score_classes(scope)
+    term = _term_or_404(request)
+    months = term.months()
+    month = None
+    chosen = request.GET.get("month", "")
+    for m in months:
+        if chosen == f"{m:%Y-%m}":
+            month = m
+    rows = class_scores(term, classes, timezone.localdate(), month)
+    from .models import ConsultSettings
+
+    ctx = {
+        "rows": rows,
+        "term": term,
+        "months": months,
+        "month": month,
+        "settings": ConsultSettings.get(),
+    }
+    return render(request, "consult/scores.html", ctx)
+
+
+@consult_required
+def scores_xlsx(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    classes = _score_classes(scope)
+    term = _term_or_404(request)
+    return exports.xlsx_response(
+        exports.scores_workbook(term, classes, timezone.localdate()), "consult-scores.xlsx"
+    )
+
+
+# Access log for the principal's office (also in the admin).
+
+
+@school_wide_required
+def access_log(request: HttpRequest) -> HttpResponse:
+    entries = AccessLog.objects.select_related("user__staff", "student__school_class__grade")
+    page = Paginator(entries.order_by("-at"), 50).get_page(request.GET.get("page"))
+    return render(
+        request, "consult/access_log.html", {"page": page, "entries": list(page.object_list)}
+    )
