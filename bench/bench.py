@@ -1,0 +1,474 @@
+"""The benchmark: every page on a small and a large demo school, and the long jobs.
+
+    python bench/bench.py [--sizes small,large] [--json out.json] [--requests 20]
+                          [--rebuild] [--postgres] [--no-jobs] [--strict-budget]
+
+For each size it builds (or reuses) a demo database under ``bench/data/`` (SQLite files, or
+with ``--postgres`` the databases ``schoolops_bench_<size>`` on 127.0.0.1:5432), timing
+``seed_demo --size <size>``. A database is rebuilt when the migrations or the demo code
+changed since it was built (or with ``--rebuild``).
+
+Then, in-process with Django's test ``Client`` against that database and the production
+settings (``bench/settings.py``), for every page of ``bench/pages.py`` as the post that uses
+it: the number of SQL queries of one request and the median server time of ``--requests``
+warm requests (the best of ``--rounds`` rounds, 2 by default). The jobs (students import, leaderboard export, mentor matching) run once per
+size on a scratch copy of the database.
+
+It prints one table, writes JSON (``--json``, default ``bench/results/bench.json``) and exits
+with 1 when a page's query count differs between the sizes or exceeds 20, when a page is more
+than 2× slower on the large school than on the small one (and more than 2 ms slower, so that
+noise on a 3 ms page does not count), or when a page does not answer 200. With
+``--strict-budget`` a large-school median over the page's budget (100 ms; 50 ms for the
+leaderboard) fails too. Pages whose URL name does not resolve yet are listed as not built.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+RESULTS = ROOT / "bench" / "results"
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+QUERY_LIMIT = 20
+SLOWER_FACTOR = 2.0
+NOISE_MS = 2.0
+WARM_UP = 3
+
+
+# Databases.
+
+
+def fingerprint() -> str:
+    """Changes when a migration or a demo module changes: the demo database is then rebuilt."""
+    digest = hashlib.sha256()
+    files = sorted(ROOT.glob("*/migrations/*.py")) + sorted(ROOT.glob("*/demo*.py"))
+    files += sorted(ROOT.glob("*/demo/*.py"))
+    for path in files:
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def database_url(size: str, postgres: bool, scratch: bool = False) -> str:
+    suffix = f"{size}_scratch" if scratch else size
+    if postgres:
+        return f"{PG_SERVER}/schoolops_bench_{suffix}"
+    return f"sqlite:///{DATA / f'{suffix}.sqlite3'}"
+
+
+def meta_path(size: str, postgres: bool) -> Path:
+    return DATA / f"{'pg-' if postgres else ''}{size}.json"
+
+
+def pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def drop_database(size: str, postgres: bool, scratch: bool = False) -> None:
+    if postgres:
+        suffix = f"{size}_scratch" if scratch else size
+        pg_admin(f"DROP DATABASE IF EXISTS schoolops_bench_{suffix} WITH (FORCE)")
+    else:
+        suffix = f"{size}_scratch" if scratch else size
+        for ext in ("", "-wal", "-shm"):
+            Path(f"{DATA / suffix}.sqlite3{ext}").unlink(missing_ok=True)
+
+
+def copy_database(size: str, postgres: bool) -> None:
+    drop_database(size, postgres, scratch=True)
+    if postgres:
+        pg_admin(f"CREATE DATABASE schoolops_bench_{size}_scratch TEMPLATE schoolops_bench_{size}")
+    else:
+        import sqlite3
+
+        source = sqlite3.connect(DATA / f"{size}.sqlite3")
+        target = sqlite3.connect(DATA / f"{size}_scratch.sqlite3")
+        with target:
+            source.backup(target)
+        source.close()
+        target.close()
+
+
+def ensure_database(size: str, postgres: bool, rebuild: bool) -> dict:
+    """Build the demo database of ``size`` unless an up-to-date one exists; return its meta."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    meta_file = meta_path(size, postgres)
+    wanted = fingerprint()
+    if not rebuild and meta_file.exists():
+        meta = json.loads(meta_file.read_text())
+        if meta.get("fingerprint") == wanted and meta.get("ok"):
+            meta["reused"] = True
+            return meta
+    drop_database(size, postgres)
+    if postgres:
+        pg_admin(f"CREATE DATABASE schoolops_bench_{size}")
+    env = worker_env(database_url(size, postgres))
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    started = time.perf_counter()
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+    migrate_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    seeded = subprocess.run(
+        [*manage, "seed_demo", "--size", size],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    seed_seconds = time.perf_counter() - started
+    if seeded.returncode != 0:
+        sys.stderr.write(seeded.stdout[-3000:] + seeded.stderr[-3000:])
+        raise SystemExit(f"seed_demo --size {size} failed")
+    meta = {
+        "fingerprint": wanted,
+        "ok": True,
+        "size": size,
+        "postgres": postgres,
+        "migrate_seconds": round(migrate_seconds, 2),
+        "seed_seconds": round(seed_seconds, 2),
+        "seed_output_tail": seeded.stdout.strip().splitlines()[-1:],
+        "built_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    meta_file.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
+    meta["reused"] = False
+    return meta
+
+
+def worker_env(url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["DATABASE_URL"] = url
+    env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    env.pop("DEBUG", None)
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def run_worker(mode: str, size: str, url: str, requests: int) -> dict:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        out = handle.name
+    try:
+        subprocess.run(
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--worker",
+                mode,
+                "--size",
+                size,
+                "--requests",
+                str(requests),
+                "--json",
+                out,
+            ],
+            env=worker_env(url),
+            cwd=ROOT,
+            check=True,
+        )
+        return json.loads(Path(out).read_text())
+    finally:
+        Path(out).unlink(missing_ok=True)
+
+
+# Inside a worker: Django is set up on one database.
+
+
+def setup_django() -> None:
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def counting(statements: list[str]):
+    """An execute wrapper that notes every SQL statement (the query log is reset per request)."""
+
+    def wrapper(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    return wrapper
+
+
+def measure_pages(requests: int) -> list[dict]:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    from bench.pages import PAGES, Ctx, admin_pages
+
+    ctx = Ctx()
+    clients: dict[str, Client] = {}
+    rows = []
+    for page in [*PAGES, *admin_pages(ctx)]:
+        row = {"name": page.name, "label": page.label, "actor": page.actor}
+        row["key"] = f"{page.label} [{page.name}]"
+        row["budget_ms"] = page.budget_ms
+        try:
+            kwargs = page.kwargs(ctx) if page.kwargs else {}
+            url = reverse(page.name, kwargs=kwargs)
+        except (NoReverseMatch, LookupError) as missing:
+            row.update(status="not built yet", detail=str(missing)[:120])
+            rows.append(row)
+            continue
+        staff = ctx.actors.get(page.actor)
+        if staff is None:
+            row.update(status="no such post in the demo", detail=page.actor)
+            rows.append(row)
+            continue
+        if page.actor not in clients:
+            client = Client()
+            user = get_user_model().objects.get(pk=staff.user_id)
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            clients[page.actor] = client
+        client = clients[page.actor]
+        row["url"] = url
+        for _ in range(WARM_UP):
+            response = client.get(url, page.query)
+        if response.status_code != 200:
+            row.update(status=response.status_code, detail=response.get("Location", ""))
+            rows.append(row)
+            continue
+        statements: list[str] = []
+        with connection.execute_wrapper(counting(statements)):
+            client.get(url, page.query)
+        timings = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            client.get(url, page.query)
+            timings.append((time.perf_counter() - started) * 1000)
+        row.update(
+            status=200,
+            queries=len(statements),
+            median_ms=round(statistics.median(timings), 2),
+            p90_ms=round(sorted(timings)[int(len(timings) * 0.9) - 1], 2),
+            bytes=len(response.content),
+        )
+        rows.append(row)
+    return rows
+
+
+def run_jobs(size: str) -> list[dict]:
+    import importlib.util
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from bench.pages import JOBS, Ctx
+
+    rows = []
+    for job in JOBS:
+        row = {"label": job.label, "key": job.label}
+        if size not in job.sizes:
+            row["status"] = "not measured at this size"
+            rows.append(row)
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                started = time.perf_counter()
+                if job.command:
+                    args = [arg.replace("{tmp}", tmp) for arg in job.command]
+                    call_command(*args, verbosity=0)
+                    figures = {}
+                else:
+                    path = ROOT / "bench" / f"{job.script}.py"
+                    if not path.exists():
+                        raise LookupError(f"bench/{job.script}.py does not exist yet")
+                    spec = importlib.util.spec_from_file_location(f"bench.{job.script}", path)
+                    module = importlib.util.module_from_spec(spec)
+                    spec.loader.exec_module(module)
+                    if not hasattr(module, "run"):
+                        raise LookupError(f"bench/{job.script}.py has no run(ctx)")
+                    started = time.perf_counter()
+                    figures = module.run(Ctx()) or {}
+                seconds = time.perf_counter() - started
+                row.update(status="ok", seconds=round(seconds, 3), figures=figures)
+            except (LookupError, CommandError) as missing:
+                text = str(missing)
+                built = not (
+                    isinstance(missing, LookupError)
+                    or "Unknown command" in text
+                    or "invalid choice" in text
+                )
+                row.update(status="error" if built else "not built yet", detail=text[:300])
+            except Exception as error:  # a broken job is a row of the table, not a crash
+                row.update(status="error", detail=f"{type(error).__name__}: {error}"[:300])
+        rows.append(row)
+    return rows
+
+
+def worker(mode: str, size: str, requests: int, out: str) -> None:
+    setup_django()
+    result = {"pages": measure_pages(requests)} if mode == "pages" else {"jobs": run_jobs(size)}
+    Path(out).write_text(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+# The report.
+
+
+def best_of(previous: dict | None, current: dict) -> dict:
+    if previous is None:
+        return current
+    best = {page["key"]: page for page in previous["pages"]}
+    for page in current["pages"]:
+        old = best.get(page["key"])
+        if (
+            old is None
+            or old.get("median_ms") is None
+            or (page.get("median_ms") is not None and page["median_ms"] < old["median_ms"])
+        ):
+            best[page["key"]] = page
+    return {**previous, "pages": list(best.values())}
+
+
+def compare(results: dict[str, dict], strict_budget: bool) -> tuple[list[dict], list[str]]:
+    sizes = list(results)
+    rows: dict[str, dict] = {}
+    for size in sizes:
+        for page in results[size]["pages"]:
+            rows.setdefault(page["key"], {"key": page["key"], "actor": page["actor"]})[size] = page
+    problems = []
+    for key, row in rows.items():
+        measured = {s: row[s] for s in sizes if s in row}
+        statuses = {s: p.get("status") for s, p in measured.items()}
+        if any(status == "not built yet" for status in statuses.values()):
+            row["verdict"] = "not built yet"
+            continue
+        bad = {s: st for s, st in statuses.items() if st != 200}
+        if bad:
+            problems.append(f"{key}: answered {bad}")
+            row["verdict"] = "FAIL"
+            continue
+        verdicts = []
+        queries = {s: p["queries"] for s, p in measured.items()}
+        if len(set(queries.values())) > 1:
+            verdicts.append("queries differ")
+            problems.append(f"{key}: query count differs between sizes {queries}")
+        if max(queries.values()) > QUERY_LIMIT:
+            verdicts.append(f"> {QUERY_LIMIT} queries")
+            problems.append(f"{key}: {max(queries.values())} queries (limit {QUERY_LIMIT})")
+        if "small" in measured and "large" in measured:
+            small, large = measured["small"]["median_ms"], measured["large"]["median_ms"]
+            row["ratio"] = round(large / small, 2) if small else None
+            if large > SLOWER_FACTOR * small and large - small > NOISE_MS:
+                verdicts.append("large > 2× small")
+                problems.append(f"{key}: {large} ms on the large school, {small} ms on the small")
+        biggest = sizes[-1]
+        budget = measured[biggest]["budget_ms"]
+        if measured[biggest]["median_ms"] > budget:
+            verdicts.append(f"over {budget:g} ms budget")
+            if strict_budget:
+                problems.append(f"{key}: {measured[biggest]['median_ms']} ms > {budget} ms")
+        row["verdict"] = ", ".join(verdicts) or "ok"
+    return list(rows.values()), problems
+
+
+def print_table(results: dict[str, dict], rows: list[dict], meta: dict[str, dict]) -> None:
+    sizes = list(results)
+    head = f"{'page':58} {'as':12}"
+    for size in sizes:
+        head += f" {'q ' + size:>8} {'ms ' + size:>9}"
+    head += "  verdict"
+    print(head)
+    print("-" * len(head))
+    for row in rows:
+        line = f"{row['key'][:58]:58} {row['actor']:12}"
+        for size in sizes:
+            page = row.get(size, {})
+            if page.get("status") == 200:
+                line += f" {page['queries']:>8} {page['median_ms']:>9.1f}"
+            else:
+                line += f" {'-':>8} {'-':>9}"
+        print(f"{line}  {row.get('verdict', '')}")
+    print()
+    for size in sizes:
+        m = meta[size]
+        built = "reused database" if m.get("reused") else "built now"
+        print(
+            f"seed_demo --size {size}: {m.get('seed_seconds')} s "
+            f"(migrate {m.get('migrate_seconds')} s; {built}, built {m.get('built_at')})"
+        )
+    for size in sizes:
+        for job in results[size].get("jobs", []):
+            if job.get("status") == "ok":
+                figures = ", ".join(f"{k} {v}" for k, v in job.get("figures", {}).items())
+                print(f"{size:6} {job['label']:40} {job['seconds']:8.2f} s  {figures}")
+            else:
+                print(f"{size:6} {job['label']:40} {job['status']}: {job.get('detail', '')}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="small,large")
+    parser.add_argument("--json", default=str(RESULTS / "bench.json"))
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--no-jobs", action="store_true")
+    parser.add_argument("--strict-budget", action="store_true")
+    parser.add_argument("--worker", choices=["pages", "jobs"], help=argparse.SUPPRESS)
+    parser.add_argument("--size", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(args.worker, args.size, args.requests, args.json)
+        return 0
+    if args.requests < 20:
+        parser.error("--requests must be at least 20")
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    results: dict[str, dict] = {}
+    meta: dict[str, dict] = {}
+    for size in sizes:
+        meta[size] = ensure_database(size, args.postgres, args.rebuild)
+    # Other work on the machine skews a single run: measure the sizes in turn, several
+    # rounds, and keep each page's best round (its lowest median).
+    for _round in range(args.rounds):
+        for size in sizes:
+            rows = run_worker("pages", size, database_url(size, args.postgres), args.requests)
+            results[size] = best_of(results.get(size), rows)
+    for size in sizes:
+        if not args.no_jobs:
+            copy_database(size, args.postgres)
+            try:
+                url = database_url(size, args.postgres, scratch=True)
+                results[size].update(run_worker("jobs", size, url, args.requests))
+            finally:
+                drop_database(size, args.postgres, scratch=True)
+    rows, problems = compare(results, args.strict_budget)
+    print_table(results, rows, meta)
+    out = Path(args.json)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    report = {
+        "sizes": sizes,
+        "database": "postgresql" if args.postgres else "sqlite",
+        "requests": args.requests,
+        "meta": meta,
+        "results": results,
+        "rows": rows,
+        "problems": problems,
+    }
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    print(f"\nJSON written to {out}")
+    if problems:
+        print("\nFAILED:")
+        for problem in problems:
+            print(f"  {problem}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
