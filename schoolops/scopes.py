@@ -207,6 +207,25 @@ def get_class_or_404(request: HttpRequest, pk: Any, *, edit: bool = False) -> Sc
         raise Http404 from None
 
 
+def get_in_scope_or_404(
+    request: HttpRequest, queryset: QuerySet, class_lookup: str, **lookup: Any
+) -> Any:
+    """Fetch one object of ``queryset`` whose class (reached by ``class_lookup``, e.g.
+    ``"group__school_class"``) the user may see; anything else, or a malformed id, is a 404.
+
+        get_in_scope_or_404(request, Membership.objects.select_related("group"),
+                            "group__school_class", pk=pk)
+    """
+    scope = get_scope(request)
+    qs = queryset
+    if not scope.sees_whole_roster:
+        qs = qs.filter(**{f"{class_lookup}__in": scope.classes().values("pk")})
+    try:
+        return qs.get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
 def get_student_or_404(request: HttpRequest, pk: Any) -> Student:
     scope = get_scope(request)
     try:
