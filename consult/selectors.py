@@ -205,8 +205,10 @@ class ScoreRow:
 
     @property
     def coverage_share(self) -> Decimal:
-        special = _share(self.special_discussed, self.special) if self.special else Decimal(1)
-        return (_share(self.discussed, self.students) + special) / 2
+        everyone = _share(self.discussed, self.students)
+        if not self.special:
+            return everyone
+        return (everyone + _share(self.special_discussed, self.special)) / 2
 
 
 def period_of(term: Term, month: dt.date | None) -> tuple[dt.date, dt.date]:
@@ -226,7 +228,8 @@ def class_scores(
 
     meetings held / expected × w1 + coverage × w2 + complete records × w3 + ledger × w4
     + best judged case / 100 × w5, where coverage is the mean of the share of the class
-    discussed at least once and the share of its special-attention students discussed.
+    discussed at least once and the share of its special-attention students discussed (a
+    class with no special-attention student is scored on the first share alone).
     """
     settings = ConsultSettings.get()
     start, end = period_of(term, month)

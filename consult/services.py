@@ -474,14 +474,15 @@ def escalation_candidates(
     student_ids = {k[0] for k in by_key}
     decisions: dict[tuple[int, str], dt.date] = {}
     blocked: set[tuple[int, str]] = set()
-    for student_id, from_level, status, decided in Escalation.objects.filter(
+    for student_id, from_level, to_level, status, decided in Escalation.objects.filter(
         term=term, student__in=student_ids
-    ).values_list("student_id", "from_level", "status", "decided_on"):
-        key = (student_id, from_level)
+    ).values_list("student_id", "from_level", "to_level", "status", "decided_on"):
         if status in (Escalation.Status.PROPOSED, Escalation.Status.TAKEN):
-            blocked.add(key)
-        elif decided is not None and (key not in decisions or decisions[key] < decided):
-            decisions[key] = decided
+            blocked.add((student_id, from_level))
+        # The count restarts when a level sends a student back, or takes a student over.
+        key = (student_id, to_level if status == Escalation.Status.TAKEN else from_level)
+        if decided is not None and status != Escalation.Status.PROPOSED:
+            decisions[key] = max(decided, decisions.get(key, decided))
     out = []
     for (student_id, level), entry in sorted(by_key.items()):
         if (student_id, level) in blocked:
