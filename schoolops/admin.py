@@ -1,7 +1,47 @@
+"""The admin: the school structure, the roster import and export, the import history.
+
+Roster import and export use django-import-export 4.x for what it does well in the admin:
+the Import / Export buttons on the changelists, the ``import/``, ``process_import/`` and
+``export/`` URLs and the import and export permission codes (``schoolops.import_student``
+etc., from ``IMPORT_EXPORT_IMPORT_PERMISSION_CODE``). Its row-by-row resources are not used
+to read files: measured here they took 15 s to preview 5,000 students and rendered 3.5 MB of
+HTML, and their row numbers are not Excel's. ``SheetAdminMixin`` overrides ``import_action``,
+``process_import`` and ``export_action`` to run the sheet engine (``schoolops.sheets``) that
+the ``import_sheet`` and ``export_sheet`` commands run, so the admin and the command line
+read, check and write exactly alike:
+
+1. ``import/``: upload. The file is streamed to private storage (``PRIVATE_ROOT/imports``,
+   never /tmp, shared by every app server), capped in size, and checked as a dry run in one
+   rolled-back transaction. Files over ``IMPORT_BACKGROUND_ROWS`` rows are checked by a
+   background task instead, behind a progress page.
+2. ``import/<record>/``: the preview summarises new / changed / unchanged counts, lists every
+   error by Excel row and column and shows the first rows, never every row.
+3. ``process_import/``: confirm. Only now is anything written (again all or nothing); the
+   stored file is deleted afterwards, and so is a refused one. Unconfirmed uploads are
+   removed after a day.
+
+Every import is an ``ImportRecord`` (who, when, file, kind, counts, errors), listed read-only.
+"""
+
 from __future__ import annotations
 
-from django.contrib import admin
+import contextlib
+import io
+from urllib.parse import quote
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from import_export.admin import ImportExportMixin
 
 from schoolops.models import (
     AcademicYear,
@@ -9,6 +49,7 @@ from schoolops.models import (
     ExamResult,
     Grade,
     HolidayWeek,
+    ImportRecord,
     School,
     SchoolClass,
     Staff,
@@ -19,6 +60,7 @@ from schoolops.models import (
 )
 from schoolops.rollover import rollover_action
 from schoolops.scopes import get_scope
+from schoolops.sheets import SheetRefused, engine
 
 admin.site.site_header = _("SchoolOps administration")
 admin.site.site_title = _("SchoolOps")
@@ -38,6 +80,228 @@ class ScopedAdmin(admin.ModelAdmin):
         if scope.sees_whole_roster:
             return qs
         return qs.filter(**{f"{self.scope_field}__in": scope.classes().values("pk")})
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel file (.xlsx)"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB. Split it into several files.")
+                % {"limit": settings.IMPORT_MAX_UPLOAD_BYTES // 1024 // 1024}
+            )
+        return upload
+
+
+class SheetAdminMixin(ImportExportMixin):
+    """Import and export one sheet kind from a changelist (see the module docstring)."""
+
+    sheet_kind: str = ""
+
+    def get_urls(self):
+        info = self.get_model_info()
+        own = [
+            path(
+                "import/template/",
+                self.admin_site.admin_view(self.template_view),
+                name="{}_{}_import_template".format(*info),
+            ),
+            path(
+                "import/<int:record_id>/",
+                self.admin_site.admin_view(self.record_view),
+                name="{}_{}_import_record".format(*info),
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _sheet_class(self):
+        return engine.kinds()[self.sheet_kind]
+
+    def _record_url(self, record: ImportRecord) -> str:
+        info = self.get_model_info()
+        return reverse("admin:{}_{}_import_record".format(*info), args=[record.pk])
+
+    def _context(self, request, **kwargs):
+        sheet_class = self._sheet_class()
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "sheet_title": sheet_class.title,
+            "sheet_headers": sheet_class.headers(),
+            "sheet_kind": self.sheet_kind,
+            "template_url": reverse("admin:{}_{}_import_template".format(*self.get_model_info())),
+            **kwargs,
+        }
+
+    def import_action(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = UploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            engine.cleanup_stale_uploads()
+            record = ImportRecord.objects.create(
+                kind=self.sheet_kind,
+                file_name=upload.name.replace("\\", "/").rsplit("/", 1)[-1][:255],
+                user=request.user,
+                dry_run=True,
+                status=ImportRecord.Status.QUEUED,
+                preview={"language": request.LANGUAGE_CODE},
+            )
+            try:
+                stored = engine.store_upload(upload.chunks())
+                record.stored_file = stored.name
+                record.save(update_fields=["stored_file"])
+                rows = engine.count_rows(stored)
+            except SheetRefused as refusal:
+                self._refuse(record, refusal.message)
+                return HttpResponseRedirect(self._record_url(record))
+            self._run(record, dry_run=True, background=rows > settings.IMPORT_BACKGROUND_ROWS)
+            return HttpResponseRedirect(self._record_url(record))
+        return TemplateResponse(
+            request,
+            "admin/schoolops/sheet_import.html",
+            self._context(
+                request,
+                title=_("Import: %(kind)s") % {"kind": self._sheet_class().title},
+                form=form,
+                max_mb=settings.IMPORT_MAX_UPLOAD_BYTES // 1024 // 1024,
+            ),
+        )
+
+    def _refuse(self, record: ImportRecord, message: str) -> None:
+        from django.utils import timezone
+
+        if record.stored_file:
+            with contextlib.suppress(SheetRefused):
+                engine.stored_path(record.stored_file).unlink(missing_ok=True)
+        record.status = ImportRecord.Status.REFUSED
+        record.message = message
+        record.stored_file = ""
+        record.progress = 100
+        record.finished_at = timezone.now()
+        record.save()
+
+    def _run(self, record: ImportRecord, *, dry_run: bool, background: bool):
+        from schoolops import tasks
+
+        record.status = ImportRecord.Status.QUEUED
+        record.dry_run = dry_run
+        record.progress = 0
+        record.save(update_fields=["status", "dry_run", "progress"])
+        if background:
+            tasks.run_import.enqueue(record.pk, dry_run)
+            return None
+        return tasks.execute(record, dry_run=dry_run)
+
+    def _own_record(self, request, record_id) -> ImportRecord:
+        record = get_object_or_404(ImportRecord, pk=record_id, kind=self.sheet_kind)
+        if record.user_id != request.user.pk and not request.user.is_superuser:
+            raise Http404
+        return record
+
+    def record_view(self, request, record_id):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        record = self._own_record(request, record_id)
+        errors = record.errors or []
+        context = self._context(
+            request,
+            title=_("Import: %(kind)s") % {"kind": self._sheet_class().title},
+            record=record,
+            errors=[engine_error(e) for e in errors],
+            preview_headers=(record.preview or {}).get("headers", []),
+            preview_rows=(record.preview or {}).get("rows", []),
+            ignored=(record.preview or {}).get("ignored", []),
+            can_confirm=(
+                record.status == ImportRecord.Status.PREVIEWED
+                and bool(record.stored_file)
+                and record.new + record.changed > 0
+            ),
+            running=not record.finished,
+            import_url=reverse("admin:{}_{}_import".format(*self.get_model_info())),
+            process_url=reverse("admin:{}_{}_process_import".format(*self.get_model_info())),
+            changelist_url=reverse("admin:{}_{}_changelist".format(*self.get_model_info())),
+        )
+        return TemplateResponse(request, "admin/schoolops/sheet_record.html", context)
+
+    @staticmethod
+    def _summary(record: ImportRecord) -> str:
+        return gettext(
+            "%(rows)s rows: %(new)s new, %(changed)s changed, %(unchanged)s unchanged."
+        ) % {
+            "rows": record.rows,
+            "new": record.new,
+            "changed": record.changed,
+            "unchanged": record.unchanged,
+        }
+
+    def process_import(self, request, **kwargs):
+        if request.method != "POST":
+            return require_POST(lambda r: None)(request)
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        record = self._own_record(request, request.POST.get("record", ""))
+        if record.status != ImportRecord.Status.PREVIEWED or not record.stored_file:
+            messages.error(request, gettext("This file was already imported or has expired."))
+            return HttpResponseRedirect(self._record_url(record))
+        if not engine.stored_path(record.stored_file).is_file():
+            self._refuse(record, gettext("The uploaded file has expired. Upload it again."))
+            return HttpResponseRedirect(self._record_url(record))
+        background = record.rows > settings.IMPORT_BACKGROUND_ROWS
+        result = self._run(record, dry_run=False, background=background)
+        record.refresh_from_db()
+        if record.status == ImportRecord.Status.DONE:
+            messages.success(request, gettext("Imported.") + " " + self._summary(record))
+            if result is not None and result.notice:
+                messages.warning(request, result.notice)
+        elif record.status == ImportRecord.Status.REFUSED:
+            messages.error(request, gettext("The file was refused; nothing was written."))
+        return HttpResponseRedirect(self._record_url(record))
+
+    def template_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        sheet_class = self._sheet_class()
+        return _xlsx_response(
+            engine.template_bytes(self.sheet_kind),
+            gettext("Template") + "-" + (sheet_class.filename or f"{self.sheet_kind}.xlsx"),
+        )
+
+    def export_action(self, request):
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        sheet = engine.get_export_sheet(self.sheet_kind, request.user)
+        buffer = io.BytesIO()
+        engine.export_file(self.sheet_kind, buffer, user=request.user)
+        return _xlsx_response(buffer.getvalue(), sheet.filename or f"{self.sheet_kind}.xlsx")
+
+
+def engine_error(data: dict) -> dict:
+    return {
+        "line": data.get("line"),
+        "column": data.get("column", ""),
+        "letter": data.get("letter", ""),
+        "message": data.get("message", ""),
+    }
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
 
 
 @admin.register(School)
@@ -86,7 +350,8 @@ class SubjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(SchoolClass)
-class SchoolClassAdmin(ScopedAdmin):
+class SchoolClassAdmin(SheetAdminMixin, ScopedAdmin):
+    sheet_kind = "classes"
     scope_field = "pk"
     list_display = ["__str__", "academic_year", "grade", "number", "homeroom_teacher"]
     list_filter = ["academic_year", "grade"]
@@ -95,7 +360,8 @@ class SchoolClassAdmin(ScopedAdmin):
 
 
 @admin.register(Staff)
-class StaffAdmin(admin.ModelAdmin):
+class StaffAdmin(SheetAdminMixin, admin.ModelAdmin):
+    sheet_kind = "staff"
     list_display = ["staff_no", "name", "gender", "status"]
     list_filter = ["status", "user__groups"]
     search_fields = ["staff_no", "name"]
@@ -103,7 +369,8 @@ class StaffAdmin(admin.ModelAdmin):
 
 
 @admin.register(TeachingAssignment)
-class TeachingAssignmentAdmin(ScopedAdmin):
+class TeachingAssignmentAdmin(SheetAdminMixin, ScopedAdmin):
+    sheet_kind = "assignments"
     scope_field = "school_class"
     list_display = ["school_class", "subject", "staff"]
     list_filter = ["school_class__academic_year", "school_class__grade", "subject"]
@@ -112,7 +379,8 @@ class TeachingAssignmentAdmin(ScopedAdmin):
 
 
 @admin.register(Student)
-class StudentAdmin(ScopedAdmin):
+class StudentAdmin(SheetAdminMixin, ScopedAdmin):
+    sheet_kind = "students"
     scope_field = "school_class"
     list_display = ["student_no", "name", "gender", "school_class", "status"]
     list_filter = ["status", "school_class__grade", "gender"]
@@ -134,9 +402,85 @@ class ExamAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExamResult)
-class ExamResultAdmin(ScopedAdmin):
+class ExamResultAdmin(SheetAdminMixin, ScopedAdmin):
+    sheet_kind = "exams"
     scope_field = "student__school_class"
     list_display = ["student", "exam", "subject", "score"]
     list_filter = ["exam", "subject"]
     list_select_related = ["student", "exam", "subject"]
     raw_id_fields = ["student"]
+
+
+@admin.register(ImportRecord)
+class ImportRecordAdmin(admin.ModelAdmin):
+    """The import history: read-only, for the roster keepers and the principal's office."""
+
+    list_display = [
+        "created_at",
+        "kind",
+        "file_name",
+        "user",
+        "status",
+        "dry_run",
+        "rows",
+        "new",
+        "changed",
+        "unchanged",
+        "error_count",
+    ]
+    list_filter = ["kind", "status", "dry_run"]
+    list_select_related = ["user"]
+    search_fields = ["file_name", "user__username"]
+    date_hierarchy = "created_at"
+    fields = [
+        "kind",
+        "file_name",
+        "user",
+        "created_at",
+        "finished_at",
+        "status",
+        "dry_run",
+        "rows",
+        "new",
+        "changed",
+        "unchanged",
+        "message",
+        "error_list",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("errors"))
+    def error_count(self, record: ImportRecord) -> int:
+        return len(record.errors or [])
+
+    @admin.display(description=_("errors"))
+    def error_list(self, record: ImportRecord) -> str:
+        from schoolops.sheets import RowError
+
+        return "\n".join(str(RowError.from_dict(e)) for e in record.errors or [])
+
+    def _may_see(self, request) -> bool:
+        if not request.user.is_active or not request.user.is_staff:
+            return False
+        if get_scope(request).is_school_wide:
+            return True
+        return any(
+            request.user.has_perm(sheet.permission)
+            for sheet in engine.import_kinds().values()
+            if sheet.permission
+        )
+
+    def has_module_permission(self, request) -> bool:
+        return self._may_see(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._may_see(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -608,6 +608,8 @@ class ImportRecord(models.Model):
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     message = models.TextField(_("message"), blank=True)
+    # The dry run's first rows and ignored columns, for the preview page.
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     stored_file = models.CharField(
         _("stored file"),

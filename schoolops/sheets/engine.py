@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import time
@@ -13,7 +14,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from schoolops.registry import registry
@@ -232,6 +233,30 @@ def stored_path(name: str) -> Path:
     return path
 
 
+def count_rows(path: str | os.PathLike) -> int:
+    """The first sheet's row count (header included), after the file checks; cheap."""
+    from schoolops.sheets.reader import check_file, sheet_height
+
+    check_file(path)
+    return sheet_height(path)
+
+
+def cleanup_stale_uploads(max_age_hours: int = 24) -> None:
+    """Remove uploads left behind by previews nobody confirmed."""
+    from schoolops.models import ImportRecord
+
+    cutoff = time.time() - max_age_hours * 3600
+    for path in private_dir().glob("*.xlsx"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+        except OSError:
+            continue
+    ImportRecord.objects.filter(
+        created_at__lt=timezone.now() - dt.timedelta(hours=max_age_hours)
+    ).exclude(stored_file="").update(stored_file="")
+
+
 def get_import_sheet(kind: str, user: Any = None) -> ImportSheet:
     sheet_class = import_kinds().get(kind)
     if sheet_class is None:
@@ -291,6 +316,12 @@ def import_file(
     )
     record.errors = [e.as_dict() for e in result.errors]
     record.message = result.refused
+    record.preview = {
+        "language": (record.preview or {}).get("language") or translation.get_language(),
+        "headers": list(result.headers),
+        "rows": [[str(value) for value in row] for row in result.preview],
+        "ignored": result.ignored_columns,
+    }
     record.progress = 100
     record.finished_at = timezone.now()
     record.save()

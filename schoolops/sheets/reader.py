@@ -141,3 +141,22 @@ def _read_openpyxl(path: str | os.PathLike, max_rows: int) -> Iterator[list[Any]
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     workbook.close()
     return iter(rows)
+
+
+def sheet_height(path: str | os.PathLike) -> int:
+    """Rows of the first sheet as the workbook declares them (no cell is parsed)."""
+    try:
+        from python_calamine import CalamineWorkbook
+
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        return sheet.height
+    except Exception:
+        import openpyxl
+
+        try:
+            workbook = openpyxl.load_workbook(path, read_only=True)
+            return workbook.worksheets[0].max_row or 0
+        except Exception:
+            raise SheetRefused(
+                _("The file is damaged and cannot be opened as an Excel workbook.")
+            ) from None

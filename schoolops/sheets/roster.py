@@ -90,6 +90,9 @@ def posts(value: Any) -> list[str]:
     return found
 
 
+GENDER_WRITTEN = {"M": "男", "F": "女"}  # exports write what the office types, in any language
+
+
 def class_label(school_class: SchoolClass) -> str:
     return f"({school_class.number})班"
 
@@ -307,7 +310,7 @@ class StaffSheet(ImportSheet, ExportSheet):
             yield [
                 staff.staff_no,
                 staff.name,
-                staff.get_gender_display() if staff.gender else "",
+                GENDER_WRITTEN.get(staff.gender, ""),
                 staff.phone,
                 "、".join(sorted(g.name for g in staff.user.groups.all())),
             ]
@@ -494,7 +497,7 @@ class StudentsSheet(ImportSheet, ExportSheet):
             yield [
                 student.student_no,
                 student.name,
-                student.get_gender_display(),
+                GENDER_WRITTEN.get(student.gender, ""),
                 student.birth_date,
                 student.school_class.grade.name,
                 class_label(student.school_class),

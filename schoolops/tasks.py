@@ -1,0 +1,67 @@
+"""Background work: imports of files too big to run within a request.
+
+The default backend (``django_tasks_db``) keeps the queue in the database, so no other
+server is needed; run ``python manage.py db_worker`` next to the web server. Tests use the
+immediate backend, which runs the task at once.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from django_tasks import task
+
+from schoolops.models import ImportRecord
+from schoolops.sheets import ImportResult, SheetRefused, engine
+
+
+def execute(record: ImportRecord, *, dry_run: bool) -> ImportResult | None:
+    """Check (``dry_run``) or import the stored file of a record; the file is removed
+    afterwards unless a successful check leaves it waiting for confirmation."""
+    user = get_user_model().objects.filter(pk=record.user_id).first()
+    try:
+        path = engine.stored_path(record.stored_file)
+        if not record.stored_file or not path.is_file():
+            raise SheetRefused(_("The uploaded file has expired. Upload it again."))
+    except SheetRefused as refusal:
+        record.status = ImportRecord.Status.REFUSED
+        record.message = refusal.message
+        record.finished_at = timezone.now()
+        record.save()
+        return None
+    record.dry_run = dry_run
+    language = (record.preview or {}).get("language") or translation.get_language()
+    try:
+        with translation.override(language):
+            result, _record = engine.import_file(
+                record.kind,
+                path,
+                user=user,
+                file_name=record.file_name,
+                dry_run=dry_run,
+                record=record,
+            )
+    except Exception:
+        record.status = ImportRecord.Status.FAILED
+        record.message = _("The import failed unexpectedly; nothing was written.")
+        record.finished_at = timezone.now()
+        record.stored_file = ""
+        record.save()
+        path.unlink(missing_ok=True)
+        raise
+    if not (dry_run and result.ok):
+        path.unlink(missing_ok=True)
+        record.stored_file = ""
+        record.save(update_fields=["stored_file"])
+    return result
+
+
+@task()
+def run_import(record_id: int, dry_run: bool) -> None:
+    """The background twin of ``execute`` for files over ``IMPORT_BACKGROUND_ROWS`` rows."""
+    record = ImportRecord.objects.filter(pk=record_id).first()
+    if record is None or record.status != ImportRecord.Status.QUEUED:
+        return
+    execute(record, dry_run=dry_run)
