@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class MentorsConfig(AppConfig):
     name = "mentors"
     verbose_name = _("Mentor system")
+
+    def ready(self) -> None:
+        from mentors import hooks
+        from schoolops.registry import registry
+
+        registry.add_todos(hooks.mentor_todos)
+        registry.add_student_panel(hooks.PANEL)
+        registry.add_class_links(hooks.class_links)
+        registry.add_student_scope(hooks.mentee_scope)
+        for item in hooks.NAV:
+            registry.add_nav(item)
+        for post, perms in hooks.POST_PERMISSIONS.items():
+            registry.add_post_permissions(post, perms)

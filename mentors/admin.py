@@ -1,0 +1,82 @@
+"""The mentor system in the admin: the academic office keeps capacities, weights and scores;
+the principal's office reads the records. Office staff have no permission here."""
+
+from django.contrib import admin
+
+from simple_history.admin import SimpleHistoryAdmin
+
+from mentors import models
+
+
+@admin.register(models.MentorCapacity)
+class MentorCapacityAdmin(admin.ModelAdmin):
+    list_display = ("school_class", "mentor", "capacity")
+    list_select_related = ("school_class__grade", "mentor")
+    list_filter = ("school_class__grade",)
+    raw_id_fields = ("school_class", "mentor")
+
+
+@admin.register(models.Pairing)
+class PairingAdmin(SimpleHistoryAdmin):
+    list_display = ("student", "mentor", "school_class", "choice_rank", "started_on", "ended_on")
+    list_select_related = ("student", "mentor", "school_class__grade")
+    list_filter = ("school_class__grade", "end_reason")
+    search_fields = ("student__name", "student__student_no", "mentor__name", "mentor__staff_no")
+    raw_id_fields = ("student", "mentor", "school_class", "match_run", "created_by")
+
+
+@admin.register(models.MatchRun)
+class MatchRunAdmin(admin.ModelAdmin):
+    list_display = ("grade", "academic_year", "run_at", "run_by", "matched", "unmatched")
+    list_select_related = ("grade", "academic_year", "run_by")
+
+
+@admin.register(models.EvaluationSettings)
+class EvaluationSettingsAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "term",
+        "self_weight",
+        "students_weight",
+        "teachers_weight",
+        "school_weight",
+        "threshold",
+    )
+    list_select_related = ("term__academic_year",)
+
+
+@admin.register(models.MentorEvaluation)
+class MentorEvaluationAdmin(SimpleHistoryAdmin):
+    list_display = ("term", "mentor", "self_score", "teachers_score", "school_score", "improve_by")
+    list_select_related = ("term__academic_year", "mentor")
+    raw_id_fields = ("mentor",)
+
+
+@admin.register(models.TalkLog)
+class TalkLogAdmin(SimpleHistoryAdmin):
+    list_display = ("pairing", "date", "topic")
+    list_select_related = ("pairing__student", "pairing__mentor")
+    raw_id_fields = ("pairing",)
+    date_hierarchy = "date"
+
+
+@admin.register(models.ParentContact)
+class ParentContactAdmin(SimpleHistoryAdmin):
+    list_display = ("pairing", "date", "method")
+    list_select_related = ("pairing__student", "pairing__mentor")
+    raw_id_fields = ("pairing",)
+    date_hierarchy = "date"
+
+
+for model in (
+    models.Choice,
+    models.PriorityStudent,
+    models.MentorRanking,
+    models.MentoringPlan,
+    models.GrowthRecord,
+    models.MonthlySummary,
+    models.Exchange,
+    models.StudentRating,
+):
+    admin.site.register(
+        model, SimpleHistoryAdmin if hasattr(model, "history") else admin.ModelAdmin
+    )

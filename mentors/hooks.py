@@ -1,0 +1,228 @@
+"""What the mentor system adds to the pages ``schoolops`` owns, through its registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from mentors import services
+from mentors.models import Choice, MentoringPlan, Pairing, ParentContact, TalkLog
+from schoolops.calendar import monday_of, month_bounds
+from schoolops.models import Post, SchoolClass, Student
+from schoolops.registry import Link, NavItem, StudentPanel, Todo
+from schoolops.scopes import get_scope
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from schoolops.scopes import Scope
+
+MENTOR_POSTS = (Post.SUBJECT_TEACHER, Post.HOMEROOM, Post.GRADE_HEAD)
+
+
+def mentor_todos(request: HttpRequest) -> list[Todo]:
+    """A mentor's mentees due a talk this week and a parent contact this month; a homeroom
+    teacher's students still without a mentor (four queries at most, whatever the data)."""
+    scope = get_scope(request)
+    if scope.staff is None or scope.year is None:
+        return []
+    today = timezone.localdate()
+    todos: list[Todo] = []
+    monday = monday_of(today)
+    first, last = month_bounds(today)
+    week = scope.term.week_of(today) if scope.term else None
+    counts = (
+        Pairing.objects.active()
+        .filter(mentor=scope.staff, academic_year=scope.year)
+        .annotate(
+            talked=Exists(
+                TalkLog.objects.filter(
+                    pairing=OuterRef("pk"), date__range=(monday, monday + dt.timedelta(days=6))
+                )
+            ),
+            contacted=Exists(
+                ParentContact.objects.filter(pairing=OuterRef("pk"), date__range=(first, last))
+            ),
+        )
+        .aggregate(
+            total=Count("pk"),
+            talk_due=Count("pk", filter=Q(talked=False)),
+            contact_due=Count("pk", filter=Q(contacted=False)),
+        )
+    )
+    url = reverse("mentors:my_mentees")
+    if counts["total"] and week is not None and counts["talk_due"]:
+        todos.append(
+            Todo(
+                _("Mentees due a talk this week"),
+                url,
+                counts["talk_due"],
+                "warning",
+                week.last_day,
+                "mentors",
+            )
+        )
+    if counts["total"] and counts["contact_due"]:
+        todos.append(
+            Todo(
+                _("Mentees due a parent contact this month"),
+                url,
+                counts["contact_due"],
+                "info",
+                min(last, scope.term.end_date) if scope.term else last,
+                "mentors",
+            )
+        )
+    deadline = services.selection_deadline(scope.year)
+    if deadline and today <= deadline:
+        applicants = Choice.objects.filter(mentor=scope.staff, academic_year=scope.year).count()
+        if applicants:
+            todos.append(
+                Todo(
+                    _("Students chose you as mentor: rank or decline them"),
+                    reverse("mentors:applicants"),
+                    applicants,
+                    "warning",
+                    deadline,
+                    "mentors",
+                )
+            )
+    if scope.homeroom_class_ids:
+        classes = (
+            SchoolClass.objects.filter(pk__in=scope.homeroom_class_ids)
+            .annotate(
+                size=Count(
+                    "students",
+                    filter=Q(students__status=Student.Status.IN_SCHOOL),
+                    distinct=True,
+                ),
+                paired=Count(
+                    "pairings",
+                    filter=Q(pairings__ended_on__isnull=True, pairings__academic_year=scope.year),
+                    distinct=True,
+                ),
+            )
+            .select_related("grade")
+        )
+        for school_class in classes:
+            missing = school_class.size - school_class.paired
+            if missing > 0:
+                todos.append(
+                    Todo(
+                        _("%(class)s: students without a mentor") % {"class": school_class},
+                        reverse("mentors:class_overview", args=[school_class.pk]),
+                        missing,
+                        "warning" if deadline and today <= deadline else "danger",
+                        deadline if deadline and today <= deadline else None,
+                        "mentors",
+                    )
+                )
+    return todos
+
+
+def student_panel_context(request: HttpRequest, student: Student) -> dict[str, Any] | None:
+    """The student's mentor for everyone who works with the class; the plan and the latest
+    talks for the mentor, the homeroom teacher, the grade head and the principal's office.
+    Office staff see nothing. Three queries at most."""
+    scope = get_scope(request)
+    if scope.is_office and not scope.is_school_wide:
+        return None
+    pairing = (
+        Pairing.objects.active()
+        .filter(student=student, academic_year=scope.year)
+        .select_related("mentor")
+        .first()
+    )
+    show_file = pairing is not None and (
+        (scope.staff is not None and pairing.mentor_id == scope.staff.pk)
+        or scope.can_edit_class(student.school_class)
+    )
+    ctx: dict[str, Any] = {"pairing": pairing, "show_file": show_file}
+    if show_file:
+        ctx["plan"] = MentoringPlan.objects.filter(pairing=pairing).first()
+        ctx["talks"] = list(pairing.talks.order_by("-date", "-pk")[:3])
+    return ctx
+
+
+def class_links(request: HttpRequest, school_class: SchoolClass) -> list[Link]:
+    scope = get_scope(request)
+    if not scope.can_edit_class(school_class):
+        return []
+    return [
+        Link(_("Mentoring"), reverse("mentors:class_overview", args=[school_class.pk])),
+        Link(_("Mentor choices"), reverse("mentors:class_choices", args=[school_class.pk])),
+        Link(
+            _("Homeroom–mentor exchange"),
+            reverse("mentors:class_exchanges", args=[school_class.pk]),
+        ),
+    ]
+
+
+def mentee_scope(scope: Scope):
+    """A mentor may open their current mentees' pages (and nothing else beyond their classes)."""
+    return (
+        Pairing.objects.active()
+        .filter(mentor=scope.staff, academic_year=scope.year)
+        .values("student_id")
+    )
+
+
+NAV = [
+    NavItem(
+        key="mentors",
+        label=gettext_lazy("My mentees"),
+        url_name="mentors:my_mentees",
+        visible=lambda scope: scope.staff is not None and scope.has_post(*MENTOR_POSTS),
+        order=40,
+    ),
+    NavItem(
+        key="mentors_selection",
+        label=gettext_lazy("Mentor system"),
+        url_name="mentors:selection",
+        visible=lambda scope: scope.is_school_wide,
+        order=41,
+    ),
+]
+
+PANEL = StudentPanel(
+    key="mentors",
+    title=gettext_lazy("Mentor"),
+    template="mentors/panels/student.html",
+    context=student_panel_context,
+    order=30,
+)
+
+
+def _perms(actions: tuple[str, ...], models: tuple[str, ...]) -> list[str]:
+    return [f"mentors.{a}_{m}" for m in models for a in actions]
+
+
+SETTINGS_MODELS = ("mentorcapacity", "evaluationsettings", "mentorevaluation", "matchrun")
+RECORD_MODELS = (
+    "pairing",
+    "choice",
+    "prioritystudent",
+    "mentorranking",
+    "mentoringplan",
+    "growthrecord",
+    "talklog",
+    "parentcontact",
+    "monthlysummary",
+    "exchange",
+    "studentrating",
+)
+# The principal's office reads everything in the admin; the academic office also keeps the
+# capacities, weights and evaluations. Office staff (办公室) get nothing: talk logs, parent
+# contacts and growth records are sensitive records of minors.
+POST_PERMISSIONS = {
+    Post.ACADEMIC_OFFICE: _perms(("view",), SETTINGS_MODELS + RECORD_MODELS)
+    + _perms(("add", "change"), SETTINGS_MODELS),
+    Post.PRINCIPAL: _perms(("view",), SETTINGS_MODELS + RECORD_MODELS),
+    Post.VICE_PRINCIPAL: _perms(("view",), SETTINGS_MODELS + RECORD_MODELS),
+}

@@ -1,0 +1,309 @@
+import datetime as dt
+
+from django.urls import reverse
+
+import pytest
+
+from mentors import services
+from mentors.models import Choice, Pairing, PriorityStudent, TalkLog
+from tests.mentors.conftest import add_students, pair
+
+pytestmark = pytest.mark.django_db
+
+
+def class_url(name, school_class):
+    return reverse(f"mentors:{name}", args=[school_class.pk])
+
+
+@pytest.mark.parametrize(
+    "name", ["class_overview", "class_choices", "class_exchanges", "class_ratings"]
+)
+def test_class_pages_scope(school, mentoring, client, login, today, name):
+    url = class_url(name, school.class_a)
+    assert client.get(url).status_code == 302  # anonymous → login
+    assert "/accounts/login/" in client.get(url)["Location"]
+    assert login(school.outsider).get(url).status_code == 404  # another class's homeroom teacher
+    assert login(school.teacher).get(url).status_code == 403  # teaches the class, does not keep it
+    assert login(school.office).get(url).status_code == 403
+    assert login(school.homeroom).get(url).status_code == 200
+    assert login(school.grade_head).get(url).status_code == 200
+    assert login(school.academic).get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name", ["selection", "compliance", "evaluation", "evaluation_export", "pairings_export"]
+)
+def test_school_pages_are_for_the_principals_office(school, mentoring, client, login, today, name):
+    url = reverse(f"mentors:{name}")
+    assert client.get(url).status_code == 302
+    for staff in (school.homeroom, school.teacher, school.office, school.grade_head):
+        assert login(staff).get(url).status_code == 403
+    assert login(school.principal).get(url).status_code == 200
+    assert login(school.academic).get(url).status_code == 200
+
+
+def test_only_the_academic_office_runs_the_matching_and_sets_capacity(
+    school, mentoring, login, today
+):
+    match = reverse("mentors:match", args=[school.grade7.pk])
+    capacity = class_url("class_capacity", school.class_a)
+    for staff in (school.principal, school.homeroom, school.office):
+        assert login(staff).get(match).status_code == 403
+    assert login(school.outsider).get(capacity).status_code == 404
+    assert login(school.homeroom).get(capacity).status_code == 403
+    assert login(school.academic).get(match).status_code == 200
+    client = login(school.academic)
+    response = client.post(capacity, {f"cap_{school.teacher.pk}": "2"})
+    assert response.status_code == 302
+    caps = services.capacities([school.class_a], services.mentors_by_class([school.class_a.pk]))
+    assert caps[(school.class_a.pk, school.teacher.pk)] == 2
+
+
+def test_a_mentor_sees_only_their_own_mentees_files(school, mentoring, login, today):
+    mine = pair(school, school.student_a, school.teacher)
+    theirs = pair(school, mentoring.students[1], mentoring.english)
+    client = login(school.teacher)
+    assert client.get(reverse("mentors:pairing_detail", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("mentors:pairing_detail", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("mentors:pairing_talk", args=[theirs.pk])).status_code == 404
+    assert (
+        login(school.office).get(reverse("mentors:pairing_detail", args=[mine.pk])).status_code
+        == 404
+    )
+    assert (
+        login(school.outsider).get(reverse("mentors:pairing_detail", args=[mine.pk])).status_code
+        == 404
+    )
+    # The homeroom teacher reads the file but does not write the mentor's talks.
+    homeroom = login(school.homeroom)
+    assert homeroom.get(reverse("mentors:pairing_detail", args=[mine.pk])).status_code == 200
+    assert homeroom.post(reverse("mentors:pairing_talk", args=[mine.pk]), {}).status_code == 403
+
+
+def test_mentor_logs_a_talk_and_bad_input_is_explained(school, mentoring, login, today):
+    p = pair(school, school.student_a, school.teacher)
+    client = login(school.teacher)
+    url = reverse("mentors:pairing_talk", args=[p.pk])
+    response = client.post(url, {"date": "2030-01-01", "topic": "", "content": "x"})
+    assert response.status_code == 200
+    assert not TalkLog.objects.exists()
+    response = client.post(
+        url,
+        {
+            "date": today.isoformat(),
+            "topic": "期中考试",
+            "content": "数学退步，谈原因",
+            "follow_up": "",
+        },
+    )
+    assert response.status_code == 302
+    talk = TalkLog.objects.get()
+    assert talk.topic == "期中考试" and talk.history.first().history_user == school.teacher.user
+
+
+def test_choices_page_saves_and_reports_errors(school, mentoring, login, today):
+    client = login(school.homeroom)
+    url = class_url("class_choices", school.class_a)
+    a, b = mentoring.students[0], mentoring.students[1]
+    response = client.post(url, {f"c1_{a.pk}": school.teacher.pk, f"c2_{a.pk}": school.teacher.pk})
+    assert response.status_code == 200 and not Choice.objects.exists()
+    response = client.post(
+        url,
+        {
+            f"c1_{a.pk}": school.teacher.pk,
+            f"c2_{a.pk}": mentoring.english.pk,
+            f"c1_{b.pk}": mentoring.english.pk,
+            f"p_{b.pk}": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert Choice.objects.count() == 3
+    assert PriorityStudent.objects.get().student == b
+    response = client.post(url, {f"c1_{a.pk}": school.outsider.pk})  # not a choice offered
+    assert response.status_code == 200 and Choice.objects.count() == 3
+
+
+def test_match_preview_then_publish(school, mentoring, login, today):
+    services.save_class_choices(
+        school.class_a,
+        school.year,
+        services.ClassChoices({school.student_a.pk: [school.teacher.pk, None, None]}, set()),
+    )
+    client = login(school.academic)
+    url = reverse("mentors:match", args=[school.grade7.pk])
+    response = client.get(url)
+    assert school.student_a.name in response.text
+    assert not Pairing.objects.exists()
+    fingerprint = response.context["preview"].fingerprint
+    assert client.post(url, {"fingerprint": "stale"}).status_code == 302
+    assert not Pairing.objects.exists()
+    assert client.post(url, {"fingerprint": fingerprint}).status_code == 302
+    assert Pairing.objects.get().mentor == school.teacher
+
+
+def test_hand_assignment_from_the_class_page(school, mentoring, login, today):
+    services.set_capacity(school.class_a, school.teacher, 0)
+    client = login(school.homeroom)
+    url = class_url("hand_assign", school.class_a)
+    data = {"student": school.student_a.pk, "mentor": school.teacher.pk, "reason": ""}
+    client.post(url, data)
+    assert not Pairing.objects.exists()  # full, no reason
+    client.post(url, {**data, "reason": "学生与李老师同村，便于家访"})
+    assert Pairing.objects.get().choice_label == "调剂"
+    other = login(school.outsider)
+    assert other.post(url, data).status_code == 404
+
+
+def test_mentor_can_open_a_mentees_page_outside_their_classes(school, mentoring, login, today):
+    # 刘老师 teaches only class (1); a mentee moved to class (2) stays visible to her.
+    moved = mentoring.students[1]
+    p = pair(school, moved, mentoring.english)
+    moved.school_class = school.class_b
+    moved.save()
+    client = login(mentoring.english)
+    assert client.get(reverse("schoolops:student_detail", args=[moved.pk])).status_code == 200
+    assert (
+        client.get(reverse("schoolops:student_detail", args=[school.student_b.pk])).status_code
+        == 404
+    )
+    services.end_pairing(p, Pairing.EndReason.STUDENT_LEFT)
+    assert client.get(reverse("schoolops:student_detail", args=[moved.pk])).status_code == 404
+
+
+def test_student_panel_shows_talks_to_the_mentor_and_nothing_to_the_office(
+    school, mentoring, login, today
+):
+    p = pair(school, school.student_a, school.teacher)
+    TalkLog.objects.create(pairing=p, date=today, topic="心理", content="最近睡眠不好")
+    url = reverse("schoolops:student_detail", args=[school.student_a.pk])
+    response = login(school.teacher).get(url)
+    assert "最近睡眠不好" in response.text and 'id="panel-mentors"' in response.text
+    response = login(school.office).get(url)
+    assert response.status_code == 200 and 'id="panel-mentors"' not in response.text
+
+
+def test_home_page_lists_the_mentors_todos(school, mentoring, login, today):
+    p = pair(school, school.student_a, school.teacher)
+    pair(school, mentoring.students[1], school.teacher)
+    TalkLog.objects.create(pairing=p, date=today, topic="学习", content="谈心")
+    response = login(school.teacher).get(reverse("home"))
+    todos = {t.level: t.count for t in response.context["todos"] if t.app == "mentors"}
+    assert todos == {"warning": 1, "info": 2}  # one talk due this week, two parent contacts
+    homeroom = {
+        t.app: t.count for t in login(school.homeroom).get(reverse("home")).context["todos"]
+    }
+    assert homeroom["mentors"] == 3  # five students, two paired
+
+
+# Query budgets: list pages run a fixed number of queries whatever the data size.
+
+
+def _grow(school, mentoring, n):
+    students = add_students(school.class_a, n, start=500 + n)
+    for student in students:
+        p = pair(school, student, school.teacher if student.pk % 2 else mentoring.english)
+        TalkLog.objects.create(pairing=p, date=dt.date(2026, 11, 2), topic="学习", content="x")
+        Choice.objects.create(student=student, academic_year=school.year, rank=1, mentor=p.mentor)
+
+
+@pytest.mark.parametrize(
+    ("who", "url"),
+    [
+        ("homeroom", lambda s: class_url("class_overview", s.class_a)),
+        ("homeroom", lambda s: class_url("class_choices", s.class_a)),
+        ("homeroom", lambda s: class_url("class_ratings", s.class_a)),
+        ("homeroom", lambda s: class_url("class_exchanges", s.class_a)),
+        ("teacher", lambda s: reverse("mentors:my_mentees")),
+        ("teacher", lambda s: reverse("mentors:applicants")),
+        ("teacher", lambda s: reverse("home")),
+        ("academic", lambda s: reverse("mentors:selection")),
+        ("academic", lambda s: reverse("mentors:compliance")),
+        ("academic", lambda s: reverse("mentors:evaluation")),
+        ("academic", lambda s: reverse("mentors:match", args=[s.grade7.pk])),
+        ("academic", lambda s: reverse("mentors:pairings_export")),
+    ],
+)
+def test_list_pages_have_a_fixed_query_count(
+    school, mentoring, login, today, django_assert_max_num_queries, who, url
+):
+    client = login(getattr(school, who))
+    _grow(school, mentoring, 2)
+    with django_assert_max_num_queries(40) as small:
+        assert client.get(url(school)).status_code == 200
+    _grow(school, mentoring, 30)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(url(school)).status_code == 200
+
+
+def test_every_page_of_a_file_renders_for_the_right_post(school, mentoring, login, today):
+    p = pair(school, school.student_a, school.teacher)
+    PriorityStudent.objects.create(student=school.student_a, academic_year=school.year)
+    TalkLog.objects.create(pairing=p, date=dt.date(2026, 11, 2), topic="学习", content="作业")
+    mentor = login(school.teacher)
+    for name in (
+        "pairing_detail",
+        "pairing_talk",
+        "pairing_contact",
+        "pairing_plan",
+        "pairing_growth",
+    ):
+        assert mentor.get(reverse(f"mentors:{name}", args=[p.pk])).status_code == 200, name
+    summary = reverse("mentors:pairing_summary", args=[p.pk, 2026, 11])
+    response = mentor.get(summary)
+    assert "作业" in response.text  # drafted from the month's talks
+    assert mentor.post(summary, {"text": "本月谈心一次，作业有改进"}).status_code == 302
+    assert mentor.get(reverse("mentors:pairing_summary", args=[p.pk, 2027, 5])).status_code == 404
+    assert (
+        mentor.post(
+            reverse("mentors:pairing_plan", args=[p.pk]),
+            {"study": "每周检查数学错题本", "thought": "树立目标"},
+        ).status_code
+        == 302
+    )
+    assert mentor.get(reverse("mentors:self_evaluation")).status_code == 200
+    assert mentor.get(reverse("mentors:pairing_end", args=[p.pk])).status_code == 403
+    office = login(school.academic)
+    assert office.get(reverse("mentors:pairing_end", args=[p.pk])).status_code == 200
+    assert office.get(reverse("mentors:reassign", args=[school.teacher.pk])).status_code == 200
+    assert (
+        office.get(reverse("mentors:evaluation_mentor", args=[school.teacher.pk])).status_code
+        == 200
+    )
+    response = office.post(
+        reverse("mentors:pairing_end", args=[p.pk]), {"reason": "failed", "note": "师生沟通困难"}
+    )
+    assert response.status_code == 302
+    p.refresh_from_db()
+    assert p.end_reason == "failed"
+
+
+def test_reassign_page_moves_every_mentee_in_one_post(school, mentoring, login, today):
+    pairings = [pair(school, s, school.teacher) for s in mentoring.students[:2]]
+    client = login(school.academic)
+    url = reverse("mentors:reassign", args=[school.teacher.pk])
+    data = {
+        "reason": "left",
+        "note": "调离",
+        **{f"m_{p.pk}": mentoring.english.pk for p in pairings},
+    }
+    assert client.post(url, data).status_code == 302
+    assert Pairing.objects.active().filter(mentor=mentoring.english).count() == 2
+    assert not Pairing.objects.active().filter(mentor=school.teacher).exists()
+
+
+def test_evaluation_settings_refuse_weights_not_adding_to_100(school, mentoring, login, today):
+    client = login(school.academic)
+    url = reverse("mentors:evaluation")
+    data = {
+        "self_weight": 20,
+        "students_weight": 30,
+        "teachers_weight": 20,
+        "school_weight": 20,
+        "threshold": "60",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert services.evaluation_settings(school.term).school_weight == 30
+    assert client.post(url, {**data, "school_weight": 30, "threshold": "70"}).status_code == 302
+    assert services.evaluation_settings(school.term).threshold == 70
+    assert login(school.principal).post(url, data).status_code == 403
