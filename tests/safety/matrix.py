@@ -78,7 +78,11 @@ The admin rule
 Anonymous and accounts that are not ``is_staff`` (posts without the admin) get ``LOGIN``.
 Staff get 200 on the changelist, change and history pages with the model's view or change
 permission, on the add page with add, on the delete page with delete, and 403 otherwise; the
-bare ``<object_id>/`` URL redirects. ``ADMIN_OVERRIDES`` replace single cells.
+bare ``<object_id>/`` URL redirects. A ``SimpleHistoryAdmin`` adds the page of one historical
+version (``..._simple_history``), opened like the history page; create the ``ADMIN_OBJECTS``
+with ``save()`` (not ``bulk_create``) so that they have a version. ``ADMIN_OVERRIDES``
+replace single cells. Other URLs an admin adds (an import page, a custom action view) need a
+``Route`` like any page.
 """
 
 from __future__ import annotations

@@ -81,11 +81,18 @@ ADMIN_VIEWS = ("changelist", "add", "change", "history", "delete")
 def admin_model_urls() -> dict[str, tuple[type, str]]:
     """URL name → (model, view) for the standard pages of every registered ModelAdmin."""
     urls = {}
-    for model in admin.site._registry:
+    for model, model_admin in admin.site._registry.items():
         info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
-        for view in ADMIN_VIEWS:
+        for view in admin_views(model_admin):
             urls[f"{info}_{view}"] = (model, view)
     return urls
+
+
+def admin_views(model_admin) -> tuple[str, ...]:
+    """The standard views of a ModelAdmin; a SimpleHistoryAdmin adds one version's page."""
+    if hasattr(model_admin, "history_form_view"):
+        return (*ADMIN_VIEWS, "simple_history")
+    return ADMIN_VIEWS
 
 
 def admin_model_prefixes() -> set[str]:

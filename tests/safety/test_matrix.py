@@ -9,9 +9,9 @@ import pytest
 
 from tests.safety.matrix import ACTORS, LOGIN, OK, REDIRECT, Call
 from tests.safety.routes import (
-    ADMIN_VIEWS,
     admin_objects,
     admin_overrides,
+    admin_views,
     all_routes,
     describe,
     matches,
@@ -82,7 +82,7 @@ def admin_expected(user, model, view: str) -> object:
         return LOGIN
     label = model._meta.app_label
     name = model._meta.model_name
-    if view in ("changelist", "change", "history"):
+    if view in ("changelist", "change", "history", "simple_history"):
         allowed = user.has_perm(f"{label}.view_{name}") or user.has_perm(f"{label}.change_{name}")
     else:
         allowed = user.has_perm(f"{label}.{view}_{name}")
@@ -100,9 +100,13 @@ def test_admin_model(model, school, today):
     overrides = admin_overrides()
     info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
     wrong = []
-    for view in (*ADMIN_VIEWS, "redirect"):
+    for view in (*admin_views(admin.site._registry[model]), "redirect"):
         if view == "redirect":
             url = reverse(f"{info}_change", args=[obj.pk]).removesuffix("change/")
+        elif view == "simple_history":
+            version = obj.history.order_by("-history_id").first()
+            assert version is not None, f"{label}: create the object with save() to get history"
+            url = reverse(f"{info}_simple_history", args=[obj.pk, version.history_id])
         elif view in ("changelist", "add"):
             url = reverse(f"{info}_{view}")
         else:
