@@ -1,0 +1,156 @@
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    LeaderboardRow,
+    MemberChange,
+    Membership,
+    MonthClose,
+    Recommendation,
+    ScoreEntry,
+    ScoreItem,
+    StudyGroup,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records kept by the app's own workflows: the admin reads them."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ScoreItem)
+class ScoreItemAdmin(admin.ModelAdmin):
+    list_display = ["name", "points", "order", "is_active"]
+    list_editable = ["points", "order", "is_active"]
+    ordering = ["order", "name"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # entries keep pointing at their item; retire it with "in use" instead
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ["student", "is_leader", "is_recorder", "seat", "joined_at", "left_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(StudyGroup)
+class StudyGroupAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+    list_display = ["name", "school_class", "term", "number", "motto", "confirmed_at", "is_active"]
+    list_filter = ["term", "school_class__grade", "is_active"]
+    list_select_related = ["school_class__grade", "term__academic_year"]
+    search_fields = ["name", "motto"]
+    inlines = [MembershipInline]
+
+
+@admin.register(ScoreEntry)
+class ScoreEntryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "day",
+        "week",
+        "school_class",
+        "group",
+        "item",
+        "points",
+        "student",
+        "teacher",
+        "kind",
+        "after_close",
+    ]
+    list_filter = ["kind", "after_close", "month", "item", "school_class__grade"]
+    list_select_related = ["school_class__grade", "group", "item", "student", "teacher"]
+    date_hierarchy = "day"
+    show_full_result_count = False
+
+
+class LeaderboardRowInline(admin.TabularInline):
+    model = LeaderboardRow
+    fields = [
+        "rank",
+        "grade_name",
+        "class_name",
+        "group_name",
+        "points",
+        "class_average",
+        "index",
+        "class_rank",
+        "is_excellent",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["rank"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(MonthClose)
+class MonthCloseAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+    list_display = ["__str__", "closed_at", "closed_by", "published_at", "page"]
+    list_select_related = ["closed_by", "published_by"]
+    inlines = [LeaderboardRowInline]
+
+    @admin.display(description=_("leaderboard page"))
+    def page(self, obj):
+        url = reverse("groups:leaderboard") + f"?month={obj.month:%Y-%m}"
+        return format_html('<a href="{}">{}</a>', url, _("open"))
+
+
+@admin.register(LeaderboardRow)
+class LeaderboardRowAdmin(ReadOnlyAdmin):
+    """The monthly school leaderboard as archived when the month closed."""
+
+    list_display = [
+        "close",
+        "rank",
+        "grade_name",
+        "class_name",
+        "group_name",
+        "index",
+        "points",
+        "class_average",
+        "class_rank",
+        "is_excellent",
+    ]
+    list_filter = ["close", "grade_name", "is_excellent"]
+    list_select_related = ["close"]
+    ordering = ["-close__month", "rank"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(ReadOnlyAdmin):
+    list_display = ["month", "group", "note", "recommended_by", "created_at"]
+    list_filter = ["month"]
+    list_select_related = ["group__school_class__grade", "recommended_by"]
+
+
+@admin.register(MemberChange)
+class MemberChangeAdmin(ReadOnlyAdmin):
+    list_display = [
+        "changed_at",
+        "school_class",
+        "student",
+        "from_group",
+        "to_group",
+        "reason",
+        "changed_by",
+    ]
+    list_select_related = ["school_class__grade", "student", "from_group", "to_group", "changed_by"]

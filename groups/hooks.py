@@ -1,0 +1,189 @@
+"""What the groups app adds to the pages ``schoolops`` owns, through its registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q, Sum
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from schoolops.models import Post, SchoolClass, Student
+from schoolops.registry import DemoStep, Link, NavItem, StudentPanel, Todo, registry
+from schoolops.scopes import get_scope
+
+from .access import can_run_months, can_score
+from .models import Membership, MonthClose, ScoreEntry, StudyGroup
+
+
+def todos(request: HttpRequest) -> list[Todo]:
+    """Class without groups this term; classes not scored this week; months to close."""
+    scope = get_scope(request)
+    term = scope.term
+    if term is None or (scope.staff is None and not scope.user.is_superuser):
+        return []
+    items: list[Todo] = []
+    today = timezone.localdate()
+    homeroom = scope.homeroom_class_ids
+    taught = scope.taught_class_ids | homeroom
+    with_groups: set[int] = set()
+    if taught:
+        with_groups = set(
+            StudyGroup.objects.confirmed()
+            .filter(term=term, school_class__in=taught)
+            .values_list("school_class_id", flat=True)
+        )
+    missing = sorted(homeroom - with_groups)
+    if missing:
+        classes = {
+            c.pk: c for c in SchoolClass.objects.filter(pk__in=missing).select_related("grade")
+        }
+        for class_id in missing:
+            items.append(
+                Todo(
+                    text=_("%(class)s has no study-help groups this term: form them.")
+                    % {"class": classes[class_id]},
+                    url=reverse("groups:class_groups", args=[class_id]),
+                    level="warning",
+                    app="groups",
+                )
+            )
+    week = term.week_number(today)
+    if week is not None and scope.staff is not None and with_groups:
+        scored = set(
+            ScoreEntry.objects.filter(
+                teacher=scope.staff, term=term, week=week, school_class__in=with_groups
+            )
+            .values_list("school_class_id", flat=True)
+            .distinct()
+        )
+        unscored = sorted((with_groups & taught) - scored)
+        if unscored:
+            items.append(
+                Todo(
+                    text=_("Lessons not scored this week"),
+                    url=reverse("groups:score", args=[unscored[0]]),
+                    count=len(unscored),
+                    level="info",
+                    app="groups",
+                )
+            )
+    if can_run_months(scope):
+        this_month = today.replace(day=1)
+        over = [m for m in term.months() if m < this_month]
+        closed = set(MonthClose.objects.filter(month__in=over).values_list("month", flat=True))
+        for month in over:
+            if month not in closed:
+                items.append(
+                    Todo(
+                        text=_("Close %(month)s and publish its outstanding groups")
+                        % {"month": f"{month:%Y-%m}"},
+                        url=reverse("groups:leaderboard") + f"?month={month:%Y-%m}",
+                        level="warning",
+                        app="groups",
+                    )
+                )
+    return items
+
+
+def student_panel(request: HttpRequest, student: Student) -> dict[str, Any] | None:
+    """The student's group, role and recent points (four queries)."""
+    membership = (
+        Membership.objects.current()
+        .filter(student=student, group__is_active=True)
+        .select_related("group")
+        .prefetch_related("led_subjects")
+        .order_by("-group__term__start_date")
+        .first()
+    )
+    if membership is None:
+        return {"membership": None}
+    since = timezone.localdate() - dt.timedelta(days=28)
+    sums = ScoreEntry.objects.filter(group=membership.group_id, day__gte=since).aggregate(
+        group=Sum("points"), own=Sum("points", filter=Q(student=student))
+    )
+    return {
+        "membership": membership,
+        "group": membership.group,
+        "subjects": list(membership.led_subjects.all()),
+        "group_points": sums["group"] or 0,
+        "own_points": sums["own"] or 0,
+    }
+
+
+def class_links(request: HttpRequest, school_class: SchoolClass) -> list[Link]:
+    scope = get_scope(request)
+    links = [
+        Link(_("Study-help groups"), reverse("groups:class_groups", args=[school_class.pk])),
+        Link(_("Group ranking"), reverse("groups:ranking", args=[school_class.pk])),
+    ]
+    if can_score(scope, school_class):
+        links.insert(0, Link(_("Score groups"), reverse("groups:score", args=[school_class.pk])))
+    return links
+
+
+VIEW_MODELS = (
+    "studygroup",
+    "membership",
+    "scoreentry",
+    "scoreitem",
+    "monthclose",
+    "leaderboardrow",
+    "recommendation",
+    "memberchange",
+)
+
+
+def register() -> None:
+    from . import sheets
+    from .demo import run_demo
+
+    registry.add_todos(todos)
+    registry.add_student_panel(
+        StudentPanel(
+            key="groups",
+            title=gettext_lazy("Study-help group"),
+            template="groups/panels/student.html",
+            context=student_panel,
+            order=20,
+        )
+    )
+    registry.add_class_links(class_links)
+    registry.add_nav(
+        NavItem(
+            key="groups",
+            label=gettext_lazy("Study groups"),
+            url_name="groups:index",
+            visible=lambda scope: bool(scope.staff) or scope.user.is_superuser,
+            order=20,
+        )
+    )
+    registry.add_nav(
+        NavItem(
+            key="groups_leaderboard",
+            label=gettext_lazy("Group leaderboard"),
+            url_name="groups:leaderboard",
+            visible=lambda scope: scope.is_school_wide,
+            order=21,
+        )
+    )
+    registry.add_sheet("scores", sheets.ScoresSheet)
+    registry.add_sheet("leaderboard", sheets.LeaderboardSheet)
+    registry.add_sheet("groups", sheets.GroupsSheet)
+    views = {f"groups.view_{m}" for m in VIEW_MODELS}
+    registry.add_post_permissions(
+        Post.ACADEMIC_OFFICE,
+        views
+        | {
+            "groups.add_scoreitem",
+            "groups.change_scoreitem",
+            "groups.add_scoreentry",
+        },
+    )
+    registry.add_post_permissions(Post.PRINCIPAL, views)
+    registry.add_post_permissions(Post.VICE_PRINCIPAL, views)
+    registry.add_demo(DemoStep("groups", run_demo, order=20))

@@ -1,0 +1,1023 @@
+"""Pages of the study-help groups: forming, group pages, quick scoring, rankings, leaderboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from schoolops.models import Grade, SchoolClass, Subject
+from schoolops.scopes import class_required, get_scope, staff_required
+
+from . import forming, services
+from .access import (
+    can_correct,
+    can_run_months,
+    can_score,
+    get_entry_or_404,
+    get_group_or_404,
+    get_membership_or_404,
+    require_edit,
+)
+from .exports import commendation_workbook, register_workbook, xlsx_response
+from .forms import (
+    REVIEW_LINES,
+    CheckInForm,
+    ConsequenceForm,
+    CorrectionForm,
+    GroupForm,
+    MemberGoalsForm,
+    MoveForm,
+    ProposeForm,
+    RecommendForm,
+    ReviewForm,
+    ReviewRoundForm,
+    RolesForm,
+)
+from .models import (
+    UNDO_MINUTES,
+    Consequence,
+    GoalCheckIn,
+    MemberChange,
+    Membership,
+    MonthClose,
+    Recommendation,
+    Review,
+    ReviewRound,
+    ScoreEntry,
+    ScoreItem,
+    StudyGroup,
+)
+from .selectors import (
+    archived_board,
+    attach_recommendations,
+    class_candidates,
+    class_standings,
+    compute_board,
+    group_weeks,
+    late_corrections,
+    member_contributions,
+    parse_month,
+)
+
+
+def _members_prefetch() -> Prefetch:
+    return Prefetch(
+        "memberships",
+        queryset=Membership.objects.current()
+        .select_related("student")
+        .prefetch_related("led_subjects")
+        .order_by("seat", "pk"),
+        to_attr="members",
+    )
+
+
+def _class_groups(school_class: SchoolClass, term) -> list[StudyGroup]:
+    return list(
+        StudyGroup.objects.active()
+        .filter(school_class=school_class, term=term)
+        .prefetch_related(_members_prefetch())
+        .order_by("number")
+    )
+
+
+def _no_term(request: HttpRequest) -> HttpResponse:
+    messages.error(request, _("No term is set up yet: ask the academic office to add one."))
+    return redirect("home")
+
+
+def _shows_tiers(scope, school_class: SchoolClass) -> bool:
+    """Tiers are for the class's teachers and keepers, never for print or for office staff."""
+    return scope.can_edit_class(school_class) or scope.teaches(school_class)
+
+
+# Overview.
+
+
+@staff_required
+def index(request: HttpRequest) -> HttpResponse:
+    """My classes' groups at a glance, with the way to each page."""
+    scope = get_scope(request)
+    term = scope.term
+    classes = list(
+        scope.current_classes()
+        .annotate(
+            group_count=Count(
+                "study_groups",
+                filter=Q(study_groups__term=term, study_groups__is_active=True),
+            ),
+            confirmed_count=Count(
+                "study_groups",
+                filter=Q(
+                    study_groups__term=term,
+                    study_groups__is_active=True,
+                    study_groups__confirmed_at__isnull=False,
+                ),
+            ),
+        )
+        .order_by("grade__level", "number")
+    )
+    for school_class in classes:
+        school_class.can_score = can_score(scope, school_class)
+        school_class.can_edit = scope.can_edit_class(school_class)
+    ctx = {
+        "classes": classes,
+        "term": term,
+        "show_leaderboard": scope.is_school_wide,
+    }
+    return render(request, "groups/index.html", ctx)
+
+
+# Forming and keeping a class's groups.
+
+
+@class_required()
+def class_groups(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
+    scope = get_scope(request)
+    term = scope.term
+    if term is None:
+        return _no_term(request)
+    can_edit = scope.can_edit_class(school_class)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        form = ProposeForm(request.POST)
+        if form.is_valid():
+            try:
+                groups = services.propose_groups(school_class, term, form.cleaned_data["size"])
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request,
+                    _("Proposed %(count)s groups. Move students if needed, then confirm.")
+                    % {"count": len(groups)},
+                )
+            return redirect("groups:class_groups", class_pk=school_class.pk)
+    else:
+        form = ProposeForm()
+    groups = _class_groups(school_class, term)
+    figures = None
+    flagged = []
+    if groups:
+        candidates = {c.student_id: c for c in class_candidates(school_class)}
+        lists = []
+        for group in groups:
+            members = []
+            for m in group.members:
+                candidate = candidates.get(m.student_id) or forming.Candidate(
+                    m.student_id, m.student.gender, None
+                )
+                candidate.tier = m.tier
+                members.append(candidate)
+                if m.tier_flagged:
+                    flagged.append(m.student)
+            lists.append(members)
+        size = round(sum(len(g) for g in lists) / len(lists))
+        figures = forming.balance(lists, min(6, max(4, size)))
+        for group, avg, boys, mix in zip(
+            groups, figures.averages, figures.boys, figures.tier_mix, strict=True
+        ):
+            group.average = avg
+            group.boys = boys
+            group.girls = len(group.members) - boys
+            group.mix = mix
+    history = list(
+        MemberChange.objects.filter(school_class=school_class)
+        .select_related("student", "from_group", "to_group", "changed_by")
+        .order_by("-changed_at")[:20]
+    )
+    ctx = {
+        "school_class": school_class,
+        "term": term,
+        "groups": groups,
+        "figures": figures,
+        "flagged": flagged,
+        "form": form,
+        "can_edit": can_edit,
+        "show_tiers": _shows_tiers(scope, school_class),
+        "has_drafts": any(not g.is_confirmed for g in groups),
+        "history": history,
+        "can_score": can_score(scope, school_class),
+    }
+    return render(request, "groups/class_groups.html", ctx)
+
+
+@require_POST
+@class_required()
+def confirm(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
+    scope = require_edit(request, school_class)
+    try:
+        count = services.confirm_groups(school_class, scope.term, scope.staff)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(count)s groups confirmed.") % {"count": count})
+    return redirect("groups:class_groups", class_pk=school_class.pk)
+
+
+@staff_required
+def member_move(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_membership_or_404(request, pk, edit=True)
+    if membership.left_at is not None:
+        raise Http404
+    group = membership.group
+    others = (
+        StudyGroup.objects.active()
+        .filter(school_class=group.school_class, term=group.term)
+        .exclude(pk=group.pk)
+    )
+    form = MoveForm(request.POST or None, membership=membership, groups=others)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.move_member(
+                membership,
+                form.cleaned_data["to_group"],
+                get_scope(request).staff,
+                form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s moved to %(group)s.")
+                % {"name": membership.student.name, "group": form.cleaned_data["to_group"].name},
+            )
+            return redirect("groups:class_groups", class_pk=group.school_class_id)
+    if request.method == "POST" and not form.is_valid():
+        messages.error(request, _("Please correct the errors below."))
+    return render(
+        request, "groups/member_move.html", {"membership": membership, "group": group, "form": form}
+    )
+
+
+# One group.
+
+
+@staff_required
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_group_or_404(request, pk)
+    scope = get_scope(request)
+    members = list(
+        group.memberships.current()
+        .select_related("student")
+        .prefetch_related("led_subjects")
+        .order_by("seat", "pk")
+    )
+    contributions = member_contributions(group)
+    for member in members:
+        member.points = contributions.get(member.student_id, 0)
+    can_edit = scope.can_edit_class(group.school_class)
+    checkin_form = CheckInForm(group=group, members=members)
+    checkin_form.helper.form_action = reverse("groups:checkin", args=[group.pk])
+    consequence_form = ConsequenceForm(members=members)
+    consequence_form.helper.form_action = reverse("groups:consequence", args=[group.pk])
+    total = ScoreEntry.objects.filter(group=group).aggregate(p=Coalesce(Sum("points"), 0))["p"]
+    ctx = {
+        "group": group,
+        "school_class": group.school_class,
+        "members": members,
+        "weeks": group_weeks(group),
+        "total": total,
+        "can_edit": can_edit,
+        "show_tiers": _shows_tiers(scope, group.school_class),
+        "checkins": list(
+            GoalCheckIn.objects.filter(group=group)
+            .select_related("membership__student", "checked_by")
+            .order_by("-checked_at")[:10]
+        ),
+        "changes": list(
+            MemberChange.objects.filter(Q(from_group=group) | Q(to_group=group))
+            .select_related("student", "from_group", "to_group", "changed_by")
+            .order_by("-changed_at")[:10]
+        ),
+        "consequences": list(
+            Consequence.objects.filter(group=group)
+            .select_related("student", "recorded_by")
+            .order_by("-recorded_at")[:10]
+        )
+        if can_edit
+        else [],
+        "checkin_form": checkin_form,
+        "consequence_form": consequence_form,
+    }
+    return render(request, "groups/group_detail.html", ctx)
+
+
+@staff_required
+def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_group_or_404(request, pk, edit=True)
+    form = GroupForm(request.POST or None, instance=group)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()  # a ModelForm of the group's own text fields; history records it
+            messages.success(request, _("The group has been saved."))
+            return redirect("groups:group_detail", pk=group.pk)
+        messages.error(request, _("Please correct the errors below."))
+    return render(request, "groups/group_form.html", {"group": group, "form": form})
+
+
+@staff_required
+def group_roles(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_group_or_404(request, pk, edit=True)
+    members = list(
+        group.memberships.current().select_related("student").prefetch_related("led_subjects")
+    )
+    subjects = list(
+        Subject.objects.filter(assignments__school_class=group.school_class).order_by(
+            "order", "name"
+        )
+    )
+    initial: dict[str, Any] = {}
+    for member in members:
+        if member.is_leader:
+            initial["leader"] = member.pk
+        if member.is_recorder:
+            initial["recorder"] = member.pk
+        for subject in member.led_subjects.all():
+            initial[f"subject_{subject.pk}"] = member.pk
+    form = RolesForm(
+        request.POST or None, initial=initial, group=group, members=members, subjects=subjects
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.set_roles(group, **form.roles())
+                services.reseat(group)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The roles have been saved."))
+                return redirect("groups:group_detail", pk=group.pk)
+        messages.error(request, _("Please correct the errors below."))
+    return render(request, "groups/group_roles.html", {"group": group, "form": form})
+
+
+@staff_required
+def member_goals(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_membership_or_404(request, pk, edit=True)
+    form = MemberGoalsForm(request.POST or None, instance=membership)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("The goals have been saved."))
+            return redirect("groups:group_detail", pk=membership.group_id)
+        messages.error(request, _("Please correct the errors below."))
+    return render(
+        request,
+        "groups/member_goals.html",
+        {"membership": membership, "group": membership.group, "form": form},
+    )
+
+
+@require_POST
+@staff_required
+def checkin(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_group_or_404(request, pk, edit=True)
+    members = list(group.memberships.current().select_related("student"))
+    form = CheckInForm(request.POST, group=group, members=members)
+    if form.is_valid():
+        try:
+            services.record_checkin(
+                group,
+                get_scope(request).staff,
+                form.cleaned_data["goal"],
+                form.cleaned_data["status"],
+                form.cleaned_data["note"],
+                form.cleaned_data["membership"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Check-in recorded."))
+    else:
+        messages.error(
+            request,
+            _("The check-in was not recorded: %(errors)s")
+            % {"errors": " ".join(str(e) for errs in form.errors.values() for e in errs)},
+        )
+    return redirect("groups:group_detail", pk=group.pk)
+
+
+@require_POST
+@staff_required
+def consequence(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_group_or_404(request, pk, edit=True)
+    members = list(group.memberships.current())
+    form = ConsequenceForm(request.POST, members=members)
+    if form.is_valid():
+        try:
+            services.record_consequence(
+                group,
+                form.cleaned_data["student"],
+                form.cleaned_data["kind"],
+                get_scope(request).staff,
+                form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Recorded."))
+    else:
+        messages.error(request, _("Nothing was recorded: choose a member and a kind."))
+    return redirect("groups:group_detail", pk=group.pk)
+
+
+@staff_required
+def group_entries(request: HttpRequest, pk: int) -> HttpResponse:
+    """The group's latest score entries, with corrections for those who may make them."""
+    group = get_group_or_404(request, pk)
+    scope = get_scope(request)
+    entries = list(
+        ScoreEntry.objects.filter(group=group)
+        .select_related("item", "student", "teacher", "subject", "reversed_by")
+        .order_by("-created_at", "-pk")[:100]
+    )
+    for entry in entries:
+        entry.correctable = (
+            entry.kind in (ScoreEntry.Kind.TAP, ScoreEntry.Kind.IMPORT)
+            and not hasattr_reversed(entry)
+            and can_correct(scope, entry)
+        )
+    return render(request, "groups/group_entries.html", {"group": group, "entries": entries})
+
+
+def hasattr_reversed(entry: ScoreEntry) -> bool:
+    try:
+        return entry.reversed_by is not None
+    except ScoreEntry.reversed_by.RelatedObjectDoesNotExist:
+        return False
+
+
+@staff_required
+def entry_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_entry_or_404(request, pk)
+    scope = get_scope(request)
+    if not can_correct(scope, entry):
+        raise PermissionDenied
+    form = CorrectionForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.correct_score(entry, scope.staff, form.cleaned_data["reason"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The entry has been reversed."))
+                return redirect("groups:group_entries", pk=entry.group_id)
+        messages.error(request, _("Please correct the errors below."))
+    return render(request, "groups/entry_correct.html", {"entry": entry, "form": form})
+
+
+# Quick scoring.
+
+
+def _scoring_context(request: HttpRequest, school_class: SchoolClass) -> dict[str, Any]:
+    scope = get_scope(request)
+    term = scope.term
+    today = timezone.localdate()
+    week = term.week_number(today) if term else None
+    groups = list(
+        StudyGroup.objects.confirmed()
+        .filter(school_class=school_class, term=term)
+        .annotate(
+            week_points=Coalesce(
+                Sum("score_entries__points", filter=Q(score_entries__week=week)), 0
+            )
+        )
+        .order_by("number")
+    )
+    members = (
+        Membership.objects.current()
+        .filter(group__in=[g.pk for g in groups])
+        .select_related("student")
+        .order_by("seat", "pk")
+    )
+    by_group: dict[int, list[Membership]] = {}
+    for member in members:
+        by_group.setdefault(member.group_id, []).append(member)
+    for group in groups:
+        group.members = by_group.get(group.pk, [])
+    subjects = list(
+        Subject.objects.filter(
+            assignments__school_class=school_class, assignments__staff=scope.staff
+        ).order_by("order")
+    )
+    since = timezone.now() - dt.timedelta(minutes=UNDO_MINUTES)
+    recent = list(
+        ScoreEntry.objects.filter(
+            school_class=school_class,
+            teacher=scope.staff,
+            created_at__gte=since,
+            kind=ScoreEntry.Kind.TAP,
+            reversed_by__isnull=True,
+        )
+        .select_related("group", "item", "student")
+        .order_by("-created_at", "-pk")[:10]
+    )
+    return {
+        "school_class": school_class,
+        "groups": groups,
+        "items": list(ScoreItem.objects.filter(is_active=True).order_by("order", "name")),
+        "subjects": subjects,
+        "recent": recent,
+        "week": week,
+        "undo_minutes": UNDO_MINUTES,
+    }
+
+
+@class_required()
+def score(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
+    scope = get_scope(request)
+    if not can_score(scope, school_class):
+        raise PermissionDenied
+    if scope.term is None:
+        return _no_term(request)
+    return render(request, "groups/score.html", _scoring_context(request, school_class))
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@require_POST
+@class_required()
+def score_tap(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
+    scope = get_scope(request)
+    if not can_score(scope, school_class):
+        raise PermissionDenied
+    back = redirect("groups:score", class_pk=school_class.pk)
+
+    def fail(message: str) -> HttpResponse:
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "message": message}, status=400)
+        messages.error(request, message)
+        return back
+
+    try:
+        group = StudyGroup.objects.select_related("term").get(
+            pk=request.POST.get("group"), school_class=school_class, term=scope.term
+        )
+        item = ScoreItem.objects.get(pk=request.POST.get("item"))
+    except (StudyGroup.DoesNotExist, ScoreItem.DoesNotExist, ValueError, TypeError):
+        return fail(_("Choose a group and a score item."))
+    student = None
+    if request.POST.get("student"):
+        student = (
+            Membership.objects.current()
+            .filter(group=group, student_id=request.POST["student"])
+            .select_related("student")
+            .first()
+        )
+        if student is None:
+            return fail(_("That student is not a member of the group."))
+        student = student.student
+    subject = None
+    if request.POST.get("subject"):
+        subject = Subject.objects.filter(
+            pk=request.POST["subject"], assignments__school_class=school_class
+        ).first()
+        if subject is None:
+            return fail(_("That subject is not taught in this class."))
+    try:
+        entry = services.add_score(group, item, scope.staff, student=student, subject=subject)
+    except ValidationError as error:
+        return fail(" ".join(error.messages))
+    who = student.name if student else group.name
+    text = _("%(item)s %(points)+d for %(who)s") % {
+        "item": item.name,
+        "points": entry.points,
+        "who": who,
+    }
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "ok": True,
+                "entry": entry.pk,
+                "group": group.pk,
+                "points": entry.points,
+                "message": text,
+                "undo_url": reverse("groups:entry_undo", args=[entry.pk]),
+            }
+        )
+    messages.success(request, text)
+    return back
+
+
+@require_POST
+@staff_required
+def entry_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_entry_or_404(request, pk)
+    scope = get_scope(request)
+    try:
+        services.undo_score(entry, scope.staff)
+    except ValidationError as error:
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "message": " ".join(error.messages)}, status=400)
+        messages.error(request, " ".join(error.messages))
+    else:
+        text = _("Undone: %(item)s for %(group)s") % {
+            "item": entry.item.name,
+            "group": entry.group.name,
+        }
+        if _wants_json(request):
+            return JsonResponse(
+                {"ok": True, "group": entry.group_id, "points": -entry.points, "message": text}
+            )
+        messages.success(request, text)
+    return redirect("groups:score", class_pk=entry.school_class_id)
+
+
+# Class ranking.
+
+
+@class_required()
+def ranking(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
+    scope = get_scope(request)
+    term = scope.term
+    if term is None:
+        return _no_term(request)
+    today = timezone.localdate()
+    weeks = term.teaching_weeks()
+    months = term.months()
+    mode = "month" if request.GET.get("month") else "week"
+    week = month = None
+    if mode == "month":
+        month = parse_month(request.GET.get("month"), today)
+        if month not in months:
+            raise Http404
+        standings = class_standings(school_class, term, month=month)
+    else:
+        try:
+            week = int(request.GET.get("week") or term.week_number(today) or len(weeks))
+        except ValueError:
+            raise Http404 from None
+        if not 1 <= week <= len(weeks):
+            raise Http404
+        standings = class_standings(school_class, term, week=week)
+    recommended: set[int] = set()
+    if month is not None:
+        recommended = set(
+            Recommendation.objects.filter(
+                month=month, group__school_class=school_class
+            ).values_list("group_id", flat=True)
+        )
+    ctx = {
+        "school_class": school_class,
+        "term": term,
+        "weeks": weeks,
+        "months": months,
+        "week": week,
+        "month": month,
+        "mode": mode,
+        "standings": standings,
+        "recommended": recommended,
+        "can_recommend": month is not None and scope.can_edit_class(school_class),
+        "recommend_form": RecommendForm(),
+    }
+    return render(request, "groups/ranking.html", ctx)
+
+
+@require_POST
+@staff_required
+def recommend(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_group_or_404(request, pk, edit=True)
+    month = parse_month(request.POST.get("month"), timezone.localdate())
+    form = RecommendForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.recommend(group, month, get_scope(request).staff, note)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(group)s recommended for %(month)s.")
+            % {"group": group.name, "month": f"{month:%Y-%m}"},
+        )
+    return redirect(
+        reverse("groups:ranking", args=[group.school_class_id]) + f"?month={month:%Y-%m}"
+    )
+
+
+# The school leaderboard.
+
+
+def _require_school_wide(request: HttpRequest):
+    scope = get_scope(request)
+    if not scope.is_school_wide:
+        raise PermissionDenied
+    return scope
+
+
+@staff_required
+def leaderboard(request: HttpRequest) -> HttpResponse:
+    scope = _require_school_wide(request)
+    today = timezone.localdate()
+    month = parse_month(request.GET.get("month"), today)
+    grades = list(Grade.objects.order_by("level"))
+    grade = None
+    if request.GET.get("grade"):
+        grade = next((g for g in grades if str(g.pk) == request.GET["grade"]), None)
+    grade_id = grade.pk if grade else None
+    close = (
+        MonthClose.objects.filter(month=month).select_related("closed_by", "published_by").first()
+    )
+    if close is not None:
+        rows = archived_board(close, grade_id)
+        _live, totals = compute_board(month, grade_id)
+        late = late_corrections(month)
+    else:
+        rows, totals = compute_board(month, grade_id)
+        late = []
+    attach_recommendations(rows, month)
+    by_grade: dict[str, list] = {}
+    for total in totals:
+        by_grade.setdefault(total.grade_name, []).append(total)
+    months = _recent_months(today)
+    ctx = {
+        "month": month,
+        "months": months,
+        "grades": grades,
+        "grade": grade,
+        "rows": rows,
+        "totals_by_grade": by_grade,
+        "close": close,
+        "late": late,
+        "can_run": can_run_months(scope),
+        "can_close": close is None and month < today.replace(day=1),
+        "recommended_count": sum(1 for r in rows if r.recommended),
+    }
+    return render(request, "groups/leaderboard.html", ctx)
+
+
+def _recent_months(today: dt.date, count: int = 12) -> list[dt.date]:
+    months = []
+    month = today.replace(day=1)
+    for _i in range(count):
+        months.append(month)
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return months
+
+
+def _month_from_post(request: HttpRequest) -> dt.date:
+    value = request.POST.get("month", "")
+    month = parse_month(value, dt.date(1900, 1, 1))
+    if month.year == 1900:
+        raise Http404
+    return month
+
+
+def _leaderboard_url(month: dt.date) -> str:
+    return reverse("groups:leaderboard") + f"?month={month:%Y-%m}"
+
+
+@require_POST
+@staff_required
+def month_close(request: HttpRequest) -> HttpResponse:
+    scope = _require_school_wide(request)
+    if not can_run_months(scope):
+        raise PermissionDenied
+    month = _month_from_post(request)
+    try:
+        services.close_month(month, scope.staff)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(month)s is closed and its leaderboard archived.") % {"month": f"{month:%Y-%m}"},
+        )
+    return redirect(_leaderboard_url(month))
+
+
+@require_POST
+@staff_required
+def month_excellent(request: HttpRequest) -> HttpResponse:
+    scope = _require_school_wide(request)
+    if not can_run_months(scope):
+        raise PermissionDenied
+    close = get_object_or_404(MonthClose, month=_month_from_post(request))
+    ids = [int(v) for v in request.POST.getlist("excellent") if v.isdigit()]
+    try:
+        count = services.mark_excellent(close, ids)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(count)s outstanding groups marked.") % {"count": count})
+    return redirect(_leaderboard_url(close.month))
+
+
+@require_POST
+@staff_required
+def month_publish(request: HttpRequest) -> HttpResponse:
+    scope = _require_school_wide(request)
+    if not can_run_months(scope):
+        raise PermissionDenied
+    close = get_object_or_404(MonthClose, month=_month_from_post(request))
+    try:
+        services.publish(close, scope.staff)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The commendation list is published."))
+    return redirect(_leaderboard_url(close.month))
+
+
+def _published_close(request: HttpRequest, year: int, month: int) -> MonthClose:
+    scope = get_scope(request)
+    try:
+        first = dt.date(year, month, 1)
+    except ValueError:
+        raise Http404 from None
+    close = get_object_or_404(MonthClose.objects.select_related("published_by"), month=first)
+    if not close.is_published and not scope.is_school_wide:
+        raise Http404
+    return close
+
+
+@staff_required
+def commendation(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    close = _published_close(request, year, month)
+    rows = list(close.rows.filter(is_excellent=True).order_by("rank", "pk"))
+    return render(request, "groups/commendation.html", {"close": close, "rows": rows})
+
+
+@staff_required
+def commendation_xlsx(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    close = _published_close(request, year, month)
+    return xlsx_response(commendation_workbook(close), f"优秀小组表彰名单{close.month:%Y-%m}.xlsx")
+
+
+@staff_required
+def leaderboard_xlsx(request: HttpRequest) -> HttpResponse:
+    _require_school_wide(request)
+    from .sheets import leaderboard_workbook
+
+    month = parse_month(request.GET.get("month"), timezone.localdate())
+    return xlsx_response(leaderboard_workbook(month), f"小组月排行{month:%Y-%m}.xlsx")
+
+
+# Printables of a class.
+
+
+@class_required()
+def register(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
+    """学习互助小组登记表: groups, names, mottos, goals, members and roles (no tiers)."""
+    scope = get_scope(request)
+    if scope.term is None:
+        return _no_term(request)
+    groups = _class_groups(school_class, scope.term)
+    return render(
+        request,
+        "groups/register.html",
+        {"school_class": school_class, "groups": groups, "term": scope.term},
+    )
+
+
+@class_required()
+def register_xlsx(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
+    scope = get_scope(request)
+    if scope.term is None:
+        return _no_term(request)
+    groups = _class_groups(school_class, scope.term)
+    return xlsx_response(
+        register_workbook(school_class, scope.term, groups),
+        f"学习互助小组登记表{school_class}.xlsx",
+    )
+
+
+@class_required()
+def seating(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
+    """Seating chart: each group front-to-back in two columns, subject leaders in the middle."""
+    scope = get_scope(request)
+    if scope.term is None:
+        return _no_term(request)
+    groups = _class_groups(school_class, scope.term)
+    for group in groups:
+        members = group.members
+        group.rows = [members[i : i + 2] for i in range(0, len(members), 2)]
+    return render(
+        request,
+        "groups/seating.html",
+        {"school_class": school_class, "groups": groups, "term": scope.term},
+    )
+
+
+# Self and peer reviews.
+
+
+@class_required()
+def reviews(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
+    scope = require_edit(request, school_class)
+    if scope.term is None:
+        return _no_term(request)
+    form = ReviewRoundForm(request.POST or None, initial={"held_on": timezone.localdate()})
+    if request.method == "POST":
+        if form.is_valid():
+            round = form.save(commit=False)
+            round.school_class = school_class
+            round.term = scope.term
+            round.save()
+            messages.success(request, _("Review round started."))
+            return redirect("groups:review_round", pk=round.pk)
+        messages.error(request, _("Please correct the errors below."))
+    rounds = list(
+        ReviewRound.objects.filter(school_class=school_class)
+        .annotate(review_count=Count("reviews"))
+        .order_by("-held_on")
+    )
+    return render(
+        request,
+        "groups/reviews.html",
+        {"school_class": school_class, "rounds": rounds, "form": form},
+    )
+
+
+def _get_round(request: HttpRequest, pk: int) -> ReviewRound:
+    scope = get_scope(request)
+    round = get_object_or_404(
+        ReviewRound.objects.select_related("school_class__grade", "term"),
+        pk=pk,
+        school_class__in=scope.classes().values("pk"),
+    )
+    require_edit(request, round.school_class)
+    return round
+
+
+@staff_required
+def review_round(request: HttpRequest, pk: int) -> HttpResponse:
+    """Summary per member: average of self and of peers on each line, and measures."""
+    round = _get_round(request, pk)
+    groups = _class_groups(round.school_class, round.term)
+    reviews = (
+        Review.objects.filter(round=round)
+        .values("reviewee_id", "reviewer_id")
+        .annotate(p=Sum("participation"), h=Sum("helping"), f=Sum("finishing"), d=Sum("discipline"))
+    )
+    self_scores: dict[int, tuple] = {}
+    peer: dict[int, list] = {}
+    for row in reviews:
+        values = (row["p"], row["h"], row["f"], row["d"])
+        if row["reviewee_id"] == row["reviewer_id"]:
+            self_scores[row["reviewee_id"]] = values
+        else:
+            peer.setdefault(row["reviewee_id"], []).append(values)
+    for group in groups:
+        for member in group.members:
+            member.self_scores = self_scores.get(member.student_id)
+            peers = peer.get(member.student_id, [])
+            member.peer_count = len(peers)
+            member.peer_avg = (
+                [round(sum(v[i] for v in peers) / len(peers), 1) for i in range(4)]
+                if peers
+                else None
+            )
+    return render(
+        request,
+        "groups/review_round.html",
+        {"round": round, "groups": groups, "lines": [label for _k, label in REVIEW_LINES]},
+    )
+
+
+@staff_required
+def review_entry(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
+    round = _get_round(request, pk)
+    group = get_object_or_404(
+        StudyGroup.objects.active(), pk=group_pk, school_class=round.school_class, term=round.term
+    )
+    members = list(group.memberships.current().select_related("student").order_by("seat"))
+    form = ReviewForm(request.POST or None, members=members)
+    if request.method == "POST":
+        if form.is_valid():
+            reviewer = next(
+                m.student for m in members if m.student_id == form.cleaned_data["reviewer"]
+            )
+            try:
+                count = services.save_reviews(
+                    round, group, reviewer, form.ratings(), get_scope(request).staff
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(count)s ratings by %(name)s saved.")
+                    % {"count": count, "name": reviewer.name},
+                )
+                return redirect("groups:review_entry", pk=round.pk, group_pk=group.pk)
+        messages.error(request, _("Please correct the errors below."))
+    return render(
+        request, "groups/review_entry.html", {"round": round, "group": group, "form": form}
+    )
