@@ -257,6 +257,9 @@ def register() -> None:
         )
     )
     registry.add_demo(DemoStep(key="consult", run=run_demo, order=30))
+    from .sheets import ConsultScoresSheet
+
+    registry.add_sheet(ConsultScoresSheet.kind, ConsultScoresSheet)
     models = (
         "ledgerprofile",
         "observation",

@@ -354,7 +354,7 @@ def timeline(student: Student, *, psych: bool, limit: int = 40) -> list[Event]:
     events: list[Event] = []
     for h in (
         LedgerProfile.history.filter(student_id=student.pk)
-        .select_related("history_user", "term")
+        .select_related("history_user", "term__academic_year")
         .order_by("-history_date")[:limit]
     ):
         events.append(

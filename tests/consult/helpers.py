@@ -45,8 +45,17 @@ def ledger(student, term, categories=(), plan="", **fields) -> LedgerProfile:
 
 
 def meeting(
-    school, day: dt.date, *, level=Level.CLASS, kind=Meeting.Kind.REGULAR, school_class=None,
-    grade=None, students=(), complete=True, monthly_review=False, chair=None,
+    school,
+    day: dt.date,
+    *,
+    level=Level.CLASS,
+    kind=Meeting.Kind.REGULAR,
+    school_class=None,
+    grade=None,
+    students=(),
+    complete=True,
+    monthly_review=False,
+    chair=None,
 ) -> Meeting:
     if level in (Level.CLASS, Level.HOME) and school_class is None:
         school_class = school.class_a

@@ -163,9 +163,13 @@ def test_manual_proposal_needs_a_reason_and_is_not_duplicated(school, today):
 def test_follow_up_rules(school, today):
     s = strategy(school, school.student_a, dt.date(2026, 11, 16))
     with pytest.raises(services.ValidationError):
-        services.add_follow_up(s, school.homeroom, date=dt.date(2026, 11, 15), done="x", result=SAME)
+        services.add_follow_up(
+            s, school.homeroom, date=dt.date(2026, 11, 15), done="x", result=SAME
+        )
     with pytest.raises(services.ValidationError):
-        services.add_follow_up(s, school.homeroom, date=dt.date(2026, 11, 24), done="x", result=SAME)
+        services.add_follow_up(
+            s, school.homeroom, date=dt.date(2026, 11, 24), done="x", result=SAME
+        )
     services.add_follow_up(s, school.homeroom, date=today, done="谈话", result=IMPROVED)
     s.refresh_from_db()
     assert s.review_date == dt.date(2026, 12, 7)

@@ -26,9 +26,17 @@ def build(school):
     strategy(school, c, dt.date(2026, 9, 8), meeting=m2)
     meeting(school, dt.date(2026, 9, 22), complete=False)  # no parts, no strategy
     case = Case.objects.create(
-        student=a, term=school.term, school_class=school.class_a, title="于细微处做文章",
-        situation="s", strategy="s", process="p", result="r", nominated=True,
-        author=school.homeroom, created_on=dt.date(2026, 9, 25),
+        student=a,
+        term=school.term,
+        school_class=school.class_a,
+        title="于细微处做文章",
+        situation="s",
+        strategy="s",
+        process="p",
+        result="r",
+        nominated=True,
+        author=school.homeroom,
+        created_on=dt.date(2026, 9, 25),
     )
     for judge, score in ((school.principal, 90), (school.academic, 81)):
         CaseJudge.objects.create(term=school.term, staff=judge)
@@ -101,9 +109,7 @@ def test_ranking_is_per_grade_with_ties(school):
     ]
 
 
-def test_score_queries_do_not_grow_with_classes_or_meetings(
-    school, django_assert_max_num_queries
-):
+def test_score_queries_do_not_grow_with_classes_or_meetings(school, django_assert_max_num_queries):
     with django_assert_max_num_queries(12) as small:
         class_scores(school.term, [school.class_a], TODAY)
     build(school)
