@@ -1,9 +1,10 @@
 """The mentor system in the admin: the academic office keeps capacities, weights and scores;
-the principal's office reads the records. Office staff have no permission here."""
+the principal's office reads the records. Office staff have no permission here.
+
+Changes to the sensitive records are kept by django-simple-history (``history`` on the
+models); the plain admin is used so that no extra admin URLs open them to other posts."""
 
 from django.contrib import admin
-
-from simple_history.admin import SimpleHistoryAdmin
 
 from mentors import models
 
@@ -17,7 +18,7 @@ class MentorCapacityAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Pairing)
-class PairingAdmin(SimpleHistoryAdmin):
+class PairingAdmin(admin.ModelAdmin):
     list_display = ("student", "mentor", "school_class", "choice_rank", "started_on", "ended_on")
     list_select_related = ("student", "mentor", "school_class__grade")
     list_filter = ("school_class__grade", "end_reason")
@@ -32,7 +33,7 @@ class MatchRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.EvaluationSettings)
-class EvaluationSettingsAdmin(SimpleHistoryAdmin):
+class EvaluationSettingsAdmin(admin.ModelAdmin):
     list_display = (
         "term",
         "self_weight",
@@ -45,14 +46,14 @@ class EvaluationSettingsAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.MentorEvaluation)
-class MentorEvaluationAdmin(SimpleHistoryAdmin):
+class MentorEvaluationAdmin(admin.ModelAdmin):
     list_display = ("term", "mentor", "self_score", "teachers_score", "school_score", "improve_by")
     list_select_related = ("term__academic_year", "mentor")
     raw_id_fields = ("mentor",)
 
 
 @admin.register(models.TalkLog)
-class TalkLogAdmin(SimpleHistoryAdmin):
+class TalkLogAdmin(admin.ModelAdmin):
     list_display = ("pairing", "date", "topic")
     list_select_related = ("pairing__student", "pairing__mentor")
     raw_id_fields = ("pairing",)
@@ -60,7 +61,7 @@ class TalkLogAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.ParentContact)
-class ParentContactAdmin(SimpleHistoryAdmin):
+class ParentContactAdmin(admin.ModelAdmin):
     list_display = ("pairing", "date", "method")
     list_select_related = ("pairing__student", "pairing__mentor")
     raw_id_fields = ("pairing",)
@@ -77,6 +78,4 @@ for model in (
     models.Exchange,
     models.StudentRating,
 ):
-    admin.site.register(
-        model, SimpleHistoryAdmin if hasattr(model, "history") else admin.ModelAdmin
-    )
+    admin.site.register(model)

@@ -1,0 +1,336 @@
+"""The mentor system's rows of the permission matrix (see ``tests/safety/matrix.py``).
+
+Objects are built in class_a: 李老师 (``teacher``) mentors student_a. Editors of class_a's
+mentoring are its homeroom teacher, its grade head and the principal's office; ``teacher``
+sees the class but does not keep it (403); office staff see the roster but no mentoring
+(403 on class pages, 404 on a mentee's file).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from mentors.models import (
+    Choice,
+    EvaluationSettings,
+    Exchange,
+    GrowthRecord,
+    MatchRun,
+    MentorCapacity,
+    MentorEvaluation,
+    MentoringPlan,
+    MentorRanking,
+    MonthlySummary,
+    Pairing,
+    ParentContact,
+    PriorityStudent,
+    StudentRating,
+    TalkLog,
+)
+from tests.safety.matrix import LOGIN, OK, REDIRECT, Call, Route, expect, staff_page
+
+# Class editors: homeroom, grade_head, principal, academic.
+CLASS_EDITOR = expect(OK, anonymous=LOGIN, teacher=403, office=403, outsider=404, psychologist=404)
+CLASS_EDITOR_POST = expect(
+    REDIRECT, anonymous=LOGIN, teacher=403, office=403, outsider=404, psychologist=404
+)
+SCHOOL_WIDE = expect(403, anonymous=LOGIN, principal=OK, academic=OK)
+ACADEMIC = expect(403, anonymous=LOGIN, academic=OK)
+ACADEMIC_POST = expect(403, anonymous=LOGIN, academic=REDIRECT)
+# A mentee's file: the mentor, the class's editors; nobody else knows it exists.
+FILE_READERS = expect(OK, anonymous=LOGIN, outsider=404, office=404, psychologist=404)
+MENTOR_ONLY = expect(403, anonymous=LOGIN, teacher=OK, outsider=404, office=404, psychologist=404)
+MENTOR_ONLY_POST = expect(
+    403, anonymous=LOGIN, teacher=REDIRECT, outsider=404, office=404, psychologist=404
+)
+
+
+def _pairing(school) -> Pairing:
+    return Pairing.objects.create(
+        student=school.student_a,
+        mentor=school.teacher,
+        academic_year=school.year,
+        school_class=school.class_a,
+        choice_rank=1,
+        started_on=dt.date(2026, 9, 7),
+    )
+
+
+def _class(school) -> Call:
+    return Call(kwargs={"class_pk": school.class_a.pk})
+
+
+def _choices_post(school) -> Call:
+    s = school.student_a.pk
+    return Call(
+        kwargs={"class_pk": school.class_a.pk},
+        data={f"c1_{s}": str(school.teacher.pk), f"p_{s}": "on"},
+    )
+
+
+def _assign_post(school) -> Call:
+    return Call(
+        kwargs={"class_pk": school.class_a.pk},
+        data={"student": school.student_a.pk, "mentor": school.teacher.pk, "reason": "调剂"},
+    )
+
+
+def _capacity_post(school) -> Call:
+    return Call(kwargs={"class_pk": school.class_a.pk}, data={f"cap_{school.teacher.pk}": "3"})
+
+
+def _exchange_post(school) -> Call:
+    return Call(
+        kwargs={"class_pk": school.class_a.pk},
+        data={
+            "date": "2026-11-20",
+            "mentors": [str(school.teacher.pk)],
+            "students": [str(school.student_a.pk)],
+            "notes": "本周交流张小明数学作业问题",
+        },
+    )
+
+
+def _ratings_post(school) -> Call:
+    p = _pairing(school)
+    return Call(kwargs={"class_pk": school.class_a.pk}, data={f"s_{p.pk}": "4", f"t_{p.pk}": "好"})
+
+
+def _ratings_get(school) -> Call:
+    _pairing(school)
+    return _class(school)
+
+
+def _applicants_post(school) -> Call:
+    Choice.objects.create(
+        student=school.student_a, academic_year=school.year, rank=1, mentor=school.teacher
+    )
+    return Call(data={f"r_{school.student_a.pk}": "1"})
+
+
+def _grade(school) -> Call:
+    Choice.objects.create(
+        student=school.student_a, academic_year=school.year, rank=1, mentor=school.teacher
+    )
+    return Call(kwargs={"grade_pk": school.grade7.pk})
+
+
+def _match_post(school) -> Call:
+    from mentors.services import preview_matching
+
+    call = _grade(school)
+    call.data = {"fingerprint": preview_matching(school.grade7, school.year).fingerprint}
+    return call
+
+
+def _file(school) -> Call:
+    return Call(kwargs={"pk": _pairing(school).pk})
+
+
+def _priority_file(school) -> Call:
+    PriorityStudent.objects.create(student=school.student_a, academic_year=school.year)
+    return _file(school)
+
+
+def _with(data):
+    def build(school) -> Call:
+        call = _file(school)
+        call.data = data
+        return call
+
+    return build
+
+
+def _growth_post(school) -> Call:
+    call = _priority_file(school)
+    call.data = {"date": "2026-11-20", "content": "本周主动举手回答问题"}
+    return call
+
+
+def _summary(school) -> Call:
+    return Call(kwargs={"pk": _pairing(school).pk, "year": 2026, "month": 11})
+
+
+def _summary_post(school) -> Call:
+    call = _summary(school)
+    call.data = {"text": "本月谈心四次，学习态度有进步"}
+    return call
+
+
+def _mentor(school) -> Call:
+    _pairing(school)
+    return Call(kwargs={"staff_pk": school.teacher.pk})
+
+
+def _reassign_post(school) -> Call:
+    p = _pairing(school)
+    # 王老师 teaches class_a but is its homeroom teacher, so a second mentor is needed.
+    from schoolops.models import TeachingAssignment
+
+    TeachingAssignment.objects.create(
+        staff=school.grade_head, school_class=school.class_a, subject=school.english
+    )
+    return Call(
+        kwargs={"staff_pk": school.teacher.pk},
+        data={"reason": "left", "note": "调离", f"m_{p.pk}": str(school.grade_head.pk)},
+    )
+
+
+def _evaluation_post(school) -> Call:
+    return Call(
+        data={
+            "self_weight": "20",
+            "students_weight": "30",
+            "teachers_weight": "20",
+            "school_weight": "30",
+            "threshold": "60",
+        }
+    )
+
+
+def _score_post(school) -> Call:
+    call = _mentor(school)
+    call.data = {"teachers_score": "80", "school_score": "75", "improve_by": ""}
+    return call
+
+
+def _self_get(school) -> Call:
+    _pairing(school)
+    return Call()
+
+
+def _self_post(school) -> Call:
+    _pairing(school)
+    return Call(data={"self_score": "85", "self_comment": "每周谈心，按时联系家长"})
+
+
+TALK = {"date": "2026-11-20", "topic": "期中考试", "content": "分析数学失分原因", "follow_up": ""}
+CONTACT = {"date": "2026-11-20", "method": "phone", "content": "与家长沟通作业情况"}
+PLAN = {"study": "每周检查错题本", "thought": "树立学习目标"}
+
+ROUTES = [
+    Route("mentors:my_mentees", expect=staff_page()),
+    Route("mentors:applicants", expect=staff_page()),
+    Route(
+        "mentors:applicants",
+        method="post",
+        build=_applicants_post,
+        expect=expect(REDIRECT, anonymous=LOGIN),
+    ),
+    Route("mentors:selection", expect=SCHOOL_WIDE),
+    Route("mentors:pairings_export", expect=SCHOOL_WIDE),
+    Route("mentors:match", build=_grade, expect=ACADEMIC),
+    Route("mentors:match", method="post", build=_match_post, expect=ACADEMIC_POST),
+    Route("mentors:class_overview", build=_class, expect=CLASS_EDITOR),
+    Route("mentors:class_choices", build=_class, expect=CLASS_EDITOR),
+    Route("mentors:class_choices", method="post", build=_choices_post, expect=CLASS_EDITOR_POST),
+    Route("mentors:hand_assign", build=_class, expect=expect(405), fuzz=False),
+    Route("mentors:hand_assign", method="post", build=_assign_post, expect=CLASS_EDITOR_POST),
+    Route(
+        "mentors:class_capacity",
+        build=_class,
+        expect=expect(403, anonymous=LOGIN, academic=OK, outsider=404, psychologist=404),
+    ),
+    Route(
+        "mentors:class_capacity",
+        method="post",
+        build=_capacity_post,
+        expect=expect(403, anonymous=LOGIN, academic=REDIRECT, outsider=404, psychologist=404),
+    ),
+    Route("mentors:class_exchanges", build=_class, expect=CLASS_EDITOR),
+    Route("mentors:class_exchanges", method="post", build=_exchange_post, expect=CLASS_EDITOR_POST),
+    Route("mentors:class_ratings", build=_ratings_get, expect=CLASS_EDITOR),
+    Route("mentors:class_ratings", method="post", build=_ratings_post, expect=CLASS_EDITOR_POST),
+    Route("mentors:pairing_detail", build=_file, expect=FILE_READERS),
+    Route("mentors:pairing_talk", build=_file, expect=MENTOR_ONLY),
+    Route("mentors:pairing_talk", method="post", build=_with(TALK), expect=MENTOR_ONLY_POST),
+    Route("mentors:pairing_contact", build=_file, expect=MENTOR_ONLY),
+    Route("mentors:pairing_contact", method="post", build=_with(CONTACT), expect=MENTOR_ONLY_POST),
+    Route("mentors:pairing_plan", build=_file, expect=MENTOR_ONLY),
+    Route("mentors:pairing_plan", method="post", build=_with(PLAN), expect=MENTOR_ONLY_POST),
+    Route("mentors:pairing_growth", build=_priority_file, expect=FILE_READERS),
+    Route(
+        "mentors:pairing_growth",
+        method="post",
+        build=_growth_post,
+        expect=expect(REDIRECT, anonymous=LOGIN, outsider=404, office=404, psychologist=404),
+    ),
+    Route("mentors:pairing_summary", build=_summary, expect=MENTOR_ONLY),
+    Route("mentors:pairing_summary", method="post", build=_summary_post, expect=MENTOR_ONLY_POST),
+    Route("mentors:pairing_end", build=_file, expect=ACADEMIC),
+    Route(
+        "mentors:pairing_end",
+        method="post",
+        build=_with({"reason": "failed", "note": "沟通困难"}),
+        expect=ACADEMIC_POST,
+    ),
+    Route("mentors:reassign", build=_mentor, expect=ACADEMIC),
+    Route("mentors:reassign", method="post", build=_reassign_post, expect=ACADEMIC_POST),
+    Route("mentors:compliance", expect=SCHOOL_WIDE),
+    Route("mentors:evaluation", expect=SCHOOL_WIDE),
+    Route("mentors:evaluation", method="post", build=_evaluation_post, expect=ACADEMIC_POST),
+    Route("mentors:evaluation_export", expect=SCHOOL_WIDE),
+    Route(
+        "mentors:self_evaluation",
+        build=_self_get,
+        # Without mentees this term there is nothing to evaluate: back to "my mentees".
+        expect=expect(REDIRECT, anonymous=LOGIN, teacher=OK),
+    ),
+    Route(
+        "mentors:self_evaluation",
+        method="post",
+        build=_self_post,
+        expect=expect(REDIRECT, anonymous=LOGIN),
+    ),
+    Route("mentors:evaluation_mentor", build=_mentor, expect=ACADEMIC),
+    Route("mentors:evaluation_mentor", method="post", build=_score_post, expect=ACADEMIC_POST),
+]
+
+
+def _evaluation(school):
+    return MentorEvaluation.objects.create(term=school.term, mentor=school.teacher, self_score=80)
+
+
+ADMIN_OBJECTS = {
+    "mentors.mentorcapacity": lambda school: MentorCapacity.objects.create(
+        school_class=school.class_a, mentor=school.teacher, capacity=3
+    ),
+    "mentors.pairing": _pairing,
+    "mentors.matchrun": lambda school: MatchRun.objects.create(
+        grade=school.grade7, academic_year=school.year
+    ),
+    "mentors.evaluationsettings": lambda school: EvaluationSettings.objects.create(
+        term=school.term
+    ),
+    "mentors.mentorevaluation": _evaluation,
+    "mentors.talklog": lambda school: TalkLog.objects.create(
+        pairing=_pairing(school), date=dt.date(2026, 11, 20), topic="学习", content="谈心"
+    ),
+    "mentors.parentcontact": lambda school: ParentContact.objects.create(
+        pairing=_pairing(school), date=dt.date(2026, 11, 20), method="phone", content="电话"
+    ),
+    "mentors.choice": lambda school: Choice.objects.create(
+        student=school.student_a, academic_year=school.year, rank=1, mentor=school.teacher
+    ),
+    "mentors.prioritystudent": lambda school: PriorityStudent.objects.create(
+        student=school.student_a, academic_year=school.year
+    ),
+    "mentors.mentorranking": lambda school: MentorRanking.objects.create(
+        mentor=school.teacher, student=school.student_a, academic_year=school.year, position=1
+    ),
+    "mentors.mentoringplan": lambda school: MentoringPlan.objects.create(
+        pairing=_pairing(school), study="错题本"
+    ),
+    "mentors.growthrecord": lambda school: GrowthRecord.objects.create(
+        pairing=_pairing(school), date=dt.date(2026, 11, 20), content="进步"
+    ),
+    "mentors.monthlysummary": lambda school: MonthlySummary.objects.create(
+        pairing=_pairing(school), month=dt.date(2026, 11, 1), text="小结"
+    ),
+    "mentors.exchange": lambda school: Exchange.objects.create(
+        school_class=school.class_a, date=dt.date(2026, 11, 20), notes="交流"
+    ),
+    "mentors.studentrating": lambda school: StudentRating.objects.create(
+        term=school.term, student=school.student_a, mentor=school.teacher, score=5
+    ),
+}
