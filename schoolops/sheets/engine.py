@@ -13,7 +13,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connections, models, router, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -194,6 +194,42 @@ def _clean_rows(
             rows.append(row)
     report(0.5)
     return rows, lines
+
+
+def bulk_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+    """Insert plain rows (field name or attname → value) with one ``executemany``.
+
+    About ten times faster than ``bulk_create`` for thousands of rows, because no model
+    instance is built; no signal is sent and no primary key is returned. Fields a row leaves
+    out get their default. Use it inside the import's transaction, like every write.
+    """
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    given = [meta.get_field(name) for name in rows[0]]
+    names = list(rows[0])
+    others = [
+        f
+        for f in meta.concrete_fields
+        if f not in given and not f.primary_key and not getattr(f, "db_returning", False)
+    ]
+    defaults = [f.get_default() for f in others]
+    fields = given + others
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    values = [
+        [f.get_db_prep_save(row[name], connection) for f, name in zip(given, names, strict=True)]
+        + [f.get_db_prep_save(d, connection) for f, d in zip(others, defaults, strict=True)]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), 2000):
+            cursor.executemany(sql, values[start : start + 2000])
 
 
 # Recording, private storage and the entry points used by the commands, the admin and tasks.

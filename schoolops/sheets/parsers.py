@@ -28,8 +28,11 @@ def _error(message: str) -> Exception:
 def normalize(value: Any) -> Any:
     """Full-width to half-width (（１）→ (1), ：→ :, 　→ space), spaces trimmed and collapsed."""
     if isinstance(value, str):
-        value = unicodedata.normalize("NFKC", value)
-        value = _SPACES.sub(" ", value).strip()
+        if not value.isascii():
+            value = unicodedata.normalize("NFKC", value)
+        if "  " in value or not value.isprintable():
+            value = _SPACES.sub(" ", value)
+        value = value.strip()
     return value
 
 
@@ -40,7 +43,8 @@ def normalize_header(value: Any) -> str:
 
 
 def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not normalize(value))
+    # str.strip() removes every Unicode space, the full-width 　 included.
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _float_to_text(value: float) -> str:

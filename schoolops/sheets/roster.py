@@ -41,6 +41,7 @@ from schoolops.scopes import Scope
 from schoolops.services import set_posts
 from schoolops.sheets import parsers
 from schoolops.sheets.base import CellError, Column, Counts, ExportSheet, ImportSheet, Row
+from schoolops.sheets.engine import bulk_insert
 
 GRADE_NAMES = {
     1: "一年级",
@@ -464,13 +465,12 @@ class StudentsSheet(ImportSheet, ExportSheet):
             current = existing.get(row["student_no"])
             if current is None:
                 to_create.append(
-                    Student(
-                        student_no=row["student_no"],
-                        **{
-                            k: ("" if v is None and k.startswith("guardian") else v)
-                            for k, v in wanted.items()
-                        },
-                    )
+                    {
+                        "student_no": row["student_no"],
+                        **wanted,
+                        "guardian_name": wanted["guardian_name"] or "",
+                        "guardian_phone": wanted["guardian_phone"] or "",
+                    }
                 )
                 counts.new += 1
                 continue
@@ -482,7 +482,7 @@ class StudentsSheet(ImportSheet, ExportSheet):
                 counts.changed += 1
             else:
                 counts.unchanged += 1
-        Student.objects.bulk_create(to_create, batch_size=1000)
+        bulk_insert(Student, to_create)
         Student.objects.bulk_update(to_update, list(STUDENT_FIELDS), batch_size=500)
         return counts
 
@@ -547,9 +547,12 @@ class ExamsSheet(ImportSheet, ExportSheet):
             current = existing.get(key)
             if current is None:
                 to_create.append(
-                    ExamResult(
-                        student_id=key[0], exam=exam, subject=row["subject_obj"], score=row["score"]
-                    )
+                    {
+                        "student_id": key[0],
+                        "exam_id": exam.pk,
+                        "subject_id": row["subject_obj"].pk,
+                        "score": row["score"],
+                    }
                 )
                 counts.new += 1
             elif current.score != row["score"]:
@@ -558,7 +561,7 @@ class ExamsSheet(ImportSheet, ExportSheet):
                 counts.changed += 1
             else:
                 counts.unchanged += 1
-        ExamResult.objects.bulk_create(to_create, batch_size=1000)
+        bulk_insert(ExamResult, to_create)
         ExamResult.objects.bulk_update(to_update, ["score"], batch_size=500)
         return counts
 

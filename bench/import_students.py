@@ -1,0 +1,157 @@
+"""Time ``import_sheet students`` of 5,000 rows against a process that only reads the file.
+
+    .venv/bin/python bench/import_students.py [--rows 5000] [--database-url URL]
+
+Builds a throw-away SQLite database (or uses ``--database-url``, which it migrates), loads
+18 classes, writes a 5,000-row students workbook, then times as whole processes (best of
+three): openpyxl (read-only) reading every row; calamine reading every row;
+``import_sheet students`` on the empty roster (5,000 new), again (5,000 unchanged) and with
+``--dry-run``. The goal (issue 2): the import within twice the openpyxl read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰"
+
+
+def write_students(path: Path, rows: int) -> None:
+    import openpyxl
+
+    rng = random.Random(5000)
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(["学籍号", "姓名", "性别", "出生日期", "年级", "班级", "家长姓名", "家长电话"])
+    for n in range(rows):
+        grade = ("七年级", "八年级", "九年级")[n % 3]
+        sheet.append(
+            [
+                f"{2024000000 + n:010d}",
+                rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                rng.choice("男女"),
+                dt.date(2011, 1, 1) + dt.timedelta(days=rng.randrange(1000)),
+                grade,
+                f"{n % 6 + 1}班",
+                rng.choice(SURNAMES) + rng.choice(GIVEN),
+                f"138{n:08d}",
+            ]
+        )
+    workbook.save(path)
+
+
+def write_classes(path: Path) -> None:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["年级", "班级"])
+    for grade in ("七年级", "八年级", "九年级"):
+        for number in range(1, 7):
+            workbook.active.append([grade, f"{number}班"])
+    workbook.save(path)
+
+
+def timed(command: list[str], env: dict[str, str], repeat: int = 3, prepare=None) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        if prepare:
+            prepare()
+        started = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=5000)
+    parser.add_argument("--database-url", default="")
+    options = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-import-"))
+    env = dict(os.environ, DEBUG="1", PRIVATE_ROOT=str(work / "private"))
+    env["DATABASE_URL"] = options.database_url or f"sqlite:///{work / 'bench.sqlite3'}"
+    manage = [PYTHON, "manage.py"]
+    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    write_classes(work / "classes.xlsx")
+    subprocess.run(
+        [*manage, "import_sheet", "classes", str(work / "classes.xlsx")],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    students = work / "students.xlsx"
+    write_students(students, options.rows)
+
+    read_openpyxl = timed(
+        [
+            PYTHON,
+            "-c",
+            "import sys, openpyxl\n"
+            "wb = openpyxl.load_workbook(sys.argv[1], read_only=True)\n"
+            "rows = [r for r in wb.active.iter_rows(values_only=True)]\n"
+            "assert len(rows) > 1",
+            str(students),
+        ],
+        env,
+    )
+    read_calamine = timed(
+        [
+            PYTHON,
+            "-c",
+            "import sys, python_calamine\n"
+            "wb = python_calamine.CalamineWorkbook.from_path(sys.argv[1])\n"
+            "rows = wb.get_sheet_by_index(0).to_python()\n"
+            "assert len(rows) > 1",
+            str(students),
+        ],
+        env,
+    )
+
+    def delete_students():
+        subprocess.run(
+            [
+                *manage,
+                "shell",
+                "-c",
+                "from schoolops.models import Student; Student.objects.all().delete()",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+
+    command = [*manage, "import_sheet", "students", str(students)]
+    fresh = timed(command, env, prepare=delete_students)
+    unchanged = timed(command, env)
+    dry_run = timed([*command, "--dry-run"], env)
+    startup = timed([*manage, "check"], env)
+
+    print(f"rows: {options.rows}, database: {env['DATABASE_URL'].split(':')[0]}")
+    print(f"openpyxl read-only, whole process:   {read_openpyxl:6.2f} s")
+    print(f"calamine read, whole process:        {read_calamine:6.2f} s")
+    print(f"manage.py check (Django start-up):   {startup:6.2f} s")
+    print(
+        f"import_sheet students, all new:      {fresh:6.2f} s  ({fresh / read_openpyxl:.2f}x openpyxl)"
+    )
+    print(
+        f"import_sheet students, unchanged:    {unchanged:6.2f} s  ({unchanged / read_openpyxl:.2f}x)"
+    )
+    print(
+        f"import_sheet students --dry-run:     {dry_run:6.2f} s  ({dry_run / read_openpyxl:.2f}x)"
+    )
+
+
+if __name__ == "__main__":
+    main()
