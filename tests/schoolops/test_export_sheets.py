@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 
 from schoolops.models import Exam, ExamResult, Staff
+from schoolops.registry import registry
 from schoolops.sheets import engine
 from schoolops.sheets.base import Column, ExportSheet, add_term_argument
-from schoolops.registry import registry
 
 HEADERS = {
     "classes": ["年级", "班级", "班主任工号"],
