@@ -445,6 +445,7 @@ def group_entries(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-created_at", "-pk")[:100]
     )
     for entry in entries:
+        entry.group = group
         entry.correctable = (
             entry.kind in (ScoreEntry.Kind.TAP, ScoreEntry.Kind.IMPORT)
             and not hasattr_reversed(entry)
@@ -756,6 +757,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "close": close,
         "late": late,
         "can_run": can_run_months(scope),
+        "editable": close is not None and can_run_months(scope) and not close.is_published,
         "can_close": close is None and month < today.replace(day=1),
         "recommended_count": sum(1 for r in rows if r.recommended),
     }

@@ -47,10 +47,12 @@ def add_students(
     return students
 
 
-def make_groups(school_class, term, students, per_group: int = 4, confirmed: bool = True):
+def make_groups(
+    school_class, term, students, per_group: int = 4, confirmed: bool = True, start: int = 1
+):
     groups = []
     now = timezone.now() if confirmed else None
-    for number, start in enumerate(range(0, len(students), per_group), start=1):
+    for number, start in enumerate(range(0, len(students), per_group), start=start):
         group = StudyGroup.objects.create(
             term=term,
             school_class=school_class,

@@ -1,0 +1,10 @@
+import pytest
+
+from .helpers import add_students, make_groups
+
+
+@pytest.fixture
+def formed(school, today):
+    """Class A with four confirmed groups of four (张小明 in the first)."""
+    students = [school.student_a, *add_students(school.class_a, 15, seed=4)]
+    return make_groups(school.class_a, school.term, students, per_group=4)
