@@ -52,7 +52,7 @@ def make_groups(
 ):
     groups = []
     now = timezone.now() if confirmed else None
-    for number, start in enumerate(range(0, len(students), per_group), start=start):
+    for number, offset in enumerate(range(0, len(students), per_group), start=start):
         group = StudyGroup.objects.create(
             term=term,
             school_class=school_class,
@@ -60,7 +60,7 @@ def make_groups(
             name=f"飞翔{number}组",
             confirmed_at=now,
         )
-        for seat, student in enumerate(students[start : start + per_group], start=1):
+        for seat, student in enumerate(students[offset : offset + per_group], start=1):
             Membership.objects.create(group=group, student=student, seat=seat, is_leader=seat == 1)
         groups.append(group)
     return groups
