@@ -8,6 +8,7 @@ class MentorsConfig(AppConfig):
 
     def ready(self) -> None:
         from mentors import hooks
+        from mentors.sheets import SHEETS
         from schoolops.registry import registry
 
         registry.add_todos(hooks.mentor_todos)
@@ -16,5 +17,7 @@ class MentorsConfig(AppConfig):
         registry.add_student_scope(hooks.mentee_scope)
         for item in hooks.NAV:
             registry.add_nav(item)
+        for sheet in SHEETS:
+            registry.add_sheet(sheet.kind, sheet)
         for post, perms in hooks.POST_PERMISSIONS.items():
             registry.add_post_permissions(post, perms)

@@ -222,7 +222,9 @@ RECORD_MODELS = (
 # contacts and growth records are sensitive records of minors.
 POST_PERMISSIONS = {
     Post.ACADEMIC_OFFICE: _perms(("view",), SETTINGS_MODELS + RECORD_MODELS)
-    + _perms(("add", "change"), SETTINGS_MODELS),
+    + _perms(("add", "change"), SETTINGS_MODELS)
+    # The preferences and mentor_ratings imports in the admin.
+    + ["mentors.add_choice", "mentors.add_studentrating"],
     Post.PRINCIPAL: _perms(("view",), SETTINGS_MODELS + RECORD_MODELS),
     Post.VICE_PRINCIPAL: _perms(("view",), SETTINGS_MODELS + RECORD_MODELS),
 }

@@ -218,11 +218,97 @@ def resolve_mentor(
     if len(named) == 1:
         return named[0]
     if len(named) > 1:
-        return _("the name %(name)s is shared by %(count)s teachers; give the staff number") % {
+        return _("The name %(name)s is shared by %(count)s teachers; give the staff number.") % {
             "name": value,
             "count": len(named),
         }
-    return _("no teacher has the staff number or name %(value)s") % {"value": value}
+    return _("No teacher has the staff number or name %(value)s.") % {"value": value}
+
+
+class PreferenceResolver:
+    """Turns a sheet row (学籍号 and up to three mentors by 工号 or name) into choices.
+
+    Loads the staff, the year's students and the classes' mentors once (three queries).
+    """
+
+    def __init__(self, year: AcademicYear) -> None:
+        self.year = year
+        staff = list(Staff.objects.all())
+        self.by_no = {s.staff_no: s for s in staff}
+        self.by_name: dict[str, list[Staff]] = defaultdict(list)
+        for s in staff:
+            self.by_name[s.name].append(s)
+        self.students = {
+            s.student_no: s
+            for s in Student.objects.in_school()
+            .filter(school_class__academic_year=year)
+            .select_related("school_class__grade")
+        }
+        self.mentors = mentors_by_class({s.school_class_id for s in self.students.values()})
+
+    def resolve(
+        self, student_no: str, values: Sequence[str]
+    ) -> tuple[Student | None, list[int | None], list[tuple[int, str]]]:
+        """The student, the mentor ids in order, and errors as (column 0-3, message)."""
+        errors: list[tuple[int, str]] = []
+        student = self.students.get(student_no)
+        if student is None:
+            errors.append(
+                (0, _("No student in school this year has the number %(no)s.") % {"no": student_no})
+            )
+            return None, [], errors
+        eligible = {m.pk for m in self.mentors.get(student.school_class_id, [])}
+        chosen: list[int | None] = []
+        for column, value in enumerate(values, start=1):
+            value = (value or "").strip()
+            if not value:
+                chosen.append(None)
+                continue
+            mentor = resolve_mentor(value, self.by_no, self.by_name)
+            if isinstance(mentor, str):
+                errors.append((column, mentor))
+                chosen.append(None)
+            elif mentor.pk not in eligible:
+                errors.append(
+                    (
+                        column,
+                        _("%(name)s is not a mentor of %(class)s.")
+                        % {"name": mentor.name, "class": student.school_class},
+                    )
+                )
+                chosen.append(None)
+            else:
+                chosen.append(mentor.pk)
+        given = [m for m in chosen if m]
+        if not errors:
+            if len(set(given)) != len(given):
+                errors.append((1, _("The same mentor is chosen twice.")))
+            elif chosen[: len(given)] != given:
+                errors.append((1, _("Fill the choices in order, first choice first.")))
+        return student, chosen, errors
+
+
+def apply_preferences(year: AcademicYear, parsed: dict[int, list[int | None]]) -> tuple[int, int]:
+    """Replace the choices of these students. Returns (students new, students changed)."""
+    before: dict[int, list[int | None]] = defaultdict(lambda: [None, None, None])
+    for student_id, rank, mentor_id in Choice.objects.filter(
+        student__in=list(parsed), academic_year=year
+    ).values_list("student_id", "rank", "mentor_id"):
+        before[student_id][rank - 1] = mentor_id
+    new = sum(1 for student_id in parsed if student_id not in before)
+    changed = sum(
+        1
+        for student_id, chosen in parsed.items()
+        if student_id in before and before[student_id] != list(chosen) + [None] * (3 - len(chosen))
+    )
+    Choice.objects.filter(student__in=list(parsed), academic_year=year).delete()
+    Choice.objects.bulk_create(
+        Choice(student_id=student_id, academic_year=year, rank=rank, mentor_id=mentor_id)
+        for student_id, chosen in parsed.items()
+        for rank, mentor_id in enumerate(chosen, start=1)
+        if mentor_id
+    )
+    return new, changed
 
 
 @transaction.atomic
@@ -232,20 +318,9 @@ def import_preferences(
     """Load 学籍号 | 第一志愿 | 第二志愿 | 第三志愿 rows; all or nothing, errors name the row.
 
     A mentor is given by 工号 or name. Returns the number of students whose choices were set.
+    ``import_sheet preferences`` does the same from an Excel file (``mentors.sheets``).
     """
-    staff = list(Staff.objects.all())
-    by_no = {s.staff_no: s for s in staff}
-    by_name: dict[str, list[Staff]] = defaultdict(list)
-    for s in staff:
-        by_name[s.name].append(s)
-    numbers = [str(row[0]).strip() for row in rows if row and row[0] not in (None, "")]
-    students = {
-        s.student_no: s
-        for s in Student.objects.in_school()
-        .filter(student_no__in=numbers, school_class__academic_year=year)
-        .select_related("school_class")
-    }
-    mentors = mentors_by_class({s.school_class_id for s in students.values()})
+    resolver = PreferenceResolver(year)
     errors: list[SheetError] = []
     parsed: dict[int, list[int | None]] = {}
     for offset, row in enumerate(rows):
@@ -254,53 +329,17 @@ def import_preferences(
         cells += [""] * (4 - len(cells))
         if not any(cells):
             continue
-        student = students.get(cells[0])
-        if student is None:
+        student, chosen, row_errors = resolver.resolve(cells[0], cells[1:])
+        errors.extend(SheetError(line, message) for _column, message in row_errors)
+        if student is not None and student.pk in parsed:
             errors.append(
-                SheetError(line, _("no student in school has the number %(no)s") % {"no": cells[0]})
+                SheetError(line, _("The student %(no)s appears twice.") % {"no": cells[0]})
             )
-            continue
-        if student.pk in parsed:
-            errors.append(
-                SheetError(line, _("the student %(no)s appears twice") % {"no": cells[0]})
-            )
-            continue
-        eligible = {m.pk for m in mentors.get(student.school_class_id, [])}
-        chosen: list[int | None] = []
-        for column, value in enumerate(cells[1:], start=1):
-            if not value:
-                chosen.append(None)
-                continue
-            mentor = resolve_mentor(value, by_no, by_name)
-            if isinstance(mentor, str):
-                errors.append(SheetError(line, mentor))
-                chosen.append(None)
-            elif mentor.pk not in eligible:
-                errors.append(
-                    SheetError(
-                        line,
-                        _("choice %(n)s, %(name)s, is not a mentor of %(class)s")
-                        % {"n": column, "name": mentor.name, "class": student.school_class},
-                    )
-                )
-                chosen.append(None)
-            else:
-                chosen.append(mentor.pk)
-        given = [m for m in chosen if m]
-        if len(set(given)) != len(given):
-            errors.append(SheetError(line, _("the same mentor is chosen twice")))
-        if chosen[: len(given)] != given and not any(e.row == line for e in errors):
-            errors.append(SheetError(line, _("fill the choices in order, first choice first")))
-        parsed[student.pk] = chosen
+        elif student is not None:
+            parsed[student.pk] = chosen
     if errors:
         raise ValidationError([str(e) for e in errors])
-    Choice.objects.filter(student__in=list(parsed), academic_year=year).delete()
-    Choice.objects.bulk_create(
-        Choice(student_id=student_id, academic_year=year, rank=rank, mentor_id=mentor_id)
-        for student_id, chosen in parsed.items()
-        for rank, mentor_id in enumerate(chosen, start=1)
-        if mentor_id
-    )
+    apply_preferences(year, parsed)
     return len(parsed)
 
 
@@ -1063,20 +1102,87 @@ def save_student_ratings(term: Term, entries: dict[int, tuple[int, int | None, s
     return saved
 
 
+class RatingResolver:
+    """Checks a questionnaire row: the student and the mentor they had during the term."""
+
+    def __init__(self, term: Term) -> None:
+        self.term = term
+        self.students = dict(Student.objects.values_list("student_no", "pk"))
+        self.staff = dict(Staff.objects.values_list("staff_no", "pk"))
+        self.pairs = set(term_pairings(term).values_list("student_id", "mentor_id"))
+
+    def resolve(
+        self, student_no: str, staff_no: str
+    ) -> tuple[tuple[int, int] | None, list[tuple[int, str]]]:
+        """(student id, mentor id) and errors as (column 0-1, message)."""
+        student_id = self.students.get(student_no)
+        mentor_id = self.staff.get(staff_no)
+        errors = []
+        if student_id is None:
+            errors.append((0, _("No student has the number %(no)s.") % {"no": student_no}))
+        if mentor_id is None:
+            errors.append((1, _("No teacher has the staff number %(no)s.") % {"no": staff_no}))
+        if errors:
+            return None, errors
+        if (student_id, mentor_id) not in self.pairs:
+            return None, [
+                (
+                    1,
+                    _("%(staff_no)s was not this student's mentor this term.")
+                    % {"staff_no": staff_no},
+                )
+            ]
+        return (student_id, mentor_id), []
+
+
+def parse_rating(value: object) -> int | None:
+    """A questionnaire score: a whole number from 1 to 5, else None."""
+    try:
+        number = Decimal(str(value).strip())
+    except (ArithmeticError, ValueError):
+        return None
+    if number != number.to_integral_value() or not 1 <= number <= 5:
+        return None
+    return int(number)
+
+
+def apply_ratings(
+    term: Term, parsed: dict[tuple[int, int], tuple[int, str]]
+) -> tuple[int, int, int]:
+    """Write questionnaire answers in bulk. Returns (new, changed, unchanged)."""
+    existing = {
+        (r.student_id, r.mentor_id): r
+        for r in StudentRating.objects.filter(term=term, student__in={k[0] for k in parsed})
+    }
+    new, changed = [], []
+    for (student_id, mentor_id), (score, comment) in parsed.items():
+        rating = existing.get((student_id, mentor_id))
+        if rating is None:
+            new.append(
+                StudentRating(
+                    term=term,
+                    student_id=student_id,
+                    mentor_id=mentor_id,
+                    score=score,
+                    comment=comment,
+                )
+            )
+        elif (rating.score, rating.comment) != (score, comment):
+            rating.score, rating.comment = score, comment
+            changed.append(rating)
+    StudentRating.objects.bulk_create(new)
+    StudentRating.objects.bulk_update(changed, ["score", "comment"])
+    return len(new), len(changed), len(parsed) - len(new) - len(changed)
+
+
 @transaction.atomic
 def import_mentor_ratings(rows: Sequence[Sequence[object]], term: Term, first_row: int = 2) -> int:
     """Load 学籍号 | 导师工号 | 分数 (1-5) | 意见 rows; all or nothing, errors name the row.
 
-    The mentor must have been the student's mentor during the term.
+    The mentor must have been the student's mentor during the term. ``import_sheet
+    mentor_ratings`` does the same from an Excel file (``mentors.sheets``).
     """
-    numbers = {str(r[0]).strip() for r in rows if r and r[0] not in (None, "")}
-    students = {s.student_no: s for s in Student.objects.filter(student_no__in=numbers)}
-    staff = {s.staff_no: s for s in Staff.objects.all()}
-    pairs = set(
-        term_pairings(term)
-        .filter(student__in=[s.pk for s in students.values()])
-        .values_list("student_id", "mentor_id")
-    )
+    resolver = RatingResolver(term)
     errors: list[SheetError] = []
     parsed: dict[tuple[int, int], tuple[int, str]] = {}
     for offset, row in enumerate(rows):
@@ -1085,49 +1191,20 @@ def import_mentor_ratings(rows: Sequence[Sequence[object]], term: Term, first_ro
         cells += [""] * (4 - len(cells))
         if not any(cells):
             continue
-        student = students.get(cells[0])
-        mentor = staff.get(cells[1])
-        if student is None:
-            errors.append(
-                SheetError(line, _("no student has the number %(no)s") % {"no": cells[0]})
-            )
+        pair, row_errors = resolver.resolve(cells[0], cells[1])
+        score = parse_rating(cells[2])
+        if score is None:
+            row_errors.append((2, _("The score must be a whole number from 1 to 5.")))
+        errors.extend(SheetError(line, message) for _column, message in row_errors)
+        if row_errors:
             continue
-        if mentor is None:
-            errors.append(
-                SheetError(line, _("no teacher has the staff number %(no)s") % {"no": cells[1]})
-            )
+        if pair in parsed:
+            errors.append(SheetError(line, _("This student rated this mentor twice.")))
             continue
-        if (student.pk, mentor.pk) not in pairs:
-            errors.append(
-                SheetError(
-                    line,
-                    _("%(teacher)s was not the mentor of %(student)s this term")
-                    % {"teacher": mentor.name, "student": student.name},
-                )
-            )
-            continue
-        try:
-            score = int(Decimal(cells[2]))
-            if Decimal(cells[2]) != score:
-                raise ValueError
-        except (ArithmeticError, ValueError):
-            score = 0
-        if not 1 <= score <= 5:
-            errors.append(SheetError(line, _("the score must be a whole number from 1 to 5")))
-            continue
-        if (student.pk, mentor.pk) in parsed:
-            errors.append(SheetError(line, _("this student rated this mentor twice")))
-            continue
-        parsed[(student.pk, mentor.pk)] = (score, cells[3][:300])
+        parsed[pair] = (score, cells[3][:300])
     if errors:
         raise ValidationError([str(e) for e in errors])
-    for (student_id, mentor_id), (score, comment) in parsed.items():
-        StudentRating.objects.update_or_create(
-            term=term,
-            student_id=student_id,
-            mentor_id=mentor_id,
-            defaults={"score": score, "comment": comment},
-        )
+    apply_ratings(term, parsed)
     return len(parsed)
 
 
