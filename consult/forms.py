@@ -333,20 +333,28 @@ class CaseScoreForm(forms.Form):
 
 
 class LeaderForm(forms.Form):
+    """One row of the monthly review. The leaders are loaded once for the whole formset."""
+
     student = forms.IntegerField(widget=forms.HiddenInput)
-    leader = forms.ModelChoiceField(
-        label=_("Responsible leader"), queryset=Staff.objects.none(), required=False
+    leader = forms.TypedChoiceField(
+        label=_("Responsible leader"), required=False, coerce=int, empty_value=None
     )
 
     def __init__(self, *args, leaders=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if leaders is not None:
-            self.fields["leader"].queryset = leaders
+        self.leaders = {s.pk: s for s in leaders or []}
+        self.fields["leader"].choices = [("", "—")] + [
+            (pk, staff.name) for pk, staff in self.leaders.items()
+        ]
+
+    def clean_leader(self):
+        pk = self.cleaned_data.get("leader")
+        return None if pk is None else self.leaders[pk]
 
 
 class BaseLeaderFormSet(forms.BaseFormSet):
     def __init__(self, *args, leaders=None, **kwargs):
-        self.leaders = leaders
+        self.leaders = list(leaders or [])
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):

@@ -666,12 +666,16 @@ def review(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     term = _term_or_404(request)
     today = timezone.localdate()
+    grades = list(Grade.objects.filter(classes__academic_year=scope.year).distinct())
+    grade = next((g for g in grades if str(g.pk) == request.GET.get("grade")), None)
+    grade = grade or (grades[0] if grades else None)
     profiles = list(
         LedgerProfile.objects.filter(
             term=term,
             special_attention=True,
             student__status=Student.Status.IN_SCHOOL,
             student__school_class__academic_year=scope.year,
+            student__school_class__grade=grade,
         )
         .select_related("student__school_class__grade")
         .order_by(
@@ -717,12 +721,14 @@ def review(request: HttpRequest) -> HttpResponse:
                 _error(request, exc)
             else:
                 messages.success(request, _("%(n)s responsible leaders saved.") % {"n": changed})
-                return redirect("consult:review")
+                return redirect(reverse("consult:review") + f"?grade={grade.pk}")
         else:
             messages.error(request, _("Please correct the errors below."))
     rows = list(zip(profiles, formset.forms, strict=True))
     ctx = {
         "rows": rows,
+        "grades": grades,
+        "grade": grade,
         "formset": formset,
         "review_meeting": review_meeting,
         "term": term,
