@@ -230,7 +230,7 @@ def measure_pages(requests: int) -> list[dict]:
             rows.append(row)
             continue
         if page.actor not in clients:
-            client = Client()
+            client = Client(raise_request_exception=False)
             user = get_user_model().objects.get(pk=staff.user_id)
             client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
             clients[page.actor] = client
@@ -239,7 +239,9 @@ def measure_pages(requests: int) -> list[dict]:
         for _ in range(WARM_UP):
             response = client.get(url, page.query)
         if response.status_code != 200:
-            row.update(status=response.status_code, detail=response.get("Location", ""))
+            exc = getattr(response, "exc_info", None)
+            detail = f"{exc[0].__name__}: {exc[1]}" if exc else response.get("Location", "")
+            row.update(status=response.status_code, detail=detail[:300])
             rows.append(row)
             continue
         statements: list[str] = []
@@ -349,7 +351,8 @@ def compare(results: dict[str, dict], strict_budget: bool) -> tuple[list[dict], 
             continue
         bad = {s: st for s, st in statuses.items() if st != 200}
         if bad:
-            problems.append(f"{key}: answered {bad}")
+            details = {s: measured[s].get("detail", "") for s in bad}
+            problems.append(f"{key}: answered {bad} {details}")
             row["verdict"] = "FAIL"
             continue
         verdicts = []

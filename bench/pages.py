@@ -140,28 +140,66 @@ PAGES: list[Page] = [
     Page("schoolops:student_search", "student search", "grade_head", query={"q": "王"}),
 ]
 
-# Pages the apps are building (issue 6's list). Fix the names as they land.
+
+def _group(ctx: Ctx) -> dict[str, Any]:
+    return {"pk": ctx.first("groups.StudyGroup", school_class=ctx.school_class).pk}
+
+
+def _meeting(ctx: Ctx) -> dict[str, Any]:
+    return {"pk": ctx.first("consult.Meeting", school_class=ctx.school_class).pk}
+
+
+def _strategy(ctx: Ctx) -> dict[str, Any]:
+    return {"pk": ctx.first("consult.Strategy", student__school_class=ctx.school_class).pk}
+
+
+def _case(ctx: Ctx) -> dict[str, Any]:
+    return {"pk": ctx.first("consult.Case", school_class=ctx.school_class).pk}
+
+
+def _pairing(ctx: Ctx) -> dict[str, Any]:
+    teacher = ctx.actors["teacher"]
+    return {"pk": ctx.first("mentors.Pairing", mentor=teacher, ended_on__isnull=True).pk}
+
+
+# The apps' pages: issue 6's list first, then the other pages a post opens every week.
 PAGES += [
     # groups
     Page("groups:class_groups", "class groups", "homeroom", _class),
-    Page("groups:quick_score", "quick scoring", "teacher", _class),
-    Page("groups:weekly_ranking", "weekly class ranking", "homeroom", _class),
+    Page("groups:score", "quick scoring", "teacher", _class),
+    Page("groups:ranking", "weekly class ranking", "homeroom", _class),
     Page("groups:leaderboard", "monthly leaderboard", "principal", budget_ms=50.0),
+    Page("groups:index", "groups index", "homeroom"),
+    Page("groups:group_detail", "group page", "homeroom", _group),
+    Page("groups:group_entries", "group score entries", "homeroom", _group),
+    Page("groups:seating", "seating", "homeroom", _class),
+    Page("groups:register", "registration sheet", "homeroom", _class),
+    Page("groups:reviews", "self and peer reviews", "homeroom", _class),
     # consult
-    Page("consult:ledger", "ledger grid", "homeroom", _class),
-    Page("consult:student_timeline", "student timeline", "homeroom", _student),
-    Page("consult:meeting_list", "meeting list", "homeroom", _class),
-    Page(
-        "consult:meeting_detail",
-        "meeting record",
-        "homeroom",
-        lambda ctx: {"pk": ctx.first("consult.Meeting", school_class=ctx.school_class).pk},
-    ),
-    Page("consult:class_scores", "consultation scores", "principal"),
+    Page("consult:class_ledger", "ledger grid", "homeroom", _class),
+    Page("consult:student_ledger", "student timeline", "homeroom", _student),
+    Page("consult:meeting_list", "meeting list", "homeroom"),
+    Page("consult:meeting_detail", "meeting record", "homeroom", _meeting),
+    Page("consult:scores", "consultation scores", "principal"),
+    Page("consult:index", "consultation index", "homeroom"),
+    Page("consult:my_strategies", "my strategies", "homeroom"),
+    Page("consult:strategy_detail", "strategy", "homeroom", _strategy),
+    Page("consult:escalations", "escalations", "grade_head"),
+    Page("consult:cadence", "meeting cadence", "principal"),
+    Page("consult:review", "monthly review", "principal"),
+    Page("consult:leader", "leader's students", "principal"),
+    Page("consult:case_list", "success cases", "principal"),
+    Page("consult:case_detail", "success case", "homeroom", _case),
+    Page("consult:access_log", "ledger access log", "principal"),
     # mentors
-    Page("mentors:selection_progress", "selection progress", "academic"),
+    Page("mentors:selection", "selection progress", "academic"),
     Page("mentors:compliance", "mentor compliance", "academic"),
-    Page("mentors:pairing_list", "pairings list", "teacher"),
+    Page("mentors:my_mentees", "pairings list (my mentees)", "teacher"),
+    Page("mentors:class_overview", "pairings of a class", "homeroom", _class),
+    Page("mentors:pairing_detail", "pairing", "teacher", _pairing),
+    Page("mentors:applicants", "applicants", "teacher"),
+    Page("mentors:class_choices", "class choices", "homeroom", _class),
+    Page("mentors:evaluation", "mentor evaluation", "academic"),
 ]
 
 ADMIN_ACTORS = ("principal", "academic", "office")
