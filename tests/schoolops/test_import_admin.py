@@ -247,3 +247,31 @@ def test_who_reads_the_import_history(school, login, client):
     response = login(school.homeroom).get(url)
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its database connection
+def test_the_database_task_backend_and_its_worker_run_a_big_import(school, login, settings):
+    """django-tasks 0.12 with django-tasks-db 0.13: the queue and ``db_worker`` work together."""
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.IMPORT_BACKGROUND_ROWS = 3
+    client = login(school.office)
+
+    upload(client)
+
+    record = ImportRecord.objects.get()
+    assert record.status == ImportRecord.Status.QUEUED
+    html = client.get(record_url(record)).content.decode()
+    assert "sheet-progress" in html
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+    record.refresh_from_db()
+    assert record.status == ImportRecord.Status.PREVIEWED
+    assert record.new == 11
+    client.post(PROCESS, {"record": record.pk})
+    assert ImportRecord.objects.get().status == ImportRecord.Status.QUEUED
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+    record.refresh_from_db()
+    assert record.status == ImportRecord.Status.DONE
+    assert Student.objects.count() == 13
+    assert record.stored_file == ""
