@@ -226,14 +226,39 @@ def project_models() -> list[type]:
     return models
 
 
-def wipe_school() -> None:
-    """Empty every table of the project's apps and delete the staff's login accounts.
+def school_data_models() -> list[type]:
+    """The models that hold a school's data, as opposed to reference data.
 
-    Posts (groups and their permissions) and accounts without a staff profile, such as a
-    developer's superuser, are kept. Runs inside the caller's transaction.
+    The school's data is the roster (every ``schoolops`` model but ``Subject``), and every
+    model that refers to it or to a login account, directly or through another such model.
+    What remains, like the groups' scoring rubric that a data migration installs, is kept.
+    """
+    models = project_models()
+    user_model = get_user_model()
+    wiped = {m for m in models if m._meta.app_label == "schoolops" and m is not Subject}
+    changed = True
+    while changed:
+        changed = False
+        for model in models:
+            if model in wiped:
+                continue
+            for f in model._meta.concrete_fields:
+                if f.is_relation and (f.related_model in wiped or f.related_model is user_model):
+                    wiped.add(model)
+                    changed = True
+                    break
+    return [m for m in models if m in wiped]
+
+
+def wipe_school() -> None:
+    """Empty the tables of the school's data and delete the staff's login accounts.
+
+    Posts (groups and their permissions), reference data such as subjects and scoring rubrics,
+    and accounts without a staff profile, such as a developer's superuser, are kept. Runs
+    inside the caller's transaction.
     """
     user_ids = list(Staff.objects.values_list("user_id", flat=True))
-    tables = [model._meta.db_table for model in project_models()]
+    tables = [model._meta.db_table for model in school_data_models()]
     existing = set(connection.introspection.table_names())
     tables = [t for t in tables if t in existing]
     sql = connection.ops.sql_flush(no_style(), tables, allow_cascade=True)
