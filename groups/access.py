@@ -9,15 +9,62 @@ without the right gets a 403.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from schoolops.models import Post, SchoolClass
 from schoolops.scopes import Scope, get_scope
 
 from .models import Membership, ScoreEntry, StudyGroup
+
+
+def to_pk(value: Any) -> int | None:
+    """A primary key from form input, or None (never an overflow or a non-ASCII digit)."""
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit():
+        return None
+    if len(value) > 10 or int(value) >= 2**31:
+        return None
+    return int(value)
+
+
+def group_classes(scope: Scope) -> QuerySet[SchoolClass]:
+    """Classes whose groups a person works with.
+
+    Like ``scope.classes()`` but without office staff's whole-roster view: groups, tiers and
+    scores are the teachers' business, not the roster keepers'.
+    """
+    qs = SchoolClass.objects.select_related("grade", "academic_year", "homeroom_teacher")
+    if scope.is_school_wide:
+        return qs
+    if scope.staff is None:
+        return qs.none()
+    return qs.filter(
+        Q(pk__in=scope.homeroom_class_ids)
+        | Q(pk__in=scope.taught_class_ids)
+        | Q(grade__in=scope.headed_grade_ids, academic_year=scope.year)
+    )
+
+
+def class_view(view: Callable) -> Callable:
+    """Replaces the ``class_pk`` URL argument by ``school_class``: login, then 404 outside."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, class_pk: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            school_class = group_classes(get_scope(request)).get(pk=class_pk)
+        except (SchoolClass.DoesNotExist, ValueError, TypeError):
+            raise Http404 from None
+        return view(request, *args, school_class=school_class, **kwargs)
+
+    return wrapper
 
 
 def can_score(scope: Scope, school_class: SchoolClass) -> bool:
@@ -42,7 +89,7 @@ def get_group_or_404(request: HttpRequest, pk: Any, *, edit: bool = False) -> St
     try:
         group = (
             StudyGroup.objects.select_related("school_class__grade", "term__academic_year")
-            .filter(school_class__in=scope.classes().values("pk"))
+            .filter(school_class__in=group_classes(scope).values("pk"))
             .get(pk=pk)
         )
     except (StudyGroup.DoesNotExist, ValueError, TypeError):
@@ -59,7 +106,7 @@ def get_membership_or_404(request: HttpRequest, pk: Any, *, edit: bool = False) 
             Membership.objects.select_related(
                 "student", "group__school_class__grade", "group__term"
             )
-            .filter(group__school_class__in=scope.classes().values("pk"))
+            .filter(group__school_class__in=group_classes(scope).values("pk"))
             .get(pk=pk)
         )
     except (Membership.DoesNotExist, ValueError, TypeError):
@@ -74,7 +121,7 @@ def get_entry_or_404(request: HttpRequest, pk: Any) -> ScoreEntry:
     try:
         return (
             ScoreEntry.objects.select_related("group__school_class__grade", "group__term", "item")
-            .filter(school_class__in=scope.classes().values("pk"))
+            .filter(school_class__in=group_classes(scope).values("pk"))
             .get(pk=pk)
         )
     except (ScoreEntry.DoesNotExist, ValueError, TypeError):

@@ -90,8 +90,20 @@ def todos(request: HttpRequest) -> list[Todo]:
     return items
 
 
+def works_with(scope, school_class_id: int, grade_id: int) -> bool:
+    """The class's teachers and keepers (not office staff, not mentors from outside)."""
+    return (
+        scope.is_school_wide
+        or school_class_id in scope.homeroom_class_ids
+        or school_class_id in scope.taught_class_ids
+        or grade_id in scope.headed_grade_ids
+    )
+
+
 def student_panel(request: HttpRequest, student: Student) -> dict[str, Any] | None:
     """The student's group, role and recent points (four queries)."""
+    if not works_with(get_scope(request), student.school_class_id, student.school_class.grade_id):
+        return None
     membership = (
         Membership.objects.current()
         .filter(student=student, group__is_active=True)
@@ -117,6 +129,8 @@ def student_panel(request: HttpRequest, student: Student) -> dict[str, Any] | No
 
 def class_links(request: HttpRequest, school_class: SchoolClass) -> list[Link]:
     scope = get_scope(request)
+    if not works_with(scope, school_class.pk, school_class.grade_id):
+        return []
     links = [
         Link(_("Study-help groups"), reverse("groups:class_groups", args=[school_class.pk])),
         Link(_("Group ranking"), reverse("groups:ranking", args=[school_class.pk])),

@@ -17,13 +17,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from schoolops.models import Grade, SchoolClass, Subject
-from schoolops.scopes import class_required, get_scope, staff_required
+from schoolops.scopes import get_scope, staff_required
 
 from . import forming, services
 from .access import (
     can_correct,
     can_run_months,
     can_score,
+    class_view,
+    group_classes,
+    to_pk,
     get_entry_or_404,
     get_group_or_404,
     get_membership_or_404,
@@ -110,7 +113,8 @@ def index(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     term = scope.term
     classes = list(
-        scope.current_classes()
+        group_classes(scope)
+        .filter(academic_year=scope.year)
         .annotate(
             group_count=Count(
                 "study_groups",
@@ -141,7 +145,7 @@ def index(request: HttpRequest) -> HttpResponse:
 # Forming and keeping a class's groups.
 
 
-@class_required()
+@class_view
 def class_groups(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
     scope = get_scope(request)
     term = scope.term
@@ -214,7 +218,7 @@ def class_groups(request: HttpRequest, school_class: SchoolClass) -> HttpRespons
 
 
 @require_POST
-@class_required()
+@class_view
 def confirm(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
     scope = require_edit(request, school_class)
     try:
@@ -538,7 +542,7 @@ def _scoring_context(request: HttpRequest, school_class: SchoolClass) -> dict[st
     }
 
 
-@class_required()
+@class_view
 def score(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
     scope = get_scope(request)
     if not can_score(scope, school_class):
@@ -553,7 +557,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 @require_POST
-@class_required()
+@class_view
 def score_tap(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
     scope = get_scope(request)
     if not can_score(scope, school_class):
@@ -568,16 +572,16 @@ def score_tap(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
 
     try:
         group = StudyGroup.objects.select_related("term").get(
-            pk=request.POST.get("group"), school_class=school_class, term=scope.term
+            pk=to_pk(request.POST.get("group")), school_class=school_class, term=scope.term
         )
-        item = ScoreItem.objects.get(pk=request.POST.get("item"))
-    except (StudyGroup.DoesNotExist, ScoreItem.DoesNotExist, ValueError, TypeError):
+        item = ScoreItem.objects.get(pk=to_pk(request.POST.get("item")))
+    except (StudyGroup.DoesNotExist, ScoreItem.DoesNotExist):
         return fail(_("Choose a group and a score item."))
     student = None
     if request.POST.get("student"):
         student = (
             Membership.objects.current()
-            .filter(group=group, student_id=request.POST["student"])
+            .filter(group=group, student_id=to_pk(request.POST["student"]))
             .select_related("student")
             .first()
         )
@@ -587,7 +591,7 @@ def score_tap(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
     subject = None
     if request.POST.get("subject"):
         subject = Subject.objects.filter(
-            pk=request.POST["subject"], assignments__school_class=school_class
+            pk=to_pk(request.POST["subject"]), assignments__school_class=school_class
         ).first()
         if subject is None:
             return fail(_("That subject is not taught in this class."))
@@ -643,7 +647,7 @@ def entry_undo(request: HttpRequest, pk: int) -> HttpResponse:
 # Class ranking.
 
 
-@class_required()
+@class_view
 def ranking(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
     scope = get_scope(request)
     term = scope.term
@@ -811,7 +815,7 @@ def month_excellent(request: HttpRequest) -> HttpResponse:
     if not can_run_months(scope):
         raise PermissionDenied
     close = get_object_or_404(MonthClose, month=_month_from_post(request))
-    ids = [int(v) for v in request.POST.getlist("excellent") if v.isdigit()]
+    ids = [pk for pk in map(to_pk, request.POST.getlist("excellent")) if pk is not None]
     try:
         count = services.mark_excellent(close, ids)
     except ValidationError as error:
@@ -874,7 +878,7 @@ def leaderboard_xlsx(request: HttpRequest) -> HttpResponse:
 # Printables of a class.
 
 
-@class_required()
+@class_view
 def register(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
     """学习互助小组登记表: groups, names, mottos, goals, members and roles (no tiers)."""
     scope = get_scope(request)
@@ -888,7 +892,7 @@ def register(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
     )
 
 
-@class_required()
+@class_view
 def register_xlsx(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
     scope = get_scope(request)
     if scope.term is None:
@@ -900,7 +904,7 @@ def register_xlsx(request: HttpRequest, school_class: SchoolClass) -> HttpRespon
     )
 
 
-@class_required()
+@class_view
 def seating(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
     """Seating chart: each group front-to-back in two columns, subject leaders in the middle."""
     scope = get_scope(request)
@@ -920,7 +924,7 @@ def seating(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
 # Self and peer reviews.
 
 
-@class_required()
+@class_view
 def reviews(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
     scope = require_edit(request, school_class)
     if scope.term is None:
@@ -952,7 +956,7 @@ def _get_round(request: HttpRequest, pk: int) -> ReviewRound:
     round = get_object_or_404(
         ReviewRound.objects.select_related("school_class__grade", "term"),
         pk=pk,
-        school_class__in=scope.classes().values("pk"),
+        school_class__in=group_classes(scope).values("pk"),
     )
     require_edit(request, round.school_class)
     return round

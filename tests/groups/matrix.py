@@ -1,0 +1,356 @@
+"""The groups app's rows of the permission matrix (see ``tests/safety/matrix.py``).
+
+Objects are built in class_a. Its groups are seen by its teachers (homeroom, teacher), its
+grade head and the principal's office; the outsider (class_b), the psychology teacher and
+office staff (groups are teachers' business, not the roster's) get 404. Forming and keeping
+the groups is for the homeroom teacher, the grade head and the principal's office (a subject
+teacher gets 403); scoring for the class's teachers (others who see the class get 403); the
+school leaderboard for the principal's office; closing and publishing for 教导处.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from groups.models import (
+    LeaderboardRow,
+    MemberChange,
+    Membership,
+    MonthClose,
+    Recommendation,
+    ReviewRound,
+    ScoreEntry,
+    ScoreItem,
+    StudyGroup,
+)
+from groups.services import close_month, mark_excellent, publish
+from schoolops.models import Gender, Student
+from tests.safety.matrix import LOGIN, OK, REDIRECT, Call, Route, expect
+
+VIEW = expect(OK, anonymous=LOGIN, outsider=404, psychologist=404, office=404)
+KEEP = expect(OK, anonymous=LOGIN, outsider=404, psychologist=404, office=404, teacher=403)
+KEEP_POST = expect(
+    REDIRECT, anonymous=LOGIN, outsider=404, psychologist=404, office=404, teacher=403
+)
+SCORE = expect(
+    403, anonymous=LOGIN, homeroom=OK, teacher=OK, outsider=404, psychologist=404, office=404
+)
+SCORE_POST = expect(
+    403,
+    anonymous=LOGIN,
+    homeroom=REDIRECT,
+    teacher=REDIRECT,
+    outsider=404,
+    psychologist=404,
+    office=404,
+)
+SCHOOL_WIDE = expect(403, anonymous=LOGIN, principal=OK, academic=OK)
+ACADEMIC_POST = expect(403, anonymous=LOGIN, academic=REDIRECT)
+
+
+def _groups(school) -> tuple[StudyGroup, StudyGroup, Membership, Membership]:
+    other = Student.objects.create(
+        student_no="0702601099", name="李思远", gender=Gender.FEMALE, school_class=school.class_a
+    )
+    now = timezone.now()
+    g1 = StudyGroup.objects.create(
+        term=school.term, school_class=school.class_a, number=1, name="星火组", confirmed_at=now
+    )
+    g2 = StudyGroup.objects.create(
+        term=school.term, school_class=school.class_a, number=2, name="启航组", confirmed_at=now
+    )
+    m1 = Membership.objects.create(group=g1, student=school.student_a, seat=1, is_leader=True)
+    m2 = Membership.objects.create(group=g1, student=other, seat=2, is_recorder=True)
+    return g1, g2, m1, m2
+
+
+def _class(school) -> Call:
+    _groups(school)
+    return Call(kwargs={"class_pk": school.class_a.pk})
+
+
+def _propose(school) -> Call:
+    return Call(kwargs={"class_pk": school.class_a.pk}, data={"size": "4"})
+
+
+def _tap(school) -> Call:
+    g1, _g2, _m1, _m2 = _groups(school)
+    item = ScoreItem.objects.get(name="课堂回答")
+    return Call(
+        kwargs={"class_pk": school.class_a.pk},
+        data={"group": str(g1.pk), "item": str(item.pk), "student": "", "subject": ""},
+    )
+
+
+def _group(school) -> Call:
+    g1, *_rest = _groups(school)
+    return Call(kwargs={"pk": g1.pk})
+
+
+def _group_edit(school) -> Call:
+    g1, *_rest = _groups(school)
+    return Call(
+        kwargs={"pk": g1.pk},
+        data={
+            "name": "燎原组",
+            "motto": "星星之火，可以燎原",
+            "goal_midterm": "期中进入前三",
+            "goal_term_end": "",
+            "goal_year": "",
+            "goal_stage": "",
+        },
+    )
+
+
+def _roles(school) -> Call:
+    g1, _g2, m1, m2 = _groups(school)
+    return Call(
+        kwargs={"pk": g1.pk},
+        data={
+            "leader": str(m1.pk),
+            "recorder": str(m2.pk),
+            f"subject_{school.chinese.pk}": str(m1.pk),
+            f"subject_{school.maths.pk}": str(m2.pk),
+        },
+    )
+
+
+def _checkin(school) -> Call:
+    g1, *_rest = _groups(school)
+    return Call(
+        kwargs={"pk": g1.pk},
+        data={"goal": "midterm", "membership": "", "status": "on_track", "note": "进步明显"},
+    )
+
+
+def _consequence(school) -> Call:
+    g1, *_rest = _groups(school)
+    return Call(
+        kwargs={"pk": g1.pk},
+        data={"student": str(school.student_a.pk), "kind": "letter", "note": "互助积极"},
+    )
+
+
+def _recommend(school) -> Call:
+    g1, *_rest = _groups(school)
+    return Call(kwargs={"pk": g1.pk}, data={"month": "2026-11", "note": "本月第一"})
+
+
+def _member(school) -> Call:
+    _g1, g2, m1, _m2 = _groups(school)
+    return Call(kwargs={"pk": m1.pk}, data={"to_group": str(g2.pk), "reason": "视力原因调整"})
+
+
+def _goals(school) -> Call:
+    _g1, _g2, m1, _m2 = _groups(school)
+    return Call(kwargs={"pk": m1.pk}, data={"goal_short": "数学提高10分", "goal_long": "考上一中"})
+
+
+def _entry(school) -> ScoreEntry:
+    g1, *_rest = _groups(school)
+    term = school.term
+    day = dt.date(2026, 11, 23)
+    return ScoreEntry.objects.create(
+        group=g1,
+        school_class=school.class_a,
+        term=term,
+        item=ScoreItem.objects.get(name="表扬"),
+        points=3,
+        teacher=school.teacher,
+        day=day,
+        week=term.week_number(day),
+        month=day.replace(day=1),
+    )
+
+
+def _undo(school) -> Call:
+    return Call(kwargs={"pk": _entry(school).pk}, data={})
+
+
+def _correct(school) -> Call:
+    return Call(kwargs={"pk": _entry(school).pk}, data={"reason": "记错了小组"})
+
+
+def _reviews(school) -> Call:
+    _groups(school)
+    return Call(
+        kwargs={"class_pk": school.class_a.pk},
+        data={"title": "期中自评互评", "held_on": "2026-11-20"},
+    )
+
+
+def _round(school) -> tuple[ReviewRound, StudyGroup, list[Membership]]:
+    g1, _g2, m1, m2 = _groups(school)
+    round = ReviewRound.objects.create(
+        school_class=school.class_a,
+        term=school.term,
+        title="期中自评互评",
+        held_on=dt.date(2026, 11, 20),
+    )
+    return round, g1, [m1, m2]
+
+
+def _review_round(school) -> Call:
+    round, _g1, _members = _round(school)
+    return Call(kwargs={"pk": round.pk})
+
+
+def _review_entry(school) -> Call:
+    round, g1, members = _round(school)
+    data = {"reviewer": str(members[0].student_id)}
+    for m in members:
+        for key in ("participation", "helping", "finishing", "discipline"):
+            data[f"r_{m.student_id}_{key}"] = "4"
+    return Call(kwargs={"pk": round.pk, "group_pk": g1.pk}, data=data)
+
+
+def _month(school) -> Call:
+    _groups(school)
+    return Call(data={"month": "2026-10"})
+
+
+def _closed(school) -> MonthClose:
+    _groups(school)
+    close = close_month(dt.date(2026, 10, 1), school.academic)
+    return close
+
+
+def _excellent(school) -> Call:
+    close = _closed(school)
+    group_id = close.rows.first().group_id
+    return Call(data={"month": "2026-10", "excellent": [str(group_id)]})
+
+
+def _publish(school) -> Call:
+    close = _closed(school)
+    mark_excellent(close, [close.rows.first().group_id])
+    return Call(data={"month": "2026-10"})
+
+
+def _commendation(school) -> Call:
+    close = _closed(school)
+    mark_excellent(close, [close.rows.first().group_id])
+    publish(close, school.academic)
+    return Call(kwargs={"year": 2026, "month": 10})
+
+
+ROUTES = [
+    Route("groups:index", expect=expect(OK, anonymous=LOGIN)),
+    Route("groups:class_groups", build=_class, expect=VIEW),
+    Route("groups:class_groups", method="post", build=_propose, expect=KEEP_POST),
+    Route("groups:confirm", method="post", build=_propose, expect=KEEP_POST),
+    Route("groups:score", build=_class, expect=SCORE),
+    Route("groups:score_tap", method="post", build=_tap, expect=SCORE_POST),
+    Route("groups:ranking", build=_class, expect=VIEW),
+    Route("groups:register", build=_class, expect=VIEW),
+    Route("groups:register_xlsx", build=_class, expect=VIEW),
+    Route("groups:seating", build=_class, expect=VIEW),
+    Route("groups:reviews", build=_class, expect=KEEP),
+    Route("groups:reviews", method="post", build=_reviews, expect=KEEP_POST),
+    Route("groups:review_round", build=_review_round, expect=KEEP),
+    Route("groups:review_entry", build=_review_entry, expect=KEEP),
+    Route("groups:review_entry", method="post", build=_review_entry, expect=KEEP_POST),
+    Route("groups:group_detail", build=_group, expect=VIEW),
+    Route("groups:group_edit", build=_group, expect=KEEP),
+    Route("groups:group_edit", method="post", build=_group_edit, expect=KEEP_POST),
+    Route("groups:group_roles", build=_group, expect=KEEP),
+    Route("groups:group_roles", method="post", build=_roles, expect=KEEP_POST),
+    Route("groups:checkin", method="post", build=_checkin, expect=KEEP_POST),
+    Route("groups:checkin", build=_group, expect=expect(405), fuzz=False),
+    Route("groups:consequence", method="post", build=_consequence, expect=KEEP_POST),
+    Route("groups:group_entries", build=_group, expect=VIEW),
+    Route("groups:recommend", method="post", build=_recommend, expect=KEEP_POST),
+    Route("groups:member_move", build=_member, expect=KEEP),
+    Route("groups:member_move", method="post", build=_member, expect=KEEP_POST),
+    Route("groups:member_goals", build=_goals, expect=KEEP),
+    Route("groups:member_goals", method="post", build=_goals, expect=KEEP_POST),
+    # Anyone who sees the class may ask; only the teacher who tapped is granted the undo
+    # (the others get a message and the redirect).
+    Route(
+        "groups:entry_undo",
+        method="post",
+        build=_undo,
+        expect=expect(REDIRECT, anonymous=LOGIN, outsider=404, psychologist=404, office=404),
+    ),
+    Route("groups:entry_correct", build=_correct, expect=VIEW),
+    Route(
+        "groups:entry_correct",
+        method="post",
+        build=_correct,
+        expect=expect(REDIRECT, anonymous=LOGIN, outsider=404, psychologist=404, office=404),
+    ),
+    Route("groups:leaderboard", expect=SCHOOL_WIDE),
+    Route("groups:leaderboard_xlsx", expect=SCHOOL_WIDE),
+    Route("groups:month_close", method="post", build=_month, expect=ACADEMIC_POST),
+    Route("groups:month_excellent", method="post", build=_excellent, expect=ACADEMIC_POST),
+    Route("groups:month_publish", method="post", build=_publish, expect=ACADEMIC_POST),
+    Route("groups:commendation", build=_commendation, expect=expect(OK, anonymous=LOGIN)),
+    Route("groups:commendation_xlsx", build=_commendation, expect=expect(OK, anonymous=LOGIN)),
+]
+
+
+def _admin_group(school) -> StudyGroup:
+    group = StudyGroup(term=school.term, school_class=school.class_a, number=9, name="凌云组")
+    group.save()
+    return group
+
+
+def _admin_entry(school) -> ScoreEntry:
+    group = _admin_group(school)
+    day = dt.date(2026, 11, 23)
+    return ScoreEntry.objects.create(
+        group=group,
+        school_class=school.class_a,
+        term=school.term,
+        item=ScoreItem.objects.get(name="课堂回答"),
+        points=1,
+        teacher=school.teacher,
+        day=day,
+        week=13,
+        month=day.replace(day=1),
+    )
+
+
+def _admin_close(school) -> MonthClose:
+    close = MonthClose(month=dt.date(2026, 9, 1), closed_by=school.academic)
+    close.save()
+    return close
+
+
+def _admin_row(school) -> LeaderboardRow:
+    return LeaderboardRow.objects.create(
+        close=_admin_close(school),
+        group=_admin_group(school),
+        grade_name="七年级",
+        class_name="七年级(1)班",
+        group_name="凌云组",
+        points=10,
+        class_average=10,
+        index=100,
+        rank=1,
+        class_rank=1,
+    )
+
+
+ADMIN_OBJECTS = {
+    "groups.scoreitem": lambda school: ScoreItem.objects.get(name="表扬"),
+    "groups.studygroup": _admin_group,
+    "groups.scoreentry": _admin_entry,
+    "groups.monthclose": _admin_close,
+    "groups.leaderboardrow": _admin_row,
+    "groups.recommendation": lambda school: Recommendation.objects.create(
+        month=dt.date(2026, 11, 1), group=_admin_group(school), recommended_by=school.homeroom
+    ),
+    "groups.memberchange": lambda school: MemberChange.objects.create(
+        school_class=school.class_a,
+        student=school.student_a,
+        to_group=_admin_group(school),
+        reason="调整",
+        changed_by=school.homeroom,
+    ),
+}
+
+# The score entries' admin is read-only although 教导处 may add entries (by import_sheet).
+ADMIN_OVERRIDES = {"admin:groups_scoreentry_add": {"academic": 403}}
