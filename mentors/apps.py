@@ -8,8 +8,9 @@ class MentorsConfig(AppConfig):
 
     def ready(self) -> None:
         from mentors import hooks
+        from mentors.demo import run as run_demo
         from mentors.sheets import SHEETS
-        from schoolops.registry import registry
+        from schoolops.registry import DemoStep, registry
 
         registry.add_todos(hooks.mentor_todos)
         registry.add_student_panel(hooks.PANEL)
@@ -17,6 +18,7 @@ class MentorsConfig(AppConfig):
         registry.add_student_scope(hooks.mentee_scope)
         for item in hooks.NAV:
             registry.add_nav(item)
+        registry.add_demo(DemoStep("mentors", run_demo, order=30))
         for sheet in SHEETS:
             registry.add_sheet(sheet.kind, sheet)
         for post, perms in hooks.POST_PERMISSIONS.items():

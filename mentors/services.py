@@ -477,18 +477,20 @@ def match_instance(
         .order_by("student_no")
     }
     priority = set(
-        PriorityStudent.objects.filter(student__in=list(students), academic_year=year).values_list(
-            "student_id", flat=True
-        )
+        PriorityStudent.objects.filter(
+            student__school_class__in=classes, academic_year=year
+        ).values_list("student_id", flat=True)
     )
     student_prefs: dict[int, list[tuple[int, int]]] = {s: [] for s in students}
     applicants: dict[tuple[int, int], list[tuple[int, str, int, bool]]] = defaultdict(list)
     for student_id, mentor_id, rank in (
-        Choice.objects.filter(student__in=list(students), academic_year=year)
+        Choice.objects.filter(student__school_class__in=classes, academic_year=year)
         .order_by("student_id", "rank")
         .values_list("student_id", "mentor_id", "rank")
     ):
-        student = students[student_id]
+        student = students.get(student_id)
+        if student is None:
+            continue  # already paired, or no longer in school
         post = (student.school_class_id, mentor_id)
         if post not in capacity:
             continue  # the teacher no longer mentors this class
@@ -496,7 +498,7 @@ def match_instance(
         applicants[post].append((student_id, student.student_no, rank, student_id in priority))
     rankings: dict[int, dict[int, tuple[int | None, bool]]] = defaultdict(dict)
     for mentor_id, student_id, position, declined in MentorRanking.objects.filter(
-        student__in=list(students), academic_year=year
+        student__school_class__in=classes, academic_year=year
     ).values_list("mentor_id", "student_id", "position", "declined"):
         rankings[mentor_id][student_id] = (position, declined)
     post_rank = {

@@ -1,0 +1,371 @@
+"""The mentor system's part of the demo school: a year's selection, pairings, talks, parent
+contacts, summaries, weekly exchanges and a termly evaluation, all written in bulk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from mentors import services
+from mentors.models import (
+    Choice,
+    EvaluationSettings,
+    Exchange,
+    GrowthRecord,
+    MentorEvaluation,
+    MentoringPlan,
+    MentorRanking,
+    MonthlySummary,
+    Pairing,
+    ParentContact,
+    PriorityStudent,
+    StudentRating,
+    TalkLog,
+)
+from schoolops.calendar import month_bounds
+from schoolops.demo import DemoContext, DemoLogin
+from schoolops.models import Grade, SchoolClass, Student, Term
+
+BATCH = 2000
+
+TALKS = [
+    (
+        "学习习惯",
+        "谈到课前预习和作业拖拉的问题，约定每天放学后先完成数学作业再看手机。",
+        "下周检查作业完成情况",
+    ),
+    (
+        "期中考试",
+        "一起分析期中考试试卷，失分主要在计算和审题，情绪有些低落，给予鼓励。",
+        "建立错题本，每周交给我看",
+    ),
+    ("同学关系", "和同桌闹了矛盾，听他讲了经过，引导他换位思考，主动道歉。", "观察两人相处情况"),
+    (
+        "课堂表现",
+        "最近上课注意力不集中，常走神。了解到晚上睡得晚，建议十点前睡觉。",
+        "与家长沟通作息",
+    ),
+    ("兴趣特长", "聊了喜欢的篮球和绘画，鼓励参加学校社团，把兴趣变成学习的动力。", ""),
+    (
+        "心理状态",
+        "说最近压力大、睡不好，担心成绩下滑。耐心倾听，教了两个放松的方法。",
+        "两周后再谈一次，必要时请心理老师介入",
+    ),
+    (
+        "家庭情况",
+        "父母在外地打工，跟奶奶生活，生活上有些困难，已向班主任反映。",
+        "协助申请生活补助",
+    ),
+    ("理想目标", "谈初中阶段的目标，他想考县一中，一起把目标分解到每个月。", "月底对照目标检查"),
+    ("纪律问题", "上周在宿舍违反纪律，谈话后认识到错误，写了保证书。", "请宿管老师留意"),
+    ("学习方法", "英语单词记不住，介绍了分散记忆和晨读的方法，每天记十个。", "每周小测一次"),
+    ("作业质量", "作业字迹潦草、错误多，要求先打草稿、做完检查，表扬了这周的进步。", ""),
+    (
+        "手机使用",
+        "周末玩手机时间太长，和他一起订了使用时间表，他同意周末每天不超过一小时。",
+        "下次家长联系时说明",
+    ),
+]
+CONTACTS = [
+    "电话联系家长，反映孩子近期作业完成情况，家长表示会督促。",
+    "家长到校面谈，交流了期中考试成绩和下一步的学习计划。",
+    "家访，了解孩子在家的学习环境，建议给孩子准备一张安静的书桌。",
+    "电话沟通孩子的作息问题，家长同意晚上十点收手机。",
+    "微信语音与家长交流孩子在校表现，表扬了孩子最近的进步。",
+    "电话告知家长孩子与同学的矛盾已经化解，请家长多鼓励。",
+]
+PLANS = {
+    "study": [
+        "每周检查一次错题本，重点补数学计算。",
+        "制订每日学习计划，英语每天晨读二十分钟。",
+        "利用课后服务时间辅导物理实验题。",
+    ],
+    "life": [
+        "关注住校生活，督促整理内务、按时就寝。",
+        "了解家庭情况，生活上有困难及时帮助。",
+        "培养自理能力，学会安排周末时间。",
+    ],
+    "psychology": [
+        "考试前后多沟通，缓解焦虑情绪。",
+        "多肯定优点，增强自信心。",
+        "关注同伴交往，引导正确处理矛盾。",
+    ],
+    "thought": ["引导树立正确的学习目标，增强责任感。", "培养诚信、感恩的品质。"],
+    "academic": [
+        "帮助分析成绩，找出薄弱学科，制定提高措施。",
+        "介绍科学的学习方法，养成良好的学习习惯。",
+    ],
+    "living": ["关心饮食起居，引导健康生活习惯。", "与家长保持联系，了解孩子在家表现。"],
+    "counselling": ["定期谈心，了解困惑，及时疏导。", "遇到挫折时给予鼓励，必要时请心理老师介入。"],
+}
+GROWTH = [
+    "本周主动找老师问问题两次，学习态度明显好转。",
+    "月考数学进步十二分，在班上受到表扬，很开心。",
+    "与同学发生争执后能主动道歉，情绪控制有进步。",
+    "连续两周按时完成作业，家长反映在家也更自觉。",
+]
+EXCHANGES = [
+    "班主任与各位导师交流本周受导学生情况，重点关注作业完成和课堂纪律。",
+    "结合月考成绩逐一分析受导学生的学情，确定下周谈心重点。",
+    "交流特别关注学生的心理状态，请导师本周各与受导学生谈心一次。",
+    "导师反馈家长联系情况，班主任汇总后在班会上统一布置。",
+]
+COMMENTS = [
+    "老师很关心我",
+    "每周都和我谈心，很有帮助",
+    "希望老师多和我聊学习方法",
+    "老师很耐心",
+    "",
+]
+
+
+def run(context: DemoContext) -> None:
+    rng = context.rng
+    year = context.year
+    today = context.today
+    classes = list(
+        SchoolClass.objects.filter(academic_year=year).select_related("grade").order_by("pk")
+    )
+    if not classes:
+        return
+    mentors = services.mentors_by_class([c.pk for c in classes])
+    students = list(
+        Student.objects.in_school().filter(school_class__in=classes).order_by("student_no")
+    )
+    autumn = Term.objects.filter(academic_year=year, number=Term.Number.AUTUMN).first()
+    first_week = autumn.week(1) if autumn else None
+    selection_day = min(first_week.last_day if first_week else year.start_date, today)
+    start_day = min(selection_day + dt.timedelta(days=1), today)
+
+    # Two-way selection: most students choose three mentors of their class; about one in
+    # twelve is marked priority (special attention) by the homeroom teacher.
+    by_class: dict[int, list[Student]] = defaultdict(list)
+    for student in students:
+        by_class[student.school_class_id].append(student)
+    choices, priority = [], []
+    for student in students:
+        class_mentors = mentors.get(student.school_class_id, [])
+        if not class_mentors or rng.random() < 0.04:
+            continue
+        picks = rng.sample(class_mentors, k=min(3, len(class_mentors)))
+        choices.extend(
+            Choice(student=student, academic_year=year, rank=i, mentor=m)
+            for i, m in enumerate(picks, start=1)
+        )
+        if rng.random() < 0.08:
+            priority.append(PriorityStudent(student=student, academic_year=year))
+    Choice.objects.bulk_create(choices, batch_size=BATCH)
+    PriorityStudent.objects.bulk_create(priority, batch_size=BATCH)
+    # A few mentors rank or decline applicants themselves.
+    rankings = []
+    applicants = defaultdict(list)
+    for choice in choices:
+        applicants[choice.mentor_id].append(choice.student_id)
+    for mentor_id, student_ids in applicants.items():
+        if rng.random() < 0.15:
+            rng.shuffle(student_ids)
+            for position, student_id in enumerate(student_ids[:3], start=1):
+                rankings.append(
+                    MentorRanking(
+                        mentor_id=mentor_id,
+                        student_id=student_id,
+                        academic_year=year,
+                        position=position,
+                    )
+                )
+    MentorRanking.objects.bulk_create(rankings, batch_size=BATCH)
+
+    # The matching, per grade, then the homeroom teachers' hand assignments.
+    for grade in Grade.objects.filter(classes__in=classes).distinct():
+        services.publish_matching(grade, year, on=start_day)
+    capacity = services.capacities(classes, mentors)
+    load: dict[tuple[int, int], int] = defaultdict(int)
+    paired = set()
+    for class_id, mentor_id, student_id in Pairing.objects.filter(academic_year=year).values_list(
+        "school_class_id", "mentor_id", "student_id"
+    ):
+        load[(class_id, mentor_id)] += 1
+        paired.add(student_id)
+    hand = []
+    for student in students:
+        class_mentors = mentors.get(student.school_class_id, [])
+        if student.pk in paired or not class_mentors:
+            continue
+        key_of = lambda m, s=student: (s.school_class_id, m.pk)  # noqa: E731
+        mentor = max(class_mentors, key=lambda m: capacity[key_of(m)] - load[key_of(m)])
+        over = load[key_of(mentor)] >= capacity[key_of(mentor)]
+        load[key_of(mentor)] += 1
+        hand.append(
+            Pairing(
+                student=student,
+                mentor=mentor,
+                academic_year=year,
+                school_class_id=student.school_class_id,
+                choice_rank=None,
+                over_capacity_reason="班级人数多，经班主任与导师协商同意" if over else "",
+                started_on=start_day,
+            )
+        )
+    Pairing.objects.bulk_create(hand, batch_size=BATCH)
+    pairings = list(Pairing.objects.filter(academic_year=year).select_related("student"))
+    priority_ids = {p.student_id for p in priority}
+
+    # Each mentor's diligence: most log nearly every week, a few fall behind.
+    diligence = {
+        mentor_id: (0.45 if rng.random() < 0.08 else rng.uniform(0.75, 0.98))
+        for mentor_id in {p.mentor_id for p in pairings}
+    }
+    terms = [t for t in Term.objects.filter(academic_year=year) if t.start_date <= today]
+    weeks = [w for t in terms for w in t.teaching_weeks() if w.monday <= today]
+    months = sorted({m for t in terms for m in t.months() if m <= today})
+    plans, talks, contacts, summaries, growth = [], [], [], [], []
+    for pairing in pairings:
+        rate = diligence[pairing.mentor_id]
+        plans.append(
+            MentoringPlan(
+                pairing=pairing,
+                **{field: rng.choice(options) for field, options in PLANS.items()},
+            )
+        )
+        month_talks: dict[dt.date, list[tuple[dt.date, str]]] = defaultdict(list)
+        for week in weeks:
+            if week.first_day < pairing.started_on or rng.random() > rate:
+                continue
+            day = min(week.monday + dt.timedelta(days=rng.randint(0, 4)), week.last_day, today)
+            if day < pairing.started_on:
+                continue
+            topic, content, follow_up = rng.choice(TALKS)
+            talks.append(
+                TalkLog(
+                    pairing=pairing, date=day, topic=topic, content=content, follow_up=follow_up
+                )
+            )
+            month_talks[day.replace(day=1)].append((day, topic))
+        for month in months:
+            first, last = month_bounds(month)
+            if last < pairing.started_on:
+                continue
+            if rng.random() < rate:
+                day = min(first + dt.timedelta(days=rng.randint(3, 25)), last, today)
+                if day >= pairing.started_on:
+                    contacts.append(
+                        ParentContact(
+                            pairing=pairing,
+                            date=day,
+                            method=rng.choice(
+                                ["phone", "phone", "phone", "in_person", "home_visit"]
+                            ),
+                            content=rng.choice(CONTACTS),
+                        )
+                    )
+            if last < today and month_talks.get(month) and rng.random() < rate:
+                topics = "、".join(sorted({t for _d, t in month_talks[month]}))
+                summaries.append(
+                    MonthlySummary(
+                        pairing=pairing,
+                        month=month,
+                        text=f"本月谈心{len(month_talks[month])}次，主要谈了{topics}。"
+                        f"{pairing.student.name}整体表现稳定，下月继续关注学习习惯。",
+                    )
+                )
+        if pairing.student_id in priority_ids:
+            for _i in range(rng.randint(1, 3)):
+                day = min(pairing.started_on + dt.timedelta(days=rng.randint(7, 80)), today)
+                growth.append(
+                    GrowthRecord(
+                        pairing=pairing,
+                        date=day,
+                        content=rng.choice(GROWTH),
+                        written_by_id=pairing.mentor_id,
+                    )
+                )
+    MentoringPlan.objects.bulk_create(plans, batch_size=BATCH)
+    TalkLog.objects.bulk_create(talks, batch_size=BATCH)
+    ParentContact.objects.bulk_create(contacts, batch_size=BATCH)
+    MonthlySummary.objects.bulk_create(summaries, batch_size=BATCH)
+    GrowthRecord.objects.bulk_create(growth, batch_size=BATCH)
+
+    # The weekly homeroom–mentor exchange of each class.
+    exchanges, exchange_mentors, exchange_students = [], [], []
+    class_pairings = defaultdict(list)
+    for pairing in pairings:
+        class_pairings[pairing.school_class_id].append(pairing)
+    for school_class in classes:
+        for week in weeks:
+            if week.last_day < start_day or rng.random() > 0.8:
+                continue
+            exchanges.append(
+                Exchange(
+                    school_class=school_class,
+                    date=min(week.monday + dt.timedelta(days=4), today),
+                    held_as_class_meeting=rng.random() < 0.4,
+                    notes=rng.choice(EXCHANGES),
+                    recorded_by_id=school_class.homeroom_teacher_id,
+                )
+            )
+    Exchange.objects.bulk_create(exchanges, batch_size=BATCH)
+    for exchange in exchanges:
+        class_mentors = mentors.get(exchange.school_class_id, [])
+        for mentor in rng.sample(class_mentors, k=min(len(class_mentors), rng.randint(2, 5))):
+            exchange_mentors.append(Exchange.mentors.through(exchange=exchange, staff=mentor))
+        pool = class_pairings.get(exchange.school_class_id, [])
+        for pairing in rng.sample(pool, k=min(len(pool), rng.randint(1, 3))):
+            exchange_students.append(
+                Exchange.students.through(exchange=exchange, student_id=pairing.student_id)
+            )
+    Exchange.mentors.through.objects.bulk_create(exchange_mentors, batch_size=BATCH)
+    Exchange.students.through.objects.bulk_create(exchange_students, batch_size=BATCH)
+
+    # The termly evaluation: the last term that has ended, else the current one.
+    ended = [t for t in terms if t.end_date < today]
+    term = ended[-1] if ended else context.term
+    EvaluationSettings.objects.get_or_create(term=term)
+    evaluations, ratings = [], []
+    for mentor_id, rate in diligence.items():
+        base = Decimal(60 + round(35 * rate))
+        evaluations.append(
+            MentorEvaluation(
+                term=term,
+                mentor_id=mentor_id,
+                self_score=min(Decimal(98), base + rng.randint(0, 8)),
+                self_comment="本学期按计划与受导学生谈心，按月联系家长，个别学生进步明显。",
+                teachers_score=base + rng.randint(-5, 5),
+                school_score=base + rng.randint(-8, 3),
+                improve_by=today + dt.timedelta(days=30) if rate < 0.5 else None,
+            )
+        )
+    for pairing in pairings:
+        if rng.random() < 0.85:
+            rate = diligence[pairing.mentor_id]
+            ratings.append(
+                StudentRating(
+                    term=term,
+                    student_id=pairing.student_id,
+                    mentor_id=pairing.mentor_id,
+                    score=max(1, min(5, round(1 + 4 * rate + rng.uniform(-0.8, 0.6)))),
+                    comment=rng.choice(COMMENTS),
+                )
+            )
+    MentorEvaluation.objects.bulk_create(evaluations, batch_size=BATCH)
+    StudentRating.objects.bulk_create(ratings, batch_size=BATCH)
+
+    mentor_counts = defaultdict(int)
+    for pairing in pairings:
+        mentor_counts[pairing.mentor_id] += 1
+    if mentor_counts:
+        from schoolops.models import Staff
+
+        busiest = Staff.objects.get(pk=max(mentor_counts, key=mentor_counts.get))
+        context.logins.append(
+            DemoLogin(
+                busiest.staff_no,
+                context.password,
+                f"{busiest.name} — 导师（{mentor_counts[busiest.pk]} 名受导学生）",
+            )
+        )
+    context.log(
+        f"mentors: {len(choices)} choices, {len(pairings)} pairings ({len(hand)} by hand), "
+        f"{len(talks)} talks, {len(contacts)} parent contacts, {len(exchanges)} exchanges, "
+        f"{len(ratings)} ratings"
+    )

@@ -1,0 +1,42 @@
+import datetime as dt
+import io
+import random
+
+import pytest
+
+from mentors import demo, services
+from mentors.models import Choice, Pairing, ParentContact, StudentRating, TalkLog
+from schoolops.calendar import monday_of
+from schoolops.demo import build_roster
+from schoolops.models import Student
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_step_fills_a_year_of_mentoring():
+    context = build_roster(
+        "tiny", stdout=io.StringIO(), rng=random.Random(7), today=dt.date(2026, 12, 10)
+    )
+    demo.run(context)
+    students = Student.objects.in_school().count()
+    assert Choice.objects.exists()
+    assert Pairing.objects.active().count() == students  # matched or assigned by hand
+    assert TalkLog.objects.exists() and ParentContact.objects.exists()
+    assert StudentRating.objects.exists()
+    holidays = set(context.term.holiday_mondays)
+    assert not TalkLog.objects.filter(date__gt=context.today).exists()
+    assert all(monday_of(d) not in holidays for d in TalkLog.objects.values_list("date", flat=True))
+    # The matching keeps every mentor within capacity; a hand assignment over it says why.
+    from schoolops.models import SchoolClass
+
+    classes = list(SchoolClass.objects.filter(academic_year=context.year))
+    capacity = services.capacities(classes, services.mentors_by_class([c.pk for c in classes]))
+    load: dict = {}
+    for p in Pairing.objects.active().order_by("choice_rank"):
+        key = (p.school_class_id, p.mentor_id)
+        load[key] = load.get(key, 0) + 1
+        if load[key] > capacity[key]:
+            assert p.choice_rank is None and p.over_capacity_reason
+    results = services.evaluation_results(context.term, context.today)
+    assert results and any(r.total is not None for r in results)
+    assert any(login.who.endswith("名受导学生）") for login in context.logins)
