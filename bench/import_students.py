@@ -74,7 +74,45 @@ def timed(command: list[str], env: dict[str, str], repeat: int = 3, prepare=None
     return best
 
 
+def admin_child(students: str) -> None:
+    """In a child process: the admin's upload (dry-run preview) and confirm, timed."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schoolops.settings")
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from schoolops.models import ImportRecord, Student
+
+    Student.objects.all().delete()
+    user = get_user_model().objects.filter(username="bench-admin").first()
+    if user is None:
+        user = get_user_model().objects.create_superuser("bench-admin", password="x")
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    started = time.perf_counter()
+    with open(students, "rb") as handle:
+        response = client.post("/admin/schoolops/student/import/", {"file": handle})
+    page = client.get(response["Location"])
+    preview = time.perf_counter() - started
+    record = ImportRecord.objects.latest("pk")
+    started = time.perf_counter()
+    client.post("/admin/schoolops/student/process_import/", {"record": record.pk})
+    confirm = time.perf_counter() - started
+    record.refresh_from_db()
+    print(
+        f"admin upload + dry-run preview page:  {preview:6.2f} s  "
+        f"(page {len(page.content) / 1024:.0f} KB, {record.rows} rows checked)"
+    )
+    print(f"admin confirm (import):               {confirm:6.2f} s  ({record.new} new)")
+
+
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--admin-child":
+        admin_child(sys.argv[2])
+        return
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--database-url", default="")

@@ -204,7 +204,9 @@ class SheetAdminMixin(ImportExportMixin):
         return tasks.execute(record, dry_run=dry_run)
 
     def _own_record(self, request, record_id) -> ImportRecord:
-        record = get_object_or_404(ImportRecord, pk=record_id, kind=self.sheet_kind)
+        if not str(record_id).isdigit():
+            raise Http404
+        record = get_object_or_404(ImportRecord, pk=int(record_id), kind=self.sheet_kind)
         if record.user_id != request.user.pk and not request.user.is_superuser:
             raise Http404
         return record

@@ -139,6 +139,13 @@ def test_progress_page_of_a_running_import(school, login):
     assert 'http-equiv="refresh"' in html
 
 
+def test_a_confirm_without_a_valid_record_is_a_404(school, login):
+    client = login(school.office)
+    assert client.post(PROCESS, {"record": "abc"}).status_code == 404
+    assert client.post(PROCESS, {}).status_code == 404
+    assert client.get(PROCESS).status_code == 405
+
+
 def test_someone_elses_import_is_a_404(school, login):
     record = ImportRecord.objects.create(
         kind="students", file_name="x.xlsx", user=school.principal.user
