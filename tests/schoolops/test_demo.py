@@ -20,6 +20,7 @@ from schoolops.models import (
     SchoolClass,
     Staff,
     Student,
+    Subject,
     TeachingAssignment,
     Term,
 )
@@ -262,3 +263,30 @@ def test_logins_table_lines_up_chinese_text():
     starts = [demo.display_width(line[: line.index("pw")]) for line in lines[2:]]
     assert len(set(starts)) == 1
     assert demo.display_width("王芳") == 4
+
+
+def every_count() -> dict[str, int]:
+    return {m._meta.label: m.objects.count() for m in demo.project_models()}
+
+
+def test_reset_with_every_app_rebuilds_the_same_school():
+    """The apps' demo steps included: a reset wipes their data and builds it again."""
+    seed()
+    first = every_count()
+    call_command("seed_demo", "--size", "tiny", "--reset", stdout=io.StringIO())
+    assert every_count() == first
+
+
+def test_reset_keeps_reference_data(no_app_steps):
+    seed()
+    kept = [m for m in demo.project_models() if m not in demo.school_data_models()]
+    assert Subject in kept
+    before = {
+        m._meta.label: list(m.objects.order_by("pk").values_list("pk", flat=True)) for m in kept
+    }
+    call_command("seed_demo", "--size", "tiny", "--reset", stdout=io.StringIO())
+    after = {
+        m._meta.label: list(m.objects.order_by("pk").values_list("pk", flat=True)) for m in kept
+    }
+    assert after == before
+    assert Student in demo.school_data_models()
