@@ -480,16 +480,21 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 def _meeting_context(request: HttpRequest) -> tuple[str, SchoolClass | None, Grade | None]:
-    level = request.GET.get("level", Level.CLASS)
+    """Which meeting is being recorded: from the query string, or the posted form."""
+
+    def param(name: str) -> str | None:
+        return request.GET.get(name) or request.POST.get(name)
+
+    level = param("level") or Level.CLASS
     if level not in Level.values:
         raise Http404
     school_class = grade = None
     if level in (Level.CLASS, Level.HOME):
-        school_class = get_class_or_404(request, request.GET.get("class"))
+        school_class = get_class_or_404(request, param("class"))
         grade = school_class.grade
     elif level == Level.GRADE:
         try:
-            grade = Grade.objects.get(pk=request.GET.get("grade"))
+            grade = Grade.objects.get(pk=param("grade"))
         except (Grade.DoesNotExist, ValueError, TypeError):
             raise Http404 from None
     return level, school_class, grade

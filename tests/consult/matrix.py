@@ -1,0 +1,353 @@
+"""The consultation app's rows of the permission matrix (see ``tests/safety/matrix.py``).
+
+Objects are built in class_a (student_a). Readers of class_a's consultation records are its
+homeroom teacher, its subject teacher (``teacher``), its grade head and the principal's
+office; the ledger, meetings and strategies are kept by the homeroom teacher, the grade head
+and the principal's office. Office staff are refused everything (403); the outsider (class_b)
+and the psychology teacher (student_a has no psychological flag) do not see student_a (404).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from consult.models import (
+    AccessLog,
+    Case,
+    CaseJudge,
+    CaseScore,
+    ConsultSettings,
+    Escalation,
+    LeaderAssignment,
+    LedgerProfile,
+    Level,
+    Meeting,
+    Observation,
+    Strategy,
+)
+from tests.safety.matrix import LOGIN, OK, REDIRECT, Call, Route, expect
+
+TODAY = dt.date(2026, 11, 23)
+FULL = {
+    "strengths": "乐于助人",
+    "weaknesses": "作业拖欠",
+    "personality": "外向",
+    "interests": "篮球",
+    "family_situation": "父母在外务工",
+}
+
+CONSULT = expect(OK, anonymous=LOGIN, office=403)
+READ_A = expect(OK, anonymous=LOGIN, office=403, outsider=404, psychologist=404)
+KEEP_A = expect(OK, anonymous=LOGIN, office=403, outsider=404, psychologist=404, teacher=403)
+KEEP_A_POST = expect(
+    REDIRECT, anonymous=LOGIN, office=403, outsider=404, psychologist=404, teacher=403
+)
+WORK_A_POST = expect(REDIRECT, anonymous=LOGIN, office=403, outsider=404, psychologist=404)
+# Edit-scoped fetches (get_class_or_404(edit=True)) answer 404 to a subject teacher.
+EDIT_A_POST = expect(
+    REDIRECT, anonymous=LOGIN, office=403, outsider=404, psychologist=404, teacher=404
+)
+LEADERS = expect(403, anonymous=LOGIN, grade_head=OK, principal=OK, academic=OK)
+SCHOOL_WIDE = expect(403, anonymous=LOGIN, principal=OK, academic=OK)
+SCHOOL_WIDE_POST = expect(403, anonymous=LOGIN, principal=REDIRECT, academic=REDIRECT)
+SENSITIVE_EXPORT_A = expect(
+    403, anonymous=LOGIN, principal=OK, academic=OK, outsider=404, psychologist=404
+)
+
+
+def _class(school) -> Call:
+    return Call(kwargs={"class_pk": school.class_a.pk})
+
+
+def _student(school) -> Call:
+    return Call(kwargs={"pk": school.student_a.pk})
+
+
+def _ledger_post(school) -> Call:
+    return Call(kwargs={"pk": school.student_a.pk}, data=dict(FULL))
+
+
+def _observation_post(school) -> Call:
+    return Call(
+        kwargs={"pk": school.student_a.pk},
+        data={"date": "2026-11-20", "method": "observe", "source": "", "content": "课堂主动发言"},
+    )
+
+
+def _strategy_post(school) -> Call:
+    return Call(
+        kwargs={"pk": school.student_a.pk},
+        data={
+            "problem": "作业拖欠",
+            "action": "每天检查作业",
+            "owner": school.homeroom.pk,
+            "start_date": "2026-11-23",
+            "review_date": "2026-12-07",
+        },
+    )
+
+
+def _propose_post(school) -> Call:
+    return Call(kwargs={"pk": school.student_a.pk}, data={"reason": "四周无改善"})
+
+
+CASE_DATA = {
+    "title": "于细微处做文章",
+    "situation": "难教难管",
+    "strategy": "从小事入手",
+    "process": "每周发现一个优点",
+    "records": "",
+    "result": "上课说话次数少了",
+    "nominated": "on",
+}
+
+
+def _case_new_post(school) -> Call:
+    return Call(kwargs={"pk": school.student_a.pk}, data=dict(CASE_DATA))
+
+
+def _meeting(school) -> Meeting:
+    meeting = Meeting.objects.create(
+        level=Level.CLASS,
+        kind=Meeting.Kind.REGULAR,
+        term=school.term,
+        date=dt.date(2026, 11, 17),
+        school_class=school.class_a,
+        grade=school.grade7,
+        chair=school.homeroom,
+        topic="本周学情",
+        created_by=school.homeroom,
+    )
+    meeting.discussed.create(student=school.student_a, analysis="作业拖欠", decision="每天检查")
+    return meeting
+
+
+def _meeting_call(school) -> Call:
+    return Call(kwargs={"pk": _meeting(school).pk})
+
+
+def _meeting_new(school) -> Call:
+    return Call(query={"level": "class", "class": school.class_a.pk})
+
+
+def _meeting_new_post(school) -> Call:
+    return Call(
+        query={"level": "class", "class": school.class_a.pk},
+        data={
+            "level": "class",
+            "class": school.class_a.pk,
+            "kind": "regular",
+            "date": "2026-11-23",
+            "chair": school.homeroom.pk,
+            "attendees": [school.homeroom.pk],
+            "topic": "本周学情",
+            "preparation": "汇总作业",
+            "analysis": "两极分化",
+            "strategies": "分层作业",
+            "summary": "下周复查",
+            "students-TOTAL_FORMS": "1",
+            "students-INITIAL_FORMS": "0",
+            "students-MIN_NUM_FORMS": "0",
+            "students-MAX_NUM_FORMS": "60",
+            "students-0-student": school.student_a.pk,
+            "students-0-analysis": "作业拖欠",
+            "students-0-decision": "每天检查作业",
+        },
+    )
+
+
+def _strategy(school) -> Strategy:
+    return Strategy.objects.create(
+        student=school.student_a,
+        term=school.term,
+        problem="作业拖欠",
+        action="每天检查作业",
+        owner=school.homeroom,
+        start_date=dt.date(2026, 11, 9),
+        review_date=dt.date(2026, 11, 23),
+    )
+
+
+def _strategy_call(school) -> Call:
+    return Call(kwargs={"pk": _strategy(school).pk})
+
+
+def _follow_up_post(school) -> Call:
+    return Call(
+        kwargs={"pk": _strategy(school).pk},
+        data={"date": "2026-11-20", "done": "谈心", "result": "improved", "note": ""},
+    )
+
+
+def _close_post(school) -> Call:
+    return Call(kwargs={"pk": _strategy(school).pk}, data={"note": "已改正"})
+
+
+def _escalation(school) -> Escalation:
+    return Escalation.objects.create(
+        student=school.student_a,
+        term=school.term,
+        from_level=Level.CLASS,
+        to_level=Level.GRADE,
+        reason="最近3次跟进均无改善。",
+        proposed_on=TODAY,
+    )
+
+
+def _decide_post(school) -> Call:
+    return Call(kwargs={"pk": _escalation(school).pk}, data={"decision": "take", "note": "接手"})
+
+
+def _review_post(school) -> Call:
+    LedgerProfile.objects.create(
+        student=school.student_a, term=school.term, categories=["learning"], **FULL
+    )
+    return Call(
+        data={
+            "leaders-TOTAL_FORMS": "1",
+            "leaders-INITIAL_FORMS": "1",
+            "leaders-0-student": school.student_a.pk,
+            "leaders-0-leader": school.principal.pk,
+        }
+    )
+
+
+def _case(school) -> Case:
+    CaseJudge.objects.get_or_create(term=school.term, staff=school.principal)
+    return Case.objects.create(
+        student=school.student_a,
+        term=school.term,
+        school_class=school.class_a,
+        author=school.homeroom,
+        created_on=TODAY,
+        **{k: v for k, v in CASE_DATA.items() if k != "nominated"},
+        nominated=True,
+    )
+
+
+def _case_call(school) -> Call:
+    return Call(kwargs={"pk": _case(school).pk})
+
+
+def _case_score_post(school) -> Call:
+    return Call(kwargs={"pk": _case(school).pk}, data={"score": "88", "comment": "细致"})
+
+
+def _case_edit_post(school) -> Call:
+    return Call(kwargs={"pk": _case(school).pk}, data=dict(CASE_DATA))
+
+
+ROUTES = [
+    Route("consult:index", expect=CONSULT),
+    Route("consult:class_ledger", build=_class, expect=READ_A),
+    Route("consult:class_ledger_carry", method="post", build=_class, expect=EDIT_A_POST),
+    Route("consult:class_ledger_xlsx", build=_class, expect=SENSITIVE_EXPORT_A),
+    Route("consult:student_ledger", build=_student, expect=READ_A),
+    Route(
+        "consult:student_ledger",
+        method="post",
+        build=_ledger_post,
+        expect=expect(
+            REDIRECT, anonymous=LOGIN, office=403, outsider=404, psychologist=404, teacher=403
+        ),
+    ),
+    Route("consult:observation_add", build=_student, expect=READ_A),
+    Route("consult:observation_add", method="post", build=_observation_post, expect=WORK_A_POST),
+    Route("consult:strategy_add", build=_student, expect=READ_A),
+    Route("consult:strategy_add", method="post", build=_strategy_post, expect=WORK_A_POST),
+    Route("consult:propose", build=_student, expect=KEEP_A),
+    Route("consult:propose", method="post", build=_propose_post, expect=KEEP_A_POST),
+    Route("consult:case_new", build=_student, expect=READ_A),
+    Route("consult:case_new", method="post", build=_case_new_post, expect=WORK_A_POST),
+    Route("consult:my_strategies", expect=CONSULT),
+    Route("consult:strategy_detail", build=_strategy_call, expect=READ_A),
+    Route("consult:strategy_follow_up", method="post", build=_follow_up_post, expect=WORK_A_POST),
+    Route("consult:strategy_close", method="post", build=_close_post, expect=WORK_A_POST),
+    Route(
+        "consult:escalations",
+        expect=expect(403, anonymous=LOGIN, grade_head=OK, principal=OK, academic=OK),
+    ),
+    Route(
+        "consult:escalation_decide",
+        method="post",
+        build=_decide_post,
+        expect=expect(
+            404,
+            anonymous=LOGIN,
+            office=403,
+            grade_head=REDIRECT,
+            principal=REDIRECT,
+            academic=REDIRECT,
+        ),
+    ),
+    Route("consult:meeting_list", expect=CONSULT),
+    Route("consult:meeting_new", build=_meeting_new, expect=KEEP_A),
+    Route("consult:meeting_new", method="post", build=_meeting_new_post, expect=KEEP_A_POST),
+    Route("consult:meeting_detail", build=_meeting_call, expect=READ_A),
+    Route("consult:meeting_xlsx", build=_meeting_call, expect=READ_A),
+    Route("consult:cadence", expect=LEADERS),
+    Route("consult:review", expect=SCHOOL_WIDE),
+    Route("consult:review", method="post", build=_review_post, expect=SCHOOL_WIDE_POST),
+    Route("consult:leader", expect=CONSULT),
+    Route("consult:case_list", expect=CONSULT),
+    Route("consult:cases_xlsx", expect=SCHOOL_WIDE),
+    Route("consult:case_detail", build=_case_call, expect=READ_A),
+    Route(
+        "consult:case_detail",
+        method="post",
+        build=_case_score_post,
+        expect=expect(403, anonymous=LOGIN, outsider=404, psychologist=404, principal=REDIRECT),
+    ),
+    Route(
+        "consult:case_edit",
+        build=_case_call,
+        expect=expect(403, anonymous=LOGIN, outsider=404, psychologist=404, homeroom=OK),
+    ),
+    Route(
+        "consult:case_edit",
+        method="post",
+        build=_case_edit_post,
+        expect=expect(403, anonymous=LOGIN, outsider=404, psychologist=404, homeroom=REDIRECT),
+    ),
+    Route("consult:scores", expect=LEADERS),
+    Route("consult:scores_xlsx", expect=LEADERS),
+    Route("consult:access_log", expect=SCHOOL_WIDE),
+]
+
+
+def _saved(obj):
+    obj.save()
+    return obj
+
+
+ADMIN_OBJECTS = {
+    "consult.consultsettings": lambda school: ConsultSettings.get(),
+    "consult.casejudge": lambda school: CaseJudge.objects.create(
+        term=school.term, staff=school.academic
+    ),
+    "consult.ledgerprofile": lambda school: _saved(
+        LedgerProfile(student=school.student_a, term=school.term, **FULL)
+    ),
+    "consult.observation": lambda school: Observation.objects.create(
+        student=school.student_a,
+        date=dt.date(2026, 11, 20),
+        method="observe",
+        content="课堂主动发言",
+        author=school.homeroom,
+    ),
+    "consult.meeting": _meeting,
+    "consult.strategy": _strategy,
+    "consult.escalation": _escalation,
+    "consult.leaderassignment": lambda school: LeaderAssignment.objects.create(
+        student=school.student_a, leader=school.principal, term=school.term, assigned_on=TODAY
+    ),
+    "consult.case": _case,
+    "consult.casescore": lambda school: CaseScore.objects.create(
+        case=_case(school), judge=school.principal, score=90
+    ),
+    "consult.accesslog": lambda school: AccessLog.objects.create(
+        user=school.principal.user, student=school.student_a, what="ledger"
+    ),
+}
+
+ADMIN_OVERRIDES: dict = {}
