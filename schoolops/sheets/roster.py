@@ -58,6 +58,9 @@ GRADE_NAMES = {
     12: "高三",
 }
 
+GENDER_WRITTEN = {"M": "男", "F": "女"}  # exports write what the office types, in any language
+
+
 POST_ALIASES = {
     "校长": Post.PRINCIPAL,
     "副校长": Post.VICE_PRINCIPAL,
@@ -89,9 +92,6 @@ def posts(value: Any) -> list[str]:
         if str(post) not in found:
             found.append(str(post))
     return found
-
-
-GENDER_WRITTEN = {"M": "男", "F": "女"}  # exports write what the office types, in any language
 
 
 def class_label(school_class: SchoolClass) -> str:
@@ -135,7 +135,7 @@ STAFF_NO = Column(
 
 class ClassesSheet(ImportSheet, ExportSheet):
     kind = "classes"
-    title = gettext_lazy("Classes")
+    title = gettext_lazy("Class list")
     filename = "班级.xlsx"
     permission = "schoolops.import_schoolclass"
     export_permission = "schoolops.export_schoolclass"
@@ -222,14 +222,14 @@ class ClassesSheet(ImportSheet, ExportSheet):
 
 class StaffSheet(ImportSheet, ExportSheet):
     kind = "staff"
-    title = gettext_lazy("Staff")
+    title = gettext_lazy("Staff list")
     filename = "教职工.xlsx"
     permission = "schoolops.import_staff"
     export_permission = "schoolops.export_staff"
     columns = [
         STAFF_NO,
         Column("name", "姓名", parsers.name, required=True, aliases=("教师姓名",)),
-        Column("gender", "性别", parsers.gender),
+        Column("gender", "性别", parsers.gender, show=GENDER_WRITTEN.get),
         Column("phone", "手机", parsers.phone, aliases=("手机号", "手机号码", "电话", "联系电话")),
         Column("posts", "岗位", posts, aliases=("职务",), width=24),
     ]
@@ -319,7 +319,7 @@ class StaffSheet(ImportSheet, ExportSheet):
 
 class AssignmentsSheet(ImportSheet, ExportSheet):
     kind = "assignments"
-    title = gettext_lazy("Teaching assignments")
+    title = gettext_lazy("Teaching assignment list")
     filename = "任课.xlsx"
     permission = "schoolops.import_teachingassignment"
     export_permission = "schoolops.export_teachingassignment"
@@ -416,14 +416,14 @@ STUDENT_FIELDS = (
 
 class StudentsSheet(ImportSheet, ExportSheet):
     kind = "students"
-    title = gettext_lazy("Students")
+    title = gettext_lazy("Student roster")
     filename = "学生名单.xlsx"
     permission = "schoolops.import_student"
     export_permission = "schoolops.export_student"
     columns = [
         STUDENT_NO,
         Column("name", "姓名", parsers.name, required=True, aliases=("学生姓名",)),
-        Column("gender", "性别", parsers.gender, required=True),
+        Column("gender", "性别", parsers.gender, required=True, show=GENDER_WRITTEN.get),
         Column("birth_date", "出生日期", parsers.birth_date, aliases=("出生年月", "生日")),
         GRADE,
         CLASS,
@@ -508,7 +508,7 @@ class StudentsSheet(ImportSheet, ExportSheet):
 
 class ExamsSheet(ImportSheet, ExportSheet):
     kind = "exams"
-    title = gettext_lazy("Exam results")
+    title = gettext_lazy("Exam result list")
     filename = "考试成绩.xlsx"
     permission = "schoolops.import_examresult"
     export_permission = "schoolops.export_examresult"

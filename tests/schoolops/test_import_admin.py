@@ -282,3 +282,33 @@ def test_the_database_task_backend_and_its_worker_run_a_big_import(school, login
     assert record.status == ImportRecord.Status.DONE
     assert Student.objects.count() == 13
     assert record.stored_file == ""
+
+
+def test_uploads_stream_to_private_storage_not_tmp(school, login, settings, tmp_path):
+    # Django's own handler would put this upload in FILE_UPLOAD_TEMP_DIR (which does not exist).
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "no-such-dir")
+    client = login(school.office)
+
+    assert upload(client).status_code == 302
+
+    record = ImportRecord.objects.get()
+    assert record.status == ImportRecord.Status.PREVIEWED
+    files = list((Path(settings.PRIVATE_ROOT) / "imports").iterdir())
+    assert [f.name for f in files] == [record.stored_file]
+
+
+def test_an_oversized_upload_leaves_no_file(school, login, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 2000
+    response = upload(login(school.office))
+    assert "larger than" in response.content.decode()
+    assert not list((Path(settings.PRIVATE_ROOT) / "imports").iterdir())
+
+
+def test_the_upload_still_checks_csrf(school):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(school.office.user)
+    assert upload(client).status_code == 403
+    assert not ImportRecord.objects.exists()
