@@ -16,6 +16,11 @@ from mentors.models import MentoringPlan, Pairing, ParentContact
 from schoolops.models import Staff, Student
 
 
+def DATE_WIDGET() -> forms.DateInput:
+    """A native date picker; it needs ISO dates whatever the language's date format."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 def _helper(submit_label, *layout) -> FormHelper:
     helper = FormHelper()
     helper.layout = Layout(*layout)
@@ -203,7 +208,7 @@ def _not_future(value: dt.date) -> dt.date:
 
 
 class TalkForm(forms.Form):
-    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("date"), widget=DATE_WIDGET())
     topic = forms.CharField(label=_("topic"), max_length=100)
     content = forms.CharField(label=_("what was said"), widget=forms.Textarea(attrs={"rows": 4}))
     follow_up = forms.CharField(
@@ -220,7 +225,7 @@ class TalkForm(forms.Form):
 
 
 class ParentContactForm(forms.Form):
-    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("date"), widget=DATE_WIDGET())
     method = forms.ChoiceField(label=_("method"), choices=ParentContact.Method.choices)
     content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -234,7 +239,7 @@ class ParentContactForm(forms.Form):
 
 
 class GrowthRecordForm(forms.Form):
-    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("date"), widget=DATE_WIDGET())
     content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
@@ -270,7 +275,7 @@ class SummaryForm(forms.Form):
 
 
 class ExchangeForm(forms.Form):
-    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("date"), widget=DATE_WIDGET())
     held_as_class_meeting = forms.BooleanField(label=_("Held as the class meeting"), required=False)
     mentors = forms.ModelMultipleChoiceField(
         queryset=Staff.objects.none(),
@@ -398,7 +403,7 @@ class SchoolScoreForm(forms.Form):
     improve_by = forms.DateField(
         label=_("improve by"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE_WIDGET(),
         help_text=_("For a flagged mentor: the deadline to improve (限期整改)."),
     )
 

@@ -2,6 +2,8 @@ import datetime as dt
 import io
 import random
 
+from django.db.models import F
+
 import pytest
 
 from mentors import demo, services
@@ -32,7 +34,7 @@ def test_demo_step_fills_a_year_of_mentoring():
     classes = list(SchoolClass.objects.filter(academic_year=context.year))
     capacity = services.capacities(classes, services.mentors_by_class([c.pk for c in classes]))
     load: dict = {}
-    for p in Pairing.objects.active().order_by("choice_rank"):
+    for p in Pairing.objects.active().order_by(F("choice_rank").asc(nulls_last=True)):
         key = (p.school_class_id, p.mentor_id)
         load[key] = load.get(key, 0) + 1
         if load[key] > capacity[key]:

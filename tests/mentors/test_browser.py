@@ -1,0 +1,56 @@
+"""Browser tests: the homeroom teacher enters the class's choices; a mentor logs a talk."""
+
+import pytest
+
+from mentors.models import Choice, PriorityStudent, TalkLog
+from tests.mentors.conftest import pair
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+def test_homeroom_teacher_enters_the_class_choices_on_a_phone(
+    phone_page, school, mentoring, browser_login
+):
+    page = phone_page
+    browser_login(page, school.homeroom)
+    page.goto(f"/mentors/classes/{school.class_a.pk}/choices/")
+    row = page.locator(f".choice-row[data-student='{school.student_a.student_no}']")
+    row.locator("select").nth(0).select_option(label="刘老师")
+    row.locator("select").nth(1).select_option(label="李老师")
+    row.locator("input[type=checkbox]").check()
+    # Two choices of the same mentor are refused with a message, nothing saved.
+    other = page.locator(f".choice-row[data-student='{mentoring.students[1].student_no}']")
+    other.locator("select").nth(0).select_option(label="李老师")
+    other.locator("select").nth(1).select_option(label="李老师")
+    page.click("#choices-form button[type=submit]")
+    assert page.locator(".alert-danger").first.is_visible()
+    assert not Choice.objects.exists()
+    other = page.locator(f".choice-row[data-student='{mentoring.students[1].student_no}']")
+    other.locator("select").nth(1).select_option(label="—")
+    page.click("#choices-form button[type=submit]")
+    assert page.locator(".alert-success").is_visible()
+    assert list(
+        Choice.objects.filter(student=school.student_a).values_list("rank", "mentor__name")
+    ) == [(1, "刘老师"), (2, "李老师")]
+    assert PriorityStudent.objects.filter(student=school.student_a).exists()
+    # The page fits the phone: no sideways scrolling.
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375
+
+
+def test_mentor_logs_a_talk_on_a_phone(phone_page, school, mentoring, browser_login):
+    p = pair(school, school.student_a, school.teacher)
+    page = phone_page
+    browser_login(page, school.teacher)
+    page.goto("/mentors/")
+    page.click(f"text={school.student_a.name}")
+    page.click("#log-talk")
+    page.fill("input[name=topic]", "期中考试")
+    page.fill("textarea[name=content]", "数学失分在计算，约定每天练十道计算题")
+    page.fill("textarea[name=follow_up]", "下周检查练习本")
+    page.click("main form input[type=submit]")
+    assert page.locator(".alert-success").is_visible(), page.locator("main").inner_text()
+    assert "每天练十道计算题" in page.locator("#talks").inner_text()
+    talk = TalkLog.objects.get(pairing=p)
+    assert talk.topic == "期中考试"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
