@@ -52,6 +52,7 @@ class Column:
     text_format: bool = False  # written as a text column ("@") in templates and exports
     width: int = 14
     show: Callable[[Any], str] | None = None  # how the admin's preview shows a cleaned value
+    sensitive: bool = False  # masked in the preview and never kept in the import record
 
 
 @dataclass(frozen=True)
@@ -230,10 +231,16 @@ class ImportSheet(BaseSheet):
 
     def preview_row(self, row: Row) -> list[Any]:
         """How a cleaned row shows in the admin's preview (one value per column)."""
-        return [
-            (c.show or parsers.display)(row.get(c.key)) if row.get(c.key) is not None else ""
-            for c in self.columns
-        ]
+        values = []
+        for column in self.columns:
+            value = row.get(column.key)
+            if value is None or value == "":
+                values.append("")
+            elif column.sensitive:
+                values.append(parsers.mask(parsers.display(value)))
+            else:
+                values.append((column.show or parsers.display)(value))
+        return values
 
 
 class ExportSheet(BaseSheet):

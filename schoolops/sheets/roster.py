@@ -434,6 +434,7 @@ class StudentsSheet(ImportSheet, ExportSheet):
             parsers.phone,
             aliases=("家长手机", "监护人电话", "联系电话"),
             width=16,
+            sensitive=True,
         ),
     ]
 

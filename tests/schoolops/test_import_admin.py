@@ -60,6 +60,10 @@ def test_dry_run_then_confirm(school, login, settings):
     preview = html.split('<table class="sheet-preview">')[1].split("</table>")[0]
     assert preview.count("<tr>") == 1 + 10  # the header and the first ten rows
     assert "备注" in html  # ignored column named
+    # Guardian phones are masked in the preview and not kept in the record.
+    assert "138****1111" in html
+    assert "13800001111" not in html
+    assert "13800001111" not in str(record.preview)
     assert 'name="record"' in html
 
     response = client.post(PROCESS, {"record": record.pk}, follow=True)
