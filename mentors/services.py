@@ -1220,22 +1220,29 @@ def pairing_rows(year: AcademicYear, grade: Grade | None = None) -> list[tuple[s
     qs = (
         Pairing.objects.active()
         .filter(academic_year=year)
-        .select_related("student", "mentor", "school_class__grade")
         .order_by("school_class__grade__level", "school_class__number", "student__student_no")
     )
     if grade is not None:
         qs = qs.filter(school_class__grade=grade)
     return [
         (
-            p.student.student_no,
-            p.student.name,
-            p.school_class.grade.name,
-            p.school_class.short_name,
-            p.mentor.staff_no,
-            p.mentor.name,
-            p.choice_label,
+            student_no,
+            name,
+            grade_name,
+            f"({number})班",
+            staff_no,
+            mentor,
+            str(rank or HAND_ASSIGNED),
         )
-        for p in qs
+        for student_no, name, grade_name, number, staff_no, mentor, rank in qs.values_list(
+            "student__student_no",
+            "student__name",
+            "school_class__grade__name",
+            "school_class__number",
+            "mentor__staff_no",
+            "mentor__name",
+            "choice_rank",
+        )
     ]
 
 

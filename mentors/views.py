@@ -203,19 +203,18 @@ def applicants(request: HttpRequest) -> HttpResponse:
 def selection(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     year = _year(scope)
-    in_school = Q(students__status=Student.Status.IN_SCHOOL)
     classes = list(
         SchoolClass.objects.filter(academic_year=year)
         .select_related("grade", "homeroom_teacher")
-        .annotate(
-            size=Count("students", filter=in_school, distinct=True),
-            chosen=Count(
-                "students",
-                filter=in_school & Q(students__mentor_choices__academic_year=year),
-                distinct=True,
-            ),
-        )
+        .annotate(size=Count("students", filter=Q(students__status=Student.Status.IN_SCHOOL)))
         .order_by("grade__level", "number")
+    )
+    # Choices are kept in order, so a student who chose has a first choice.
+    chosen = dict(
+        Choice.objects.filter(academic_year=year, rank=1, student__status=Student.Status.IN_SCHOOL)
+        .values("student__school_class")
+        .annotate(n=Count("pk"))
+        .values_list("student__school_class", "n")
     )
     paired = {
         class_id: (matched, by_hand)
@@ -230,6 +229,7 @@ def selection(request: HttpRequest) -> HttpResponse:
     }
     grades: dict[Grade, list] = defaultdict(list)
     for c in classes:
+        c.chosen = chosen.get(c.pk, 0)
         c.matched, c.by_hand = paired.get(c.pk, (0, 0))
         c.unpaired = c.size - c.matched - c.by_hand
         grades[c.grade].append(c)
@@ -554,6 +554,7 @@ def pairing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pairing": pairing,
         "student": pairing.student,
         "can_edit": can_edit,
+        "is_mentor": scope.staff is not None and pairing.mentor_id == scope.staff.pk,
         "can_write_growth": priority and (can_edit or scope.can_edit_class(pairing.school_class)),
         "can_end": pairing.is_active and scope.has_post(*ACADEMIC),
         "plan": plan,
