@@ -234,8 +234,39 @@ class StaffSheet(ImportSheet, ExportSheet):
         Column("posts", "岗位", posts, aliases=("职务",), width=24),
     ]
 
+    # Posts that open the admin or sensitive records: only an administrator (or the command
+    # line) gives or takes them, so that an office clerk cannot make anyone, themselves
+    # included, a principal or a psychology teacher through a spreadsheet.
+    PRIVILEGED_POSTS = frozenset({*Post.school_wide(), Post.OFFICE, Post.PSYCHOLOGY})
+
     def unique_keys(self) -> tuple[str, ...]:
         return ("staff_no",)
+
+    def prepare(self) -> None:
+        self.restricted = self.user is not None and not self.user.is_superuser
+        self.current_posts: dict[str, set[str]] = {}
+        if self.restricted:
+            for staff_no, post in Staff.objects.values_list("staff_no", "user__groups__name"):
+                posts_of = self.current_posts.setdefault(staff_no, set())
+                if post:
+                    posts_of.add(post)
+
+    def clean_row(self, row: Row) -> Row:
+        if not self.restricted:
+            return row
+        own = getattr(getattr(self.user, "staff", None), "staff_no", None)
+        if row["posts"] and row["staff_no"] == own:
+            raise CellError(_("You cannot change your own posts."), "posts")
+        if row["posts"]:
+            before = self.current_posts.get(row["staff_no"], set()) & self.PRIVILEGED_POSTS
+            after = set(row["posts"]) & self.PRIVILEGED_POSTS
+            if before != after:
+                raise CellError(
+                    _("Only an administrator can give or take the posts %(posts)s.")
+                    % {"posts": "、".join(sorted(before ^ after))},
+                    "posts",
+                )
+        return row
 
     def apply(self, rows: list[Row]) -> Counts:
         User = get_user_model()

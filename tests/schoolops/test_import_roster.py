@@ -279,3 +279,28 @@ def test_copy_of_messy_file_without_extension_still_reads(school, tmp_path):
     result, _record = engine.import_file("students", path, file_name="学生.xlsx")
     assert result.ok
     assert _record.file_name == "学生.xlsx"
+
+
+def test_an_office_clerk_cannot_hand_out_privileged_posts(school, tmp_path):
+    workbook = openpyxl.Workbook()
+    for row in (
+        ["工号", "姓名", "岗位"],
+        ["T2101", "新老师", "任课教师"],
+        ["T2102", "新校长", "校长"],
+        ["T0003", "郑老师", "办公室、任课教师"],  # the clerk's own row
+        ["T0004", "冯老师", "任课教师"],  # would take 心理教师 away
+    ):
+        workbook.active.append(row)
+    path = tmp_path / "staff.xlsx"
+    workbook.save(path)
+
+    result, _record = engine.import_file("staff", path, user=school.office.user)
+
+    assert [(e.line, e.column) for e in result.errors] == [(3, "岗位"), (4, "岗位"), (5, "岗位")]
+    assert "校长" in result.errors[0].message
+    assert not Staff.objects.filter(staff_no="T2101").exists()
+
+    # The command line (no user) and a superuser may.
+    result, _record = engine.import_file("staff", path)
+    assert result.ok, result.messages()
+    assert Staff.objects.get(staff_no="T2102").post_names == {Post.PRINCIPAL}
