@@ -111,3 +111,53 @@ def test_a_registered_kind_gets_its_own_options(school, tmp_path):
             call_command("export_sheet", "term_test", str(path), "--term", "2030-1")
     finally:
         registry.sheets.pop("term_test")
+
+
+def _students_file(path, count):
+    workbook = openpyxl.Workbook()
+    workbook.active.append(
+        ["学籍号", "姓名", "性别", "出生日期", "年级", "班级", "家长姓名", "家长电话"]
+    )
+    for n in range(count):
+        workbook.active.append(
+            [
+                f"09{n:08d}",
+                "学生",
+                "男女"[n % 2],
+                "2012-03-05",
+                "七年级",
+                f"{n % 2 + 1}班",
+                "家长",
+                "",
+            ]
+        )
+    workbook.save(path)
+    return path
+
+
+def test_import_queries_do_not_grow_with_the_rows(school, tmp_path, django_assert_max_num_queries):
+    """Bulk writes and cached lookups: a 10-row and a 300-row file take the same queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        result, _record = engine.import_file("students", _students_file(tmp_path / "a.xlsx", 10))
+    assert result.counts.new == 10
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        result, _record = engine.import_file("students", _students_file(tmp_path / "b.xlsx", 300))
+    assert (result.counts.new, result.counts.unchanged) == (290, 10)
+
+
+def test_export_queries_do_not_grow_with_the_rows(
+    school, exam, tmp_path, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        for kind in HEADERS:
+            engine.export_file(kind, tmp_path / f"{kind}.xlsx", user=school.office.user)
+    engine.import_file("students", _students_file(tmp_path / "many.xlsx", 200))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        for kind in HEADERS:
+            engine.export_file(kind, tmp_path / f"{kind}.xlsx", user=school.office.user)
