@@ -710,7 +710,7 @@ def review(request: HttpRequest) -> HttpResponse:
         .first()
     )
     if request.method == "POST":
-        if formset.is_valid():
+        if formset.is_valid() and len(formset.forms) == len(profiles):
             by_student = {p.student_id: p.student for p in profiles}
             changed = 0
             try:
@@ -729,6 +729,9 @@ def review(request: HttpRequest) -> HttpResponse:
                 return redirect(reverse("consult:review") + f"?grade={grade.pk}")
         else:
             messages.error(request, _("Please correct the errors below."))
+    if len(formset.forms) != len(profiles):
+        # A tampered or stale form: show the current assignments again.
+        formset = LeaderFormSet(initial=initial, leaders=leaders, prefix="leaders")
     rows = list(zip(profiles, formset.forms, strict=True))
     ctx = {
         "rows": rows,
