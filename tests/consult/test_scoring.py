@@ -117,3 +117,26 @@ def test_score_queries_do_not_grow_with_classes_or_meetings(school, django_asser
         meeting(school, dt.date(2026, 9, day), school_class=school.class_b, level=Level.CLASS)
     with django_assert_max_num_queries(len(small.captured_queries)):
         class_scores(school.term, [school.class_a, school.class_b, school.class_c], TODAY)
+
+
+def test_export_sheet_consult_scores_for_the_current_term(school, today, tmp_path):
+    from django.core.management import call_command
+
+    from openpyxl import load_workbook
+
+    build(school)
+    target = tmp_path / "scores.xlsx"
+    call_command("export_sheet", "consult_scores", str(target), "--term", "CURRENT")
+    sheet = load_workbook(target).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("级部", "班级", "级部名次", "总分")
+    by_class = {row[1]: row for row in rows[1:]}
+    assert set(by_class) == {str(c) for c in (school.class_a, school.class_b, school.class_c)}
+    assert by_class[str(school.class_a)][2] == 1
+
+
+def test_export_sheet_refuses_an_unknown_term(school, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises((CommandError, SystemExit)):
+        call_command("export_sheet", "consult_scores", str(tmp_path / "x.xlsx"), "--term", "1999-1")
