@@ -121,20 +121,24 @@ def run_import(
             )
         sheet.letters = {key: column_letter(pos) for key, pos in positions.items()}
         columns = [(c, positions.get(c.key)) for c in sheet.columns]
+        # Cells are parsed before the transaction, so that a background import's progress
+        # (written to its record) is visible while the file is read.
+        parsed = _parse_cells(sheet, data, header_index + 2, columns, report)
+        result.rows = len(parsed)
+        report(0.6)
         with transaction.atomic():
             sheet.prepare()
-            cleaned = _clean_rows(sheet, data, header_index + 2, columns, report)
-            result.rows = len(cleaned[1])
-            sheet.check(cleaned[0])
+            rows = _clean_rows(sheet, parsed)
+            sheet.check(rows)
             if sheet.errors:
                 transaction.set_rollback(True)
             else:
-                result.counts = sheet.apply(cleaned[0])
+                result.counts = sheet.apply(rows)
                 if dry_run:
                     transaction.set_rollback(True)
                 else:
                     result.notice = sheet.notice
-            result.preview = [sheet.preview_row(row) for row in cleaned[0][:PREVIEW_ROWS]]
+            result.preview = [sheet.preview_row(row) for row in rows[:PREVIEW_ROWS]]
     except SheetRefused as refusal:
         result.refused = refusal.message
     except ValidationError as error:
@@ -151,27 +155,29 @@ def run_import(
     return result
 
 
-def _clean_rows(
+def _parse_cells(
     sheet: ImportSheet,
     data: list[list[Any]],
     first_line: int,
     columns: list[tuple[Any, int | None]],
     report: Callable[[float], None],
-) -> tuple[list[Row], list[int]]:
-    rows: list[Row] = []
-    lines: list[int] = []
+) -> list[Row | None]:
+    """Every non-blank row parsed cell by cell; None for a row with a bad cell."""
+    parsed: list[Row | None] = []
     total = len(data) or 1
+    positions = [position for _column, position in columns if position is not None]
     for offset, raw in enumerate(data):
         if offset % 1000 == 0:
-            report(offset / total / 2)
-        if all(parsers.is_blank(v) for v in raw):
+            report(0.6 * offset / total)
+        width = len(raw)
+        # Blank rows are skipped; a note in an ignored column does not make a row.
+        if all(p >= width or parsers.is_blank(raw[p]) for p in positions):
             continue
         line = first_line + offset
-        lines.append(line)
         values: dict[str, Any] = {}
         bad = False
         for column, position in columns:
-            cell = raw[position] if position is not None and position < len(raw) else None
+            cell = raw[position] if position is not None and position < width else None
             if parsers.is_blank(cell):
                 if column.required:
                     sheet.add_error(line, column.key, _("This cell is empty."))
@@ -183,17 +189,23 @@ def _clean_rows(
             except CellError as error:
                 sheet.add_error(line, error.column or column.key, error.message)
                 bad = True
-        if bad:
+        parsed.append(None if bad else Row(line, values))
+    return parsed
+
+
+def _clean_rows(sheet: ImportSheet, parsed: list[Row | None]) -> list[Row]:
+    rows: list[Row] = []
+    for parsed_row in parsed:
+        if parsed_row is None:
             continue
         try:
-            row = sheet.clean_row(Row(line, values))
+            row = sheet.clean_row(parsed_row)
         except CellError as error:
-            sheet.add_error(line, error.column, error.message)
+            sheet.add_error(parsed_row.line, error.column, error.message)
             continue
         if row is not None:
             rows.append(row)
-    report(0.5)
-    return rows, lines
+    return rows
 
 
 def bulk_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:

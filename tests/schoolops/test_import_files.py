@@ -237,3 +237,14 @@ def test_class_names(value, expected):
 def test_bad_class_names(value):
     with pytest.raises(CellError):
         parsers.class_name(value)
+
+
+def test_a_row_with_only_an_ignored_note_is_blank(school, tmp_path):
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["学籍号", "姓名", "性别", "年级", "班级", "备注"])
+    workbook.active.append(["0702601301", "新生", "女", "七年级", "1班", ""])
+    workbook.active.append([None, None, "　", None, None, "以下空白"])
+    workbook.save(tmp_path / "note.xlsx")
+    result, _record = engine.import_file("students", tmp_path / "note.xlsx")
+    assert result.ok, result.messages()
+    assert (result.rows, result.counts.new) == (1, 1)
