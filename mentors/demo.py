@@ -323,7 +323,8 @@ def run(context: DemoContext) -> None:
     EvaluationSettings.objects.get_or_create(term=term)
     evaluations, ratings = [], []
     for mentor_id, rate in diligence.items():
-        base = Decimal(60 + round(35 * rate))
+        # The few who fall behind score low everywhere and end up flagged (限期整改).
+        base = Decimal(50) if rate < 0.5 else Decimal(60 + round(35 * rate))
         evaluations.append(
             MentorEvaluation(
                 term=term,
