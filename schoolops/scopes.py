@@ -20,10 +20,20 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth.mixins import AccessMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from schoolops.models import AcademicYear, Post, SchoolClass, Staff, Student, Term
+from schoolops.models import (
+    AcademicYear,
+    Grade,
+    Post,
+    SchoolClass,
+    Staff,
+    Student,
+    TeachingAssignment,
+    Term,
+)
 from schoolops.registry import registry
 
 if TYPE_CHECKING:
@@ -78,6 +88,15 @@ class Scope:
 
     @cached_property
     def year(self) -> AcademicYear | None:
+        # In term time the current term's year is the current year: one query serves both.
+        term = self.term
+        if term is not None:
+            today = timezone.localdate()
+            year = term.academic_year
+            if term.start_date <= today <= term.end_date and (
+                year.start_date <= today <= year.end_date
+            ):
+                return year
         return AcademicYear.current()
 
     @cached_property
@@ -87,30 +106,40 @@ class Scope:
     # Where, from the school structure of the current year.
 
     @cached_property
-    def homeroom_class_ids(self) -> frozenset[int]:
+    def _own_class_ids(self) -> tuple[frozenset[int], frozenset[int]]:
+        """(homeroom, taught) class ids of the current year, in one query for every page."""
         if self.staff is None:
-            return frozenset()
-        return frozenset(
-            SchoolClass.objects.filter(
-                homeroom_teacher=self.staff, academic_year=self.year
-            ).values_list("pk", flat=True)
+            return frozenset(), frozenset()
+        taught = TeachingAssignment.objects.filter(school_class=OuterRef("pk"), staff=self.staff)
+        rows = list(
+            SchoolClass.objects.filter(academic_year=self.year)
+            .annotate(taught=Exists(taught))
+            .filter(Q(homeroom_teacher=self.staff) | Q(taught=True))
+            .order_by()
+            .values_list("pk", "homeroom_teacher_id", "taught")
         )
+        return (
+            frozenset(pk for pk, homeroom_id, _ in rows if homeroom_id == self.staff.pk),
+            frozenset(pk for pk, _, is_taught in rows if is_taught),
+        )
+
+    @cached_property
+    def homeroom_class_ids(self) -> frozenset[int]:
+        return self._own_class_ids[0]
 
     @cached_property
     def taught_class_ids(self) -> frozenset[int]:
+        return self._own_class_ids[1]
+
+    @cached_property
+    def headed_grades(self) -> list[Grade]:
         if self.staff is None:
-            return frozenset()
-        return frozenset(
-            SchoolClass.objects.filter(
-                assignments__staff=self.staff, academic_year=self.year
-            ).values_list("pk", flat=True)
-        )
+            return []
+        return list(self.staff.headed_grades.all())
 
     @cached_property
     def headed_grade_ids(self) -> frozenset[int]:
-        if self.staff is None:
-            return frozenset()
-        return frozenset(self.staff.headed_grades.values_list("pk", flat=True))
+        return frozenset(grade.pk for grade in self.headed_grades)
 
     @property
     def sees_whole_roster(self) -> bool:

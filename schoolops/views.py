@@ -27,9 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
     for school_class in classes:
         school_class.roles = _class_roles(scope, school_class)
     posts = [label for value, label in Post.choices if value in scope.posts]
-    grades = []
-    if scope.staff is not None:
-        grades = list(scope.staff.headed_grades.all())
+    grades = scope.headed_grades
     ctx = {
         "scope": scope,
         "posts": posts,
