@@ -11,6 +11,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from schoolops.models import Exam, ExamResult, SchoolClass, Student, TeachingAssignment
@@ -181,7 +182,7 @@ def run_demo(context: Any) -> None:
         if len(candidates) < 4:
             continue
         size = rng.choice([4, 6, 6, 6, 5])
-        proposal = forming.propose(candidates, size, iterations=600)
+        proposal = forming.propose(candidates, size, iterations=300)
         names = rng.sample(NAMES, len(proposal)) if len(proposal) <= len(NAMES) else None
         for number, _members in enumerate(proposal, start=1):
             group_rows.append(
@@ -285,7 +286,16 @@ def _scores(rng, term, today, tz, formed, class_groups, teaching) -> int:
         if day.weekday() < 5 and week is not None:
             days.append((day, week))
         day += dt.timedelta(days=1)
-    entries: list[ScoreEntry] = []
+    ops = connection.ops
+    adapt_day = ops.adapt_datefield_value
+    adapt_time = ops.adapt_datetimefield_value
+    month_of = {d: adapt_day(d.replace(day=1)) for d, _w in days}
+    day_of = {d: adapt_day(d) for d, _w in days}
+    tap = ScoreEntry.Kind.TAP
+    # (group, class, term, student, item, points, subject, teacher, kind, reason, day, week,
+    #  month, after_close, created_at): plain rows, because model instances for 150,000
+    # entries would take most of the seed's time budget.
+    rows: list[tuple] = []
     for school_class in formed:
         pairs = class_groups.get(school_class.pk)
         teachers = teaching.get(school_class.pk)
@@ -293,39 +303,48 @@ def _scores(rng, term, today, tz, formed, class_groups, teaching) -> int:
             continue
         # Classes score at different rates: the index makes them comparable.
         rate = rng.uniform(0.5, 1.5)
+        lessons_a_day = min(len(LESSON_MINUTES), max(1, round(6 * rate)))
         strength = {g.pk: rng.uniform(0.7, 1.3) for g, _m in pairs}
         for day, week in days:
-            lessons = rng.sample(
-                LESSON_MINUTES, k=min(len(LESSON_MINUTES), max(1, round(2 * rate)))
-            )
-            for minute in lessons:
+            for minute in rng.sample(LESSON_MINUTES, k=lessons_a_day):
                 staff_id, subject_id = rng.choice(teachers)
                 at = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tzinfo=tz)
                 for group, members in pairs:
-                    taps = rng.random() * strength[group.pk] * 2.2
-                    for n in range(int(taps)):
+                    for n in range(int(rng.random() * strength[group.pk] * 3.0)):
                         item = rng.choices(items, weights)[0]
-                        entries.append(
-                            ScoreEntry(
-                                group=group,
-                                school_class_id=school_class.pk,
-                                term=term,
-                                student_id=rng.choice(members) if rng.random() < 0.4 else None,
-                                item=item,
-                                points=item.points,
-                                subject_id=subject_id,
-                                teacher_id=staff_id,
-                                kind=ScoreEntry.Kind.TAP,
-                                day=day,
-                                week=week,
-                                month=day.replace(day=1),
-                                created_at=at + dt.timedelta(minutes=5 + n),
+                        rows.append(
+                            (
+                                group.pk,
+                                school_class.pk,
+                                term.pk,
+                                rng.choice(members) if rng.random() < 0.4 else None,
+                                item.pk,
+                                item.points,
+                                subject_id,
+                                staff_id,
+                                tap,
+                                "",
+                                day_of[day],
+                                week,
+                                month_of[day],
+                                False,
+                                adapt_time(at + dt.timedelta(minutes=5 + n)),
                             )
                         )
-    ScoreEntry.objects.bulk_create(entries, batch_size=5000)
+    table = connection.ops.quote_name(ScoreEntry._meta.db_table)
+    columns = (
+        "group_id, school_class_id, term_id, student_id, item_id, points, subject_id, "
+        "teacher_id, kind, reason, day, week, month, after_close, created_at"
+    )
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * 15)})"
+    with connection.cursor() as cursor:
+        for first in range(0, len(rows), 20000):
+            cursor.executemany(sql, rows[first : first + 20000])
     # A few taps were undone in the lesson, a few corrected later with a reason.
+    tapped = list(ScoreEntry.objects.filter(term=term, kind=tap).values_list("pk", flat=True))
+    sample = rng.sample(tapped, k=min(len(tapped), max(1, len(tapped) // 400)))
     reversals = []
-    for entry in rng.sample(entries, k=min(len(entries), max(1, len(entries) // 400))):
+    for entry in ScoreEntry.objects.filter(pk__in=sample).select_related("item"):
         undo = rng.random() < 0.7
         reversals.append(
             ScoreEntry(
@@ -348,8 +367,8 @@ def _scores(rng, term, today, tz, formed, class_groups, teaching) -> int:
                 created_at=entry.created_at + dt.timedelta(minutes=1 if undo else 60 * 24),
             )
         )
-    ScoreEntry.objects.bulk_create(reversals, batch_size=5000)
-    return len(entries) + len(reversals)
+    ScoreEntry.objects.bulk_create(reversals, batch_size=1000)
+    return len(rows) + len(reversals)
 
 
 def _checkins_and_reviews(rng, term, today, tz, class_groups, memberships, formed) -> None:

@@ -329,6 +329,10 @@ class ScoreEntry(models.Model):
             # Class ranking of a teaching week and the group page's week chart.
             models.Index(fields=["school_class", "term", "week"], name="scoreentry_week_idx"),
             models.Index(fields=["group", "week"], name="scoreentry_group_week_idx"),
+            # Late corrections of a closed month, shown beside its archived leaderboard.
+            models.Index(
+                fields=["month"], condition=Q(after_close=True), name="scoreentry_late_idx"
+            ),
             # "Lesson not scored" to-do and the teacher's undo list.
             models.Index(fields=["teacher", "created_at"], name="scoreentry_teacher_idx"),
         ]

@@ -410,14 +410,22 @@ def close_month(month: dt.date, staff: Staff, today: dt.date | None = None) -> M
 
 
 @transaction.atomic
-def mark_excellent(close: MonthClose, group_ids: Iterable[int]) -> int:
-    """Mark the month's 优秀小组 (before the list is published)."""
+def mark_excellent(
+    close: MonthClose, group_ids: Iterable[int], among: Iterable[int] | None = None
+) -> int:
+    """Mark the month's 优秀小组 (before the list is published).
+
+    ``among``: the groups the form showed (one page of the leaderboard); the marks of the
+    other groups are kept. Returns how many groups of the month are marked.
+    """
     close = MonthClose.objects.select_for_update().get(pk=close.pk)
     if close.is_published:
         raise ValidationError(_("The commendation list is published and can no longer change."))
     ids = set(group_ids)
-    close.rows.update(is_excellent=False)
-    return close.rows.filter(group_id__in=ids).update(is_excellent=True)
+    rows = close.rows.all() if among is None else close.rows.filter(group_id__in=set(among))
+    rows.update(is_excellent=False)
+    rows.filter(group_id__in=ids).update(is_excellent=True)
+    return close.rows.filter(is_excellent=True).count()
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -25,12 +26,12 @@ from .access import (
     can_run_months,
     can_score,
     class_view,
-    group_classes,
-    to_pk,
     get_entry_or_404,
     get_group_or_404,
     get_membership_or_404,
+    group_classes,
     require_edit,
+    to_pk,
 )
 from .exports import commendation_workbook, register_workbook, xlsx_response
 from .forms import (
@@ -71,6 +72,7 @@ from .selectors import (
     late_corrections,
     member_contributions,
     parse_month,
+    totals_of,
 )
 
 
@@ -741,12 +743,17 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     )
     if close is not None:
         rows = archived_board(close, grade_id)
-        _live, totals = compute_board(month, grade_id)
+        totals = totals_of(rows)
         late = late_corrections(month)
     else:
         rows, totals = compute_board(month, grade_id)
         late = []
     attach_recommendations(rows, month)
+    # A large school has some 600 groups: a hundred rows a page keeps the page fast.
+    page = Paginator(rows, LEADERBOARD_PAGE).get_page(request.GET.get("page"))
+    pattern = reverse("groups:group_detail", args=[987654321])
+    for row in page.object_list:
+        row.url = pattern.replace("987654321", str(row.group_id))
     by_grade: dict[str, list] = {}
     for total in totals:
         by_grade.setdefault(total.grade_name, []).append(total)
@@ -756,7 +763,9 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "months": months,
         "grades": grades,
         "grade": grade,
-        "rows": rows,
+        "rows": page.object_list,
+        "page": page,
+        "query": f"month={month:%Y-%m}" + (f"&grade={grade.pk}" if grade else ""),
         "totals_by_grade": by_grade,
         "close": close,
         "late": late,
@@ -766,6 +775,9 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "recommended_count": sum(1 for r in rows if r.recommended),
     }
     return render(request, "groups/leaderboard.html", ctx)
+
+
+LEADERBOARD_PAGE = 100
 
 
 def _recent_months(today: dt.date, count: int = 12) -> list[dt.date]:
@@ -816,8 +828,9 @@ def month_excellent(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     close = get_object_or_404(MonthClose, month=_month_from_post(request))
     ids = [pk for pk in map(to_pk, request.POST.getlist("excellent")) if pk is not None]
+    shown = [pk for pk in map(to_pk, request.POST.getlist("shown")) if pk is not None]
     try:
-        count = services.mark_excellent(close, ids)
+        count = services.mark_excellent(close, ids, among=shown or None)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
