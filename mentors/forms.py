@@ -154,11 +154,20 @@ class HandAssignForm(forms.Form):
         help_text=_("Needed only when the mentor is full."),
     )
 
-    def __init__(self, *args, students, mentors, **kwargs):
+    def __init__(self, *args, students, mentors, room: dict[int, int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["student"].queryset = students
         self.fields["mentor"].queryset = mentors
-        self.fields["mentor"].label_from_instance = lambda m: m.name
+        room = room or {}
+
+        def label(mentor: Staff) -> str:
+            if mentor.pk not in room:
+                return mentor.name
+            if room[mentor.pk] > 0:
+                return _("%(name)s (room for %(n)s)") % {"name": mentor.name, "n": room[mentor.pk]}
+            return _("%(name)s (full)") % {"name": mentor.name}
+
+        self.fields["mentor"].label_from_instance = label
         self.helper = _helper(_("Assign"), Div(Field("student"), Field("mentor"), Field("reason")))
 
 

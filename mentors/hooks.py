@@ -93,6 +93,8 @@ def mentor_todos(request: HttpRequest) -> list[Todo]:
                     "mentors",
                 )
             )
+    if scope.has_post(Post.ACADEMIC_OFFICE):
+        todos.extend(_academic_todos(scope, today, deadline))
     if scope.homeroom_class_ids:
         classes = (
             SchoolClass.objects.filter(pk__in=scope.homeroom_class_ids)
@@ -124,6 +126,30 @@ def mentor_todos(request: HttpRequest) -> list[Todo]:
                     )
                 )
     return todos
+
+
+def _academic_todos(scope: Scope, today: dt.date, deadline: dt.date | None) -> list[Todo]:
+    """For the academic office: during the selection, students who have not chosen; after
+    it, students still without a mentor (one query)."""
+    students = Student.objects.in_school().filter(school_class__academic_year=scope.year)
+    url = reverse("mentors:selection")
+    if deadline and today <= deadline:
+        waiting = students.exclude(
+            Exists(Choice.objects.filter(student=OuterRef("pk"), academic_year=scope.year))
+        ).count()
+        text = _("Students who have not chosen their mentors yet")
+        level = "warning"
+    else:
+        waiting = students.exclude(
+            Exists(
+                Pairing.objects.active().filter(student=OuterRef("pk"), academic_year=scope.year)
+            )
+        ).count()
+        text = _("Students still without a mentor")
+        level = "danger"
+    if not waiting:
+        return []
+    return [Todo(text, url, waiting, level, deadline if level == "warning" else None, "mentors")]
 
 
 def student_panel_context(request: HttpRequest, student: Student) -> dict[str, Any] | None:

@@ -376,8 +376,11 @@ def class_overview(request: HttpRequest, school_class: SchoolClass) -> HttpRespo
         .order_by("student_no")
     )
     unpaired_list = list(unpaired)
+    load = _class_load(school_class, year, mentors)
     assign_form = forms.HandAssignForm(
-        students=unpaired, mentors=Staff.objects.filter(pk__in=[m.pk for m in mentors])
+        students=unpaired,
+        mentors=Staff.objects.filter(pk__in=[m.pk for m in mentors]).order_by("staff_no"),
+        room={row["mentor"].pk: row["capacity"] - row["taken"] for row in load},
     )
     exchanges = list(
         Exchange.objects.filter(school_class=school_class).order_by("-date", "-pk")[:5]
@@ -386,7 +389,7 @@ def class_overview(request: HttpRequest, school_class: SchoolClass) -> HttpRespo
         "school_class": school_class,
         "pairings": pairings,
         "unpaired": unpaired_list,
-        "load": _class_load(school_class, year, mentors),
+        "load": load,
         "assign_form": assign_form,
         "exchanges": exchanges,
         "can_set_capacity": scope.has_post(*ACADEMIC),

@@ -18,7 +18,7 @@ from mentors.models import (
     StudentRating,
     TalkLog,
 )
-from schoolops.models import HolidayWeek, Post, TeachingAssignment
+from schoolops.models import HolidayWeek, Post, Subject, TeachingAssignment
 from tests.conftest import make_staff
 from tests.mentors.conftest import pair
 
@@ -313,3 +313,52 @@ def test_talk_dates_must_be_inside_the_pairing(school, mentoring, today):
     services.log_talk(p, today, "学习", "谈了期中考试")
     assert TalkLog.objects.count() == 1
     assert MentorRanking.objects.count() == 0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_published_matching_from_the_database_is_stable_and_within_capacity(
+    school, mentoring, today, seed
+):
+    import random
+
+    from mentors.matching import blocking_pairs
+    from tests.mentors.conftest import add_students
+
+    rng = random.Random(seed)
+    third = make_staff("T1007", "钱老师", [Post.SUBJECT_TEACHER])
+    TeachingAssignment.objects.create(
+        staff=third,
+        school_class=school.class_a,
+        subject=Subject.objects.create(name="物理", order=4),
+    )
+    students = mentoring.students + add_students(school.class_a, 25, start=700)
+    mentors = [school.teacher, mentoring.english, third]
+    choices = {}
+    for student in students:
+        picks = rng.sample(mentors, k=rng.randint(0, 3))
+        choices[student.pk] = [m.pk for m in picks] + [None] * (3 - len(picks))
+    priority = {s.pk for s in students if rng.random() < 0.2}
+    services.save_class_choices(
+        school.class_a, school.year, services.ClassChoices(choices, priority)
+    )
+    for mentor in mentors:
+        applicants = [s for s, ids in choices.items() if mentor.pk in ids]
+        rng.shuffle(applicants)
+        services.save_rankings(
+            mentor,
+            school.year,
+            {
+                s: (i + 1 if rng.random() < 0.5 else None, rng.random() < 0.1)
+                for i, s in enumerate(applicants)
+            },
+        )
+    services.set_capacity(school.class_a, third, rng.randint(0, 4))
+    prefs, ranks, capacity, *_rest = services.match_instance(school.grade7, school.year)
+    services.publish_matching(school.grade7, school.year)
+    matching = {p.student_id: (p.school_class_id, p.mentor_id) for p in Pairing.objects.active()}
+    assert blocking_pairs(prefs, ranks, capacity, matching) == []
+    for post, cap in capacity.items():
+        assert sum(1 for got in matching.values() if got == post) <= cap
+    for student_id, post in matching.items():
+        assert post in prefs[student_id]  # only chosen mentors, never a decline
+        assert student_id in ranks[post]

@@ -307,3 +307,20 @@ def test_evaluation_settings_refuse_weights_not_adding_to_100(school, mentoring,
     assert client.post(url, {**data, "school_weight": 30, "threshold": "70"}).status_code == 302
     assert services.evaluation_settings(school.term).threshold == 70
     assert login(school.principal).post(url, data).status_code == 403
+
+
+def test_academic_office_is_told_of_students_without_a_mentor(school, mentoring, login, today):
+    pair(school, school.student_a, school.teacher)
+    todos = login(school.academic).get(reverse("home")).context["todos"]
+    mine = [t for t in todos if t.app == "mentors"]
+    # Past the first week: six students in school this year, one paired.
+    assert [(t.count, t.level) for t in mine] == [(5, "danger")]
+
+
+def test_hand_assignment_form_shows_each_mentors_room(school, mentoring, login, today):
+    services.set_capacity(school.class_a, school.teacher, 1)
+    pair(school, school.student_a, school.teacher)
+    response = login(school.homeroom).get(class_url("class_overview", school.class_a))
+    labels = [str(label) for _v, label in response.context["assign_form"].fields["mentor"].choices]
+    assert "李老师（已满）" in labels
+    assert "刘老师（还可受导 3 人）" in labels
