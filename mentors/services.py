@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from simple_history.utils import bulk_create_with_history
 
 from mentors.matching import deferred_acceptance
 from mentors.models import (
@@ -560,18 +562,24 @@ def publish_matching(
         matched=len(preview.matched),
         unmatched=len(preview.unmatched),
     )
-    Pairing.objects.bulk_create(
-        Pairing(
-            student=o.student,
-            mentor=o.mentor,
-            academic_year=year,
-            school_class_id=o.student.school_class_id,
-            choice_rank=o.choice_rank,
-            match_run=run,
-            started_on=on,
-            created_by=by,
-        )
-        for o in preview.matched
+    # In bulk, with a history row per pairing naming who published it.
+    bulk_create_with_history(
+        [
+            Pairing(
+                student=o.student,
+                mentor=o.mentor,
+                academic_year=year,
+                school_class_id=o.student.school_class_id,
+                choice_rank=o.choice_rank,
+                match_run=run,
+                started_on=on,
+                created_by=by,
+            )
+            for o in preview.matched
+        ],
+        Pairing,
+        batch_size=2000,
+        default_user=by.user if by is not None else None,
     )
     return run
 
@@ -612,16 +620,23 @@ def assign_by_hand(
             _("%(name)s is full (%(taken)s of %(cap)s); give a reason to go over capacity.")
             % {"name": mentor.name, "taken": taken, "cap": cap}
         )
-    return Pairing.objects.create(
-        student=student,
-        mentor=mentor,
-        academic_year=year,
-        school_class_id=class_id,
-        choice_rank=None,
-        over_capacity_reason=reason if taken >= cap else "",
-        started_on=on or timezone.localdate(),
-        created_by=by,
-    )
+    try:
+        with transaction.atomic():
+            return Pairing.objects.create(
+                student=student,
+                mentor=mentor,
+                academic_year=year,
+                school_class_id=class_id,
+                choice_rank=None,
+                over_capacity_reason=reason if taken >= cap else "",
+                started_on=on or timezone.localdate(),
+                created_by=by,
+            )
+    except IntegrityError:
+        # Someone else paired the student a moment ago.
+        raise ValidationError(
+            _("%(student)s already has a mentor this year.") % {"student": student.name}
+        ) from None
 
 
 @transaction.atomic

@@ -669,7 +669,7 @@ def pairing_summary(request: HttpRequest, pk: int, year: int, month: int) -> Htt
     pairing = _edit_pairing(request, pk)
     try:
         first = dt.date(year, month, 1)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise Http404 from None
     if first > timezone.localdate() or first < pairing.started_on.replace(day=1):
         raise Http404

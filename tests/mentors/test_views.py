@@ -139,6 +139,7 @@ def test_match_preview_then_publish(school, mentoring, login, today):
     assert not Pairing.objects.exists()
     assert client.post(url, {"fingerprint": fingerprint}).status_code == 302
     assert Pairing.objects.get().mentor == school.teacher
+    assert Pairing.history.get().history_user == school.academic.user  # who published it
 
 
 def test_hand_assignment_from_the_class_page(school, mentoring, login, today):
