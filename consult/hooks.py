@@ -213,14 +213,48 @@ def todos(request: HttpRequest) -> list[Todo]:
                 app="consult",
             )
         )
-    led = LeaderAssignment.objects.filter(leader=scope.staff, term=term, active=True).count()
-    if led:
+    out.extend(_leader_todos(scope.staff.pk, term, today))
+    return out
+
+
+LEADER_TODOS = 8
+
+
+def _leader_todos(leader_id: int, term, today: dt.date) -> list[Todo]:
+    """The leader's 包靠 students on the home page, with what happened in the last month."""
+    from .selectors import leader_rows
+
+    rows = leader_rows(leader_id, term, today - dt.timedelta(days=30))
+    if not rows:
+        return []
+    out = [
+        Todo(
+            _("Students you are responsible for (包靠)"),
+            reverse("consult:leader"),
+            count=len(rows),
+            level="info",
+            app="consult",
+        )
+    ]
+    # The quietest students first: those nobody has recorded anything about lately.
+    rows.sort(key=lambda r: (r.observations + r.follow_ups + r.meetings, -r.open_strategies))
+    for row in rows[:LEADER_TODOS]:
+        student = row.assignment.student
         out.append(
             Todo(
-                _("Students you are responsible for (包靠)"),
-                reverse("consult:leader"),
-                count=led,
-                level="info",
+                _(
+                    "包靠 %(name)s (%(class)s): last month %(o)s observations, "
+                    "%(f)s follow-ups, discussed %(m)s times"
+                )
+                % {
+                    "name": student.name,
+                    "class": student.school_class,
+                    "o": row.observations,
+                    "f": row.follow_ups,
+                    "m": row.meetings,
+                },
+                reverse("schoolops:student_detail", args=[student.pk]),
+                level="light" if row.observations + row.follow_ups + row.meetings else "warning",
                 app="consult",
             )
         )

@@ -346,6 +346,13 @@ class Event:
     private: bool = False
 
 
+def _staff_name(user: Any) -> str:
+    if user is None:
+        return ""
+    staff = getattr(user, "staff", None)
+    return staff.name if staff is not None else user.get_username()
+
+
 def timeline(student: Student, *, psych: bool, limit: int = 40) -> list[Event]:
     """Ledger changes, observations, meetings, strategies, follow-ups and escalations.
 
@@ -354,7 +361,7 @@ def timeline(student: Student, *, psych: bool, limit: int = 40) -> list[Event]:
     events: list[Event] = []
     for h in (
         LedgerProfile.history.filter(student_id=student.pk)
-        .select_related("history_user", "term__academic_year")
+        .select_related("history_user__staff", "term__academic_year")
         .order_by("-history_date")[:limit]
     ):
         events.append(
@@ -367,7 +374,7 @@ def timeline(student: Student, *, psych: bool, limit: int = 40) -> list[Event]:
                     "term": h.term,
                     "action": _("created") if h.history_type == "+" else _("changed"),
                 },
-                who=getattr(h.history_user, "username", "") or "",
+                who=_staff_name(h.history_user),
                 badge="light",
             )
         )

@@ -51,6 +51,7 @@ from .models import (
     Case,
     CaseJudge,
     CaseScore,
+    ConsultSettings,
     Escalation,
     FollowUp,
     LedgerProfile,
@@ -412,6 +413,12 @@ def escalations(request: HttpRequest) -> HttpResponse:
     if not (scope.headed_grade_ids or scope.is_school_wide):
         raise PermissionDenied
     term = _term_or_404(request)
+    if request.method == "POST":
+        proposed = services.propose_escalations(term, timezone.localdate())
+        messages.success(
+            request, _("%(n)s students proposed for the next level.") % {"n": len(proposed)}
+        )
+        return redirect("consult:escalations")
     agenda = _agenda(scope).filter(term=term)
     ctx = {
         "proposed": list(agenda.filter(status=Escalation.Status.PROPOSED).order_by("proposed_on")),
@@ -419,6 +426,7 @@ def escalations(request: HttpRequest) -> HttpResponse:
             agenda.exclude(status=Escalation.Status.PROPOSED).order_by("-decided_on")[:50]
         ),
         "form": NoteForm(),
+        "settings": ConsultSettings.get(),
     }
     return render(request, "consult/escalations.html", ctx)
 
@@ -973,8 +981,6 @@ def scores(request: HttpRequest) -> HttpResponse:
         if chosen == f"{m:%Y-%m}":
             month = m
     rows = class_scores(term, classes, timezone.localdate(), month)
-    from .models import ConsultSettings
-
     ctx = {
         "rows": rows,
         "term": term,

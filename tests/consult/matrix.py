@@ -351,3 +351,13 @@ ADMIN_OBJECTS = {
 }
 
 ADMIN_OVERRIDES: dict = {}
+
+ROUTES.append(
+    Route(
+        "consult:escalations",
+        method="post",
+        expect=expect(
+            403, anonymous=LOGIN, grade_head=REDIRECT, principal=REDIRECT, academic=REDIRECT
+        ),
+    )
+)

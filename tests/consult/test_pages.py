@@ -417,3 +417,55 @@ def test_home_page_lists_consultation_todos(school, login, today):
     assert "consult/classes/" in page  # the ledger to fill
     assert "level=class" in page  # this week's class meeting
     assert "level=grade" in login(school.grade_head).get(reverse("home")).text
+
+
+def test_leader_home_page_lists_their_students(school, login, today):
+    LeaderAssignment.objects.create(
+        student=school.student_a,
+        leader=school.principal,
+        term=school.term,
+        assigned_on=dt.date(2026, 10, 30),
+    )
+    observation(school, school.student_a, dt.date(2026, 11, 20))
+    page = login(school.principal).get(reverse("home")).text
+    assert school.student_a.name in page
+    assert reverse("consult:leader") in page
+
+
+def test_home_page_query_count_does_not_grow_with_leader_students(
+    school, login, today, django_assert_max_num_queries
+):
+    client = login(school.principal)
+    LeaderAssignment.objects.create(
+        student=school.student_a, leader=school.principal, term=school.term, assigned_on=today
+    )
+    with django_assert_max_num_queries(60) as small:
+        assert client.get(reverse("home")).status_code == 200
+    for student in add_students(school.class_a, 20):
+        LeaderAssignment.objects.create(
+            student=student, leader=school.principal, term=school.term, assigned_on=today
+        )
+        observation(school, student, today)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(reverse("home")).status_code == 200
+
+
+def test_escalation_rule_can_be_run_from_the_agenda_page(school, login, today):
+    from consult.models import Escalation
+
+    strategy(school, school.student_a, dt.date(2026, 10, 26))  # four teaching weeks ago
+    client = login(school.grade_head)
+    assert client.post(url("escalations")).status_code == 302
+    assert Escalation.objects.get().automatic
+    assert login(school.homeroom).post(url("escalations")).status_code == 403
+
+
+def test_consult_escalations_command(school, today):
+    from django.core.management import call_command
+
+    from consult.models import Escalation
+
+    strategy(school, school.student_a, dt.date(2026, 10, 26))
+    call_command("consult_escalations")
+    call_command("consult_escalations")
+    assert Escalation.objects.count() == 1
