@@ -97,6 +97,7 @@ from schoolops.models import (
     Exam,
     ExamResult,
     HolidayWeek,
+    ImportRecord,
     School,
     Student,
     TeachingAssignment,
@@ -221,6 +222,79 @@ def admin_row(staff_status: Expected, **cells: Expected) -> dict[str, Expected]:
     return row
 
 
+def _sheet_kind(model_name: str) -> str:
+    from django.apps import apps
+    from django.contrib import admin
+
+    return admin.site._registry[apps.get_model("schoolops", model_name)].sheet_kind
+
+
+def _template_upload(model_name: str) -> Callable[[Any], Call]:
+    def build(school) -> Call:
+        from schoolops.sheets import engine
+
+        kind = _sheet_kind(model_name)
+        return Call(files={"file": (f"{kind}.xlsx", engine.template_bytes(kind))})
+
+    return build
+
+
+def _import_record(model_name: str, as_kwargs: bool) -> Callable[[Any], Call]:
+    """An import record of the office's own (others' records are a 404)."""
+
+    def build(school) -> Call:
+        record = ImportRecord.objects.create(
+            kind=_sheet_kind(model_name), file_name="名单.xlsx", user=school.office.user
+        )
+        if as_kwargs:
+            return Call(kwargs={"record_id": record.pk})
+        return Call(data={"record": str(record.pk)})
+
+    return build
+
+
+# The roster's sheets in the admin: office staff import and export; the principal's office
+# reads the roster but does not import (403); other posts have no admin (login).
+ROSTER_SHEET_MODELS = ("schoolclass", "staff", "teachingassignment", "student", "examresult")
+
+
+def _roster_sheet_routes() -> list[Route]:
+    office_only = admin_row(403, office=OK)
+    office_redirect = admin_row(403, office=REDIRECT)
+    routes = []
+    for model_name in ROSTER_SHEET_MODELS:
+        prefix = f"admin:schoolops_{model_name}"
+        routes += [
+            Route(f"{prefix}_import_template", expect=office_only),
+            Route(f"{prefix}_import", expect=office_only),
+            Route(
+                f"{prefix}_import",
+                method="post",
+                build=_template_upload(model_name),
+                expect=office_redirect,
+            ),
+            Route(
+                f"{prefix}_import_record",
+                build=_import_record(model_name, as_kwargs=True),
+                expect=office_only,
+            ),
+            Route(
+                f"{prefix}_process_import",
+                method="post",
+                build=_import_record(model_name, as_kwargs=False),
+                expect=office_redirect,
+            ),
+            Route(
+                f"{prefix}_process_import",
+                id=f"{prefix}_process_import:get",
+                expect=admin_row(405),
+                fuzz=False,
+            ),
+            Route(f"{prefix}_export", expect=office_only),
+        ]
+    return routes
+
+
 ROUTES: list[Route] = [
     # schoolops pages
     Route("home", expect=staff_page()),
@@ -279,6 +353,7 @@ ROUTES: list[Route] = [
     Route("admin:app_list", build=_admin_app, expect=admin_row(OK)),
     # Only superusers may change another account's password.
     Route("admin:auth_user_password_change", build=_admin_password, expect=admin_row(403)),
+    *_roster_sheet_routes(),
 ]
 
 
@@ -341,6 +416,9 @@ ADMIN_OBJECTS: dict[str, Callable[[Any], Any]] = {
     "schoolops.holidayweek": lambda school: HolidayWeek.objects.create(
         term=school.term, monday=school.term.start_date
     ),
+    "schoolops.importrecord": lambda school: ImportRecord.objects.create(
+        kind="students", file_name="学生名单.xlsx", user=school.office.user
+    ),
     "auth.group": lambda school: Group.objects.get(name="班主任"),
     "auth.user": lambda school: User.objects.get(pk=school.teacher.user_id),
     "django_tasks_database.dbtaskresult": _task_result,
@@ -352,6 +430,11 @@ ADMIN_OBJECTS: dict[str, Callable[[Any], Any]] = {
 # Third-party admins that are read-only by design: axes' logs cannot be added by hand and
 # django-tasks' results are written by the worker.
 ADMIN_OVERRIDES: dict[str, dict[str, Expected]] = {
+    # The import history is read-only and open to the principal's office and the importers.
+    **{
+        f"admin:schoolops_importrecord_{view}": dict.fromkeys(ADMIN_USERS, OK)
+        for view in ("changelist", "change", "history")
+    },
     "admin:axes_accessattempt_add": dict.fromkeys(ADMIN_USERS, 403),
     "admin:axes_accesslog_add": dict.fromkeys(ADMIN_USERS, 403),
     "admin:axes_accessfailurelog_add": dict.fromkeys(ADMIN_USERS, 403),
