@@ -635,4 +635,18 @@ def _escalated_student(context, classes, students_by_class, special, today) -> N
             escalation.decided_by_id = head
             escalation.decision_note = "级部会商接手，级部主任牵头，联系心理教师共同跟进"
             escalation.save()
-            Strategy.objects.filter(pk=strategy.pk).update(level=Level.GRADE)
+            Strategy.objects.filter(pk=strategy.pk).update(
+                status=Strategy.Status.ESCALATED,
+                closed_on=today,
+                closing_note="级部会商接手。",
+            )
+            Strategy.objects.create(
+                student_id=student_id,
+                term=term,
+                level=Level.GRADE,
+                problem="班级多次跟进无改善，厌学情绪明显",
+                action="级部主任每周约谈一次，心理教师两周一次疏导，家长每周到校沟通",
+                owner_id=head,
+                start_date=today,
+                review_date=today + dt.timedelta(days=14),
+            )

@@ -316,6 +316,7 @@ def register() -> None:
     registry.add_post_permissions(
         Post.ACADEMIC_OFFICE,
         [
+            "consult.add_consultsettings",
             "consult.change_consultsettings",
             "consult.add_casejudge",
             "consult.change_casejudge",

@@ -557,15 +557,21 @@ def decide_escalation(
     escalation.decision_note = note.strip()
     escalation.save()
     if take:
+        # The lower level's strategies end as escalated; the meeting that took the student
+        # over decides its own (they are opened at its level).
         for strategy in Strategy.objects.filter(
             student=escalation.student_id,
             term=escalation.term,
             status=Strategy.Status.OPEN,
             level=escalation.from_level,
         ):
-            # One by one so that each strategy's history records the move.
-            strategy.level = escalation.to_level
-            strategy.save(update_fields=["level"])
+            # One by one so that each strategy's history records the change.
+            strategy.status = Strategy.Status.ESCALATED
+            strategy.closed_on = escalation.decided_on
+            strategy.closing_note = _("Taken over by the %(level)s meeting.") % {
+                "level": escalation.get_to_level_display()
+            }
+            strategy.save(update_fields=["status", "closed_on", "closing_note"])
     return escalation
 
 

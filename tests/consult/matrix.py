@@ -350,7 +350,8 @@ ADMIN_OBJECTS = {
     ),
 }
 
-ADMIN_OVERRIDES: dict = {}
+# The settings are one row: once it exists, nobody adds another.
+ADMIN_OVERRIDES: dict = {"admin:consult_consultsettings_add": {"academic": 403}}
 
 ROUTES.append(
     Route(

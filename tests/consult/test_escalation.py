@@ -119,12 +119,22 @@ def test_follow_up_proposes_once_and_grade_takes_over(school, today):
     assert Escalation.objects.count() == 1  # idempotent while undecided
     services.decide_escalation(proposal, school.grade_head, take=True, note="级部接手")
     s.refresh_from_db()
-    assert s.level == Level.GRADE
+    assert (s.status, s.closed_on) == (Strategy.Status.ESCALATED, today)
     assert services.current_level(school.student_a, school.term) == Level.GRADE
-    # The grade starts its own count; its strategies climb to the school by the same rule.
+    # The grade decides its own strategy; it climbs to the school by the same rule.
+    grade_strategy = services.add_strategy(
+        school.student_a,
+        school.grade_head,
+        problem="长期作业拖欠",
+        action="级部主任每周约谈，联系心理教师",
+        owner=school.grade_head,
+        start_date=today,
+        review_date=dt.date(2026, 12, 7),
+    )
+    assert grade_strategy.level == Level.GRADE
     assert candidates(school) == []
     for day in (24, 25, 26):
-        follow_up(school, s, dt.date(2026, 11, day))
+        follow_up(school, grade_strategy, dt.date(2026, 11, day))
     later = dt.date(2026, 11, 27)
     [(_, from_level, to_level, _reason)] = services.escalation_candidates(school.term, later)
     assert (from_level, to_level) == (Level.GRADE, Level.SCHOOL)
