@@ -294,7 +294,7 @@ def cleanup_stale_uploads(max_age_hours: int = 24) -> None:
     from schoolops.models import ImportRecord
 
     cutoff = time.time() - max_age_hours * 3600
-    for path in private_dir().glob("*.xlsx"):
+    for path in [*private_dir().glob("*.xlsx"), *private_dir().glob("*.part")]:
         try:
             if path.stat().st_mtime < cutoff:
                 path.unlink(missing_ok=True)
