@@ -116,3 +116,9 @@ def test_interface_is_chinese_by_default_and_english_on_request(school, login, t
     assert "我的班级" in client.get(reverse("home")).text
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "My classes" in client.get(reverse("home")).text
+
+
+def test_chinese_even_when_the_browser_asks_for_english(school, login, today):
+    client = login(school.homeroom)
+    response = client.get(reverse("home"), headers={"accept-language": "en-US,en;q=0.9"})
+    assert "我的班级" in response.text
