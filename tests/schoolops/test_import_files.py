@@ -248,3 +248,24 @@ def test_a_row_with_only_an_ignored_note_is_blank(school, tmp_path):
     result, _record = engine.import_file("students", tmp_path / "note.xlsx")
     assert result.ok, result.messages()
     assert (result.rows, result.counts.new) == (1, 1)
+
+
+def test_openpyxl_reads_the_same_when_calamine_fails(school, monkeypatch):
+    from schoolops.sheets import reader
+
+    def broken(path, max_rows):
+        raise RuntimeError("calamine unavailable")
+
+    monkeypatch.setattr(reader, "_read_calamine", broken)
+    result, _record = engine.import_file("students", FILES / "students_messy.xlsx")
+    assert result.ok, result.messages()
+    assert result.counts.new == 11
+    assert Student.objects.get(student_no="0702601111").birth_date == dt.date(2012, 3, 5)
+
+
+def test_the_blank_template_imports_as_nothing(school, tmp_path):
+    path = tmp_path / "template.xlsx"
+    path.write_bytes(engine.template_bytes("students"))
+    result, _record = engine.import_file("students", path)
+    assert result.ok
+    assert (result.rows, result.counts.total) == (0, 0)
