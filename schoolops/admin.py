@@ -37,6 +37,8 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -480,7 +482,9 @@ class ImportRecordAdmin(admin.ModelAdmin):
     def error_list(self, record: ImportRecord) -> str:
         from schoolops.sheets import RowError
 
-        return "\n".join(str(RowError.from_dict(e)) for e in record.errors or [])
+        return format_html_join(
+            mark_safe("<br>"), "{}", ((str(RowError.from_dict(e)),) for e in record.errors or [])
+        )
 
     def _may_see(self, request) -> bool:
         if not request.user.is_active or not request.user.is_staff:

@@ -316,3 +316,13 @@ def test_the_upload_still_checks_csrf(school):
     client.force_login(school.office.user)
     assert upload(client).status_code == 403
     assert not ImportRecord.objects.exists()
+
+
+def test_the_history_shows_every_error_of_a_refused_import(school, login):
+    client = login(school.office)
+    upload(client, "students_bad.xlsx")
+    record = ImportRecord.objects.get()
+    html = client.get(reverse("admin:schoolops_importrecord_change", args=[record.pk])).content
+    html = html.decode()
+    assert html.count("Row ") >= 7
+    assert "Row 8, column F (班级)" in html
