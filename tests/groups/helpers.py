@@ -10,6 +10,14 @@ from django.utils import timezone
 from groups.models import Membership, ScoreEntry, ScoreItem, StudyGroup
 from schoolops.models import Exam, ExamResult, Gender, SchoolClass, Student
 
+ITEMS = [
+    ("课前学案完成", 2, 1),
+    ("课堂回答", 1, 2),
+    ("质疑对抗", 2, 3),
+    ("课后反思(三思)", 1, 4),
+    ("纪律", -2, 5),
+    ("表扬", 3, 6),
+]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "子涵浩然欣怡梓轩雨桐宇航诗琪俊杰思远佳怡一诺嘉懿"
 
@@ -67,6 +75,9 @@ def make_groups(
 
 
 def item(name: str = "课堂回答") -> ScoreItem:
+    """A rubric item (re-created if a transactional test flushed the seeded rubric)."""
+    for item_name, points, order in ITEMS:
+        ScoreItem.objects.get_or_create(name=item_name, defaults={"points": points, "order": order})
     return ScoreItem.objects.get(name=name)
 
 

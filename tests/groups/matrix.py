@@ -29,6 +29,13 @@ from groups.services import close_month, mark_excellent, publish
 from schoolops.models import Gender, Student
 from tests.safety.matrix import LOGIN, OK, REDIRECT, Call, Route, expect
 
+
+def _item(name: str) -> ScoreItem:
+    from tests.groups.helpers import item
+
+    return item(name)
+
+
 VIEW = expect(OK, anonymous=LOGIN, outsider=404, psychologist=404, office=404)
 KEEP = expect(OK, anonymous=LOGIN, outsider=404, psychologist=404, office=404, teacher=403)
 KEEP_POST = expect(
@@ -77,7 +84,7 @@ def _propose(school) -> Call:
 
 def _tap(school) -> Call:
     g1, _g2, _m1, _m2 = _groups(school)
-    item = ScoreItem.objects.get(name="课堂回答")
+    item = _item("课堂回答")
     return Call(
         kwargs={"class_pk": school.class_a.pk},
         data={"group": str(g1.pk), "item": str(item.pk), "student": "", "subject": ""},
@@ -156,7 +163,7 @@ def _entry(school) -> ScoreEntry:
         group=g1,
         school_class=school.class_a,
         term=term,
-        item=ScoreItem.objects.get(name="表扬"),
+        item=_item("表扬"),
         points=3,
         teacher=school.teacher,
         day=day,
@@ -304,7 +311,7 @@ def _admin_entry(school) -> ScoreEntry:
         group=group,
         school_class=school.class_a,
         term=school.term,
-        item=ScoreItem.objects.get(name="课堂回答"),
+        item=_item("课堂回答"),
         points=1,
         teacher=school.teacher,
         day=day,
@@ -335,7 +342,7 @@ def _admin_row(school) -> LeaderboardRow:
 
 
 ADMIN_OBJECTS = {
-    "groups.scoreitem": lambda school: ScoreItem.objects.get(name="表扬"),
+    "groups.scoreitem": lambda school: _item("表扬"),
     "groups.studygroup": _admin_group,
     "groups.scoreentry": _admin_entry,
     "groups.monthclose": _admin_close,
