@@ -892,39 +892,45 @@ def pairing_compliance(
     Only weeks and months that are over and that the pairing covered whole count; holiday
     weeks are not teaching weeks and never count. Three queries whatever the data.
     """
-    weeks = [w for w in term.teaching_weeks() if w.last_day < today]
-    months = [(a, b) for a, b in term_months(term) if b < today]
+    weeks = [
+        (w.first_day, w.last_day, w.monday) for w in term.teaching_weeks() if w.last_day < today
+    ]
+    months = [(a, b, (a.year, a.month)) for a, b in term_months(term) if b < today]
     ids = [p.pk for p in pairings]
+    # A long list of ids costs more to send than reading the whole year's rows of the term.
+    of_pairings = (
+        Q(pairing__in=ids) if len(ids) <= 300 else Q(pairing__academic_year=term.academic_year_id)
+    )
     talk_weeks: dict[int, set[dt.date]] = defaultdict(set)
     talk_counts: dict[int, int] = defaultdict(int)
     for pairing_id, day in TalkLog.objects.filter(
-        pairing__in=ids, date__range=(term.start_date, term.end_date)
+        of_pairings, date__range=(term.start_date, term.end_date)
     ).values_list("pairing_id", "date"):
         talk_weeks[pairing_id].add(monday_of(day))
         talk_counts[pairing_id] += 1
     contact_months: dict[int, set[tuple[int, int]]] = defaultdict(set)
     contact_counts: dict[int, int] = defaultdict(int)
     for pairing_id, day in ParentContact.objects.filter(
-        pairing__in=ids, date__range=(term.start_date, term.end_date)
+        of_pairings, date__range=(term.start_date, term.end_date)
     ).values_list("pairing_id", "date"):
         contact_months[pairing_id].add((day.year, day.month))
         contact_counts[pairing_id] += 1
     result = {}
+    never = dt.date.max
     for p in pairings:
-        c = Compliance(talks=talk_counts[p.pk], contacts=contact_counts[p.pk], mentees=1)
-        for week in weeks:
-            if p.started_on <= week.first_day and (
-                p.ended_on is None or p.ended_on >= week.last_day
-            ):
-                c.weeks_expected += 1
-                if week.monday not in talk_weeks[p.pk]:
-                    c.weeks_missed += 1
-        for first, last in months:
-            if p.started_on <= first and (p.ended_on is None or p.ended_on >= last):
-                c.months_expected += 1
-                if (first.year, first.month) not in contact_months[p.pk]:
-                    c.months_missed += 1
-        result[p.pk] = c
+        start, end = p.started_on, p.ended_on or never
+        talked, contacted = talk_weeks[p.pk], contact_months[p.pk]
+        covered_weeks = [monday for first, last, monday in weeks if start <= first and end >= last]
+        covered_months = [key for first, last, key in months if start <= first and end >= last]
+        result[p.pk] = Compliance(
+            weeks_expected=len(covered_weeks),
+            weeks_missed=sum(1 for monday in covered_weeks if monday not in talked),
+            months_expected=len(covered_months),
+            months_missed=sum(1 for key in covered_months if key not in contacted),
+            talks=talk_counts[p.pk],
+            contacts=contact_counts[p.pk],
+            mentees=1,
+        )
     return result
 
 
