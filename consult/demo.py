@@ -488,43 +488,46 @@ def run_demo(context: Any) -> None:
                     )
                 )
     MeetingStudent.objects.bulk_create(discussions, batch_size=2000, ignore_conflicts=True)
-    Strategy.objects.bulk_create(strategies, batch_size=1000)
 
-    follow_ups = []
+    # Follow-ups are planned before the strategies are written, so that each strategy is
+    # written once with its final review date and status.
     results = [
         (FollowUp.Result.IMPROVED, 50),
         (FollowUp.Result.NO_CHANGE, 35),
         (FollowUp.Result.WORSE, 15),
     ]
+    planned: list[list[tuple[dt.date, str, str]]] = []
     solved = []
     for strategy in strategies:
         day = strategy.start_date
-        last_result = None
+        steps = []
         for _i in range(rng.randint(0, 4)):
             day += dt.timedelta(days=rng.randint(5, 12))
             if day > today:
                 break
-            last_result = _weighted(rng, results)
-            follow_ups.append(
-                FollowUp(
-                    strategy_id=strategy.pk,
-                    date=day,
-                    done=rng.choice(FOLLOW_DONE),
-                    result=last_result,
-                    author_id=strategy.owner_id,
-                )
-            )
-        if day > strategy.review_date:
-            strategy.review_date = day + dt.timedelta(days=14)
-        if last_result == FollowUp.Result.IMPROVED and rng.random() < 0.5:
-            strategy.status = Strategy.Status.SOLVED
-            strategy.closed_on = day
-            strategy.closing_note = "作业能按时完成，课堂表现稳定，转入常规关注"
-            solved.append(strategy)
+            steps.append((day, rng.choice(FOLLOW_DONE), _weighted(rng, results)))
+        planned.append(steps)
+        if steps:
+            last_day = steps[-1][0]
+            strategy.review_date = max(strategy.review_date, last_day + dt.timedelta(days=14))
+            if steps[-1][2] == FollowUp.Result.IMPROVED and rng.random() < 0.5:
+                strategy.status = Strategy.Status.SOLVED
+                strategy.closed_on = last_day
+                strategy.closing_note = "作业能按时完成，课堂表现稳定，转入常规关注"
+                solved.append(strategy)
+    Strategy.objects.bulk_create(strategies, batch_size=1000)
+    follow_ups = [
+        FollowUp(
+            strategy_id=strategy.pk,
+            date=day,
+            done=done,
+            result=result,
+            author_id=strategy.owner_id,
+        )
+        for strategy, steps in zip(strategies, planned, strict=True)
+        for day, done, result in steps
+    ]
     FollowUp.objects.bulk_create(follow_ups, batch_size=2000)
-    Strategy.objects.bulk_update(
-        strategies, ["review_date", "status", "closed_on", "closing_note"], batch_size=1000
-    )
 
     _escalated_student(context, classes, students_by_class, special, today)
 
