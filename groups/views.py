@@ -945,12 +945,12 @@ def reviews(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
     form = ReviewRoundForm(request.POST or None, initial={"held_on": timezone.localdate()})
     if request.method == "POST":
         if form.is_valid():
-            round = form.save(commit=False)
-            round.school_class = school_class
-            round.term = scope.term
-            round.save()
+            review_round_ = form.save(commit=False)
+            review_round_.school_class = school_class
+            review_round_.term = scope.term
+            review_round_.save()
             messages.success(request, _("Review round started."))
-            return redirect("groups:review_round", pk=round.pk)
+            return redirect("groups:review_round", pk=review_round_.pk)
         messages.error(request, _("Please correct the errors below."))
     rounds = list(
         ReviewRound.objects.filter(school_class=school_class)
@@ -966,22 +966,22 @@ def reviews(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
 
 def _get_round(request: HttpRequest, pk: int) -> ReviewRound:
     scope = get_scope(request)
-    round = get_object_or_404(
+    review_round_ = get_object_or_404(
         ReviewRound.objects.select_related("school_class__grade", "term"),
         pk=pk,
         school_class__in=group_classes(scope).values("pk"),
     )
-    require_edit(request, round.school_class)
-    return round
+    require_edit(request, review_round_.school_class)
+    return review_round_
 
 
 @staff_required
 def review_round(request: HttpRequest, pk: int) -> HttpResponse:
     """Summary per member: average of self and of peers on each line, and measures."""
-    round = _get_round(request, pk)
-    groups = _class_groups(round.school_class, round.term)
+    review_round_ = _get_round(request, pk)
+    groups = _class_groups(review_round_.school_class, review_round_.term)
     reviews = (
-        Review.objects.filter(round=round)
+        Review.objects.filter(round=review_round_)
         .values("reviewee_id", "reviewer_id")
         .annotate(p=Sum("participation"), h=Sum("helping"), f=Sum("finishing"), d=Sum("discipline"))
     )
@@ -1006,15 +1006,18 @@ def review_round(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "groups/review_round.html",
-        {"round": round, "groups": groups, "lines": [label for _k, label in REVIEW_LINES]},
+        {"round": review_round_, "groups": groups, "lines": [label for _k, label in REVIEW_LINES]},
     )
 
 
 @staff_required
 def review_entry(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
-    round = _get_round(request, pk)
+    review_round_ = _get_round(request, pk)
     group = get_object_or_404(
-        StudyGroup.objects.active(), pk=group_pk, school_class=round.school_class, term=round.term
+        StudyGroup.objects.active(),
+        pk=group_pk,
+        school_class=review_round_.school_class,
+        term=review_round_.term,
     )
     members = list(group.memberships.current().select_related("student").order_by("seat"))
     form = ReviewForm(request.POST or None, members=members)
@@ -1025,7 +1028,7 @@ def review_entry(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
             )
             try:
                 count = services.save_reviews(
-                    round, group, reviewer, form.ratings(), get_scope(request).staff
+                    review_round_, group, reviewer, form.ratings(), get_scope(request).staff
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -1035,8 +1038,8 @@ def review_entry(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
                     _("%(count)s ratings by %(name)s saved.")
                     % {"count": count, "name": reviewer.name},
                 )
-                return redirect("groups:review_entry", pk=round.pk, group_pk=group.pk)
+                return redirect("groups:review_entry", pk=review_round_.pk, group_pk=group.pk)
         messages.error(request, _("Please correct the errors below."))
     return render(
-        request, "groups/review_entry.html", {"round": round, "group": group, "form": form}
+        request, "groups/review_entry.html", {"round": review_round_, "group": group, "form": form}
     )

@@ -111,3 +111,17 @@ def test_close_archives_and_published_list_does_not_change(school, board_school)
     assert (row.points, row.rank, row.is_excellent) == (3, 1, True)
     live = {r.group_id: r for r in compute_board(NOV)[0]}
     assert live[a[0].pk].points == 0
+
+
+def test_marking_one_page_keeps_the_marks_of_other_pages(school, board_school):
+    a, b, _c = board_school
+    for group, points in zip(a, [3, 2, 1], strict=True):
+        add_points(group, school.teacher, points, dt.date(2026, 10, 5))
+    close = close_month(dt.date(2026, 10, 1), school.academic)
+    assert mark_excellent(close, [a[0].pk]) == 1
+    # A second page showed only class B's groups: A's mark stays.
+    assert mark_excellent(close, [b[0].pk], among=[b[0].pk, b[1].pk]) == 2
+    assert set(close.rows.filter(is_excellent=True).values_list("group_id", flat=True)) == {
+        a[0].pk,
+        b[0].pk,
+    }
