@@ -281,7 +281,9 @@ class Meeting(models.Model):
         CONSULTATION = "consultation", _("Individual parent consultation")
         HOME_VISIT = "home_visit", _("Home visit")
 
-    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    level = models.CharField(
+        pgettext_lazy("consultation", "level"), max_length=10, choices=Level.choices
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.REGULAR)
     home_form = models.CharField(
         _("home-school form"), max_length=20, choices=HomeForm.choices, blank=True
@@ -415,7 +417,10 @@ class Strategy(models.Model):
         verbose_name=pgettext_lazy("school", "term"),
     )
     level = models.CharField(
-        _("level"), max_length=10, choices=Level.choices[:3], default=Level.CLASS
+        pgettext_lazy("consultation", "level"),
+        max_length=10,
+        choices=Level.choices[:3],
+        default=Level.CLASS,
     )
     problem = models.TextField(_("problem found"))
     action = models.TextField(_("strategy"))
