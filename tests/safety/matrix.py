@@ -64,7 +64,8 @@ In ``tests/<app>/matrix.py``::
 ``build(school)`` receives the cast (the clock is pinned to ``TODAY``) and returns a
 ``Call``: URL ``kwargs``, the POST ``data`` (also the starting point of the hostile-input
 fuzzing in ``test_hostile_input.py``; give a valid submission), a GET ``query`` and upload
-``files`` (field name → a ``(filename, bytes)`` pair; the hostile-upload tests replace them).
+``files`` (field name → a ``(filename, bytes)`` pair: a valid file, which the hostile-upload
+tests corrupt; mark such a route ``uploads=True``; a sheet file is named ``<kind>.xlsx``).
 Several routes may share a URL name (a GET and a POST); give them distinct ``id``\\ s.
 
 Expected statuses
@@ -142,6 +143,8 @@ class Route:
     id: str = ""
     # Include in the hostile-input fuzzing (POST routes); switch off only with a reason.
     fuzz: bool = True
+    # An upload endpoint (its Call has ``files``): test_hostile_uploads.py attacks it.
+    uploads: bool = False
 
     @property
     def key(self) -> str:
@@ -229,12 +232,20 @@ def _sheet_kind(model_name: str) -> str:
     return admin.site._registry[apps.get_model("schoolops", model_name)].sheet_kind
 
 
-def _template_upload(model_name: str) -> Callable[[Any], Call]:
+def _sheet_upload(model_name: str) -> Callable[[Any], Call]:
+    """The cast's own export of the kind: a valid sheet (the hostile uploads start from it)."""
+
     def build(school) -> Call:
+        import io
+
         from schoolops.sheets import engine
 
         kind = _sheet_kind(model_name)
-        return Call(files={"file": (f"{kind}.xlsx", engine.template_bytes(kind))})
+        if model_name == "examresult":
+            _exam_result(school)
+        buffer = io.BytesIO()
+        engine.export_file(kind, buffer, user=school.principal.user)
+        return Call(files={"file": (f"{kind}.xlsx", buffer.getvalue())})
 
     return build
 
@@ -270,7 +281,8 @@ def _roster_sheet_routes() -> list[Route]:
             Route(
                 f"{prefix}_import",
                 method="post",
-                build=_template_upload(model_name),
+                build=_sheet_upload(model_name),
+                uploads=True,
                 expect=office_redirect,
             ),
             Route(
