@@ -86,10 +86,24 @@ def index(request: HttpRequest) -> HttpResponse:
             school_class.pk, (0, 0)
         )
         school_class.can_edit = scope.can_edit_class(school_class)
+    flagged = []
+    if scope.is_psychology:
+        # The psychology teacher's students: psychological flags and notes (their scope).
+        flagged = list(
+            scope.students()
+            .in_school()
+            .filter(
+                Q(ledger_profiles__term=term, ledger_profiles__psych_flag=True)
+                | Q(observations__psychological=True)
+            )
+            .distinct()
+            .order_by("school_class__grade__level", "school_class__number", "student_no")[:300]
+        )
     ctx = {
         "scope": scope,
         "term": term,
         "classes": classes,
+        "flagged": flagged,
         "is_grade_head": bool(scope.headed_grade_ids),
     }
     return render(request, "consult/index.html", ctx)

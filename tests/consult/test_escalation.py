@@ -187,3 +187,44 @@ def test_follow_up_rules(school, today):
     with pytest.raises(services.ValidationError):
         services.add_follow_up(s, school.homeroom, date=today, done="x", result=SAME)
     assert FollowUp.objects.count() == 1
+
+
+def test_grade_head_proposes_a_taken_over_student_to_the_school(school, today):
+    proposal = services.propose_manually(school.student_a, school.homeroom, "长期无进步", today)
+    assert (proposal.from_level, proposal.to_level) == (Level.CLASS, Level.GRADE)
+    services.decide_escalation(proposal, school.grade_head, take=True)
+    to_school = services.propose_manually(school.student_a, school.grade_head, "级部无效", today)
+    assert (to_school.from_level, to_school.to_level) == (Level.GRADE, Level.SCHOOL)
+    services.decide_escalation(to_school, school.principal, take=True)
+    assert services.current_level(school.student_a, school.term) == Level.SCHOOL
+    with pytest.raises(services.ValidationError):
+        services.propose_manually(school.student_a, school.principal, "再上报", today)
+
+
+def test_case_scoring_rules(school, today):
+    from consult.models import Case, CaseJudge
+
+    case = Case.objects.create(
+        student=school.student_a,
+        term=school.term,
+        school_class=school.class_a,
+        title="案例",
+        situation="s",
+        strategy="s",
+        process="p",
+        result="r",
+        author=school.homeroom,
+        created_on=today,
+    )
+    with pytest.raises(services.ValidationError):
+        services.score_case(case, school.principal, 90)  # not a judge
+    CaseJudge.objects.create(term=school.term, staff=school.principal)
+    with pytest.raises(services.ValidationError):
+        services.score_case(case, school.principal, 90)  # not nominated
+    case.nominated = True
+    case.save()
+    with pytest.raises(services.ValidationError):
+        services.score_case(case, school.principal, 101)
+    services.score_case(case, school.principal, 90)
+    services.score_case(case, school.principal, 85, "再评")
+    assert list(case.scores.values_list("score", flat=True)) == [85]

@@ -11,6 +11,7 @@ from consult.models import (
     LedgerProfile,
     Level,
     Meeting,
+    Observation,
     Strategy,
 )
 from schoolops.models import Term
@@ -469,3 +470,42 @@ def test_consult_escalations_command(school, today):
     call_command("consult_escalations")
     call_command("consult_escalations")
     assert Escalation.objects.count() == 1
+
+
+def test_psychology_teacher_lists_flagged_students(school, login, today):
+    ledger(school.student_a, school.term, categories=[Attention.PSYCHOLOGICAL], plan="每两周疏导")
+    observation(school, school.student_b, dt.date(2026, 11, 20), psych=True)
+    page = login(school.psychologist).get(url("index")).text
+    assert school.student_a.name in page and school.student_b.name in page
+    assert "psych-students" not in login(school.homeroom).get(url("index")).text
+
+
+def test_subject_teacher_cannot_write_a_psychological_note(school, login, today):
+    client = login(school.teacher)
+    assert (
+        'name="psychological"' not in client.get(url("observation_add", school.student_a.pk)).text
+    )
+    client.post(
+        url("observation_add", school.student_a.pk),
+        {"date": "2026-11-20", "method": "talk", "content": "谈心", "psychological": "on"},
+    )
+    assert Observation.objects.get().psychological is False
+    client = login(school.homeroom)
+    assert 'name="psychological"' in client.get(url("observation_add", school.student_a.pk)).text
+
+
+def test_meeting_record_xlsx_holds_the_four_parts_and_students(school, login, today):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    m = meeting(school, dt.date(2026, 11, 17), students=[school.student_a])
+    response = login(school.homeroom).get(url("meeting_xlsx", m.pk))
+    values = [
+        cell
+        for row in load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True)
+        for cell in row
+        if cell
+    ]
+    for part in ("收集学情", "分析", "对策", "总结", school.student_a.name, "作业拖欠"):
+        assert part in values
