@@ -338,8 +338,17 @@ def _scores(rng, term, today, tz, formed, class_groups, teaching) -> int:
     )
     sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * 15)})"
     with connection.cursor() as cursor:
-        for first in range(0, len(rows), 20000):
-            cursor.executemany(sql, rows[first : first + 20000])
+        if connection.vendor == "postgresql":
+            # COPY is several times faster than INSERTs for 150,000 rows.
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            for first in range(0, len(rows), 20000):
+                cursor.executemany(sql, rows[first : first + 20000])
+        if connection.vendor == "postgresql":
+            # Fresh statistics, so the leaderboard's SUM uses the month index at once.
+            cursor.execute(f"ANALYZE {table}")
     # A few taps were undone in the lesson, a few corrected later with a reason.
     tapped = list(ScoreEntry.objects.filter(term=term, kind=tap).values_list("pk", flat=True))
     sample = rng.sample(tapped, k=min(len(tapped), max(1, len(tapped) // 400)))
