@@ -101,30 +101,54 @@ def propose(
     n = len(candidates)
     capacity = [n // count + (1 if i < n % count else 0) for i in range(count)]
     groups: list[list[Candidate]] = [[] for _ in range(count)]
-    order = sorted(
-        candidates,
-        key=lambda c: ("ABC".index(c.tier), -c.total_for_balance, c.student_id),
-    )
-    # Snake dealing: 0..k-1 then k-1..0, skipping full groups.
-    position, step = 0, 1
-    for candidate in order:
-        for _ in range(2 * count + 1):
-            if len(groups[position]) < capacity[position]:
-                break
-            position, step = _advance(position, step, count)
-        groups[position].append(candidate)
-        position, step = _advance(position, step, count)
+    quotas = tier_quotas(capacity, [sum(1 for c in candidates if c.tier == t) for t in "ABC"])
+    sums = [0.0] * count
+    for tier_index, tier in enumerate("ABC"):
+        # Strongest first, each to the open group whose average so far is lowest.
+        members = sorted(
+            (c for c in candidates if c.tier == tier),
+            key=lambda c: (-c.total_for_balance, c.student_id),
+        )
+        for candidate in members:
+            open_groups = [g for g in range(count) if quotas[g][tier_index] > 0]
+            target = min(open_groups, key=lambda g: (sums[g] / capacity[g], g))
+            groups[target].append(candidate)
+            sums[target] += candidate.total_for_balance
+            quotas[target][tier_index] -= 1
     _improve(groups, candidates, iterations)
     return groups
 
 
-def _advance(position: int, step: int, count: int) -> tuple[int, int]:
-    if count == 1:
-        return 0, 1
-    nxt = position + step
-    if nxt < 0 or nxt >= count:
-        return position, -step
-    return nxt, step
+def tier_quotas(capacity: list[int], tier_counts: list[int]) -> list[list[int]]:
+    """How many A, B and C students each group takes: shares proportional to its size.
+
+    A and B are shared out by largest remainder (ties to the group least filled so far);
+    C fills what is left, so every group ends at its capacity.
+    """
+    total = sum(capacity)
+    quotas = [[0, 0, 0] for _ in capacity]
+    for tier_index in (0, 1):
+        wanted = tier_counts[tier_index]
+        ideal = [cap * wanted / total if total else 0 for cap in capacity]
+        for g, share in enumerate(ideal):
+            quotas[g][tier_index] = min(int(share), capacity[g] - sum(quotas[g]))
+        left = wanted - sum(q[tier_index] for q in quotas)
+        order = sorted(
+            range(len(capacity)),
+            key=lambda g: (-(ideal[g] - int(ideal[g])), sum(quotas[g]) / capacity[g], g),
+        )
+        while left > 0:
+            progressed = False
+            for g in order:
+                if left and sum(quotas[g]) < capacity[g]:
+                    quotas[g][tier_index] += 1
+                    left -= 1
+                    progressed = True
+            if not progressed:
+                break
+    for g, cap in enumerate(capacity):
+        quotas[g][2] = cap - quotas[g][0] - quotas[g][1]
+    return quotas
 
 
 def _cost(groups: list[list[Candidate]], boy_share: float, sd: float) -> float:

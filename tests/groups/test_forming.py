@@ -41,6 +41,11 @@ def test_proposal_holds_the_balance_rules_on_generated_classes(size, n, seed):
     assert figures.spread <= figures.class_sd / 2
     assert figures.gender_ok
     assert figures.ok
+    # Each group's mix is as close to the class's tier shares as whole students allow.
+    tier_counts = [sum(1 for p in people if p.tier == t) for t in "ABC"]
+    for group_size, mix in zip(figures.sizes, figures.tier_mix, strict=True):
+        for count, tier_total in zip(mix, tier_counts, strict=True):
+            assert abs(count - group_size * tier_total / n) < 1, (figures.tier_mix, tier_counts)
 
 
 def test_tiers_follow_class_rank_by_size():
