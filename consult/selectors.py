@@ -362,7 +362,7 @@ def timeline(student: Student, *, psych: bool, limit: int = 40) -> list[Event]:
     for h in (
         LedgerProfile.history.filter(student_id=student.pk)
         .select_related("history_user__staff", "term__academic_year")
-        .order_by("-history_date")[:limit]
+        .order_by("-history_date", "-history_id")[:limit]
     ):
         events.append(
             Event(

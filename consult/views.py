@@ -183,8 +183,46 @@ def student_ledger(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("Please correct the errors below."))
     elif request.method == "POST":
         raise PermissionDenied
-    ctx = {"student": student, "term": term, "profile": profile, "form": form}
+    ctx = {
+        "student": student,
+        "term": term,
+        "profile": profile,
+        "form": form,
+        "changes": _ledger_changes(profile) if profile else [],
+    }
     return render(request, "consult/student_ledger.html", ctx)
+
+
+def _ledger_changes(profile: LedgerProfile, limit: int = 10) -> list[dict[str, Any]]:
+    """Who changed which fields of the entry, and when (one query; values are not shown)."""
+    records = list(
+        profile.history.select_related("history_user__staff").order_by(
+            "-history_date", "-history_id"
+        )[: limit + 1]
+    )
+    fields = [*services.LEDGER_FIELDS, "categories"]
+    changes = []
+    for newer, older in zip(records, [*records[1:], None], strict=True):
+        if len(changes) == limit:
+            break
+        if older is None:
+            changed = [] if newer.history_type == "+" else None
+        else:
+            changed = [
+                str(LedgerProfile._meta.get_field(c.field).verbose_name)
+                for c in newer.diff_against(older, included_fields=fields).changes
+            ]
+        user = newer.history_user
+        changes.append(
+            {
+                "when": newer.history_date,
+                "who": getattr(getattr(user, "staff", None), "name", None)
+                or (user.get_username() if user else "—"),
+                "created": newer.history_type == "+",
+                "fields": changed or [],
+            }
+        )
+    return changes
 
 
 def _next_missing(student: Student, term) -> str:
@@ -568,7 +606,20 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     if level == Level.SCHOOL:
         initial["kind"] = Meeting.Kind.THEMATIC
     form = MeetingForm(request.POST or None, level=level, staff=people, initial=initial)
-    formset = DiscussedFormSet(request.POST or None, students=students, prefix="students")
+    # The students proposed to this level wait on the agenda: list them first.
+    agenda = []
+    if level in (Level.GRADE, Level.SCHOOL) and request.method != "POST":
+        proposals = Escalation.objects.filter(
+            term=term, to_level=level, status=Escalation.Status.PROPOSED
+        ).select_related("student")
+        if level == Level.GRADE:
+            proposals = proposals.filter(student__school_class__grade=grade)
+        agenda = [
+            {"student": e.student, "analysis": e.reason} for e in proposals.order_by("pk")[:50]
+        ]
+    formset = DiscussedFormSet(
+        request.POST or None, students=students, prefix="students", initial=agenda or None
+    )
     if request.method == "POST":
         if form.is_valid() and formset.is_valid():
             discussed = [

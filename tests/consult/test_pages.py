@@ -509,3 +509,26 @@ def test_meeting_record_xlsx_holds_the_four_parts_and_students(school, login, to
     ]
     for part in ("收集学情", "分析", "对策", "总结", school.student_a.name, "作业拖欠"):
         assert part in values
+
+
+def test_grade_meeting_form_lists_the_proposed_students(school, login, today):
+    from consult import services
+
+    services.propose_manually(school.student_a, school.homeroom, "四周无改善", today)
+    response = login(school.grade_head).get(
+        url("meeting_new") + f"?level=grade&grade={school.grade7.pk}"
+    )
+    first = response.context["formset"].forms[0]
+    assert first.initial["student"] == school.student_a
+    assert "四周无改善" in response.text
+
+
+def test_ledger_page_shows_who_changed_which_fields(school, login, today):
+    client = login(school.homeroom)
+    client.post(url("student_ledger", school.student_a.pk), FULL)
+    client.post(url("student_ledger", school.student_a.pk), {**FULL, "interests": "足球"})
+    response = login(school.principal).get(url("student_ledger", school.student_a.pk))
+    changes = response.context["changes"]
+    assert [c["created"] for c in changes] == [False, True]
+    assert changes[0]["who"] == school.homeroom.name
+    assert changes[0]["fields"] == [str(LedgerProfile._meta.get_field("interests").verbose_name)]
