@@ -184,11 +184,25 @@ def _parse_cells(
                     bad = True
                 values[column.key] = column.default
                 continue
+            if isinstance(cell, str) and len(cell) > 10 * column.max_length:
+                # Refused before parsing: a 100,000-character cell is not worth normalising.
+                cell = cell[: 10 * column.max_length + 1]
             try:
-                values[column.key] = column.parse(cell)
+                value = column.parse(cell)
             except CellError as error:
                 sheet.add_error(line, error.column or column.key, error.message)
                 bad = True
+                continue
+            if isinstance(value, str) and len(value) > column.max_length:
+                sheet.add_error(
+                    line,
+                    column.key,
+                    _("This cell has more than %(count)s characters.")
+                    % {"count": column.max_length},
+                )
+                bad = True
+                continue
+            values[column.key] = value
         parsed.append(None if bad else Row(line, values))
     return parsed
 
@@ -403,18 +417,23 @@ def write_xlsx(
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        if text_columns:
-            cells = []
-            for index, value in enumerate(row):
-                if index in text_columns:
-                    cell = WriteOnlyCell(sheet, value=None if value is None else str(value))
-                    cell.number_format = "@"
-                    cells.append(cell)
-                else:
-                    cells.append(value)
-            sheet.append(cells)
-        else:
-            sheet.append(list(row))
+        cells = []
+        for index, value in enumerate(row):
+            if index in text_columns:
+                value = None if value is None else str(value)
+            if isinstance(value, str) and value.startswith("="):
+                # openpyxl would write this as a live formula; keep it text.
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+            elif index in text_columns:
+                cell = WriteOnlyCell(sheet, value=value)
+            else:
+                cells.append(value)
+                continue
+            if index in text_columns:
+                cell.number_format = "@"
+            cells.append(cell)
+        sheet.append(cells)
     workbook.save(target)
 
 

@@ -55,8 +55,15 @@ def _float_to_text(value: float) -> str:
     return repr(value)
 
 
+def _refuse_formula_text(value: str) -> str:
+    # Text that Excel would run as a formula when the roster is opened or exported again.
+    if value.startswith("="):
+        raise _error(_("A cell cannot start with “=”: type the value, not a formula."))
+    return value
+
+
 def text(value: Any) -> str:
-    """Any cell as text; Excel numbers lose their ``.0``."""
+    """Any cell as text; Excel numbers lose their ``.0``; a leading "=" is refused."""
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
@@ -65,7 +72,7 @@ def text(value: Any) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.strftime("%Y-%m-%d")
-    return normalize(str(value))
+    return _refuse_formula_text(normalize(str(value)))
 
 
 def name(value: Any) -> str:
@@ -93,7 +100,7 @@ def text_id(value: Any) -> str:
         if len(digits.lstrip("-")) >= 16:
             raise _error(_too_long_number())
         return digits
-    result = normalize(str(value)).replace(" ", "")
+    result = _refuse_formula_text(normalize(str(value)).replace(" ", ""))
     if re.fullmatch(r"\d+\.0+", result):
         result = result.split(".")[0]
     if re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", result):

@@ -10,6 +10,7 @@ read-only mode is the fallback when calamine is missing or fails.
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,6 +83,50 @@ def check_file(path: str | os.PathLike) -> None:
         raise SheetRefused(
             _("This is not an Excel workbook (.xlsx). Save the file as an Excel workbook.")
         )
+    cell = _formula_without_value(path, [n for n in names if _SHEET_PART.match(n)])
+    if cell is not None:
+        raise SheetRefused(
+            _(
+                "The sheet holds formulas whose results were never calculated (for example in "
+                "cell %(cell)s), so their values cannot be read. Open the file in Excel or WPS, "
+                "copy the sheet and paste it as values, then save and upload it again."
+            )
+            % {"cell": cell or "?"}
+        )
+
+
+_SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+# A formula followed by the end of its cell, or by an empty <v/>: no cached value to read.
+_BARE_FORMULA = re.compile(
+    rb"<(?:\w+:)?f(?:\s[^>]*)?(?:/>|>[^<]*</(?:\w+:)?f>)\s*"
+    rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
+)
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3}[0-9]{1,7})"')
+_CHUNK = 1024 * 1024
+_OVERLAP = 8192
+
+
+def _formula_without_value(path: Path, parts: list[str]) -> str | None:
+    """The first cell (e.g. "C2"; "" if unnamed) holding a formula with no cached value.
+
+    Such a cell is what a program (or an attacker) writes: Excel always stores the result,
+    and a reader sees the cell as blank, which would silently import an empty value.
+    """
+    with zipfile.ZipFile(path) as archive:
+        for part in sorted(parts):
+            with archive.open(part) as stream:
+                tail = b""
+                while True:
+                    chunk = stream.read(_CHUNK)
+                    if not chunk:
+                        break
+                    text = tail + chunk
+                    match = _BARE_FORMULA.search(text)
+                    if match is not None:
+                        refs = _CELL_REF.findall(text, 0, match.start())
+                        return refs[-1].decode() if refs else ""
+                    tail = text[-_OVERLAP:]
+    return None
 
 
 def read_rows(path: str | os.PathLike, max_rows: int) -> Iterator[list[Any]]:

@@ -358,7 +358,14 @@ class AssignmentsSheet(ImportSheet, ExportSheet):
         STAFF_NO,
         GRADE,
         CLASS,
-        Column("subject", "学科", parsers.text, required=True, aliases=("科目", "任教学科")),
+        Column(
+            "subject",
+            "学科",
+            parsers.text,
+            required=True,
+            aliases=("科目", "任教学科"),
+            max_length=20,
+        ),
     ]
 
     def clean_row(self, row: Row) -> Row:
@@ -546,9 +553,9 @@ class ExamsSheet(ImportSheet, ExportSheet):
     export_permission = "schoolops.export_examresult"
     columns = [
         STUDENT_NO,
-        Column("exam", "考试", parsers.text, required=True, aliases=("考试名称",)),
+        Column("exam", "考试", parsers.text, required=True, aliases=("考试名称",), max_length=50),
         Column("date", "考试日期", parsers.parse_date, required=True, aliases=("日期",)),
-        Column("subject", "学科", parsers.text, required=True, aliases=("科目",)),
+        Column("subject", "学科", parsers.text, required=True, aliases=("科目",), max_length=20),
         Column("score", "分数", parsers.score, required=True, aliases=("成绩", "得分")),
     ]
 

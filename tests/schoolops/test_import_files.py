@@ -269,3 +269,39 @@ def test_the_blank_template_imports_as_nothing(school, tmp_path):
     result, _record = engine.import_file("students", path)
     assert result.ok
     assert (result.rows, result.counts.total) == (0, 0)
+
+
+def test_formulas_without_values_and_formula_text_are_refused(school, tmp_path):
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["学籍号", "姓名", "性别", "年级", "班级", "家长姓名"])
+    workbook.active.append(["0702601401", "新生", "女", "七年级", "1班", '=HYPERLINK("x")'])
+    workbook.save(tmp_path / "formula.xlsx")  # openpyxl stores the formula, no result
+    assert "F2" in refusal(tmp_path / "formula.xlsx")
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["学籍号", "姓名", "性别", "年级", "班级"])
+    workbook.active.append(["0702601402", "新生", "女", "七年级", "1班"])
+    workbook.active["B2"].value = "=cmd|' /C calc'!A0"
+    workbook.active["B2"].data_type = "s"  # the same text, typed as text
+    workbook.save(tmp_path / "text.xlsx")
+    result, _record = engine.import_file("students", tmp_path / "text.xlsx")
+    assert [(e.line, e.column) for e in result.errors] == [(2, "姓名")]
+    assert not Student.objects.filter(student_no__in=["0702601401", "0702601402"]).exists()
+
+
+def test_exports_write_formula_like_text_as_text(school, tmp_path):
+    Student.objects.filter(pk=school.student_a.pk).update(name="=1+1")
+    path = tmp_path / "s.xlsx"
+    engine.export_file("students", path)
+    cell = openpyxl.load_workbook(path).active["B2"]
+    assert (cell.value, cell.data_type) == ("=1+1", "s")
+
+
+def test_overlong_cells_are_refused(school, tmp_path):
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["工号", "年级", "班级", "学科"])
+    workbook.active.append(["T1001", "七年级", "1班", "长" * 100_000])
+    workbook.save(tmp_path / "long.xlsx")
+    result, _record = engine.import_file("assignments", tmp_path / "long.xlsx")
+    assert [(e.line, e.column) for e in result.errors] == [(2, "学科")]
+    assert "20" in result.errors[0].message
