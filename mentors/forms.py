@@ -15,6 +15,36 @@ from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from mentors.models import MentoringPlan, Pairing, ParentContact
 from schoolops.models import Staff, Student
 
+MAX_PK = 2**63 - 1
+
+
+def _checked_pk(field: forms.Field, value) -> None:
+    """Refuse a key the database cannot even compare (SQLite overflows on huge integers)."""
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return  # the field's own validation reports it
+    if not -MAX_PK <= number <= MAX_PK:
+        raise forms.ValidationError(
+            field.error_messages.get("invalid_choice", _("Select a valid choice.")),
+            code="invalid_choice",
+            params={"value": value},
+        )
+
+
+class PkChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values:
+            _checked_pk(self, value)
+        return super().to_python(value)
+
+
+class PkMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for item in value:
+            _checked_pk(self, item)
+        return super()._check_values(value)
+
 
 def DATE_WIDGET() -> forms.DateInput:
     """A native date picker; it needs ISO dates whatever the language's date format."""
@@ -145,8 +175,8 @@ class MatchConfirmForm(forms.Form):
 class HandAssignForm(forms.Form):
     """Pair an unmatched student of the class with a mentor of the class (调剂)."""
 
-    student = forms.ModelChoiceField(queryset=Student.objects.none(), label=_("student"))
-    mentor = forms.ModelChoiceField(queryset=Staff.objects.none(), label=_("mentor"))
+    student = PkChoiceField(queryset=Student.objects.none(), label=_("student"))
+    mentor = PkChoiceField(queryset=Staff.objects.none(), label=_("mentor"))
     reason = forms.CharField(
         label=_("Reason for going over capacity"),
         max_length=200,
@@ -286,13 +316,13 @@ class SummaryForm(forms.Form):
 class ExchangeForm(forms.Form):
     date = forms.DateField(label=_("date"), widget=DATE_WIDGET())
     held_as_class_meeting = forms.BooleanField(label=_("Held as the class meeting"), required=False)
-    mentors = forms.ModelMultipleChoiceField(
+    mentors = PkMultipleChoiceField(
         queryset=Staff.objects.none(),
         label=_("mentors present"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    students = forms.ModelMultipleChoiceField(
+    students = PkMultipleChoiceField(
         queryset=Student.objects.none(),
         label=_("students discussed"),
         required=False,

@@ -53,6 +53,16 @@ def _term(scope: Scope) -> Term:
     return scope.term
 
 
+MAX_PK = 2**63 - 1
+
+
+def _pk_or_404(pk: int) -> int:
+    """A key the database can compare; SQLite overflows on larger integers."""
+    if not 0 < pk <= MAX_PK:
+        raise Http404
+    return pk
+
+
 def _require_class_editor(request: HttpRequest, school_class: SchoolClass) -> Scope:
     """The class's homeroom teacher, its grade head or the principal's office; else 403."""
     scope = get_scope(request)
@@ -76,7 +86,7 @@ def get_pairing_or_404(request: HttpRequest, pk: int) -> tuple[Pairing, bool]:
     scope = get_scope(request)
     pairing = (
         Pairing.objects.select_related("student__school_class__grade", "mentor", "school_class")
-        .filter(pk=pk)
+        .filter(pk=_pk_or_404(pk))
         .first()
     )
     if pairing is None:
@@ -247,7 +257,7 @@ def selection(request: HttpRequest) -> HttpResponse:
 def match(request: HttpRequest, grade_pk: int) -> HttpResponse:
     scope = get_scope(request)
     year = _year(scope)
-    grade = Grade.objects.filter(pk=grade_pk).first()
+    grade = Grade.objects.filter(pk=_pk_or_404(grade_pk)).first()
     if grade is None:
         raise Http404
     if request.method == "POST":
@@ -711,7 +721,7 @@ def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
 def reassign(request: HttpRequest, staff_pk: int) -> HttpResponse:
     scope = get_scope(request)
     year = _year(scope)
-    mentor = Staff.objects.filter(pk=staff_pk).first()
+    mentor = Staff.objects.filter(pk=_pk_or_404(staff_pk)).first()
     if mentor is None:
         raise Http404
     suggestions = services.suggest_reassignment(mentor, year)
@@ -857,7 +867,7 @@ def evaluation_export(request: HttpRequest) -> HttpResponse:
 def evaluation_mentor(request: HttpRequest, staff_pk: int) -> HttpResponse:
     scope = get_scope(request)
     term = _term(scope)
-    results = services.evaluation_results(term, timezone.localdate(), [staff_pk])
+    results = services.evaluation_results(term, timezone.localdate(), [_pk_or_404(staff_pk)])
     if not results:
         raise Http404
     result = results[0]

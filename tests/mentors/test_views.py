@@ -325,3 +325,27 @@ def test_hand_assignment_form_shows_each_mentors_room(school, mentoring, login, 
     labels = [str(label) for _v, label in response.context["assign_form"].fields["mentor"].choices]
     assert "李老师（已满）" in labels
     assert "刘老师（还可受导 3 人）" in labels
+
+
+def test_keys_too_large_for_the_database_are_refused_cleanly(school, mentoring, login, today):
+    huge = 10**30
+    client = login(school.academic)
+    for url in (
+        reverse("mentors:pairing_detail", args=[huge]),
+        reverse("mentors:reassign", args=[huge]),
+        reverse("mentors:match", args=[huge]),
+        reverse("mentors:evaluation_mentor", args=[huge]),
+        reverse("mentors:pairing_summary", args=[1, 99999999999, 1]),
+    ):
+        assert client.get(url).status_code == 404, url
+    homeroom = login(school.homeroom)
+    response = homeroom.post(
+        class_url("class_exchanges", school.class_a),
+        {"date": "2026-11-20", "notes": "交流", "students": ["-1", str(huge)]},
+    )
+    assert response.status_code == 200  # the form explains; nothing is saved
+    response = homeroom.post(
+        class_url("hand_assign", school.class_a),
+        {"student": str(huge), "mentor": str(school.teacher.pk)},
+    )
+    assert response.status_code == 302 and not Pairing.objects.exists()
