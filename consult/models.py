@@ -554,7 +554,7 @@ class Escalation(models.Model):
         constraints = [
             # One undecided proposal per student and step at a time.
             models.UniqueConstraint(
-                fields=["student", "to_level"],
+                fields=["student", "term", "to_level"],
                 condition=Q(status="proposed"),
                 name="escalation_one_open_proposal",
             ),

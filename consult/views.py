@@ -30,6 +30,7 @@ from .access import (
     can_record_meeting,
     consult_required,
     get_meeting_or_404,
+    is_leader_of,
     school_wide_required,
     visible_meetings,
 )
@@ -281,10 +282,13 @@ def _owners(student: Student):
 
 
 def _may_work_on(scope, student: Student) -> bool:
+    """Open strategies, follow them up, write cases: the class's teachers and keepers, the
+    psychology teacher and the student's responsible leader (包靠)."""
     return (
         scope.can_edit_class(student.school_class)
         or scope.teaches(student.school_class)
         or scope.is_psychology
+        or is_leader_of(scope, student)
     )
 
 

@@ -532,3 +532,15 @@ def test_ledger_page_shows_who_changed_which_fields(school, login, today):
     assert [c["created"] for c in changes] == [False, True]
     assert changes[0]["who"] == school.homeroom.name
     assert changes[0]["fields"] == [str(LedgerProfile._meta.get_field("interests").verbose_name)]
+
+
+def test_responsible_leader_may_follow_up_their_student(school, login, today):
+    [grade8_student] = add_students(school.class_c, 1)  # outside the grade head's grade
+    s = strategy(school, grade8_student, dt.date(2026, 11, 16))
+    data = {"date": "2026-11-23", "done": "约谈", "result": "no_change"}
+    assert login(school.grade_head).post(url("strategy_follow_up", s.pk), data).status_code == 404
+    LeaderAssignment.objects.create(
+        student=grade8_student, leader=school.grade_head, term=school.term, assigned_on=today
+    )
+    assert login(school.grade_head).post(url("strategy_follow_up", s.pk), data).status_code == 302
+    assert s.follow_ups.count() == 1
