@@ -43,6 +43,8 @@ QUERY_LIMIT = 20
 SLOWER_FACTOR = 2.0
 NOISE_MS = 2.0
 WARM_UP = 3
+# BENCH_SHOW=<part of a page key> prints that page's statements and the lines that ran them.
+SHOW = os.environ.get("BENCH_SHOW", "")
 
 
 # Databases.
@@ -192,11 +194,26 @@ def setup_django() -> None:
     django.setup()
 
 
-def counting(statements: list[str]):
-    """An execute wrapper that notes every SQL statement (the query log is reset per request)."""
+def counting(statements: list[str], where: bool = False):
+    """An execute wrapper that notes every SQL statement (the query log is reset per request).
+
+    With ``where`` each statement is prefixed by the project line that ran it.
+    """
 
     def wrapper(execute, sql, params, many, context):
-        statements.append(sql)
+        if where:
+            import traceback
+
+            frames = [
+                f"{Path(f.filename).relative_to(ROOT)}:{f.lineno}"
+                for f in traceback.extract_stack()
+                if f.filename.startswith(str(ROOT))
+                and "/.venv/" not in f.filename
+                and "/bench/" not in f.filename
+            ]
+            statements.append(f"{' < '.join(reversed(frames[-3:]))}\n    {sql[:300]}")
+        else:
+            statements.append(sql)
         return execute(sql, params, many, context)
 
     return wrapper
@@ -245,8 +262,13 @@ def measure_pages(requests: int) -> list[dict]:
             rows.append(row)
             continue
         statements: list[str] = []
-        with connection.execute_wrapper(counting(statements)):
+        show = bool(SHOW) and SHOW in row["key"]
+        with connection.execute_wrapper(counting(statements, where=show)):
             client.get(url, page.query)
+        if show:
+            print(f"--- {row['key']}: {len(statements)} queries", file=sys.stderr)
+            for statement in statements:
+                print(statement, file=sys.stderr)
         timings = []
         for _ in range(requests):
             started = time.perf_counter()
