@@ -349,3 +349,76 @@ def test_keys_too_large_for_the_database_are_refused_cleanly(school, mentoring, 
         {"student": str(huge), "mentor": str(school.teacher.pk)},
     )
     assert response.status_code == 302 and not Pairing.objects.exists()
+
+
+def test_student_page_query_count_does_not_grow_with_talks(
+    school, mentoring, login, today, django_assert_max_num_queries
+):
+    p = pair(school, school.student_a, school.teacher)
+    client = login(school.teacher)
+    url = reverse("schoolops:student_detail", args=[school.student_a.pk])
+    TalkLog.objects.create(pairing=p, date=today, topic="学习", content="第一次")
+    with django_assert_max_num_queries(40) as small:
+        assert client.get(url).status_code == 200
+    for day in range(1, 40):
+        TalkLog.objects.create(
+            pairing=p, date=today - dt.timedelta(days=day), topic="学习", content=f"谈心{day}"
+        )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    assert "第一次" in response.text and "谈心39" not in response.text  # the latest three
+
+
+def test_flagged_mentor_past_the_deadline_can_be_replaced(school, mentoring, login, today):
+    from mentors.models import MentorEvaluation
+
+    pair(school, school.student_a, school.teacher)
+    MentorEvaluation.objects.create(
+        term=school.term,
+        mentor=school.teacher,
+        self_score=50,
+        teachers_score=40,
+        school_score=40,
+        improve_by=today - dt.timedelta(days=1),
+    )
+    services.save_student_ratings(school.term, {school.student_a.pk: (school.teacher.pk, 2, "")})
+    response = login(school.academic).get(reverse("mentors:evaluation"))
+    row = response.context["results"][0]
+    assert row.flagged and row.total == pytest.approx(42.0)  # 10 + 12 + 8 + 12
+    assert reverse("mentors:reassign", args=[school.teacher.pk]) in response.text
+    # The principal reads the list but does not replace anyone.
+    response = login(school.principal).get(reverse("mentors:evaluation"))
+    assert reverse("mentors:reassign", args=[school.teacher.pk]) not in response.text
+
+
+def test_homeroom_teacher_types_in_the_mentees_ratings(school, mentoring, login, today):
+    from mentors.models import StudentRating
+
+    p = pair(school, school.student_a, school.teacher)
+    client = login(school.homeroom)
+    url = class_url("class_ratings", school.class_a)
+    assert client.post(url, {f"s_{p.pk}": "9"}).status_code == 200  # not a 1-5 score
+    assert not StudentRating.objects.exists()
+    assert client.post(url, {f"s_{p.pk}": "4", f"t_{p.pk}": "老师很耐心"}).status_code == 302
+    rating = StudentRating.objects.get()
+    assert (rating.mentor, rating.score, rating.comment) == (school.teacher, 4, "老师很耐心")
+
+
+def test_mentor_ranks_and_declines_applicants(school, mentoring, login, today):
+    from mentors.models import MentorRanking
+
+    a, b = mentoring.students[0], mentoring.students[1]
+    for student in (a, b):
+        Choice.objects.create(
+            student=student, academic_year=school.year, rank=1, mentor=school.teacher
+        )
+    client = login(school.teacher)
+    url = reverse("mentors:applicants")
+    assert b.name in client.get(url).text
+    assert client.post(url, {f"r_{a.pk}": "1", f"r_{b.pk}": "1"}).status_code == 200  # tie
+    assert not MentorRanking.objects.exists()
+    assert client.post(url, {f"r_{a.pk}": "1", f"d_{b.pk}": "on"}).status_code == 302
+    assert set(MentorRanking.objects.values_list("student_id", "position", "declined")) == {
+        (a.pk, 1, False),
+        (b.pk, None, True),
+    }
