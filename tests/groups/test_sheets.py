@@ -54,8 +54,9 @@ def test_import_scores_writes_every_row(school, formed, tmp_path):
             ["2026/11/18", "7", "1", "飞翔1组", "课堂回答", 1, "T1002", "", "0702601001"],
         ],
     )
-    run_import(path)
+    output = run_import(path)
     entries = ScoreEntry.objects.order_by("day")
+    assert entries.count() == 3, output
     assert entries.count() == 3
     assert [e.kind for e in entries] == ["import"] * 3
     assert entries[0].week == 12 and entries[0].teacher == school.teacher
