@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from schoolops.models import Grade, Post, SchoolClass, Student
-from schoolops.scopes import Scope, get_scope, get_student_or_404
+from schoolops.scopes import Scope, get_scope
 
 from .models import Level, Meeting
 
@@ -73,11 +73,6 @@ def school_wide_required(view: Callable) -> Callable:
     return wrapper
 
 
-def get_consult_student_or_404(request: HttpRequest, pk: Any) -> Student:
-    """A student in the viewer's scope (404 otherwise); the caller is ``consult_required``."""
-    return get_student_or_404(request, pk)
-
-
 def is_leader_of(scope: Scope, student: Student) -> bool:
     from .models import LeaderAssignment
 
@@ -88,12 +83,13 @@ def is_leader_of(scope: Scope, student: Student) -> bool:
     ).exists()
 
 
-def can_read_psych(scope: Scope, student: Student, *, leader: bool | None = None) -> bool:
+def can_read_psych(scope: Scope, student: Student) -> bool:
+    """Psychological notes: homeroom teacher, psychology teacher, principal's office, 包靠."""
     if scope.is_school_wide or scope.is_psychology:
         return True
     if student.school_class_id in scope.homeroom_class_ids:
         return True
-    return is_leader_of(scope, student) if leader is None else leader
+    return is_leader_of(scope, student)
 
 
 def can_keep_ledger(scope: Scope, student: Student) -> bool:
