@@ -54,3 +54,39 @@ def test_mentor_logs_a_talk_on_a_phone(phone_page, school, mentoring, browser_lo
     talk = TalkLog.objects.get(pairing=p)
     assert talk.topic == "期中考试"
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_academic_office_previews_then_publishes_the_matching(
+    page, school, mentoring, browser_login
+):
+    from mentors import services
+    from mentors.models import Pairing
+
+    services.save_class_choices(
+        school.class_a,
+        school.year,
+        services.ClassChoices(
+            {
+                school.student_a.pk: [school.teacher.pk, mentoring.english.pk, None],
+                mentoring.students[1].pk: [mentoring.english.pk, None, None],
+            },
+            set(),
+        ),
+    )
+    browser_login(page, school.academic)
+    page.goto("/mentors/selection/")
+    page.click(f"a[href='/mentors/selection/grades/{school.grade7.pk}/match/']")
+    assert school.student_a.name in page.locator("#matched").inner_text()
+    assert not Pairing.objects.exists()
+    # The button asks first (a data-confirm dialog); dismissing it publishes nothing.
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("form button[type=submit][data-confirm]")
+    page.wait_for_load_state()
+    assert "/match/" in page.url and not Pairing.objects.exists()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("form button[type=submit][data-confirm]")
+    page.wait_for_url("**/mentors/selection/")
+    assert page.locator(".alert-success").is_visible()
+    assert Pairing.objects.count() == 2
+    row = page.locator(f".progress-row[data-class='{school.class_a.pk}']")
+    assert row.locator(".matched").inner_text() == "2"
