@@ -117,6 +117,33 @@ def set_capacity(school_class: SchoolClass, mentor: Staff, capacity: int | None)
     )
 
 
+@transaction.atomic
+def set_capacities(school_class: SchoolClass, capacity: dict[int, int | None]) -> None:
+    """Set the capacities of a class's mentors at once (mentor id → capacity, None: default)."""
+    mentors = {m.pk: m for m in mentors_by_class([school_class.pk]).get(school_class.pk, [])}
+    for mentor_id, value in capacity.items():
+        if mentor_id not in mentors:
+            raise ValidationError(_("A teacher is not a mentor of this class."))
+        if value is not None and not 0 <= value <= 100:
+            raise ValidationError(_("A capacity is a whole number from 0 to 100."))
+    MentorCapacity.objects.filter(
+        school_class=school_class,
+        mentor__in=[m for m, value in capacity.items() if value is None],
+    ).delete()
+    existing = {c.mentor_id: c for c in school_class.mentor_capacities.all()}
+    for mentor_id, value in capacity.items():
+        if value is None:
+            continue
+        if mentor_id in existing:
+            if existing[mentor_id].capacity != value:
+                existing[mentor_id].capacity = value
+                existing[mentor_id].save(update_fields=["capacity"])
+        else:
+            MentorCapacity.objects.create(
+                school_class=school_class, mentor_id=mentor_id, capacity=value
+            )
+
+
 def selection_deadline(year: AcademicYear | None) -> dt.date | None:
     """The last day of the first teaching week of the school year (双向选择 ends then)."""
     if year is None:

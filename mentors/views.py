@@ -320,12 +320,7 @@ def class_capacity(request: HttpRequest, school_class: SchoolClass) -> HttpRespo
     mentors = services.mentors_by_class([school_class.pk]).get(school_class.pk, [])
     size = school_class.students.in_school().count()
     default = services.default_capacity(size, len(mentors))
-    current = services.capacities([school_class], {school_class.pk: mentors})
-    overrides = {
-        m.pk: current[(school_class.pk, m.pk)]
-        for m in mentors
-        if school_class.mentor_capacities.filter(mentor=m).exists()
-    }
+    overrides = dict(school_class.mentor_capacities.values_list("mentor_id", "capacity"))
     form = forms.CapacityForm(
         request.POST or None,
         initial={f"cap_{pk}": cap for pk, cap in overrides.items()},
@@ -334,11 +329,16 @@ def class_capacity(request: HttpRequest, school_class: SchoolClass) -> HttpRespo
     )
     if request.method == "POST":
         if form.is_valid():
-            for mentor in mentors:
-                services.set_capacity(school_class, mentor, form.capacities()[mentor.pk])
-            messages.success(request, _("Capacities saved."))
-            return redirect("mentors:class_overview", class_pk=school_class.pk)
-        messages.error(request, _("Please correct the capacities marked below."))
+            try:
+                services.set_capacities(school_class, form.capacities())
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("Capacities saved."))
+                return redirect("mentors:class_overview", class_pk=school_class.pk)
+        else:
+            messages.error(request, _("Please correct the capacities marked below."))
     ctx = {"school_class": school_class, "form": form, "size": size, "default": default}
     return render(request, "mentors/class_capacity.html", ctx)
 

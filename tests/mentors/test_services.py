@@ -362,3 +362,14 @@ def test_published_matching_from_the_database_is_stable_and_within_capacity(
     for student_id, post in matching.items():
         assert post in prefs[student_id]  # only chosen mentors, never a decline
         assert student_id in ranks[post]
+
+
+def test_capacities_of_a_class_are_set_at_once_or_not_at_all(school, mentoring):
+    services.set_capacities(school.class_a, {school.teacher.pk: 2, mentoring.english.pk: None})
+    with pytest.raises(ValidationError):
+        services.set_capacities(school.class_a, {school.teacher.pk: 5, school.homeroom.pk: 1})
+    assert list(MentorCapacity.objects.values_list("mentor_id", "capacity")) == [
+        (school.teacher.pk, 2)
+    ]
+    services.set_capacities(school.class_a, {school.teacher.pk: None})
+    assert not MentorCapacity.objects.exists()
