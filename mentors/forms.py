@@ -374,10 +374,10 @@ class RatingsForm(forms.Form):
         for p in self.pairings:
             yield p, self[f"s_{p.pk}"], self[f"t_{p.pk}"]
 
-    def entries(self) -> dict[int, tuple[int, int | None, str]]:
+    def entries(self) -> dict[tuple[int, int], tuple[int | None, str]]:
         d = self.cleaned_data
         return {
-            p.student_id: (p.mentor_id, d.get(f"s_{p.pk}"), d.get(f"t_{p.pk}") or "")
+            (p.student_id, p.mentor_id): (d.get(f"s_{p.pk}"), d.get(f"t_{p.pk}") or "")
             for p in self.pairings
         }
 

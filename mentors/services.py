@@ -1131,25 +1131,25 @@ def save_evaluation(term: Term, mentor: Staff, **fields) -> MentorEvaluation:
 
 
 @transaction.atomic
-def save_student_ratings(term: Term, entries: dict[int, tuple[int, int | None, str]]) -> int:
-    """Typed-in questionnaire answers: student id → (mentor id, score or None, comment)."""
-    saved = 0
-    for student_id, (mentor_id, score, comment) in entries.items():
-        if score is None:
-            StudentRating.objects.filter(
-                term=term, student_id=student_id, mentor_id=mentor_id
-            ).delete()
-            continue
-        if not 1 <= score <= 5:
-            raise ValidationError(_("A score is from 1 to 5."))
-        StudentRating.objects.update_or_create(
-            term=term,
-            student_id=student_id,
-            mentor_id=mentor_id,
-            defaults={"score": score, "comment": comment[:300]},
-        )
-        saved += 1
-    return saved
+def save_student_ratings(term: Term, entries: dict[tuple[int, int], tuple[int | None, str]]) -> int:
+    """Typed-in questionnaire answers: (student id, mentor id) → (score or None, comment).
+
+    An empty score removes the answer. Returns the number of answers kept.
+    """
+    if any(score is not None and not 1 <= score <= 5 for score, _c in entries.values()):
+        raise ValidationError(_("A score is from 1 to 5."))
+    cleared = [pair for pair, (score, _c) in entries.items() if score is None]
+    condition = Q(pk__in=[])
+    for student_id, mentor_id in cleared:
+        condition |= Q(student_id=student_id, mentor_id=mentor_id)
+    StudentRating.objects.filter(condition, term=term).delete()
+    kept = {
+        pair: (score, comment[:300])
+        for pair, (score, comment) in entries.items()
+        if score is not None
+    }
+    apply_ratings(term, kept)
+    return len(kept)
 
 
 class RatingResolver:

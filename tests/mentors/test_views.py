@@ -381,7 +381,7 @@ def test_flagged_mentor_past_the_deadline_can_be_replaced(school, mentoring, log
         school_score=40,
         improve_by=today - dt.timedelta(days=1),
     )
-    services.save_student_ratings(school.term, {school.student_a.pk: (school.teacher.pk, 2, "")})
+    services.save_student_ratings(school.term, {(school.student_a.pk, school.teacher.pk): (2, "")})
     response = login(school.academic).get(reverse("mentors:evaluation"))
     row = response.context["results"][0]
     assert row.flagged and row.total == pytest.approx(42.0)  # 10 + 12 + 8 + 12
@@ -422,3 +422,20 @@ def test_mentor_ranks_and_declines_applicants(school, mentoring, login, today):
         (a.pk, 1, False),
         (b.pk, None, True),
     }
+
+
+def test_a_reassigned_student_rates_both_mentors_of_the_term(school, mentoring, login, today):
+    from mentors.models import StudentRating
+
+    old = pair(school, school.student_a, school.teacher)
+    services.end_pairing(old, Pairing.EndReason.POST_CHANGE, on=dt.date(2026, 10, 30))
+    new = pair(school, school.student_a, mentoring.english, started=dt.date(2026, 11, 2))
+    client = login(school.homeroom)
+    url = class_url("class_ratings", school.class_a)
+    assert client.post(url, {f"s_{old.pk}": "3", f"s_{new.pk}": "5"}).status_code == 302
+    assert set(StudentRating.objects.values_list("mentor_id", "score")) == {
+        (school.teacher.pk, 3),
+        (mentoring.english.pk, 5),
+    }
+    assert client.post(url, {f"s_{new.pk}": "5"}).status_code == 302  # clears the first
+    assert list(StudentRating.objects.values_list("mentor_id", flat=True)) == [mentoring.english.pk]
