@@ -679,7 +679,9 @@ def _meeting_detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     scope = get_scope(request)
     meeting = get_meeting_or_404(request, pk)
     discussed = list(
-        meeting.discussed.select_related("student__school_class").order_by("student__student_no")
+        meeting.discussed.select_related("student__school_class__grade").order_by(
+            "student__student_no"
+        )
     )
     visible = set(
         scope.students()
