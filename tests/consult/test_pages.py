@@ -544,3 +544,30 @@ def test_responsible_leader_may_follow_up_their_student(school, login, today):
     )
     assert login(school.grade_head).post(url("strategy_follow_up", s.pk), data).status_code == 302
     assert s.follow_ups.count() == 1
+
+
+def test_class_page_links_and_navigation(school, login, today):
+    class_page = reverse("schoolops:class_detail", args=[school.class_a.pk])
+    page = login(school.homeroom).get(class_page).text
+    assert url("class_ledger", school.class_a.pk) in page
+    assert "level=class" in page  # record a class meeting
+    assert 'data-nav="consult"' in page
+    teacher = login(school.teacher).get(class_page).text
+    assert url("class_ledger", school.class_a.pk) in teacher and "level=class" not in teacher
+    office = login(school.office).get(class_page).text
+    assert "/consult/" not in office
+
+
+def test_pages_work_in_english(school, client, login, today):
+    from django.conf import settings
+
+    ledger(school.student_a, school.term)
+    client = login(school.principal)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(url("class_ledger", school.class_a.pk)).text
+    assert "Ledger" in page and "1 of 1 complete" in page
+    assert "Class consultation scores" in client.get(url("scores")).text
+    assert (
+        "Consultation timeline"
+        in client.get(reverse("schoolops:student_detail", args=[school.student_a.pk])).text
+    )
