@@ -858,7 +858,7 @@ def _published_close(request: HttpRequest, year: int, month: int) -> MonthClose:
     scope = get_scope(request)
     try:
         first = dt.date(year, month, 1)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise Http404 from None
     close = get_object_or_404(MonthClose.objects.select_related("published_by"), month=first)
     if not close.is_published and not scope.is_school_wide:

@@ -310,3 +310,20 @@ def test_group_and_score_pages_query_count_does_not_grow(
     for url in urls:
         with django_assert_max_num_queries(budgets[url]):
             assert client.get(url).status_code == 200
+
+
+def test_absurd_ids_and_dates_are_404(school, formed, login):
+    client = login(school.academic)
+    huge = "9" * 25
+    for url in (
+        f"/groups/{huge}/",
+        f"/groups/classes/{huge}/",
+        f"/groups/commendations/{huge}/1/",
+        "/groups/commendations/2026/13/",
+        f"/groups/entries/{huge}/correct/",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert (
+        client.get(reverse("groups:ranking", args=[school.class_a.pk]) + "?week=x").status_code
+        == 404
+    )
