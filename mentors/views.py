@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -47,10 +48,28 @@ def _year(scope: Scope) -> AcademicYear:
     return scope.year
 
 
-def _term(scope: Scope) -> Term:
+def _term(scope: Scope, request: HttpRequest | None = None) -> Term:
+    """The current term, or the one chosen with ``?term=<id>`` (the principal's office)."""
+    chosen = request.GET.get("term", "") if request is not None else ""
+    if chosen:
+        if not chosen.isdigit() or len(chosen) > 18:
+            raise Http404
+        term = Term.objects.select_related("academic_year").filter(pk=int(chosen)).first()
+        if term is None:
+            raise Http404
+        return term
     if scope.term is None:
         raise Http404(_("No term has been set up."))
     return scope.term
+
+
+def _terms() -> list[Term]:
+    """Terms to switch between: the latest few."""
+    return list(Term.objects.select_related("academic_year").order_by("-start_date")[:4])
+
+
+def _with_term(url_name: str, term: Term, *args: Any) -> str:
+    return f"{reverse(url_name, args=args)}?term={term.pk}"
 
 
 MAX_PK = 2**63 - 1
@@ -759,7 +778,7 @@ def reassign(request: HttpRequest, staff_pk: int) -> HttpResponse:
 @post_required(*SCHOOL_WIDE)
 def compliance(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
-    term = _term(scope)
+    term = _term(scope, request)
     today = timezone.localdate()
     figures = services.mentor_compliance(term, today)
     mentors = list(Staff.objects.filter(pk__in=list(figures)).order_by("staff_no"))
@@ -770,6 +789,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "weeks_over": sum(1 for w in term.teaching_weeks() if w.last_day < today),
         "can_reassign": scope.has_post(*ACADEMIC),
+        "terms": _terms(),
     }
     return render(request, "mentors/compliance.html", ctx)
 
@@ -780,7 +800,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
 @post_required(*SCHOOL_WIDE)
 def evaluation(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
-    term = _term(scope)
+    term = _term(scope, request)
     settings = services.evaluation_settings(term)
     can_edit = scope.has_post(*ACADEMIC)
     form = forms.SettingsForm(
@@ -799,7 +819,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             services.save_evaluation_settings(term, form.weights(), form.cleaned_data["threshold"])
             messages.success(request, _("Weights and threshold saved."))
-            return redirect("mentors:evaluation")
+            return redirect(_with_term("mentors:evaluation", term))
         for message in form.non_field_errors():
             messages.error(request, message)
     results = services.evaluation_results(term, timezone.localdate())
@@ -811,6 +831,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
         "results": results,
         "can_edit": can_edit,
         "today": timezone.localdate(),
+        "terms": _terms(),
     }
     return render(request, "mentors/evaluation.html", ctx)
 
@@ -834,7 +855,7 @@ EVALUATION_HEADERS = (
 @post_required(*SCHOOL_WIDE)
 def evaluation_export(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
-    term = _term(scope)
+    term = _term(scope, request)
     results = services.evaluation_results(term, timezone.localdate())
     rows = [
         (
@@ -866,7 +887,7 @@ def evaluation_export(request: HttpRequest) -> HttpResponse:
 @post_required(*ACADEMIC)
 def evaluation_mentor(request: HttpRequest, staff_pk: int) -> HttpResponse:
     scope = get_scope(request)
-    term = _term(scope)
+    term = _term(scope, request)
     results = services.evaluation_results(term, timezone.localdate(), [_pk_or_404(staff_pk)])
     if not results:
         raise Http404
@@ -885,7 +906,7 @@ def evaluation_mentor(request: HttpRequest, staff_pk: int) -> HttpResponse:
         if form.is_valid():
             services.save_evaluation(term, result.mentor, **form.cleaned_data)
             messages.success(request, _("The evaluation is saved."))
-            return redirect("mentors:evaluation")
+            return redirect(_with_term("mentors:evaluation", term))
         messages.error(request, _("Please correct the fields marked below."))
     ctx = {"result": result, "form": form, "term": term}
     return render(request, "mentors/evaluation_mentor.html", ctx)

@@ -439,3 +439,20 @@ def test_a_reassigned_student_rates_both_mentors_of_the_term(school, mentoring, 
     }
     assert client.post(url, {f"s_{new.pk}": "5"}).status_code == 302  # clears the first
     assert list(StudentRating.objects.values_list("mentor_id", flat=True)) == [mentoring.english.pk]
+
+
+def test_evaluation_and_compliance_of_another_term(school, mentoring, login, today):
+    from mentors.models import MentorEvaluation
+    from schoolops.models import Term
+
+    spring = Term.objects.get(academic_year=school.year, number=Term.Number.SPRING)
+    pair(school, school.student_a, school.teacher)
+    MentorEvaluation.objects.create(term=school.term, mentor=school.teacher, self_score=77)
+    client = login(school.academic)
+    autumn = client.get(reverse("mentors:evaluation"), {"term": school.term.pk})
+    assert autumn.context["term"] == school.term and "77.0" in autumn.text
+    other = client.get(reverse("mentors:evaluation"), {"term": spring.pk})
+    assert other.context["term"] == spring and "77.0" not in other.text
+    assert client.get(reverse("mentors:compliance"), {"term": spring.pk}).status_code == 200
+    assert client.get(reverse("mentors:compliance"), {"term": "x"}).status_code == 404
+    assert client.get(reverse("mentors:evaluation"), {"term": "99999"}).status_code == 404
