@@ -53,7 +53,7 @@ class Column:
     width: int = 14
     show: Callable[[Any], str] | None = None  # how the admin's preview shows a cleaned value
     sensitive: bool = False  # masked in the preview and never kept in the import record
-    max_length: int = 100  # longer text is refused (the database field may be shorter)
+    max_length: int = 500  # longer text is refused; set it to the database field's length
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,12 @@ def normalize_header(value: Any) -> str:
     return re.sub(r"[\s:*]", "", text)
 
 
+def _shown(value: Any) -> str:
+    """A cell's value as an error message quotes it: at most 30 characters."""
+    value = str(value)
+    return value if len(value) <= 30 else value[:30] + "…"
+
+
 def is_blank(value: Any) -> bool:
     # str.strip() removes every Unicode space, the full-width 　 included.
     return value is None or (isinstance(value, str) and not value.strip())
@@ -150,7 +156,7 @@ def parse_date(value: Any) -> dt.date:
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise _error(_("There is no such date: %(value)s.") % {"value": raw}) from None
+        raise _error(_("There is no such date: %(value)s.") % {"value": _shown(raw)}) from None
 
 
 def birth_date(value: Any) -> dt.date:
@@ -243,7 +249,7 @@ def grade_level(value: Any) -> int:
             elif prefix.startswith("初") or prefix.startswith("高"):
                 level = None
     if level is None or not 1 <= level <= 12:
-        raise _error(_("Write the grade as 七年级 or 初一: %(value)s.") % {"value": raw})
+        raise _error(_("Write the grade as 七年级 or 初一: %(value)s.") % {"value": _shown(raw)})
     return level
 
 
@@ -270,7 +276,7 @@ def class_name(value: Any) -> ClassName:
             except Exception:
                 number = None
     if not number:
-        raise _error(_("Write the class as 1班 or (1)班: %(value)s.") % {"value": raw})
+        raise _error(_("Write the class as 1班 or (1)班: %(value)s.") % {"value": _shown(raw)})
     return ClassName(level, number)
 
 
@@ -282,9 +288,9 @@ def decimal(value: Any, places: int = 1) -> Decimal:
     try:
         number = Decimal(str(raw))
     except InvalidOperation:
-        raise _error(_("This is not a number: %(value)s.") % {"value": raw}) from None
+        raise _error(_("This is not a number: %(value)s.") % {"value": _shown(raw)}) from None
     if not number.is_finite():
-        raise _error(_("This is not a number: %(value)s.") % {"value": raw})
+        raise _error(_("This is not a number: %(value)s.") % {"value": _shown(raw)})
     return number.quantize(Decimal(1).scaleb(-places))
 
 
