@@ -314,10 +314,21 @@ def run_jobs(size: str) -> list[dict]:
                     spec = importlib.util.spec_from_file_location(f"bench.{job.script}", path)
                     module = importlib.util.module_from_spec(spec)
                     spec.loader.exec_module(module)
-                    if not hasattr(module, "run"):
-                        raise LookupError(f"bench/{job.script}.py has no run(ctx)")
                     started = time.perf_counter()
-                    figures = module.run(Ctx()) or {}
+                    if hasattr(module, "run"):
+                        figures = module.run(Ctx()) or {}
+                    else:
+                        # A script with its own main(): run it on this database, keep its report.
+                        done = subprocess.run(
+                            [sys.executable, str(path), *job.args],
+                            cwd=ROOT,
+                            capture_output=True,
+                            text=True,
+                            timeout=900,
+                        )
+                        if done.returncode != 0:
+                            raise RuntimeError(done.stderr.strip()[-300:])
+                        figures = {"output": done.stdout.strip().splitlines()[-8:]}
                 seconds = time.perf_counter() - started
                 row.update(status="ok", seconds=round(seconds, 3), figures=figures)
             except (LookupError, CommandError) as missing:
@@ -429,8 +440,12 @@ def print_table(results: dict[str, dict], rows: list[dict], meta: dict[str, dict
     for size in sizes:
         for job in results[size].get("jobs", []):
             if job.get("status") == "ok":
-                figures = ", ".join(f"{k} {v}" for k, v in job.get("figures", {}).items())
-                print(f"{size:6} {job['label']:40} {job['seconds']:8.2f} s  {figures}")
+                figures = job.get("figures", {})
+                output = figures.pop("output", [])
+                text = ", ".join(f"{k} {v}" for k, v in figures.items())
+                print(f"{size:6} {job['label']:40} {job['seconds']:8.2f} s  {text}")
+                for line in output:
+                    print(f"         {line}")
             else:
                 print(f"{size:6} {job['label']:40} {job['status']}: {job.get('detail', '')}")
 
