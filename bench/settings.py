@@ -26,4 +26,4 @@ LOGGING = {
 }
 WHITENOISE_USE_FINDERS = True
 # No collectstatic for the benchmark: whitenoise would warn that STATIC_ROOT is missing.
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at")
