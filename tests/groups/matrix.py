@@ -58,18 +58,30 @@ ACADEMIC_POST = expect(403, anonymous=LOGIN, academic=REDIRECT)
 
 
 def _groups(school) -> tuple[StudyGroup, StudyGroup, Membership, Membership]:
-    other = Student.objects.create(
-        student_no="0702601099", name="李思远", gender=Gender.FEMALE, school_class=school.class_a
+    """Two confirmed groups of class_a (built once: several routes share them)."""
+    other, _ = Student.objects.get_or_create(
+        student_no="0702601099",
+        defaults={"name": "李思远", "gender": Gender.FEMALE, "school_class": school.class_a},
     )
     now = timezone.now()
-    g1 = StudyGroup.objects.create(
-        term=school.term, school_class=school.class_a, number=1, name="星火组", confirmed_at=now
+    g1, _ = StudyGroup.objects.get_or_create(
+        term=school.term,
+        school_class=school.class_a,
+        number=1,
+        defaults={"name": "星火组", "confirmed_at": now},
     )
-    g2 = StudyGroup.objects.create(
-        term=school.term, school_class=school.class_a, number=2, name="启航组", confirmed_at=now
+    g2, _ = StudyGroup.objects.get_or_create(
+        term=school.term,
+        school_class=school.class_a,
+        number=2,
+        defaults={"name": "启航组", "confirmed_at": now},
     )
-    m1 = Membership.objects.create(group=g1, student=school.student_a, seat=1, is_leader=True)
-    m2 = Membership.objects.create(group=g1, student=other, seat=2, is_recorder=True)
+    m1, _ = Membership.objects.get_or_create(
+        group=g1, student=school.student_a, defaults={"seat": 1, "is_leader": True}
+    )
+    m2, _ = Membership.objects.get_or_create(
+        group=g1, student=other, defaults={"seat": 2, "is_recorder": True}
+    )
     return g1, g2, m1, m2
 
 
@@ -190,11 +202,11 @@ def _reviews(school) -> Call:
 
 def _round(school) -> tuple[ReviewRound, StudyGroup, list[Membership]]:
     g1, _g2, m1, m2 = _groups(school)
-    round = ReviewRound.objects.create(
+    round, _ = ReviewRound.objects.get_or_create(
         school_class=school.class_a,
         term=school.term,
         title="期中自评互评",
-        held_on=dt.date(2026, 11, 20),
+        defaults={"held_on": dt.date(2026, 11, 20)},
     )
     return round, g1, [m1, m2]
 
@@ -220,8 +232,8 @@ def _month(school) -> Call:
 
 def _closed(school) -> MonthClose:
     _groups(school)
-    close = close_month(dt.date(2026, 10, 1), school.academic)
-    return close
+    close = MonthClose.objects.filter(month=dt.date(2026, 10, 1)).first()
+    return close or close_month(dt.date(2026, 10, 1), school.academic)
 
 
 def _excellent(school) -> Call:
@@ -238,8 +250,9 @@ def _publish(school) -> Call:
 
 def _commendation(school) -> Call:
     close = _closed(school)
-    mark_excellent(close, [close.rows.first().group_id])
-    publish(close, school.academic)
+    if not close.is_published:
+        mark_excellent(close, [close.rows.first().group_id])
+        publish(close, school.academic)
     return Call(kwargs={"year": 2026, "month": 10})
 
 
