@@ -298,6 +298,30 @@ def record_meeting(
     return meeting
 
 
+MEETING_TEXT_FIELDS = ("topic", "preparation", "analysis", "strategies", "summary", "parents")
+
+
+@transaction.atomic
+def update_meeting(meeting: Meeting, data: dict[str, Any]) -> Meeting:
+    """Complete or correct a meeting's record; its date must stay in the same term."""
+    date = data.get("date", meeting.date)
+    if term_of(date).pk != meeting.term_id:
+        raise ValidationError(_("The meeting cannot be moved to another term."))
+    if meeting.level == Level.HOME and not (data.get("parents") or meeting.parents).strip():
+        raise ValidationError(_("Write the names of the parents at a home-school meeting."))
+    meeting.date = date
+    for name in ("kind", "chair", "home_form", "monthly_review"):
+        if name in data:
+            setattr(meeting, name, data[name])
+    for name in MEETING_TEXT_FIELDS:
+        if name in data:
+            setattr(meeting, name, (data[name] or "").strip())
+    meeting.save()
+    if "attendees" in data:
+        meeting.attendees.set(list(data["attendees"] or []))
+    return meeting
+
+
 # Strategies and follow-ups.
 
 

@@ -706,6 +706,36 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @consult_required
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The chair completes the record after the meeting (the students stay as recorded)."""
+    scope = get_scope(request)
+    meeting = get_meeting_or_404(request, pk)
+    if not can_edit_meeting(scope, meeting):
+        raise PermissionDenied
+    people = _meeting_people(meeting.level, meeting.school_class, meeting.grade, scope)
+    # Keep the recorded chair and attendees choosable even if their posts changed since.
+    people = Staff.objects.filter(
+        Q(pk__in=people.values("pk"))
+        | Q(pk=meeting.chair_id)
+        | Q(pk__in=meeting.attendees.values("pk"))
+    ).order_by("staff_no")
+    form = MeetingForm(request.POST or None, instance=meeting, level=meeting.level, staff=people)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.update_meeting(meeting, form.cleaned_data)
+            except ValidationError as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, _("Meeting record saved."))
+                return redirect("consult:meeting_detail", pk=meeting.pk)
+        else:
+            messages.error(request, _("Please correct the errors below."))
+    ctx = {"form": form, "meeting": meeting}
+    return render(request, "consult/meeting_edit.html", ctx)
+
+
+@consult_required
 def meeting_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_or_404(request, pk)
     return exports.xlsx_response(

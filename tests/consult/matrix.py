@@ -362,3 +362,26 @@ ROUTES.append(
         ),
     )
 )
+
+
+def _meeting_edit_post(school) -> Call:
+    return Call(
+        kwargs={"pk": _meeting(school).pk},
+        data={
+            "kind": "regular",
+            "date": "2026-11-17",
+            "chair": school.homeroom.pk,
+            "attendees": [school.homeroom.pk],
+            "topic": "本周学情",
+            "preparation": "汇总作业",
+            "analysis": "两极分化",
+            "strategies": "分层作业",
+            "summary": "下周复查",
+        },
+    )
+
+
+ROUTES += [
+    Route("consult:meeting_edit", build=_meeting_call, expect=KEEP_A),
+    Route("consult:meeting_edit", method="post", build=_meeting_edit_post, expect=KEEP_A_POST),
+]

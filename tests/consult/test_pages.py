@@ -571,3 +571,28 @@ def test_pages_work_in_english(school, client, login, today):
         "Consultation timeline"
         in client.get(reverse("schoolops:student_detail", args=[school.student_a.pk])).text
     )
+
+
+def test_chair_completes_the_meeting_record(school, login, today):
+    m = meeting(school, dt.date(2026, 11, 17), complete=False)
+    target = url("meeting_edit", m.pk)
+    assert login(school.teacher).get(target).status_code == 403
+    assert login(school.outsider).get(target).status_code == 404
+    client = login(school.homeroom)
+    assert client.get(target).status_code == 200
+    data = {
+        "kind": "regular",
+        "date": "2026-11-17",
+        "chair": school.homeroom.pk,
+        "attendees": [school.homeroom.pk, school.teacher.pk],
+        "topic": "本周学情",
+        "preparation": "汇总作业",
+        "analysis": "两极分化",
+        "strategies": "分层作业",
+        "summary": "下周复查",
+    }
+    assert client.post(target, {**data, "date": "2027-03-01"}).status_code == 200
+    assert client.post(target, data).status_code == 302
+    m.refresh_from_db()
+    assert m.has_four_parts and m.attendees.count() == 2
+    assert m.history.count() >= 2
