@@ -1,6 +1,8 @@
 """Test settings: the real settings with a fast hasher, local mail and no HTTPS redirect."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("SCHOOLOPS_PLAIN_HTTP", "1")
@@ -24,4 +26,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif os.environ.get("TEST_DB_NAME"):
     # Several test runs on one PostgreSQL server each need their own test database.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}
-PRIVATE_ROOT = BASE_DIR / "private" / "test"  # noqa: F405
+# Uploaded test rosters go to a throwaway folder of this run, never into the work tree.
+PRIVATE_ROOT = Path(tempfile.mkdtemp(prefix="schoolops-test-private-"))
