@@ -1,6 +1,8 @@
 """Test settings: the real settings with a fast hasher, local mail and no HTTPS redirect."""
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -28,3 +30,4 @@ elif os.environ.get("TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}
 # Uploaded test rosters go to a throwaway folder of this run, never into the work tree.
 PRIVATE_ROOT = Path(tempfile.mkdtemp(prefix="schoolops-test-private-"))
+atexit.register(shutil.rmtree, PRIVATE_ROOT, ignore_errors=True)
