@@ -659,7 +659,7 @@ def display_width(text: str) -> int:
 
 def logins_table(logins: list[DemoLogin]) -> str:
     """The demo logins as a plain-text table that lines up with Chinese characters."""
-    header = (_("Username (staff number)"), _("Password"), _("Who"))
+    header = (_("Username (staff number)"), _("Password"), _("Person and post"))
     rows = [header] + [(login.username, login.password, login.who) for login in logins]
     widths = [max(display_width(str(row[i])) for row in rows) for i in range(2)]
 
