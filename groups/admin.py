@@ -1,6 +1,12 @@
+import datetime as dt
+
 from django.contrib import admin
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from simple_history.admin import SimpleHistoryAdmin
@@ -133,6 +139,34 @@ class LeaderboardRowAdmin(ReadOnlyAdmin):
     list_filter = ["close", "grade_name", "is_excellent"]
     list_select_related = ["close"]
     ordering = ["-close__month", "rank"]
+
+    def get_urls(self):
+        live = path(
+            "live/",
+            self.admin_site.admin_view(self.live_view),
+            name="groups_leaderboardrow_live",
+        )
+        return [live, *super().get_urls()]
+
+    def live_view(self, request):
+        """The standings of a month as they are now (closed months are archived rows)."""
+        from .selectors import compute_board, parse_month
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        month = parse_month(request.GET.get("month"), today)
+        rows, totals = compute_board(month)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Live leaderboard of %(month)s") % {"month": f"{month:%Y-%m}"},
+            "month": month,
+            "previous": (month.replace(day=1) - dt.timedelta(days=1)).replace(day=1),
+            "rows": rows,
+            "totals": totals,
+        }
+        return TemplateResponse(request, "groups/admin/leaderboard_live.html", context)
 
 
 @admin.register(Recommendation)

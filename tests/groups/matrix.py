@@ -27,7 +27,7 @@ from groups.models import (
 )
 from groups.services import close_month, mark_excellent, publish
 from schoolops.models import Gender, Student
-from tests.safety.matrix import LOGIN, OK, REDIRECT, Call, Route, expect
+from tests.safety.matrix import LOGIN, OK, REDIRECT, Call, Route, admin_row, expect
 
 
 def _item(name: str) -> ScoreItem:
@@ -306,6 +306,8 @@ ROUTES = [
     Route("groups:month_close", method="post", build=_month, expect=ACADEMIC_POST),
     Route("groups:month_excellent", method="post", build=_excellent, expect=ACADEMIC_POST),
     Route("groups:month_publish", method="post", build=_publish, expect=ACADEMIC_POST),
+    # The live leaderboard in the admin: staff with the archived rows' view permission.
+    Route("admin:groups_leaderboardrow_live", expect=admin_row(OK, office=403)),
     Route("groups:commendation", build=_commendation, expect=expect(OK, anonymous=LOGIN)),
     Route("groups:commendation_xlsx", build=_commendation, expect=expect(OK, anonymous=LOGIN)),
 ]

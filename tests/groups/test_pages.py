@@ -327,3 +327,12 @@ def test_absurd_ids_and_dates_are_404(school, formed, login):
         client.get(reverse("groups:ranking", args=[school.class_a.pk]) + "?week=x").status_code
         == 404
     )
+
+
+def test_live_leaderboard_in_the_admin(school, formed, login):
+    add_points(formed[2], school.teacher, 4, dt.date(2026, 11, 9))
+    url = reverse("admin:groups_leaderboardrow_live") + "?month=2026-11"
+    response = login(school.academic).get(url)
+    assert response.status_code == 200
+    assert formed[2].name in response.text and "400.0" in response.text
+    assert login(school.office).get(url).status_code == 403
