@@ -25,6 +25,22 @@ class DateInput(forms.DateInput):
 
 
 SAVE = _("Save")
+MAX_PK = 2**63 - 1
+
+
+class IdsField(forms.ModelMultipleChoiceField):
+    """Refuses ids no database column can hold before they reach an ``IN (...)`` query."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk).strip()
+            if not text.isdigit() or int(text) > MAX_PK:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
 
 
 def _helper(*layout, submit=SAVE) -> FormHelper:
@@ -121,7 +137,7 @@ class StrategyForm(forms.Form):
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=Staff.objects.none())
     start_date = forms.DateField(label=_("Start"), widget=DateInput())
     review_date = forms.DateField(label=_("Review date"), widget=DateInput())
-    observations = forms.ModelMultipleChoiceField(
+    observations = IdsField(
         label=_("Observations that led to it"),
         queryset=Observation.objects.none(),
         required=False,
@@ -219,11 +235,15 @@ class MeetingForm(forms.ModelForm):
 
     def __init__(self, *args, level: str, staff, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["attendees"] = IdsField(
+            label=self.fields["attendees"].label,
+            queryset=staff,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
         self.level = level
         self.fields["date"].initial = timezone.localdate()
         self.fields["chair"].queryset = staff
-        self.fields["attendees"].queryset = staff
-        self.fields["attendees"].required = False
         fields = ["kind", "date", "chair", "attendees", "topic"]
         if level == "home":
             fields[1:1] = ["home_form"]

@@ -596,3 +596,28 @@ def test_chair_completes_the_meeting_record(school, login, today):
     m.refresh_from_db()
     assert m.has_four_parts and m.attendees.count() == 2
     assert m.history.count() >= 2
+
+
+def test_out_of_range_ids_are_refused_not_crashed(school, login, today):
+    m = meeting(school, dt.date(2026, 11, 17))
+    data = {
+        "kind": "regular",
+        "date": "2026-11-17",
+        "chair": school.homeroom.pk,
+        "attendees": "9223372036854775808",
+        "topic": "本周学情",
+    }
+    client = login(school.homeroom)
+    assert client.post(url("meeting_edit", m.pk), data).status_code == 200
+    response = client.post(
+        url("strategy_add", school.student_a.pk),
+        {
+            "problem": "p",
+            "action": "a",
+            "owner": school.homeroom.pk,
+            "start_date": "2026-11-23",
+            "review_date": "2026-12-07",
+            "observations": "99999999999999999999",
+        },
+    )
+    assert response.status_code == 200
