@@ -621,3 +621,15 @@ def test_out_of_range_ids_are_refused_not_crashed(school, login, today):
         },
     )
     assert response.status_code == 200
+
+
+def test_account_without_staff_profile_is_refused(school, client, today):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("root", password="x-very-long-pass")
+    client.force_login(admin)
+    assert client.get(url("index")).status_code == 403
+    assert (
+        client.get(url("meeting_new") + f"?level=class&class={school.class_a.pk}").status_code
+        == 403
+    )
