@@ -75,6 +75,7 @@ def class_links(request: HttpRequest, school_class: SchoolClass) -> list[Link]:
             _("Consultation meetings"),
             reverse("consult:meeting_list") + f"?class={school_class.pk}",
         ),
+        Link(_("Observations"), reverse("consult:class_observations", args=[school_class.pk])),
     ]
     if scope.can_edit_class(school_class):
         links.append(

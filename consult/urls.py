@@ -13,6 +13,11 @@ urlpatterns = [
         name="class_ledger_carry",
     ),
     path("classes/<int:class_pk>/ledger.xlsx", views.class_ledger_xlsx, name="class_ledger_xlsx"),
+    path(
+        "classes/<int:class_pk>/observations/",
+        views.class_observations,
+        name="class_observations",
+    ),
     path("students/<int:pk>/ledger/", views.student_ledger, name="student_ledger"),
     path("students/<int:pk>/observations/new/", views.observation_add, name="observation_add"),
     path("students/<int:pk>/strategies/new/", views.strategy_add, name="strategy_add"),

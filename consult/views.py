@@ -160,6 +160,34 @@ def class_ledger_xlsx(request: HttpRequest, class_pk: int) -> HttpResponse:
 
 
 @consult_required
+def class_observations(request: HttpRequest, class_pk: int) -> HttpResponse:
+    """Every teacher's observations of the class, newest first (看 听 谈 问)."""
+    scope = get_scope(request)
+    school_class = get_class_or_404(request, class_pk)
+    observations = Observation.objects.filter(student__school_class=school_class).select_related(
+        "student", "author"
+    )
+    # Psychological notes: the class's homeroom teacher, the psychology teacher and the
+    # principal's office (a leader reads their own students' notes on the student's page).
+    if not (
+        scope.is_school_wide or scope.is_psychology or school_class.pk in scope.homeroom_class_ids
+    ):
+        observations = observations.filter(psychological=False)
+    method = request.GET.get("method", "")
+    if method in Observation.Method.values:
+        observations = observations.filter(method=method)
+    page = Paginator(observations.order_by("-date", "-pk"), 50).get_page(request.GET.get("page"))
+    ctx = {
+        "school_class": school_class,
+        "page": page,
+        "observations": list(page.object_list),
+        "method": method,
+        "methods": Observation.Method.choices,
+    }
+    return render(request, "consult/class_observations.html", ctx)
+
+
+@consult_required
 def student_ledger(request: HttpRequest, pk: int) -> HttpResponse:
     scope = get_scope(request)
     student = get_student_or_404(request, pk)

@@ -385,3 +385,5 @@ ROUTES += [
     Route("consult:meeting_edit", build=_meeting_call, expect=KEEP_A),
     Route("consult:meeting_edit", method="post", build=_meeting_edit_post, expect=KEEP_A_POST),
 ]
+
+ROUTES.append(Route("consult:class_observations", build=_class, expect=READ_A))

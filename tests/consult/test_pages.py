@@ -633,3 +633,23 @@ def test_account_without_staff_profile_is_refused(school, client, today):
         client.get(url("meeting_new") + f"?level=class&class={school.class_a.pk}").status_code
         == 403
     )
+
+
+def test_class_observations_hide_psychological_notes_from_subject_teachers(
+    school, login, today, django_assert_max_num_queries
+):
+    observation(school, school.student_a, dt.date(2026, 11, 20), psych=True)
+    observation(school, school.student_a, dt.date(2026, 11, 19))
+    target = url("class_observations", school.class_a.pk)
+    assert "心理测评显示焦虑" not in login(school.teacher).get(target).text
+    assert "心理测评显示焦虑" not in login(school.grade_head).get(target).text
+    client = login(school.homeroom)
+    with django_assert_max_num_queries(20) as small:
+        page = client.get(target).text
+    assert "心理测评显示焦虑" in page and "课堂上主动举手" in page
+    for student in add_students(school.class_a, 30):
+        observation(school, student, dt.date(2026, 11, 18), author=school.teacher)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = client.get(target + "?method=talk").text
+    assert page.count('class="list-group-item observation"') == 32
+    assert login(school.outsider).get(target).status_code == 404
