@@ -7,15 +7,13 @@ browser runs before the page's own, and the console's "Refused to ..." error.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.db import transaction
 from django.urls import reverse
 
 import pytest
 
 from tests.safety.matrix import OK
-from tests.safety.routes import all_routes
+from tests.safety.routes import all_routes, client_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -39,6 +37,7 @@ def watched(browser, live_server):
         page = context.new_page()
         page.set_default_timeout(10_000)
         page.console_errors = []
+        page.url_base = live_server.url
         page.on(
             "console",
             lambda msg: msg.type == "error" and page.console_errors.append(msg.text),
@@ -115,27 +114,44 @@ def _first_viewer(route) -> str | None:
     return None
 
 
-def test_every_page_of_the_matrix_loads_with_no_violation(watched, school, browser_login, today):
-    """Every GET route of every app's matrix, as a post that may open it."""
-    by_actor = defaultdict(list)
-    skipped = []
-    for route in all_routes():
-        actor = _first_viewer(route)
-        if route.method != "get" or actor is None or route.name.startswith("admin:"):
+def test_every_page_of_the_matrix_loads_with_no_violation(watched, school, today):
+    """Every GET page of every app's matrix, as a post that may open it.
+
+    Each route builds its objects in a savepoint that is rolled back (routes of one app
+    often build the same objects), so the page is rendered there by Django's test client;
+    the browser then receives that response, CSP header included, for the page's address
+    and loads the page's static files from the live server.
+    """
+    page = watched()
+    rendered: dict[str, tuple[bytes, dict]] = {}
+    page.route(
+        "**/*",
+        lambda route: (
+            route.fulfill(
+                status=200,
+                body=rendered[route.request.url][0],
+                headers=rendered[route.request.url][1],
+            )
+            if route.request.url in rendered
+            else route.continue_()
+        ),
+    )
+    found, checked = [], 0
+    for matrix_route in all_routes():
+        actor = _first_viewer(matrix_route)
+        if matrix_route.method != "get" or actor is None or matrix_route.name.startswith("admin:"):
             continue
-        try:
-            with transaction.atomic():
-                call = route.call(school)
-        except Exception as error:  # two routes building the same object: note and go on
-            skipped.append(f"{route.key}: {error}")
-            continue
-        url = reverse(route.name, kwargs=call.kwargs)
-        by_actor[actor].append(url)
-    found = []
-    for actor, urls in by_actor.items():
-        page = watched()
-        browser_login(page, getattr(school, actor))
-        for url in urls:
-            found += visit(page, url)
+        with transaction.atomic():
+            call = matrix_route.call(school)
+            url = reverse(matrix_route.name, kwargs=call.kwargs)
+            response = client_for(school, actor).get(url, call.query or {})
+            transaction.set_rollback(True)
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            continue  # downloads (xlsx) and redirects are not pages
+        full = page.url_base + url
+        rendered[full] = (response.content, dict(response.items()))
+        found += visit(page, url)
+        checked += 1
+    print(f"{checked} pages checked under the policy")
+    assert checked >= 10
     assert not found, "\n".join(found)
-    assert len(skipped) <= len(by_actor) * 3, skipped
