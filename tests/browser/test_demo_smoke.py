@@ -7,28 +7,14 @@ from django.utils import translation
 
 import pytest
 
+from tests.schoolops.test_demo import reinstall_reference_data
+
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 @pytest.fixture(autouse=True)
 def reference_data():
-    """Put back the rows the project's data migrations install (the posts, the groups' scoring
-    rubric...): an earlier transactional test's flush removed them, and the apps' demo steps
-    need them. The migrations' functions use get_or_create, so running them again is safe."""
-    from django.apps import apps
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-    from django.db.migrations.operations import RunPython
-
-    from schoolops.demo import project_models
-
-    labels = {model._meta.app_label for model in project_models()}
-    loader = MigrationLoader(connection, ignore_no_migrations=True)
-    for (label, _name), migration in sorted(loader.disk_migrations.items()):
-        if label in labels:
-            for operation in migration.operations:
-                if isinstance(operation, RunPython):
-                    operation.code(apps, None)
+    reinstall_reference_data()
 
 
 def printed_logins() -> dict[str, tuple[str, str]]:
