@@ -275,6 +275,7 @@ def _member_changes(rng, proposals, class_groups, membership_pk, confirmed_at) -
 
 
 def _scores(rng, term, today, tz, formed, class_groups, teaching) -> int:
+    ScoreItem.ensure_defaults()
     items = list(ScoreItem.objects.filter(is_active=True))
     weights = [ITEM_WEIGHTS.get(i.name, 5) for i in items]
     start = term.start_date + dt.timedelta(days=10)

@@ -251,6 +251,25 @@ class ScoreItem(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.points:+d})"
 
+    # The seeds' weekly evaluation (学习互助工作实施方案, 三、考评反馈): name, points, order.
+    # Migration 0002 installs the same rubric on a new database.
+    DEFAULTS = (
+        ("课前学案完成", 2, 1),
+        ("课堂回答", 1, 2),
+        ("质疑对抗", 2, 3),
+        ("课后反思(三思)", 1, 4),
+        ("纪律", -2, 5),
+        ("表扬", 3, 6),
+    )
+
+    @classmethod
+    def ensure_defaults(cls) -> None:
+        """Put the seeds' rubric back when the table is empty (e.g. after ``flush``)."""
+        if not cls.objects.exists():
+            cls.objects.bulk_create(
+                cls(name=name, points=points, order=order) for name, points, order in cls.DEFAULTS
+            )
+
 
 class ScoreEntryQuerySet(models.QuerySet):
     def in_month(self, month: dt.date) -> ScoreEntryQuerySet:
