@@ -81,7 +81,14 @@ class ScoreEntryAdmin(ReadOnlyAdmin):
         "after_close",
     ]
     list_filter = ["kind", "after_close", "month", "item", "school_class__grade"]
-    list_select_related = ["school_class__grade", "group", "item", "student", "teacher"]
+    # A group's name shows its class: select the group's class too, not just the entry's.
+    list_select_related = [
+        "school_class__grade",
+        "group__school_class__grade",
+        "item",
+        "student",
+        "teacher",
+    ]
     date_hierarchy = "day"
     show_full_result_count = False
 
@@ -187,4 +194,10 @@ class MemberChangeAdmin(ReadOnlyAdmin):
         "reason",
         "changed_by",
     ]
-    list_select_related = ["school_class__grade", "student", "from_group", "to_group", "changed_by"]
+    list_select_related = [
+        "school_class__grade",
+        "student",
+        "from_group__school_class__grade",
+        "to_group__school_class__grade",
+        "changed_by",
+    ]

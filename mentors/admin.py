@@ -68,14 +68,62 @@ class ParentContactAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
 
 
-for model in (
-    models.Choice,
-    models.PriorityStudent,
-    models.MentorRanking,
-    models.MentoringPlan,
-    models.GrowthRecord,
-    models.MonthlySummary,
-    models.Exchange,
-    models.StudentRating,
-):
-    admin.site.register(model)
+@admin.register(models.Choice)
+class ChoiceAdmin(admin.ModelAdmin):
+    list_display = ("student", "rank", "mentor", "academic_year")
+    list_select_related = ("student", "mentor", "academic_year")
+    list_filter = ("academic_year", "rank")
+    raw_id_fields = ("student", "mentor")
+
+
+@admin.register(models.PriorityStudent)
+class PriorityStudentAdmin(admin.ModelAdmin):
+    list_display = ("student", "academic_year", "marked_by")
+    list_select_related = ("student", "academic_year", "marked_by")
+    raw_id_fields = ("student", "marked_by")
+
+
+@admin.register(models.MentorRanking)
+class MentorRankingAdmin(admin.ModelAdmin):
+    list_display = ("mentor", "student", "position", "academic_year")
+    list_select_related = ("mentor", "student", "academic_year")
+    raw_id_fields = ("mentor", "student")
+
+
+# The pairing's name shows its student and mentor: the lists select both with it.
+PAIRING = ("pairing__student", "pairing__mentor", "pairing__school_class__grade")
+
+
+@admin.register(models.MentoringPlan)
+class MentoringPlanAdmin(admin.ModelAdmin):
+    list_display = ("pairing",)
+    list_select_related = PAIRING
+    raw_id_fields = ("pairing",)
+
+
+@admin.register(models.GrowthRecord)
+class GrowthRecordAdmin(admin.ModelAdmin):
+    list_display = ("pairing", "date", "written_by")
+    list_select_related = (*PAIRING, "written_by")
+    raw_id_fields = ("pairing", "written_by")
+
+
+@admin.register(models.MonthlySummary)
+class MonthlySummaryAdmin(admin.ModelAdmin):
+    list_display = ("pairing", "month")
+    list_select_related = PAIRING
+    raw_id_fields = ("pairing",)
+
+
+@admin.register(models.Exchange)
+class ExchangeAdmin(admin.ModelAdmin):
+    list_display = ("school_class", "date", "recorded_by")
+    list_select_related = ("school_class__grade", "recorded_by")
+    raw_id_fields = ("school_class", "recorded_by")
+
+
+@admin.register(models.StudentRating)
+class StudentRatingAdmin(admin.ModelAdmin):
+    list_display = ("student", "mentor", "score", "term")
+    list_select_related = ("student", "mentor", "term__academic_year")
+    raw_id_fields = ("student", "mentor")
