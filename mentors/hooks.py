@@ -79,7 +79,7 @@ def mentor_todos(request: HttpRequest) -> list[Todo]:
                 "mentors",
             )
         )
-    deadline = services.selection_deadline(scope.year)
+    deadline = services.selection_deadline(scope.year, known=scope.term)
     if deadline and today <= deadline:
         applicants = Choice.objects.filter(mentor=scope.staff, academic_year=scope.year).count()
         if applicants:

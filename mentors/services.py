@@ -144,11 +144,18 @@ def set_capacities(school_class: SchoolClass, capacity: dict[int, int | None]) -
             )
 
 
-def selection_deadline(year: AcademicYear | None) -> dt.date | None:
-    """The last day of the first teaching week of the school year (双向选择 ends then)."""
+def selection_deadline(year: AcademicYear | None, known: Term | None = None) -> dt.date | None:
+    """The last day of the first teaching week of the school year (双向选择 ends then).
+
+    ``known`` is a term already loaded (e.g. ``scope.term``): when it is the year's autumn
+    term, it and its holiday weeks are not fetched again.
+    """
     if year is None:
         return None
-    term = Term.objects.filter(academic_year=year, number=Term.Number.AUTUMN).first()
+    if known is not None and known.academic_year_id == year.pk and known.number == 1:
+        term = known
+    else:
+        term = Term.objects.filter(academic_year=year, number=Term.Number.AUTUMN).first()
     if term is None:
         return None
     first = term.week(1)
