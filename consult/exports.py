@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from io import BytesIO
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from openpyxl import Workbook
@@ -16,16 +14,6 @@ from schoolops.models import SchoolClass, Term
 from .models import Case, Meeting
 from .selectors import class_scores
 from .services import ledger_rows
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(workbook: Workbook, filename: str) -> HttpResponse:
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 def _sheet(workbook: Workbook, title: str, header: list[str]):

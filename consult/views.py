@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from schoolops.models import Grade, Post, SchoolClass, Staff, Student
 from schoolops.scopes import get_class_or_404, get_scope, get_student_or_404
+from schoolops.sheets.http import xlsx_response
 
 from . import exports, services
 from .access import (
@@ -154,7 +155,7 @@ def class_ledger_xlsx(request: HttpRequest, class_pk: int) -> HttpResponse:
     if not can_export_sensitive(scope):
         raise PermissionDenied
     term = _term_or_404(request)
-    return exports.xlsx_response(
+    return xlsx_response(
         exports.ledger_workbook(school_class, term), f"ledger-{school_class.pk}.xlsx"
     )
 
@@ -766,7 +767,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @consult_required
 def meeting_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_or_404(request, pk)
-    return exports.xlsx_response(
+    return xlsx_response(
         exports.meeting_workbook(meeting), f"meeting-{meeting.date:%Y%m%d}-{meeting.pk}.xlsx"
     )
 
@@ -936,7 +937,7 @@ def cases_xlsx(request: HttpRequest) -> HttpResponse:
         .filter(term=term)
         .order_by("school_class__grade__level", "school_class__number")
     )
-    return exports.xlsx_response(exports.cases_workbook(cases), "cases.xlsx")
+    return xlsx_response(exports.cases_workbook(cases), "cases.xlsx")
 
 
 def _prefill(student: Student, term, psych: bool) -> dict[str, str]:
@@ -1125,7 +1126,7 @@ def scores_xlsx(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     classes = _score_classes(scope)
     term = _term_or_404(request)
-    return exports.xlsx_response(
+    return xlsx_response(
         exports.scores_workbook(term, classes, timezone.localdate()), "consult-scores.xlsx"
     )
 

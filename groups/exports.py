@@ -5,13 +5,8 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from typing import Any
-from urllib.parse import quote
-
-from django.http import HttpResponse
 
 from schoolops.sheets.engine import write_xlsx
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def workbook_bytes(
@@ -25,12 +20,6 @@ def workbook_bytes(
     buffer = io.BytesIO()
     write_xlsx(buffer, headers, rows, text_columns=text_columns, widths=widths, title=title)
     return buffer.getvalue()
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 def role_names(member) -> list[str]:

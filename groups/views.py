@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from schoolops.models import Grade, SchoolClass, Subject
 from schoolops.scopes import get_scope, staff_required
+from schoolops.sheets.http import xlsx_response
 
 from . import forming, services
 from .access import (
@@ -33,7 +34,7 @@ from .access import (
     require_edit,
     to_pk,
 )
-from .exports import commendation_workbook, register_workbook, xlsx_response
+from .exports import commendation_workbook, register_workbook
 from .forms import (
     REVIEW_LINES,
     CheckInForm,

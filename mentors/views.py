@@ -37,6 +37,7 @@ from mentors.models import (
 )
 from schoolops.models import AcademicYear, Grade, Post, SchoolClass, Staff, Student, Term
 from schoolops.scopes import Scope, class_required, get_scope, post_required, staff_required
+from schoolops.sheets.http import xlsx_response
 
 ACADEMIC = (Post.ACADEMIC_OFFICE,)
 SCHOOL_WIDE = tuple(Post.school_wide())
@@ -326,12 +327,7 @@ def pairings_export(request: HttpRequest) -> HttpResponse:
     services.write_xlsx(
         buffer, services.PAIRING_HEADERS, services.pairing_rows(year), _("Pairings")
     )
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''pairings-{year}.xlsx"
-    return response
+    return xlsx_response(buffer.getvalue(), f"pairings-{year}.xlsx")
 
 
 @class_required(*ACADEMIC)
@@ -876,12 +872,7 @@ def evaluation_export(request: HttpRequest) -> HttpResponse:
     ]
     buffer = io.BytesIO()
     services.write_xlsx(buffer, EVALUATION_HEADERS, rows, _("Evaluation"))
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''mentor-evaluation.xlsx"
-    return response
+    return xlsx_response(buffer.getvalue(), "mentor-evaluation.xlsx")
 
 
 @post_required(*ACADEMIC)

@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import contextlib
 import io
-from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -64,6 +63,7 @@ from schoolops.models import (
 from schoolops.rollover import rollover_action
 from schoolops.scopes import get_scope
 from schoolops.sheets import SheetRefused, engine
+from schoolops.sheets.http import xlsx_response
 from schoolops.sheets.uploads import PrivateUploadedFile, PrivateUploadHandler
 
 admin.site.site_header = _("SchoolOps administration")
@@ -297,7 +297,7 @@ class SheetAdminMixin(ImportExportMixin):
         if not self.has_import_permission(request):
             raise PermissionDenied
         sheet_class = self._sheet_class()
-        return _xlsx_response(
+        return xlsx_response(
             engine.template_bytes(self.sheet_kind),
             gettext("Template") + "-" + (sheet_class.filename or f"{self.sheet_kind}.xlsx"),
         )
@@ -308,7 +308,7 @@ class SheetAdminMixin(ImportExportMixin):
         sheet = engine.get_export_sheet(self.sheet_kind, request.user)
         buffer = io.BytesIO()
         engine.export_file(self.sheet_kind, buffer, user=request.user)
-        return _xlsx_response(buffer.getvalue(), sheet.filename or f"{self.sheet_kind}.xlsx")
+        return xlsx_response(buffer.getvalue(), sheet.filename or f"{self.sheet_kind}.xlsx")
 
 
 def engine_error(data: dict) -> dict:
@@ -318,15 +318,6 @@ def engine_error(data: dict) -> dict:
         "letter": data.get("letter", ""),
         "message": data.get("message", ""),
     }
-
-
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 @admin.register(School)
