@@ -4,7 +4,7 @@ from django.urls import reverse
 
 import pytest
 
-from groups.models import Membership, MonthClose, ScoreEntry
+from groups.models import Membership, MonthClose, ScoreEntry, ScoreItem
 from groups.services import add_score, close_month, mark_excellent, publish
 
 from .helpers import add_points, add_students, item, make_groups
@@ -119,9 +119,12 @@ def test_tap_then_undo_through_the_pages(school, formed, login):
 def test_bad_taps_get_a_message_not_a_500(school, formed, login):
     client = login(school.teacher)
     tap = reverse("groups:score_tap", args=[school.class_a.pk])
+    # An item id that does not exist (not a literal: a reused PostgreSQL test database keeps
+    # counting ids across tests).
+    missing_item = ScoreItem.objects.order_by("-pk").first().pk + 1000
     for data in (
         {"group": "x", "item": item().pk},
-        {"group": formed[0].pk, "item": 999},
+        {"group": formed[0].pk, "item": missing_item},
         {"group": formed[0].pk, "item": item().pk, "student": school.student_b.pk},
         {"group": formed[0].pk, "item": item().pk, "subject": school.english.pk},
     ):
