@@ -277,7 +277,7 @@ def add_month_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def add_term_argument(parser: argparse.ArgumentParser) -> None:
-    """``--term 2026-1`` (starting year and 1 autumn / 2 spring; default: the current term).
+    """``--term 2026-1`` (starting year and 1 autumn / 2 spring) or ``--term CURRENT``.
 
     Passed to ``rows`` as a ``Term`` or None when no term exists.
     """
@@ -285,7 +285,8 @@ def add_term_argument(parser: argparse.ArgumentParser) -> None:
         "--term",
         type=parse_term_option,
         default=None,
-        help="Term as YEAR-N, e.g. 2026-1 for the autumn term of 2026-2027 (default: current).",
+        help="CURRENT, or the term as YEAR-N, e.g. 2026-1 for the autumn term of 2026-2027 "
+        "(default: the current term).",
     )
 
 
@@ -297,12 +298,20 @@ def parse_month_option(value: str) -> dt.date:
 
 
 def parse_term_option(value: str) -> Any:
+    """``CURRENT`` (any case) is today's term; ``YEAR-N`` a term by its year and number."""
     from schoolops.models import Term
 
+    if value.strip().upper() == "CURRENT":
+        term = Term.current()
+        if term is None:
+            raise argparse.ArgumentTypeError(_("No term has been set up yet."))
+        return term
     try:
         year, number = (int(part) for part in value.replace("/", "-").split("-"))
     except ValueError:
-        raise argparse.ArgumentTypeError(_("Give the term as YEAR-N, e.g. 2026-1.")) from None
+        raise argparse.ArgumentTypeError(
+            _("Give the term as CURRENT or as YEAR-N, e.g. 2026-1.")
+        ) from None
     term = Term.objects.filter(academic_year__start_year=year, number=number).first()
     if term is None:
         raise argparse.ArgumentTypeError(_("There is no term %(term)s.") % {"term": value})

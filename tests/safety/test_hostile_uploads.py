@@ -291,10 +291,7 @@ def test_hostile_files_get_one_clear_message_and_write_nothing(route, school, to
             failures.append(f"{case}: written to {changed}")
         if not _shows_a_refusal(text):
             failures.append(f"{case}: no refusal message on the page")
-    unknown = [f for f in failures if f.split(":")[0] not in KNOWN.get(kind, ())]
-    assert not unknown, f"{route.key}:\n  " + "\n  ".join(unknown)
-    if failures:
-        pytest.xfail(f"known, reported to the sheet engine's owner: {failures}")
+    assert not failures, f"{route.key}:\n  " + "\n  ".join(failures)
 
 
 def _named(name: str, content: bytes):
@@ -302,29 +299,6 @@ def _named(name: str, content: bytes):
 
     return SimpleUploadedFile(name, content)
 
-
-# Findings of this test in the sheet engine (schoolops/sheets/), reported in issue 6's
-# closing note; remove a case here once the engine refuses it:
-# - a real formula cell with no cached value is read as blank: the preview accepts the row
-#   and confirming would blank the stored value (students' guardian columns, classes'
-#   homeroom column);
-# - text that starts with "=" (a formula typed as text, CSV injection) is accepted as a
-#   student number, name or subject;
-# - a 100,000-character subject (assignments) or exam name (exams) passes the preview:
-#   ``parsers.text`` has no length limit (Subject.name is 20 long, Exam.name 50), so on
-#   PostgreSQL the confirmed import would fail in the database instead of naming the cell.
-KNOWN: dict[str, set[str]] = {
-    "classes": {"formula-col2"},
-    "assignments": {"formula-text-col3", "100000-chars-col3"},
-    "exams": {"formula-text-col1", "100000-chars-col1"},
-    "students": {
-        "formula-text-col0",
-        "formula-text-col1",
-        "formula-col6",
-        "formula-text-col6",
-        "formula-col7",
-    },
-}
 
 REFUSAL_MARKERS = ("errornote", "errorlist", "alert-danger", "sheet-errors")
 

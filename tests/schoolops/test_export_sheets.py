@@ -101,12 +101,16 @@ class TermSheet(ExportSheet):
         yield [str(term.pk) if term else "none"]
 
 
-def test_a_registered_kind_gets_its_own_options(school, tmp_path):
+def test_a_registered_kind_gets_its_own_options(school, today, tmp_path):
     registry.add_sheet("term_test", TermSheet)
     try:
         path = tmp_path / "t.xlsx"
         call_command("export_sheet", "term_test", str(path), "--term", "2026-1")
         assert list(openpyxl.load_workbook(path).active.values)[1] == (str(school.term.pk),)
+        for today in ("CURRENT", "current"):
+            path.unlink()
+            call_command("export_sheet", "term_test", str(path), "--term", today)
+            assert list(openpyxl.load_workbook(path).active.values)[1] == (str(school.term.pk),)
         with pytest.raises(CommandError):
             call_command("export_sheet", "term_test", str(path), "--term", "2030-1")
     finally:
