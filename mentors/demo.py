@@ -22,6 +22,7 @@ from mentors.models import (
     PriorityStudent,
     StudentRating,
     TalkLog,
+    TeacherRating,
 )
 from schoolops.calendar import month_bounds
 from schoolops.demo import DemoContext, DemoLogin
@@ -116,6 +117,13 @@ COMMENTS = [
     "每周都和我谈心，很有帮助",
     "希望老师多和我聊学习方法",
     "老师很耐心",
+    "",
+]
+PEER_COMMENTS = [
+    "每周按时谈心，记录详实",
+    "与班主任沟通及时，家校联系到位",
+    "对特别关注学生用心，效果明显",
+    "谈心记录偏少，建议加强",
     "",
 ]
 
@@ -331,7 +339,6 @@ def run(context: DemoContext) -> None:
                 mentor_id=mentor_id,
                 self_score=min(Decimal(98), base + rng.randint(0, 8)),
                 self_comment="本学期按计划与受导学生谈心，按月联系家长，个别学生进步明显。",
-                teachers_score=base + rng.randint(-5, 5),
                 school_score=base + rng.randint(-8, 3),
                 improve_by=today + dt.timedelta(days=30) if rate < 0.5 else None,
             )
@@ -348,8 +355,41 @@ def run(context: DemoContext) -> None:
                     comment=rng.choice(COMMENTS),
                 )
             )
+    # Colleagues rate each mentor: the homeroom teacher of each class the mentor mentors in,
+    # and two or three of the class's other mentors (most have rated by now).
+    mentor_classes: dict[int, set[int]] = defaultdict(set)
+    for pairing in pairings:
+        mentor_classes[pairing.mentor_id].add(pairing.school_class_id)
+    homeroom_of = {c.pk: c.homeroom_teacher_id for c in classes}
+    teacher_ratings = []
+    for mentor_id, class_ids in sorted(mentor_classes.items()):
+        raters = set()
+        for class_id in sorted(class_ids):
+            if homeroom_of.get(class_id):
+                raters.add(homeroom_of[class_id])
+            others = [m.pk for m in mentors.get(class_id, []) if m.pk != mentor_id]
+            raters.update(rng.sample(others, k=min(len(others), rng.randint(2, 3))))
+        raters.discard(mentor_id)
+        base = (
+            Decimal(50)
+            if diligence[mentor_id] < 0.5
+            else Decimal(60 + round(35 * diligence[mentor_id]))
+        )
+        for rater_id in sorted(raters):
+            if rng.random() < 0.8:
+                teacher_ratings.append(
+                    TeacherRating(
+                        term=term,
+                        mentor_id=mentor_id,
+                        rater_id=rater_id,
+                        entered_by_id=rater_id,
+                        score=max(Decimal(0), min(Decimal(100), base + rng.randint(-6, 6))),
+                        comment=rng.choice(PEER_COMMENTS),
+                    )
+                )
     MentorEvaluation.objects.bulk_create(evaluations, batch_size=BATCH)
     StudentRating.objects.bulk_create(ratings, batch_size=BATCH)
+    TeacherRating.objects.bulk_create(teacher_ratings, batch_size=BATCH)
 
     mentor_counts = defaultdict(int)
     for pairing in pairings:
@@ -368,5 +408,5 @@ def run(context: DemoContext) -> None:
     context.log(
         f"mentors: {len(choices)} choices, {len(pairings)} pairings ({len(hand)} by hand), "
         f"{len(talks)} talks, {len(contacts)} parent contacts, {len(exchanges)} exchanges, "
-        f"{len(ratings)} ratings"
+        f"{len(ratings)} ratings, {len(teacher_ratings)} teachers' ratings"
     )

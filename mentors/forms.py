@@ -432,9 +432,8 @@ score_field = {
 
 
 class SchoolScoreForm(forms.Form):
-    """The academic office's part: the other teachers' and the school's scores, and the flag."""
+    """The academic office's part: the school's score, and the flag."""
 
-    teachers_score = forms.DecimalField(label=_("other teachers' score"), **score_field)
     school_score = forms.DecimalField(label=_("school's score"), **score_field)
     school_comment = forms.CharField(
         label=_("school's comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -448,9 +447,7 @@ class SchoolScoreForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
-            _("Save"), "teachers_score", "school_score", "school_comment", "improve_by"
-        )
+        self.helper = _helper(_("Save"), "school_score", "school_comment", "improve_by")
 
 
 class SelfScoreForm(forms.Form):
@@ -462,3 +459,24 @@ class SelfScoreForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Save"), "self_score", "self_comment")
+
+
+class TeacherRatingForm(forms.Form):
+    """Another teacher's rating of a mentor. With ``raters`` (the academic office typing in a
+    teacher's paper form) the form also asks whose rating it is."""
+
+    rater = PkChoiceField(label=_("rated by"), queryset=None)
+    score = forms.DecimalField(label=_("score (0-100)"), **{**score_field, "required": True})
+    comment = forms.CharField(
+        label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, raters=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if raters is None:
+            del self.fields["rater"]
+            fields = ("score", "comment")
+        else:
+            self.fields["rater"].queryset = raters
+            fields = ("rater", "score", "comment")
+        self.helper = _helper(_("Save the rating"), *fields)

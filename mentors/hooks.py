@@ -243,6 +243,7 @@ RECORD_MODELS = (
     "monthlysummary",
     "exchange",
     "studentrating",
+    "teacherrating",
 )
 # The principal's office reads everything in the admin; the academic office also keeps the
 # capacities, weights and evaluations. Office staff (办公室) get nothing: talk logs, parent

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -477,7 +477,10 @@ class EvaluationSettings(models.Model):
 
 
 class MentorEvaluation(models.Model):
-    """A mentor's termly evaluation: self, teachers and school scores out of 100, and a flag."""
+    """A mentor's termly evaluation: self and school scores out of 100, and a flag.
+
+    The students' part comes from ``StudentRating`` and the other teachers' part from
+    ``TeacherRating`` (each the average of its ratings)."""
 
     term = models.ForeignKey(
         Term,
@@ -497,14 +500,6 @@ class MentorEvaluation(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     self_comment = models.TextField(_("self assessment"), blank=True)
-    teachers_score = models.DecimalField(
-        _("other teachers' score"),
-        max_digits=4,
-        decimal_places=1,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-    )
     school_score = models.DecimalField(
         _("school's score"),
         max_digits=4,
@@ -526,6 +521,72 @@ class MentorEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} {self.mentor}"
+
+
+class TeacherRating(models.Model):
+    """Another teacher's rating of a mentor for a term (out of 100), with a comment.
+
+    The raters are the teachers who work with one of the mentor's classes of the term (its
+    homeroom teacher, its subject teachers, its grade head); the academic office may type in a
+    rating in a teacher's name (``entered_by`` keeps who typed it). A rating without a rater
+    is the single figure the academic office kept before teachers rated one by one.
+    """
+
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="mentor_teacher_ratings",
+        verbose_name=pgettext_lazy("school", "term"),
+    )
+    mentor = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="teacher_ratings", verbose_name=_("mentor")
+    )
+    rater = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ratings_given",
+        verbose_name=_("rated by"),
+    )
+    score = models.DecimalField(
+        _("score"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    entered_by = models.ForeignKey(
+        Staff,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("teacher's rating")
+        verbose_name_plural = _("teachers' ratings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "mentor", "rater"], name="teacherrating_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["term", "mentor"],
+                condition=Q(rater__isnull=True),
+                name="teacherrating_one_without_rater",
+            ),
+            models.CheckConstraint(condition=~Q(rater=F("mentor")), name="teacherrating_not_self"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=100), name="teacherrating_score_0_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rater or '—'} → {self.mentor}: {self.score}"
 
 
 class StudentRating(models.Model):

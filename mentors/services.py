@@ -35,6 +35,7 @@ from mentors.models import (
     PriorityStudent,
     StudentRating,
     TalkLog,
+    TeacherRating,
 )
 from schoolops.calendar import monday_of, month_bounds
 from schoolops.models import (
@@ -1042,6 +1043,13 @@ def save_evaluation_settings(
     return settings
 
 
+def average_score(total: object, count: int, scale: Decimal = Decimal(1)) -> Decimal | None:
+    """The average of ``count`` scores adding up to ``total``, times ``scale``, to one decimal."""
+    if not count:
+        return None
+    return (Decimal(str(total)) / count * scale).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
 def weighted_total(
     weights: tuple[int, int, int, int],
     scores: tuple[Decimal | None, Decimal | None, Decimal | None, Decimal | None],
@@ -1062,14 +1070,12 @@ class EvaluationResult:
     total: Decimal | None
     flagged: bool
     compliance: Compliance
+    teachers_score: Decimal | None = None
+    teacher_ratings: int = 0
 
     @property
     def self_score(self) -> Decimal | None:
         return self.evaluation.self_score if self.evaluation else None
-
-    @property
-    def teachers_score(self) -> Decimal | None:
-        return self.evaluation.teachers_score if self.evaluation else None
 
     @property
     def school_score(self) -> Decimal | None:
@@ -1096,20 +1102,25 @@ def evaluation_results(
         .annotate(n=Count("pk"), total=Sum("score"))
         .values_list("mentor_id", "n", "total")
     }
+    teacher_ratings = {
+        mentor_id: (n, total)
+        for mentor_id, n, total in TeacherRating.objects.filter(term=term, mentor__in=ids)
+        .values("mentor_id")
+        .annotate(n=Count("pk"), total=Sum("score"))
+        .values_list("mentor_id", "n", "total")
+    }
     compliance = mentor_compliance(term, today, ids)
     results = []
     for mentor in mentors:
         evaluation = evaluations.get(mentor.pk)
         n, rating_sum = ratings.get(mentor.pk, (0, 0))
-        students_score = (
-            (Decimal(rating_sum) / n * RATING_TO_100).quantize(Decimal("0.1"), ROUND_HALF_UP)
-            if n
-            else None
-        )
+        students_score = average_score(rating_sum, n, RATING_TO_100)
+        teachers_n, teachers_sum = teacher_ratings.get(mentor.pk, (0, 0))
+        teachers_score = average_score(teachers_sum, teachers_n)
         scores = (
             evaluation.self_score if evaluation else None,
             students_score,
-            evaluation.teachers_score if evaluation else None,
+            teachers_score,
             evaluation.school_score if evaluation else None,
         )
         total = weighted_total(settings.weights, scores)
@@ -1122,6 +1133,8 @@ def evaluation_results(
                 total=total,
                 flagged=total is not None and total < settings.threshold,
                 compliance=compliance.get(mentor.pk, Compliance()),
+                teachers_score=teachers_score,
+                teacher_ratings=teachers_n,
             )
         )
     return results
@@ -1157,6 +1170,81 @@ def save_student_ratings(term: Term, entries: dict[tuple[int, int], tuple[int | 
     }
     apply_ratings(term, kept)
     return len(kept)
+
+
+# Other teachers' ratings.
+
+
+def _classes_worked_with(staff: Staff) -> Q:
+    """Classes a teacher works with: homeroom teacher, subject teacher or grade head."""
+    return (
+        Q(homeroom_teacher=staff)
+        | Q(pk__in=TeachingAssignment.objects.filter(staff=staff).values("school_class_id"))
+        | Q(grade__head=staff)
+    )
+
+
+def mentors_to_rate(term: Term, rater: Staff) -> list[Staff]:
+    """The mentors of the term whose classes ``rater`` works with, ``rater`` left out."""
+    classes = SchoolClass.objects.filter(
+        _classes_worked_with(rater), academic_year=term.academic_year_id
+    )
+    mentor_ids = term_pairings(term).filter(school_class__in=classes).values("mentor_id")
+    return list(Staff.objects.filter(pk__in=mentor_ids).exclude(pk=rater.pk).order_by("staff_no"))
+
+
+def may_rate(term: Term, rater: Staff, mentor: Staff) -> bool:
+    """Whether ``rater`` (in post, not the mentor) works with one of the mentor's classes of the term."""
+    if rater.pk == mentor.pk or rater.status != Staff.Status.ACTIVE:
+        return False
+    classes = term_pairings(term).filter(mentor=mentor).values("school_class_id")
+    return SchoolClass.objects.filter(_classes_worked_with(rater), pk__in=classes).exists()
+
+
+def eligible_raters(term: Term, mentor: Staff) -> list[Staff]:
+    """The teachers in post who may rate ``mentor`` this term (the mentor left out)."""
+    classes = list(
+        SchoolClass.objects.filter(
+            pk__in=term_pairings(term).filter(mentor=mentor).values("school_class_id")
+        ).values_list("pk", "homeroom_teacher_id", "grade__head_id")
+    )
+    class_ids = [pk for pk, _h, _g in classes]
+    ids = {h for _pk, h, _g in classes if h} | {g for _pk, _h, g in classes if g}
+    ids |= set(
+        TeachingAssignment.objects.filter(school_class__in=class_ids).values_list(
+            "staff_id", flat=True
+        )
+    )
+    ids.discard(mentor.pk)
+    return list(Staff.objects.active().filter(pk__in=ids).order_by("staff_no"))
+
+
+@transaction.atomic
+def save_teacher_rating(
+    term: Term,
+    mentor: Staff,
+    rater: Staff,
+    score: Decimal,
+    comment: str = "",
+    by: Staff | None = None,
+) -> TeacherRating:
+    """Record (or change) ``rater``'s rating of ``mentor`` for the term; ``by`` typed it in."""
+    if rater.pk == mentor.pk:
+        raise ValidationError(_("A mentor cannot rate themselves here; use the self-evaluation."))
+    if not may_rate(term, rater, mentor):
+        raise ValidationError(
+            _("%(name)s does not work with any class %(mentor)s mentors in this term.")
+            % {"name": rater.name, "mentor": mentor.name}
+        )
+    if not Decimal(0) <= score <= Decimal(100):
+        raise ValidationError(_("A score is from 0 to 100."))
+    rating, _created = TeacherRating.objects.update_or_create(
+        term=term,
+        mentor=mentor,
+        rater=rater,
+        defaults={"score": score, "comment": comment.strip(), "entered_by": by or rater},
+    )
+    return rating
 
 
 class RatingResolver:

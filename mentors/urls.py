@@ -33,4 +33,6 @@ urlpatterns = [
     path("evaluation/export/", views.evaluation_export, name="evaluation_export"),
     path("evaluation/self/", views.self_evaluation, name="self_evaluation"),
     path("evaluation/mentors/<int:staff_pk>/", views.evaluation_mentor, name="evaluation_mentor"),
+    path("evaluation/colleagues/", views.peer_ratings, name="peer_ratings"),
+    path("evaluation/mentors/<int:staff_pk>/rate/", views.peer_rate, name="peer_rate"),
 ]

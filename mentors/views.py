@@ -34,6 +34,7 @@ from mentors.models import (
     Pairing,
     PriorityStudent,
     StudentRating,
+    TeacherRating,
 )
 from schoolops.models import AcademicYear, Grade, Post, SchoolClass, Staff, Student, Term
 from schoolops.scopes import Scope, class_required, get_scope, post_required, staff_required
@@ -839,6 +840,7 @@ EVALUATION_HEADERS = (
     "学生评",
     "评价人数",
     "教师评",
+    "教师评人数",
     "学校评",
     "总分",
     "未谈心周数",
@@ -861,6 +863,7 @@ def evaluation_export(request: HttpRequest) -> HttpResponse:
             r.students_score,
             r.ratings,
             r.teachers_score,
+            r.teacher_ratings,
             r.school_score,
             r.total,
             r.compliance.weeks_missed,
@@ -887,7 +890,6 @@ def evaluation_mentor(request: HttpRequest, staff_pk: int) -> HttpResponse:
     form = forms.SchoolScoreForm(
         request.POST or None,
         initial={
-            "teachers_score": evaluation.teachers_score if evaluation else None,
             "school_score": evaluation.school_score if evaluation else None,
             "school_comment": evaluation.school_comment if evaluation else "",
             "improve_by": evaluation.improve_by if evaluation else None,
@@ -899,8 +901,104 @@ def evaluation_mentor(request: HttpRequest, staff_pk: int) -> HttpResponse:
             messages.success(request, _("The evaluation is saved."))
             return redirect(_with_term("mentors:evaluation", term))
         messages.error(request, _("Please correct the fields marked below."))
-    ctx = {"result": result, "form": form, "term": term}
+    ctx = {
+        "result": result,
+        "form": form,
+        "term": term,
+        "teacher_ratings": _teacher_ratings(term, result.mentor),
+    }
     return render(request, "mentors/evaluation_mentor.html", ctx)
+
+
+def _teacher_ratings(term: Term, mentor: Staff) -> list[TeacherRating]:
+    return list(
+        TeacherRating.objects.filter(term=term, mentor=mentor)
+        .select_related("rater", "entered_by")
+        .order_by("rater__staff_no")
+    )
+
+
+# Other teachers' ratings.
+
+
+@staff_required
+def peer_ratings(request: HttpRequest) -> HttpResponse:
+    """The mentors a teacher may rate this term (those of the classes they work with)."""
+    scope = get_scope(request)
+    term = _term(scope)
+    me = _staff_or_403(scope)
+    mentors = services.mentors_to_rate(term, me) if me else []
+    ids = [m.pk for m in mentors]
+    mine = {
+        r.mentor_id: r for r in TeacherRating.objects.filter(term=term, rater=me, mentor__in=ids)
+    }
+    figures = services.mentor_compliance(term, timezone.localdate(), ids)
+    rows = [(m, mine.get(m.pk), figures.get(m.pk, services.Compliance())) for m in mentors]
+    ctx = {"term": term, "rows": rows, "rated": len(mine)}
+    return render(request, "mentors/peer_ratings.html", ctx)
+
+
+@staff_required
+def peer_rate(request: HttpRequest, staff_pk: int) -> HttpResponse:
+    """A teacher rates a mentor of their classes, seeing the mentor's compliance figures; the
+    academic office types in a rating in a teacher's name. Rating oneself is refused (403);
+    a mentor of no class the teacher works with is not found (404)."""
+    scope = get_scope(request)
+    term = _term(scope, request) if scope.has_post(*ACADEMIC) else _term(scope)
+    me = scope.staff
+    mentor = Staff.objects.filter(
+        pk=_pk_or_404(staff_pk), pk__in=services.term_pairings(term).values("mentor_id")
+    ).first()
+    if mentor is None:
+        raise Http404
+    academic = scope.has_post(*ACADEMIC)
+    if me is not None and me.pk == mentor.pk:
+        raise PermissionDenied
+    if not academic and (me is None or not services.may_rate(term, me, mentor)):
+        if scope.is_school_wide:
+            raise PermissionDenied
+        raise Http404
+    raters = None
+    if academic:
+        raters = Staff.objects.filter(pk__in=[s.pk for s in services.eligible_raters(term, mentor)])
+        existing = None
+        initial = {"rater": me.pk} if me is not None and raters.filter(pk=me.pk).exists() else {}
+    else:
+        existing = TeacherRating.objects.filter(term=term, mentor=mentor, rater=me).first()
+        initial = {"score": existing.score, "comment": existing.comment} if existing else {}
+    form = forms.TeacherRatingForm(request.POST or None, initial=initial, raters=raters)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.save_teacher_rating(
+                    term, mentor, data.get("rater") or me, data["score"], data["comment"], by=me
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(
+                    request, _("Your rating of %(name)s is saved.") % {"name": mentor.name}
+                )
+                if academic:
+                    return redirect(_with_term("mentors:evaluation_mentor", term, mentor.pk))
+                return redirect("mentors:peer_ratings")
+        else:
+            messages.error(request, _("Please correct the fields marked below."))
+    compliance = services.mentor_compliance(term, timezone.localdate(), [mentor.pk]).get(
+        mentor.pk, services.Compliance()
+    )
+    ctx = {
+        "term": term,
+        "mentor": mentor,
+        "form": form,
+        "compliance": compliance,
+        "existing": existing,
+        "academic": academic,
+        "teacher_ratings": _teacher_ratings(term, mentor) if academic else [],
+    }
+    return render(request, "mentors/peer_rate.html", ctx)
 
 
 @staff_required

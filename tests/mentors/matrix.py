@@ -26,6 +26,7 @@ from mentors.models import (
     PriorityStudent,
     StudentRating,
     TalkLog,
+    TeacherRating,
 )
 from tests.safety.matrix import LOGIN, OK, REDIRECT, Call, Route, expect, staff_page
 
@@ -190,7 +191,7 @@ def _evaluation_post(school) -> Call:
 
 def _score_post(school) -> Call:
     call = _mentor(school)
-    call.data = {"teachers_score": "80", "school_score": "75", "improve_by": ""}
+    call.data = {"school_score": "75", "improve_by": ""}
     return call
 
 
@@ -202,6 +203,17 @@ def _self_get(school) -> Call:
 def _self_post(school) -> Call:
     _pairing(school)
     return Call(data={"self_score": "85", "self_comment": "每周谈心，按时联系家长"})
+
+
+def _rate(school) -> Call:
+    return _mentor(school)
+
+
+def _rate_post(school) -> Call:
+    call = _mentor(school)
+    # The academic office names whose rating it types in; teachers rate in their own name.
+    call.data = {"rater": str(school.homeroom.pk), "score": "88", "comment": "谈心记录详实"}
+    return call
 
 
 TALK = {"date": "2026-11-20", "topic": "期中考试", "content": "分析数学失分原因", "follow_up": ""}
@@ -283,6 +295,37 @@ ROUTES = [
         expect=expect(REDIRECT, anonymous=LOGIN),
     ),
     Route("mentors:evaluation_mentor", build=_mentor, expect=ACADEMIC),
+    Route("mentors:peer_ratings", expect=staff_page()),
+    # Raters of 李老师: the teachers of class_a (homeroom), its grade head, and the academic
+    # office in their name; he cannot rate himself (403); the principal sees him but does not
+    # rate (403); anyone else does not know him as a mentor (404).
+    Route(
+        "mentors:peer_rate",
+        build=_rate,
+        expect=expect(
+            OK,
+            anonymous=LOGIN,
+            teacher=403,
+            principal=403,
+            outsider=404,
+            office=404,
+            psychologist=404,
+        ),
+    ),
+    Route(
+        "mentors:peer_rate",
+        method="post",
+        build=_rate_post,
+        expect=expect(
+            REDIRECT,
+            anonymous=LOGIN,
+            teacher=403,
+            principal=403,
+            outsider=404,
+            office=404,
+            psychologist=404,
+        ),
+    ),
     Route("mentors:evaluation_mentor", method="post", build=_score_post, expect=ACADEMIC_POST),
 ]
 
@@ -329,6 +372,9 @@ ADMIN_OBJECTS = {
     ),
     "mentors.exchange": lambda school: Exchange.objects.create(
         school_class=school.class_a, date=dt.date(2026, 11, 20), notes="交流"
+    ),
+    "mentors.teacherrating": lambda school: TeacherRating.objects.create(
+        term=school.term, mentor=school.teacher, rater=school.homeroom, score=80
     ),
     "mentors.studentrating": lambda school: StudentRating.objects.create(
         term=school.term, student=school.student_a, mentor=school.teacher, score=5

@@ -262,14 +262,18 @@ def test_evaluation_results_flag_below_threshold(school, mentoring, today):
         term=school.term, student=mentoring.students[2], mentor=school.teacher, score=3
     )
     MentorEvaluation.objects.create(
-        term=school.term, mentor=school.teacher, self_score=90, teachers_score=70, school_score=50
+        term=school.term, mentor=school.teacher, self_score=90, school_score=50
     )
+    # The other teachers' part is the average of their ratings: (65 + 75) / 2 = 70.
+    services.save_teacher_rating(school.term, school.teacher, school.homeroom, Decimal(65))
+    services.save_teacher_rating(school.term, school.teacher, mentoring.english, Decimal(75))
     with pytest.raises(ValidationError):
         services.save_evaluation_settings(school.term, (20, 30, 20, 20), Decimal(60))
     services.save_evaluation_settings(school.term, (20, 30, 20, 30), Decimal(75))
     results = {r.mentor.pk: r for r in services.evaluation_results(school.term, today)}
     teacher = results[school.teacher.pk]
     assert teacher.students_score == Decimal("70.0")  # mean 3.5 of 5
+    assert (teacher.teachers_score, teacher.teacher_ratings) == (Decimal("70.0"), 2)
     # 0.2*90 + 0.3*70 + 0.2*70 + 0.3*50 = 18 + 21 + 14 + 15 = 68
     assert teacher.total == Decimal("68.0") and teacher.flagged
     assert results[mentoring.english.pk].total is None

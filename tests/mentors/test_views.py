@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 from django.urls import reverse
 
@@ -377,10 +378,10 @@ def test_flagged_mentor_past_the_deadline_can_be_replaced(school, mentoring, log
         term=school.term,
         mentor=school.teacher,
         self_score=50,
-        teachers_score=40,
         school_score=40,
         improve_by=today - dt.timedelta(days=1),
     )
+    services.save_teacher_rating(school.term, school.teacher, school.homeroom, Decimal(40))
     services.save_student_ratings(school.term, {(school.student_a.pk, school.teacher.pk): (2, "")})
     response = login(school.academic).get(reverse("mentors:evaluation"))
     row = response.context["results"][0]
