@@ -2,11 +2,31 @@
 the principal's office reads the records. Office staff have no permission here.
 
 Changes to the sensitive records are kept by django-simple-history (``history`` on the
-models); the plain admin is used so that no extra admin URLs open them to other posts."""
+models). Their admins show that history (who changed what, when) to the posts that may view
+the record, the principal's office; nobody reverts a record from the admin, since talk logs,
+parent contacts and pairings are kept through the app's pages with their rules."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+
+from simple_history.admin import SimpleHistoryAdmin
 
 from mentors import models
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The record's change history, read-only: a past version is shown, never restored.
+
+    simple_history's version page saves whatever is posted to it (a revert) after checking only
+    the view permission, so a post there is refused outright."""
+
+    def revert_disabled(self, request, obj=None) -> bool:
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(models.MentorCapacity)
@@ -18,7 +38,7 @@ class MentorCapacityAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Pairing)
-class PairingAdmin(admin.ModelAdmin):
+class PairingAdmin(HistoryAdmin):
     list_display = ("student", "mentor", "school_class", "choice_rank", "started_on", "ended_on")
     list_select_related = ("student", "mentor", "school_class__grade")
     list_filter = ("school_class__grade", "end_reason")
@@ -33,7 +53,7 @@ class MatchRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.EvaluationSettings)
-class EvaluationSettingsAdmin(admin.ModelAdmin):
+class EvaluationSettingsAdmin(HistoryAdmin):
     list_display = (
         "term",
         "self_weight",
@@ -46,14 +66,14 @@ class EvaluationSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.MentorEvaluation)
-class MentorEvaluationAdmin(admin.ModelAdmin):
-    list_display = ("term", "mentor", "self_score", "teachers_score", "school_score", "improve_by")
+class MentorEvaluationAdmin(HistoryAdmin):
+    list_display = ("term", "mentor", "self_score", "school_score", "improve_by")
     list_select_related = ("term__academic_year", "mentor")
     raw_id_fields = ("mentor",)
 
 
 @admin.register(models.TalkLog)
-class TalkLogAdmin(admin.ModelAdmin):
+class TalkLogAdmin(HistoryAdmin):
     list_display = ("pairing", "date", "topic")
     list_select_related = ("pairing__student", "pairing__mentor")
     raw_id_fields = ("pairing",)
@@ -61,7 +81,7 @@ class TalkLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.ParentContact)
-class ParentContactAdmin(admin.ModelAdmin):
+class ParentContactAdmin(HistoryAdmin):
     list_display = ("pairing", "date", "method")
     list_select_related = ("pairing__student", "pairing__mentor")
     raw_id_fields = ("pairing",)
@@ -77,7 +97,7 @@ class ChoiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.PriorityStudent)
-class PriorityStudentAdmin(admin.ModelAdmin):
+class PriorityStudentAdmin(HistoryAdmin):
     list_display = ("student", "academic_year", "marked_by")
     list_select_related = ("student", "academic_year", "marked_by")
     raw_id_fields = ("student", "marked_by")
@@ -95,28 +115,28 @@ PAIRING = ("pairing__student", "pairing__mentor", "pairing__school_class__grade"
 
 
 @admin.register(models.MentoringPlan)
-class MentoringPlanAdmin(admin.ModelAdmin):
+class MentoringPlanAdmin(HistoryAdmin):
     list_display = ("pairing",)
     list_select_related = PAIRING
     raw_id_fields = ("pairing",)
 
 
 @admin.register(models.GrowthRecord)
-class GrowthRecordAdmin(admin.ModelAdmin):
+class GrowthRecordAdmin(HistoryAdmin):
     list_display = ("pairing", "date", "written_by")
     list_select_related = (*PAIRING, "written_by")
     raw_id_fields = ("pairing", "written_by")
 
 
 @admin.register(models.MonthlySummary)
-class MonthlySummaryAdmin(admin.ModelAdmin):
+class MonthlySummaryAdmin(HistoryAdmin):
     list_display = ("pairing", "month")
     list_select_related = PAIRING
     raw_id_fields = ("pairing",)
 
 
 @admin.register(models.Exchange)
-class ExchangeAdmin(admin.ModelAdmin):
+class ExchangeAdmin(HistoryAdmin):
     list_display = ("school_class", "date", "recorded_by")
     list_select_related = ("school_class__grade", "recorded_by")
     raw_id_fields = ("school_class", "recorded_by")
@@ -127,3 +147,11 @@ class StudentRatingAdmin(admin.ModelAdmin):
     list_display = ("student", "mentor", "score", "term")
     list_select_related = ("student", "mentor", "term__academic_year")
     raw_id_fields = ("student", "mentor")
+
+
+@admin.register(models.TeacherRating)
+class TeacherRatingAdmin(HistoryAdmin):
+    list_display = ("mentor", "rater", "score", "entered_by", "term")
+    list_select_related = ("mentor", "rater", "entered_by", "term__academic_year")
+    list_filter = ("term",)
+    raw_id_fields = ("mentor", "rater", "entered_by")
