@@ -225,36 +225,38 @@ def measure_pages(requests: int) -> list[dict]:
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
 
-    from bench.pages import PAGES, Ctx, admin_pages
+    from bench.pages import Ctx
 
     ctx = Ctx()
     clients: dict[str, Client] = {}
     rows = []
-    for page in [*PAGES, *admin_pages(ctx)]:
+    for page in all_pages(ctx):
         row = {"name": page.name, "label": page.label, "actor": page.actor}
         row["key"] = f"{page.label} [{page.name}]"
         row["budget_ms"] = page.budget_ms
         try:
             kwargs = page.kwargs(ctx) if page.kwargs else {}
             url = reverse(page.name, kwargs=kwargs)
+            query = page.params(ctx)
         except (NoReverseMatch, LookupError) as missing:
             row.update(status="not built yet", detail=str(missing)[:120])
             rows.append(row)
             continue
         staff = ctx.actors.get(page.actor)
-        if staff is None:
+        if staff is None and page.actor != "anonymous":
             row.update(status="no such post in the demo", detail=page.actor)
             rows.append(row)
             continue
         if page.actor not in clients:
             client = Client(raise_request_exception=False)
-            user = get_user_model().objects.get(pk=staff.user_id)
-            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            if staff is not None:
+                user = get_user_model().objects.get(pk=staff.user_id)
+                client.force_login(user, backend=login_backend())
             clients[page.actor] = client
         client = clients[page.actor]
         row["url"] = url
         for _ in range(WARM_UP):
-            response = client.get(url, page.query)
+            response = client.get(url, query)
         if response.status_code != 200:
             exc = getattr(response, "exc_info", None)
             detail = f"{exc[0].__name__}: {exc[1]}" if exc else response.get("Location", "")
@@ -264,7 +266,7 @@ def measure_pages(requests: int) -> list[dict]:
         statements: list[str] = []
         show = bool(SHOW) and SHOW in row["key"]
         with connection.execute_wrapper(counting(statements, where=show)):
-            client.get(url, page.query)
+            client.get(url, query)
         if show:
             print(f"--- {row['key']}: {len(statements)} queries", file=sys.stderr)
             for statement in statements:
@@ -272,7 +274,7 @@ def measure_pages(requests: int) -> list[dict]:
         timings = []
         for _ in range(requests):
             started = time.perf_counter()
-            client.get(url, page.query)
+            client.get(url, query)
             timings.append((time.perf_counter() - started) * 1000)
         row.update(
             status=200,
@@ -283,6 +285,33 @@ def measure_pages(requests: int) -> list[dict]:
         )
         rows.append(row)
     return rows
+
+
+def login_backend() -> str:
+    """The project's password backend (the first, axes, only guards logins)."""
+    from django.conf import settings
+    from django.contrib.auth.backends import ModelBackend
+    from django.utils.module_loading import import_string
+
+    return next(
+        path
+        for path in settings.AUTHENTICATION_BACKENDS
+        if issubclass(import_string(path), ModelBackend)
+    )
+
+
+def all_pages(ctx) -> list:
+    from bench.pages import ADMIN_PAGES, PAGES, admin_pages
+
+    return [*PAGES, *ADMIN_PAGES, *admin_pages(ctx)]
+
+
+def coverage() -> dict[str, list[str]]:
+    """The project's GET pages with no bench entry (and allow-list entries that are stale)."""
+    from bench.pages import Ctx, uncovered
+
+    missing, stale = uncovered(all_pages(Ctx()))
+    return {"uncovered": missing, "stale_allow_list": stale}
 
 
 def run_jobs(size: str) -> list[dict]:
@@ -347,7 +376,10 @@ def run_jobs(size: str) -> list[dict]:
 
 def worker(mode: str, size: str, requests: int, out: str) -> None:
     setup_django()
-    result = {"pages": measure_pages(requests)} if mode == "pages" else {"jobs": run_jobs(size)}
+    if mode == "pages":
+        result = {"pages": measure_pages(requests), **coverage()}
+    else:
+        result = {"jobs": run_jobs(size)}
     Path(out).write_text(json.dumps(result, ensure_ascii=False, indent=2))
 
 
@@ -376,6 +408,15 @@ def compare(results: dict[str, dict], strict_budget: bool) -> tuple[list[dict], 
         for page in results[size]["pages"]:
             rows.setdefault(page["key"], {"key": page["key"], "actor": page["actor"]})[size] = page
     problems = []
+    for size in sizes:
+        for name in results[size].get("uncovered", []):
+            problem = f"no bench entry for the page {name} (bench/pages.py: a Page or NOT_PAGES)"
+            if problem not in problems:
+                problems.append(problem)
+        for name in results[size].get("stale_allow_list", []):
+            problem = f"NOT_PAGES names a URL that does not exist: {name}"
+            if problem not in problems:
+                problems.append(problem)
     for key, row in rows.items():
         measured = {s: row[s] for s in sizes if s in row}
         statuses = {s: p.get("status") for s, p in measured.items()}

@@ -30,7 +30,16 @@ from django.contrib import admin
 
 from schoolops.models import AcademicYear, Post, SchoolClass, Staff, Student, Term
 
-ACTORS = ("homeroom", "teacher", "grade_head", "principal", "academic", "office", "psychologist")
+ACTORS = (
+    "anonymous",
+    "homeroom",
+    "teacher",
+    "grade_head",
+    "principal",
+    "academic",
+    "office",
+    "psychologist",
+)
 
 
 class Ctx:
@@ -55,6 +64,12 @@ class Ctx:
         if found is None:
             raise LookupError("the demo school has no class")
         return found
+
+    @cached_property
+    def today(self) -> Any:
+        from django.utils import timezone
+
+        return timezone.localdate()
 
     @cached_property
     def student(self) -> Student:
@@ -111,6 +126,11 @@ class Page:
     kwargs: Callable[[Ctx], dict[str, Any]] | None = None
     query: dict[str, Any] = field(default_factory=dict)
     budget_ms: float = 100.0
+    # GET parameters that depend on the demo school (merged over ``query``).
+    query_builder: Callable[[Ctx], dict[str, Any]] | None = None
+
+    def params(self, ctx: Ctx) -> dict[str, Any]:
+        return {**self.query, **(self.query_builder(ctx) if self.query_builder else {})}
 
 
 @dataclass(frozen=True)
@@ -136,10 +156,26 @@ PAGES: list[Page] = [
     Page("home", "subject teacher home", "teacher"),
     Page("home", "grade head home", "grade_head"),
     Page("home", "principal home", "principal"),
+    Page("home", "academic office home", "academic"),
+    Page("home", "office staff home", "office"),
+    Page("home", "psychology teacher home", "psychologist"),
     Page("schoolops:class_list", "my classes", "grade_head"),
     Page("schoolops:class_detail", "class page", "homeroom", _class),
     Page("schoolops:student_detail", "student page", "homeroom", _student),
     Page("schoolops:student_search", "student search", "grade_head", query={"q": "王"}),
+    # accounts
+    Page("login", "login", "anonymous"),
+    Page("password_change", "password change", "homeroom"),
+    Page("password_change_done", "password changed", "homeroom"),
+    Page("password_reset", "password reset", "anonymous"),
+    Page("password_reset_done", "password reset sent", "anonymous"),
+    Page(
+        "password_reset_confirm",
+        "password reset link",
+        "anonymous",
+        lambda ctx: {"uidb64": "MQ", "token": "set-password"},
+    ),
+    Page("password_reset_complete", "password reset done", "anonymous"),
 ]
 
 
@@ -164,6 +200,71 @@ def _pairing(ctx: Ctx) -> dict[str, Any]:
     return {"pk": ctx.first("mentors.Pairing", mentor=teacher, ended_on__isnull=True).pk}
 
 
+def _pairing_month(ctx: Ctx) -> dict[str, Any]:
+    today = ctx.today
+    return {**_pairing(ctx), "year": today.year, "month": today.month}
+
+
+def _priority_pairing(ctx: Ctx) -> dict[str, Any]:
+    """A running pairing of a special-attention student of the class (growth records)."""
+    priority = ctx.model("mentors.PriorityStudent")._default_manager.filter(
+        student__school_class=ctx.school_class
+    )
+    found = ctx.first(
+        "mentors.Pairing",
+        student__in=priority.values("student"),
+        school_class=ctx.school_class,
+        ended_on__isnull=True,
+    )
+    return {"pk": found.pk}
+
+
+def _membership(ctx: Ctx) -> dict[str, Any]:
+    found = ctx.first(
+        "groups.Membership", group__school_class=ctx.school_class, left_at__isnull=True
+    )
+    return {"pk": found.pk}
+
+
+def _review_round(ctx: Ctx) -> dict[str, Any]:
+    return {"pk": ctx.first("groups.ReviewRound", school_class=ctx.school_class).pk}
+
+
+def _review_entry(ctx: Ctx) -> dict[str, Any]:
+    return {**_review_round(ctx), "group_pk": _group(ctx)["pk"]}
+
+
+def _entry(ctx: Ctx) -> dict[str, Any]:
+    """The homeroom teacher's latest tap in the class (a correction form for it)."""
+    entries = ctx.model("groups.ScoreEntry")._default_manager.filter(
+        school_class=ctx.school_class, teacher=ctx.actors["homeroom"], kind="tap"
+    )
+    found = entries.order_by("-pk").first()
+    if found is None:
+        raise LookupError("the homeroom teacher has no score entry")
+    return {"pk": found.pk}
+
+
+def _published_month(ctx: Ctx) -> dict[str, Any]:
+    close = (
+        ctx.model("groups.MonthClose")
+        ._default_manager.filter(published_at__isnull=False)
+        .order_by("-month")
+        .first()
+    )
+    if close is None:
+        raise LookupError("no published commendation list")
+    return {"year": close.month.year, "month": close.month.month}
+
+
+def _grade(ctx: Ctx) -> dict[str, Any]:
+    return {"grade_pk": ctx.school_class.grade_id}
+
+
+def _mentor(ctx: Ctx) -> dict[str, Any]:
+    return {"staff_pk": ctx.actors["teacher"].pk}
+
+
 # The apps' pages: issue 6's list first, then the other pages a post opens every week.
 PAGES += [
     # groups
@@ -177,6 +278,14 @@ PAGES += [
     Page("groups:seating", "seating", "homeroom", _class),
     Page("groups:register", "registration sheet", "homeroom", _class),
     Page("groups:reviews", "self and peer reviews", "homeroom", _class),
+    Page("groups:review_round", "review round", "homeroom", _review_round),
+    Page("groups:review_entry", "review entry of a group", "homeroom", _review_entry),
+    Page("groups:group_edit", "group edit", "homeroom", _group),
+    Page("groups:group_roles", "group roles", "homeroom", _group),
+    Page("groups:member_move", "member move", "homeroom", _membership),
+    Page("groups:member_goals", "member goals", "homeroom", _membership),
+    Page("groups:entry_correct", "score correction", "homeroom", _entry),
+    Page("groups:commendation", "commendation list", "academic", _published_month),
     # consult
     Page("consult:class_ledger", "ledger grid", "homeroom", _class),
     Page("consult:student_ledger", "student timeline", "homeroom", _student),
@@ -193,6 +302,19 @@ PAGES += [
     Page("consult:case_list", "success cases", "principal"),
     Page("consult:case_detail", "success case", "homeroom", _case),
     Page("consult:access_log", "ledger access log", "principal"),
+    Page("consult:class_observations", "class observations", "homeroom", _class),
+    Page("consult:observation_add", "new observation", "homeroom", _student),
+    Page("consult:strategy_add", "new strategy", "homeroom", _student),
+    Page("consult:propose", "propose for discussion", "homeroom", _student),
+    Page("consult:case_new", "new success case", "homeroom", _student),
+    Page("consult:case_edit", "success case edit", "homeroom", _case),
+    Page(
+        "consult:meeting_new",
+        "new class meeting",
+        "homeroom",
+        query_builder=lambda ctx: {"level": "class", "class": ctx.school_class.pk},
+    ),
+    Page("consult:meeting_edit", "meeting edit", "homeroom", _meeting),
     # mentors
     Page("mentors:selection", "selection progress", "academic"),
     Page("mentors:compliance", "mentor compliance", "academic"),
@@ -202,9 +324,55 @@ PAGES += [
     Page("mentors:applicants", "applicants", "teacher"),
     Page("mentors:class_choices", "class choices", "homeroom", _class),
     Page("mentors:evaluation", "mentor evaluation", "academic"),
+    Page("mentors:evaluation_mentor", "one mentor's evaluation", "academic", _mentor),
+    Page("mentors:self_evaluation", "mentor self-evaluation", "teacher"),
+    Page("mentors:peer_ratings", "colleagues to rate", "homeroom"),
+    Page("mentors:peer_rate", "rating a colleague", "homeroom", _mentor),
+    Page("mentors:match", "matching preview of a grade", "academic", _grade),
+    Page("mentors:class_capacity", "class capacities", "academic", _class),
+    Page("mentors:class_exchanges", "homeroom-mentor exchanges", "homeroom", _class),
+    Page("mentors:class_ratings", "mentor ratings of a class", "homeroom", _class),
+    Page("mentors:pairing_talk", "talk log form", "teacher", _pairing),
+    Page("mentors:pairing_contact", "parent contact form", "teacher", _pairing),
+    Page("mentors:pairing_plan", "mentoring plan", "teacher", _pairing),
+    Page("mentors:pairing_growth", "growth record", "homeroom", _priority_pairing),
+    Page("mentors:pairing_summary", "monthly summary", "teacher", _pairing_month),
+    Page("mentors:pairing_end", "end a pairing", "academic", _pairing),
+    Page("mentors:reassign", "reassign a mentor's mentees", "academic", _mentor),
 ]
 
 ADMIN_ACTORS = ("principal", "academic", "office")
+
+# The admin's pages that are not a model's changelist.
+ADMIN_PAGES: list[Page] = [
+    Page("admin:index", "admin index", "principal"),
+    *(
+        Page(
+            "admin:app_list",
+            f"admin app {app}",
+            "principal",
+            lambda ctx, app=app: {"app_label": app},
+        )
+        for app in ("schoolops", "groups", "consult", "mentors")
+    ),
+    Page("admin:login", "admin login", "anonymous"),
+    Page("admin:password_change", "admin password change", "principal"),
+    Page("admin:password_change_done", "admin password changed", "principal"),
+    Page(
+        "admin:groups_leaderboardrow_live",
+        "admin live leaderboard",
+        "principal",
+        budget_ms=50.0,
+    ),
+    *(
+        page
+        for model in ("student", "staff", "schoolclass", "teachingassignment", "examresult")
+        for page in (
+            Page(f"admin:schoolops_{model}_import", f"admin {model} import", "office"),
+            Page(f"admin:schoolops_{model}_export", f"admin {model} export", "office"),
+        )
+    ),
+]
 
 
 def admin_pages(ctx: Ctx) -> list[Page]:
@@ -241,3 +409,134 @@ JOBS: list[Job] = [
     ),
     Job("mentor matching", script="match_mentors", args=("--db",), sizes=("large",)),
 ]
+
+
+# The URLs the benchmark does not open, each with its reason: downloads, POST-only endpoints,
+# scripts, redirects, superuser-only lists. Every other named URL of the project needs a
+# ``Page`` above (or is one object's admin page, see ``uncovered``): ``bench.py`` fails when
+# one has neither. ``tests/safety/test_bench_coverage.py`` checks the reasons: a DOWNLOAD or
+# SCRIPT does not answer a GET with an HTML page, a POST_ONLY URL gives no post a page on
+# GET, a SUPERUSER list is closed to every post.
+DOWNLOAD = "a download (xlsx), not a page"
+SCRIPT = "a script or JSON, not a page"
+POST_ONLY = "POST only"
+REDIRECT = "a redirect"
+SUPERUSER = "superuser only: no post of the school opens it"
+UPLOAD_PREVIEW = "one upload's preview: measured by the students import job"
+
+NOT_PAGES: dict[str, str] = {
+    # schoolops and accounts
+    "logout": POST_ONLY,
+    "set_language": POST_ONLY,
+    "javascript-catalog": SCRIPT,
+    # groups
+    "groups:confirm": POST_ONLY,
+    "groups:score_tap": POST_ONLY,
+    "groups:checkin": POST_ONLY,
+    "groups:consequence": POST_ONLY,
+    "groups:recommend": POST_ONLY,
+    "groups:entry_undo": POST_ONLY,
+    "groups:month_close": POST_ONLY,
+    "groups:month_excellent": POST_ONLY,
+    "groups:month_publish": POST_ONLY,
+    "groups:register_xlsx": DOWNLOAD,
+    "groups:leaderboard_xlsx": DOWNLOAD,  # its work: the leaderboard export job
+    "groups:commendation_xlsx": DOWNLOAD,
+    # consult
+    "consult:class_ledger_carry": POST_ONLY,
+    "consult:strategy_follow_up": POST_ONLY,
+    "consult:strategy_close": POST_ONLY,
+    "consult:escalation_decide": POST_ONLY,
+    "consult:class_ledger_xlsx": DOWNLOAD,
+    "consult:meeting_xlsx": DOWNLOAD,
+    "consult:cases_xlsx": DOWNLOAD,
+    "consult:scores_xlsx": DOWNLOAD,
+    # mentors
+    "mentors:hand_assign": POST_ONLY,
+    "mentors:pairings_export": DOWNLOAD,
+    "mentors:evaluation_export": DOWNLOAD,
+    # the admin site
+    "admin:logout": POST_ONLY,
+    "admin:jsi18n": SCRIPT,
+    "admin:autocomplete": SCRIPT,
+    "admin:view_on_site": REDIRECT,
+    "admin:auth_user_password_change": "one account's form (like a change page)",
+    **{
+        f"admin:schoolops_{model}_{view}": reason
+        for model in ("student", "staff", "schoolclass", "teachingassignment", "examresult")
+        for view, reason in (
+            ("import_template", DOWNLOAD),
+            ("process_import", POST_ONLY),
+            ("import_record", UPLOAD_PREVIEW),
+        )
+    },
+    **{
+        f"admin:{name}_changelist": SUPERUSER
+        for name in (
+            "auth_user",
+            "auth_group",
+            "axes_accessattempt",
+            "axes_accesslog",
+            "axes_accessfailurelog",
+            "django_tasks_database_dbtaskresult",
+            "schoolops_importrecord",
+        )
+    },
+}
+
+# A model's add, change, history and delete pages (and simple-history's version page) show
+# one object: the changelists (``admin_pages``) are what grows with the school.
+ADMIN_OBJECT_VIEWS = ("add", "change", "history", "delete", "simple_history")
+
+
+def url_names() -> list[tuple[str | None, str]]:
+    """(namespaced name, route) of every URL pattern of the project, from the resolver."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    found: list[tuple[str | None, str]] = []
+
+    def walk(resolver: URLResolver, prefix: str, ns: str) -> None:
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                inner = ns
+                if entry.namespace:
+                    inner = f"{ns}:{entry.namespace}" if ns else entry.namespace
+                walk(entry, prefix + str(entry.pattern), inner)
+            elif isinstance(entry, URLPattern):
+                name = entry.name and (f"{ns}:{entry.name}" if ns else entry.name)
+                found.append((name, prefix + str(entry.pattern)))
+
+    walk(get_resolver(), "", "")
+    return found
+
+
+def uncovered(pages: list[Page]) -> tuple[list[str], list[str]]:
+    """(URL patterns with no bench entry and not allowed, allow-list names that do not exist).
+
+    Unnamed patterns are the admin's redirects (``<object_id>/`` → change page, and its
+    catch-all), not pages.
+    """
+    measured = {page.name for page in pages}
+    object_views = {
+        f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}"
+        for model in admin.site._registry
+        for view in ADMIN_OBJECT_VIEWS
+    }
+    changelists = {
+        f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
+        for model in admin.site._registry
+    }
+    patterns = url_names()
+    missing = []
+    for name, route in patterns:
+        if name is None or name in measured or name in NOT_PAGES or name in object_views:
+            continue
+        if name in changelists:
+            # admin_pages() measures it as the first post that may view it; a changelist
+            # that none of them may view is missing.
+            missing.append(f"{name} ({route}): no post of the demo may view it")
+            continue
+        missing.append(f"{name} ({route})")
+    names = {name for name, _route in patterns}
+    stale = sorted(name for name in NOT_PAGES if name not in names)
+    return missing, stale
