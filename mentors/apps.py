@@ -7,7 +7,7 @@ class MentorsConfig(AppConfig):
     verbose_name = _("Mentor system")
 
     def ready(self) -> None:
-        from mentors import hooks
+        from mentors import hooks, signals  # noqa: F401 (connects the receivers)
         from mentors.demo import run as run_demo
         from mentors.sheets import SHEETS
         from schoolops.registry import DemoStep, registry

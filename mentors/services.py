@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from mentors.matching import deferred_acceptance
 from mentors.models import (
@@ -691,6 +691,80 @@ def end_pairing(
     pairing.end_note = note.strip()
     pairing.save(update_fields=["ended_on", "end_reason", "end_note"])
     return pairing
+
+
+def _request_user():
+    """The logged-in user whose request is saving (the admin), for the history rows."""
+    from simple_history.models import HistoricalRecords
+
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def end_stale_pairings(
+    *,
+    staff_ids: Iterable[int] = (),
+    student_ids: Iterable[int] = (),
+    class_ids: Iterable[int] = (),
+    on: dt.date | None = None,
+) -> list[Pairing]:
+    """End the active pairings of these mentors, students or classes that no longer hold.
+
+    A pairing ends, with today's date and the matching reason, when its mentor left the school
+    (``LEFT``), when the mentor no longer mentors the pairing's class — no teaching assignment
+    there any more, or made its homeroom teacher (``POST_CHANGE``) — or when the student left the
+    class: transferred, graduated, or moved to another class of the same school year
+    (``STUDENT_LEFT``; a move into next year's class is the rollover, not a departure). The
+    record and its history are kept; the student then waits, unmatched, for the homeroom
+    teacher to assign a new mentor. Pairings of a school year that is over are left alone.
+    Returns the pairings ended (a fixed number of queries).
+    """
+    condition = Q(pk__in=[])
+    for lookup, ids in (
+        ("mentor__in", staff_ids),
+        ("student__in", student_ids),
+        ("school_class__in", class_ids),
+    ):
+        ids = sorted(set(ids))
+        if ids:
+            condition |= Q(**{lookup: ids})
+    on = on or timezone.localdate()
+    pairings = list(
+        Pairing.objects.active()
+        .filter(condition, academic_year__end_date__gte=on)
+        .select_related("mentor", "student__school_class")
+    )
+    if not pairings:
+        return []
+    mentors = mentors_by_class({p.school_class_id for p in pairings})
+    ended = []
+    for pairing in pairings:
+        student = pairing.student
+        if pairing.mentor.status == Staff.Status.LEFT:
+            reason = Pairing.EndReason.LEFT
+        elif student.status != Student.Status.IN_SCHOOL or (
+            student.school_class_id != pairing.school_class_id
+            and student.school_class.academic_year_id == pairing.academic_year_id
+        ):
+            reason = Pairing.EndReason.STUDENT_LEFT
+        elif pairing.mentor_id not in {m.pk for m in mentors.get(pairing.school_class_id, [])}:
+            reason = Pairing.EndReason.POST_CHANGE
+        else:
+            continue
+        pairing.ended_on = max(on, pairing.started_on)
+        pairing.end_reason = reason
+        pairing.end_note = _("Ended automatically when the roster changed.")
+        ended.append(pairing)
+    if ended:
+        bulk_update_with_history(
+            ended,
+            Pairing,
+            ["ended_on", "end_reason", "end_note"],
+            batch_size=500,
+            default_user=_request_user(),
+        )
+    return ended
 
 
 def suggest_reassignment(

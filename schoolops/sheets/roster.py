@@ -42,6 +42,7 @@ from schoolops.services import set_posts
 from schoolops.sheets import parsers
 from schoolops.sheets.base import CellError, Column, Counts, ExportSheet, ImportSheet, Row
 from schoolops.sheets.engine import bulk_insert
+from schoolops.signals import send_roster_changed_on_commit
 
 GRADE_NAMES = {
     1: "一年级",
@@ -202,6 +203,9 @@ class ClassesSheet(ImportSheet, ExportSheet):
                 counts.unchanged += 1
         SchoolClass.objects.bulk_create(to_create)
         SchoolClass.objects.bulk_update(to_update, ["homeroom_teacher"])
+        send_roster_changed_on_commit(
+            type(self), self.kind, staff_ids={c.homeroom_teacher_id for c in to_update}
+        )
         return counts
 
     def rows(self, **options: Any) -> Iterable[Sequence[Any]]:
@@ -404,6 +408,7 @@ class AssignmentsSheet(ImportSheet, ExportSheet):
         }
         counts = Counts()
         to_create, to_update = [], []
+        handed_over: set[int] = set()
         for row in rows:
             subject = subjects[row["subject"]]
             current = existing.get((row["school_class"].pk, subject.pk))
@@ -415,6 +420,7 @@ class AssignmentsSheet(ImportSheet, ExportSheet):
                 )
                 counts.new += 1
             elif current.staff_id != row["staff"].pk:
+                handed_over.update((current.staff_id, row["staff"].pk))
                 current.staff = row["staff"]
                 to_update.append(current)
                 counts.changed += 1
@@ -422,6 +428,7 @@ class AssignmentsSheet(ImportSheet, ExportSheet):
                 counts.unchanged += 1
         TeachingAssignment.objects.bulk_create(to_create)
         TeachingAssignment.objects.bulk_update(to_update, ["staff"])
+        send_roster_changed_on_commit(type(self), self.kind, staff_ids=handed_over)
         return counts
 
     def rows(self, **options: Any) -> Iterable[Sequence[Any]]:
@@ -523,6 +530,7 @@ class StudentsSheet(ImportSheet, ExportSheet):
                 counts.unchanged += 1
         bulk_insert(Student, to_create)
         Student.objects.bulk_update(to_update, list(STUDENT_FIELDS), batch_size=500)
+        send_roster_changed_on_commit(type(self), self.kind, student_ids={s.pk for s in to_update})
         return counts
 
     def rows(self, **options: Any) -> Iterable[Sequence[Any]]:

@@ -156,20 +156,23 @@ def test_hand_assignment_from_the_class_page(school, mentoring, login, today):
     assert other.post(url, data).status_code == 404
 
 
-def test_mentor_can_open_a_mentees_page_outside_their_classes(school, mentoring, login, today):
-    # 刘老师 teaches only class (1); a mentee moved to class (2) stays visible to her.
+def test_a_mentee_moved_to_another_class_is_no_longer_the_mentors(school, mentoring, login, today):
+    # 刘老师 teaches only class (1): her mentee's page is hers while the pairing lasts; moving
+    # the student to class (2) ends the pairing (see test_auto_end.py) and with it her access.
     moved = mentoring.students[1]
     p = pair(school, moved, mentoring.english)
+    client = login(mentoring.english)
+    page = reverse("schoolops:student_detail", args=[moved.pk])
+    assert client.get(page).status_code == 200
     moved.school_class = school.class_b
     moved.save()
-    client = login(mentoring.english)
-    assert client.get(reverse("schoolops:student_detail", args=[moved.pk])).status_code == 200
+    p.refresh_from_db()
+    assert p.end_reason == Pairing.EndReason.STUDENT_LEFT
+    assert client.get(page).status_code == 404
     assert (
         client.get(reverse("schoolops:student_detail", args=[school.student_b.pk])).status_code
         == 404
     )
-    services.end_pairing(p, Pairing.EndReason.STUDENT_LEFT)
-    assert client.get(reverse("schoolops:student_detail", args=[moved.pk])).status_code == 404
 
 
 def test_student_panel_shows_talks_to_the_mentor_and_nothing_to_the_office(
