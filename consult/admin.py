@@ -120,6 +120,25 @@ class StrategyAdmin(ReadOnlyHistoryAdmin):
     inlines = [FollowUpInline]
 
 
+@admin.register(FollowUp)
+class FollowUpAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["strategy", "date", "result", "author", "created_at"]
+    list_filter = ["result"]
+    list_select_related = ["strategy__student", "author"]
+    search_fields = ["strategy__student__name", "strategy__student__student_no"]
+    date_hierarchy = "date"
+
+
+@admin.register(MeetingStudent)
+class MeetingStudentAdmin(ReadOnlyHistoryAdmin):
+    """The students discussed, whose rows the chair may change after the meeting."""
+
+    list_display = ["meeting", "student"]
+    list_filter = ["meeting__level"]
+    list_select_related = ["meeting", "student"]
+    search_fields = ["student__name", "student__student_no"]
+
+
 @admin.register(Escalation)
 class EscalationAdmin(ReadOnlyHistoryAdmin):
     list_display = ["student", "from_level", "to_level", "status", "proposed_on", "decided_on"]

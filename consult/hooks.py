@@ -44,13 +44,15 @@ def leader_students(scope: Scope):
 
 def student_panel(request: HttpRequest, student: Student) -> dict[str, Any] | None:
     from .selectors import timeline
-    from .services import log_access
+    from .services import check_escalations, log_access
 
     scope = get_scope(request)
     if not may_consult(scope):
         return None
     psych = can_read_psych(scope, student)
     log_access(request.user, student, AccessLog.What.TIMELINE)
+    # The timeline shows the student's escalations: today's rule has run before it is read.
+    check_escalations(scope.term, timezone.localdate())
     profile = (
         LedgerProfile.objects.filter(student=student, term=scope.term).first()
         if scope.term
@@ -90,13 +92,16 @@ def class_links(request: HttpRequest, school_class: SchoolClass) -> list[Link]:
 def todos(request: HttpRequest) -> list[Todo]:
     """Meetings due, follow-ups due, ledgers to fill, proposals to decide, my 包靠 students."""
     from .selectors import school_cadence
-    from .services import ledger_completeness
+    from .services import check_escalations, ledger_completeness
 
     scope = get_scope(request)
     if not may_consult(scope) or scope.term is None or scope.staff is None:
         return []
     today = timezone.localdate()
     term = scope.term
+    # Everyone's day starts here: the first home page of the day runs the escalation rule,
+    # so the weeks-without-improvement proposals appear without anybody running anything.
+    settings = check_escalations(term, today)
     week = term.week_of(today)
     out: list[Todo] = []
     homeroom = list(
@@ -139,9 +144,7 @@ def todos(request: HttpRequest) -> list[Todo]:
                     )
                 )
     if scope.headed_grade_ids and week is not None:
-        from .models import ConsultSettings
-
-        weekday = ConsultSettings.get().grade_meeting_weekday
+        weekday = settings.grade_meeting_weekday
         held = set(
             term.consult_meetings.counting()
             .filter(

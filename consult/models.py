@@ -74,8 +74,13 @@ class ConsultSettings(models.Model):
         validators=[MaxValueValidator(6)],
         help_text=_("0 is Monday, 4 is Friday."),
     )
+    # The day the escalation rule last ran over the whole term: the first page of the day
+    # that shows proposals runs it (see ``services.check_escalations``).
+    escalations_checked_on = models.DateField(
+        _("escalation rule last checked"), null=True, blank=True, editable=False
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["escalations_checked_on"])
 
     class Meta:
         verbose_name = _("consultation settings")
@@ -83,6 +88,13 @@ class ConsultSettings(models.Model):
 
     def __str__(self) -> str:
         return str(_("Consultation settings"))
+
+    def save(self, *args, **kwargs) -> None:
+        # New numbers (or weights) apply at once: the next page that shows proposals
+        # runs the rule again.
+        if kwargs.get("update_fields") is None:
+            self.escalations_checked_on = None
+        super().save(*args, **kwargs)
 
     WEIGHT_FIELDS = (
         "weight_meetings",
@@ -472,7 +484,7 @@ class Strategy(models.Model):
 
 
 class FollowUp(models.Model):
-    """One follow-up on a strategy. Appended, never changed."""
+    """One follow-up on a strategy. Appended, never changed (its history says who added it)."""
 
     class Result(models.TextChoices):
         IMPROVED = "improved", _("Improved")
@@ -490,6 +502,8 @@ class FollowUp(models.Model):
         Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("follow-up")

@@ -470,13 +470,16 @@ def escalation_reason(
 
 
 def escalation_candidates(
-    term: Term, today: dt.date, students: Iterable[int] | None = None
+    term: Term,
+    today: dt.date,
+    students: Iterable[int] | None = None,
+    settings: ConsultSettings | None = None,
 ) -> list[tuple[int, str, str, str]]:
     """(student id, from level, to level, reason) for students the rule proposes.
 
-    Four queries whatever the number of students.
+    Four queries whatever the number of students (three when ``settings`` is given).
     """
-    settings = ConsultSettings.get()
+    settings = settings or ConsultSettings.get()
     strategies = Strategy.objects.filter(
         term=term, status=Strategy.Status.OPEN, level__in=list(NEXT_LEVEL)
     )
@@ -524,7 +527,10 @@ def escalation_candidates(
 
 @transaction.atomic
 def propose_escalations(
-    term: Term, today: dt.date, students: Iterable[int] | None = None
+    term: Term,
+    today: dt.date,
+    students: Iterable[int] | None = None,
+    settings: ConsultSettings | None = None,
 ) -> list[Escalation]:
     """Put every student the rule picks on the next level's agenda (idempotent)."""
     new = [
@@ -537,11 +543,40 @@ def propose_escalations(
             automatic=True,
             proposed_on=today,
         )
-        for student_id, from_level, to_level, reason in escalation_candidates(term, today, students)
+        for student_id, from_level, to_level, reason in escalation_candidates(
+            term, today, students, settings
+        )
     ]
     if new:
         bulk_create_with_history(new, Escalation)
     return new
+
+
+def check_escalations(
+    term: Term | None, today: dt.date, settings: ConsultSettings | None = None
+) -> ConsultSettings:
+    """Run the escalation rule over the term once a day, from the first page that needs it.
+
+    A follow-up checks its student at once; the "no improvement for W teaching weeks" half
+    needs only time to pass, so the pages that show proposals (the grade head's agenda, the
+    meeting form, the home to-dos, the student's timeline) call this. Once the day's check
+    has run it costs nothing beyond reading the settings (which the caller gets back); the
+    conditional UPDATE lets exactly one request of the day do the work, whatever runs at the
+    same time. ``manage.py consult_escalations`` does the same from cron.
+    """
+    settings = settings or ConsultSettings.get()
+    if term is None or settings.escalations_checked_on == today:
+        return settings
+    with transaction.atomic():
+        first = (
+            ConsultSettings.objects.filter(pk=settings.pk)
+            .exclude(escalations_checked_on=today)
+            .update(escalations_checked_on=today)
+        )
+        if first:
+            propose_escalations(term, today, settings=settings)
+    settings.escalations_checked_on = today
+    return settings
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from schoolops.models import Grade, Post, SchoolClass, Staff, Student
 from schoolops.scopes import get_class_or_404, get_scope, get_student_or_404
@@ -493,17 +493,13 @@ def _agenda(scope):
 
 
 @consult_required
+@require_safe
 def escalations(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     if not (scope.headed_grade_ids or scope.is_school_wide):
         raise PermissionDenied
     term = _term_or_404(request)
-    if request.method == "POST":
-        proposed = services.propose_escalations(term, timezone.localdate())
-        messages.success(
-            request, _("%(n)s students proposed for the next level.") % {"n": len(proposed)}
-        )
-        return redirect("consult:escalations")
+    settings = services.check_escalations(term, timezone.localdate())
     agenda = _agenda(scope).filter(term=term)
     ctx = {
         "proposed": list(agenda.filter(status=Escalation.Status.PROPOSED).order_by("proposed_on")),
@@ -511,7 +507,7 @@ def escalations(request: HttpRequest) -> HttpResponse:
             agenda.exclude(status=Escalation.Status.PROPOSED).order_by("-decided_on")[:50]
         ),
         "form": NoteForm(),
-        "settings": ConsultSettings.get(),
+        "settings": settings,
     }
     return render(request, "consult/escalations.html", ctx)
 
@@ -642,6 +638,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     # The students proposed to this level wait on the agenda: list them first.
     agenda = []
     if level in (Level.GRADE, Level.SCHOOL) and request.method != "POST":
+        services.check_escalations(term, timezone.localdate())
         proposals = Escalation.objects.filter(
             term=term, to_level=level, status=Escalation.Status.PROPOSED
         ).select_related("student")

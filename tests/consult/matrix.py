@@ -353,16 +353,6 @@ ADMIN_OBJECTS = {
 # The settings are one row: once it exists, nobody adds another.
 ADMIN_OVERRIDES: dict = {"admin:consult_consultsettings_add": {"academic": 403}}
 
-ROUTES.append(
-    Route(
-        "consult:escalations",
-        method="post",
-        expect=expect(
-            403, anonymous=LOGIN, grade_head=REDIRECT, principal=REDIRECT, academic=REDIRECT
-        ),
-    )
-)
-
 
 def _meeting_edit_post(school) -> Call:
     return Call(

@@ -451,14 +451,15 @@ def test_home_page_query_count_does_not_grow_with_leader_students(
         assert client.get(reverse("home")).status_code == 200
 
 
-def test_escalation_rule_can_be_run_from_the_agenda_page(school, login, today):
+def test_the_agenda_page_runs_the_escalation_rule_by_itself(school, login, today):
     from consult.models import Escalation
 
     strategy(school, school.student_a, dt.date(2026, 10, 26))  # four teaching weeks ago
     client = login(school.grade_head)
-    assert client.post(url("escalations")).status_code == 302
+    assert school.student_a.name in client.get(url("escalations")).text
     assert Escalation.objects.get().automatic
-    assert login(school.homeroom).post(url("escalations")).status_code == 403
+    assert client.post(url("escalations")).status_code == 405  # nothing to press any more
+    assert login(school.homeroom).get(url("escalations")).status_code == 403
 
 
 def test_consult_escalations_command(school, today):

@@ -1,6 +1,7 @@
 """``python manage.py consult_escalations``: put students the escalation rule picks on the
-next level's agenda. Follow-ups check the rule at once; the "no improvement for N teaching
-weeks" half needs time to pass, so run this daily (cron or a systemd timer)."""
+next level's agenda. Follow-ups check the rule at once, and the first page of each day that
+shows proposals runs the whole rule (``services.check_escalations``); this command does the
+same from cron, for a school that wants the proposals made before anybody logs in."""
 
 from __future__ import annotations
 
