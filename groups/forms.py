@@ -85,7 +85,10 @@ class MoveForm(forms.Form):
     def __init__(self, *args, membership: Membership, groups, **kwargs):
         super().__init__(*args, **kwargs)
         self.membership = membership
-        self.fields["to_group"].queryset = groups
+        self.fields["to_group"].queryset = groups.order_by("number")
+        # The groups are all of the student's class: their names say enough (and the
+        # class in ``StudyGroup.__str__`` would cost two queries per option).
+        self.fields["to_group"].label_from_instance = lambda group: group.name
         self.fields["reason"].required = membership.group.is_confirmed
         self.helper = FormHelper()
         self.helper.layout = Layout(

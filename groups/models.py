@@ -345,6 +345,8 @@ class ScoreEntry(models.Model):
         indexes = [
             # Monthly leaderboard: SUM(points) GROUP BY group for one month.
             models.Index(fields=["month", "group", "points"], name="scoreentry_month_idx"),
+            # The admin list: one month's entries, newest first (its default filter and order).
+            models.Index(fields=["month", "-id"], name="scoreentry_admin_month_idx"),
             # Class ranking of a teaching week and the group page's week chart.
             models.Index(fields=["school_class", "term", "week"], name="scoreentry_week_idx"),
             models.Index(fields=["group", "week"], name="scoreentry_group_week_idx"),
