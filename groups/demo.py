@@ -32,6 +32,7 @@ from .models import (
     StudyGroup,
 )
 from .selectors import compute_board
+from .services import create_members
 
 NAMES = [
     "雄鹰组",
@@ -203,47 +204,25 @@ def run_demo(context: Any) -> None:
         proposals.append((school_class, proposal))
     groups = StudyGroup.objects.bulk_create(group_rows, batch_size=1000)
 
-    memberships: list[Membership] = []
-    leads: list[tuple[int, int, int]] = []
     group_iter = iter(groups)
-    class_groups: dict[int, list[tuple[StudyGroup, list[int]]]] = defaultdict(list)
+    placements = []
     for school_class, proposal in proposals:
         subject_ids = sorted({subject for _staff, subject in teaching[school_class.pk]})
-        for members in proposal:
-            group = next(group_iter)
-            roles = forming.pick_roles(members, subject_ids)
-            counts: dict[int, int] = defaultdict(int)
-            for subject_id, student_id in roles["subjects"].items():
-                counts[student_id] += 1
-                leads.append((group.pk, student_id, subject_id))
-            order = forming.seat_order([m.student_id for m in members], counts)
-            by_id = {m.student_id: m for m in members}
-            for seat, student_id in enumerate(order, start=1):
-                m = by_id[student_id]
-                memberships.append(
-                    Membership(
-                        group=group,
-                        student_id=student_id,
-                        tier=m.tier,
-                        tier_flagged=m.flagged,
-                        seat=seat,
-                        is_leader=student_id == roles["leader"],
-                        is_recorder=student_id == roles["recorder"],
-                        goal_short=rng.choice(MEMBER_SHORT),
-                        goal_long=rng.choice(MEMBER_LONG),
-                        joined_at=confirmed_at,
-                    )
-                )
-            class_groups[school_class.pk].append((group, order))
-    memberships = Membership.objects.bulk_create(memberships, batch_size=2000)
-    membership_pk = {(m.group_id, m.student_id): m.pk for m in memberships}
-    Through = Membership.led_subjects.through
-    Through.objects.bulk_create(
-        (Through(membership_id=membership_pk[(g, s)], subject_id=sub) for g, s, sub in leads),
-        batch_size=2000,
-    )
+        placements += [(next(group_iter), members, subject_ids) for members in proposal]
 
-    _member_changes(rng, proposals, class_groups, membership_pk, confirmed_at)
+    def goals(membership: Membership) -> None:
+        membership.goal_short = rng.choice(MEMBER_SHORT)
+        membership.goal_long = rng.choice(MEMBER_LONG)
+
+    memberships = create_members(placements, confirmed_at, fill=goals)
+    seated: dict[int, list[int]] = defaultdict(list)  # group → its students by seat
+    for membership in memberships:
+        seated[membership.group_id].append(membership.student_id)
+    class_groups: dict[int, list[tuple[StudyGroup, list[int]]]] = defaultdict(list)
+    for group, _members, _subjects in placements:
+        class_groups[group.school_class_id].append((group, seated[group.pk]))
+
+    _member_changes(rng, proposals, class_groups, confirmed_at)
     count = _scores(rng, term, today, tz, formed, class_groups, teaching)
     _checkins_and_reviews(rng, term, today, tz, class_groups, memberships, formed)
     _months(rng, term, today, formed, class_groups)
@@ -252,7 +231,7 @@ def run_demo(context: Any) -> None:
     )
 
 
-def _member_changes(rng, proposals, class_groups, membership_pk, confirmed_at) -> None:
+def _member_changes(rng, proposals, class_groups, confirmed_at) -> None:
     """A few moves with reasons, kept as history (the membership rows stay as they are)."""
     changes = []
     for school_class, _proposal in proposals[::7]:

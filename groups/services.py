@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -100,47 +100,61 @@ def propose_groups(
         StudyGroup(term=term, school_class=school_class, number=i, name=default_name(i))
         for i in range(1, len(proposal) + 1)
     )
-    _create_members(groups, proposal, class_subject_ids(school_class), now)
+    subject_ids = class_subject_ids(school_class)
+    create_members(
+        [(group, members, subject_ids) for group, members in zip(groups, proposal, strict=True)],
+        now,
+    )
     return groups
 
 
-def _create_members(
-    groups: list[StudyGroup],
-    proposal: list[list[forming.Candidate]],
-    subject_ids: list[int],
+def create_members(
+    placements: Iterable[tuple[StudyGroup, list[forming.Candidate], list[int]]],
     now: dt.datetime,
-) -> None:
+    *,
+    fill: Callable[[Membership], None] | None = None,
+) -> list[Membership]:
+    """The members of new groups as a proposal placed them: tier, seat, roles, subject leads.
+
+    ``placements`` holds (group, its candidates, the subject ids of its class); the strongest
+    member in each subject leads it and sits in the middle (``forming``). ``fill`` may set
+    more fields of each new membership (the demo's goals). Written in bulk: the demo school
+    forms 500 groups this way.
+    """
     memberships: list[Membership] = []
-    leads: list[tuple[int, int, int]] = []  # (group index, student, subject)
-    for index, (group, members) in enumerate(zip(groups, proposal, strict=False)):
+    leads: list[tuple[int, int]] = []  # (index in memberships, subject)
+    for group, members, subject_ids in placements:
         roles = forming.pick_roles(members, subject_ids)
         lead_counts: dict[int, int] = {}
-        for subject_id, student_id in roles["subjects"].items():
+        for student_id in roles["subjects"].values():
             lead_counts[student_id] = lead_counts.get(student_id, 0) + 1
-            leads.append((index, student_id, subject_id))
         seats = forming.seat_order([m.student_id for m in members], lead_counts)
         by_id = {m.student_id: m for m in members}
+        index_of: dict[int, int] = {}
         for seat, student_id in enumerate(seats, start=1):
             candidate = by_id[student_id]
-            memberships.append(
-                Membership(
-                    group=group,
-                    student_id=student_id,
-                    tier=candidate.tier,
-                    tier_flagged=candidate.flagged,
-                    seat=seat,
-                    is_leader=student_id == roles["leader"],
-                    is_recorder=student_id == roles["recorder"],
-                    joined_at=now,
-                )
+            membership = Membership(
+                group=group,
+                student_id=student_id,
+                tier=candidate.tier,
+                tier_flagged=candidate.flagged,
+                seat=seat,
+                is_leader=student_id == roles["leader"],
+                is_recorder=student_id == roles["recorder"],
+                joined_at=now,
             )
-    memberships = Membership.objects.bulk_create(memberships)
-    by_key = {(m.group_id, m.student_id): m.pk for m in memberships}
+            if fill is not None:
+                fill(membership)
+            index_of[student_id] = len(memberships)
+            memberships.append(membership)
+        leads += [(index_of[student], subject) for subject, student in roles["subjects"].items()]
+    memberships = Membership.objects.bulk_create(memberships, batch_size=2000)
     Through = Membership.led_subjects.through
     Through.objects.bulk_create(
-        Through(membership_id=by_key[(groups[index].pk, student_id)], subject_id=subject_id)
-        for index, student_id, subject_id in leads
+        (Through(membership_id=memberships[i].pk, subject_id=subject) for i, subject in leads),
+        batch_size=2000,
     )
+    return memberships
 
 
 @transaction.atomic
