@@ -17,6 +17,8 @@ def carry_over_teachers_scores(apps, schema_editor):
     TeacherRating = apps.get_model("mentors", "TeacherRating")
     HistoricalTeacherRating = apps.get_model("mentors", "HistoricalTeacherRating")
     Staff = apps.get_model("schoolops", "Staff")
+    if not any(f.name == "teachers_score" for f in MentorEvaluation._meta.get_fields()):
+        return  # run again on today's models (as some tests do): nothing left to carry over
     staff_of_user = dict(Staff.objects.values_list("user_id", "pk"))
     for evaluation in MentorEvaluation.objects.filter(teachers_score__isnull=False).order_by("pk"):
         last = (
