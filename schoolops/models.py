@@ -11,6 +11,7 @@ import datetime as dt
 from functools import cached_property
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -319,6 +320,13 @@ class Grade(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # Heading a grade is the 级部主任 post: the scope reads headed grades only for it.
+        if self.head_id is not None:
+            group, _created = Group.objects.get_or_create(name=Post.GRADE_HEAD)
+            group.user_set.add(self.head.user_id)
 
 
 class SchoolClassQuerySet(models.QuerySet):

@@ -60,7 +60,11 @@ class Scope:
     def staff(self) -> Staff | None:
         if not self.user.is_authenticated:
             return None
-        return Staff.objects.filter(user=self.user).first()
+        # The login backend reads the staff row with the user (``select_related``).
+        try:
+            return self.user.staff
+        except Staff.DoesNotExist:
+            return None
 
     @cached_property
     def posts(self) -> frozenset[str]:
@@ -133,7 +137,8 @@ class Scope:
 
     @cached_property
     def headed_grades(self) -> list[Grade]:
-        if self.staff is None:
+        # Only a grade head (级部主任) heads a grade: no query for everybody else.
+        if self.staff is None or Post.GRADE_HEAD not in self.posts:
             return []
         return list(self.staff.headed_grades.all())
 

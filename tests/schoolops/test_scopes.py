@@ -40,6 +40,35 @@ def test_grade_head_sees_the_grade_only(school, login, today):
     )
 
 
+def test_making_someone_a_grade_head_gives_the_post_and_the_grade(school, login, today):
+    """The scope reads headed grades only for the 级部主任 post; heading a grade grants it."""
+    from schoolops.models import Post
+
+    client = login(school.teacher)
+    url = reverse("schoolops:class_detail", args=[school.class_c.pk])
+    assert client.get(url).status_code == 404
+    grade = school.class_c.grade
+    grade.head = school.teacher
+    grade.save()
+    assert school.teacher.user.groups.filter(name=Post.GRADE_HEAD).exists()
+    assert client.get(url).status_code == 200
+
+
+def test_one_query_reads_the_user_and_the_staff(school, client, today):
+    """The login backend loads the member of staff with the user."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(school.teacher.user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+    reads = [q["sql"] for q in queries if 'FROM "schoolops_staff"' in q["sql"]]
+    assert not any('WHERE "schoolops_staff"."user_id"' in sql for sql in reads)
+    assert not any(
+        'FROM "schoolops_grade" WHERE "schoolops_grade"."head_id"' in q["sql"] for q in queries
+    )
+
+
 def test_guardian_phone_only_for_homeroom_grade_head_and_principal(school, login, today):
     url = reverse("schoolops:student_detail", args=[school.student_a.pk])
     phone = school.student_a.guardian_phone
