@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -272,9 +273,27 @@ class MeetingForm(forms.ModelForm):
         )
 
 
+def student_label(student: Student) -> str:
+    """How a student is typed in the meeting forms and offered in their datalist."""
+    return f"{student.student_no} {student.name}"
+
+
 class DiscussedForm(forms.Form):
-    student = forms.ModelChoiceField(label=_("Student"), queryset=Student.objects.none())
-    analysis = forms.CharField(label=_("Analysis"), widget=forms.Textarea(attrs={"rows": 2}))
+    """A student discussed: typed as 学籍号 or name (the datalist offers 「学籍号 姓名」) and
+    resolved by the formset in one query, so a phone never loads a class or a grade's roster."""
+
+    student = forms.CharField(
+        label=_("Student"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"list": "discussed-students", "autocomplete": "off", "class": "student-ref"}
+        ),
+        help_text=_("学籍号 or name"),
+    )
+    analysis = forms.CharField(
+        label=_("Analysis"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     decision = forms.CharField(
         label=_("Strategy decided"),
         required=False,
@@ -283,10 +302,74 @@ class DiscussedForm(forms.Form):
     )
     review_date = forms.DateField(label=_("Review date"), required=False, widget=DateInput())
 
-    def __init__(self, *args, students=None, **kwargs):
+    def filled(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return any(
+            (data.get(name) or "") if name != "review_date" else data.get(name)
+            for name in ("student", "analysis", "decision", "review_date")
+        )
+
+
+class DiscussedEditForm(DiscussedForm):
+    """A row of the students-discussed editor: a recorded row (its student fixed) or a new one."""
+
+    row = forms.IntegerField(required=False, widget=forms.HiddenInput, max_value=MAX_PK)
+    remove = forms.BooleanField(label=_("Remove from the record"), required=False)
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if students is not None:
-            self.fields["student"].queryset = students
+        if self.initial.get("row"):
+            self.fields["student"].disabled = True
+            self.fields["student"].help_text = ""
+        else:
+            del self.fields["remove"]
+
+    def clean_row(self):
+        # Rows are matched to the record by position: a page older than the record is refused.
+        row = self.cleaned_data.get("row")
+        if row != self.initial.get("row"):
+            raise forms.ValidationError(
+                _("The students discussed changed meanwhile: open the page again.")
+            )
+        return row
+
+    def filled(self) -> bool:
+        return bool(self.initial.get("row")) or super().filled()
+
+
+def resolve_students(texts: list[str], students) -> dict[str, Student | str]:
+    """Typed student → the student, or the error to show; one query for all of them.
+
+    ``students`` is the meeting's scope (a class, a grade, the school meeting's students):
+    a student outside it is answered like an unknown one.
+    """
+    tokens = {token for text in texts for token in text.split()}
+    if not tokens:
+        return {}
+    found = list(
+        students.filter(Q(student_no__in=tokens) | Q(name__in=tokens)).order_by("student_no")[
+            : 20 + len(texts) * 5
+        ]
+    )
+    by_no = {s.student_no: s for s in found}
+    out: dict[str, Student | str] = {}
+    for text in texts:
+        parts = text.split()
+        numbered = [by_no[p] for p in parts if p in by_no]
+        named = [s for s in found if s.name in parts]
+        if numbered:
+            out[text] = numbered[0]
+        elif len(named) == 1:
+            out[text] = named[0]
+        elif named:
+            out[text] = str(
+                _("Several students are called %(name)s: add the 学籍号.") % {"name": text}
+            )
+        else:
+            out[text] = str(
+                _("No student “%(text)s” can be discussed at this meeting.") % {"text": text}
+            )
+    return out
 
 
 class BaseDiscussedFormSet(forms.BaseFormSet):
@@ -294,36 +377,57 @@ class BaseDiscussedFormSet(forms.BaseFormSet):
         self.students = students
         super().__init__(*args, **kwargs)
 
-    def get_form_kwargs(self, index):
-        return {"students": self.students}
+    def clean(self):
+        rows = [
+            f
+            for f in self.forms
+            if hasattr(f, "cleaned_data") and not f.errors and not f.cleaned_data.get("remove")
+        ]
+        typed = [
+            f
+            for f in rows
+            if not f.initial.get("row") and (f.cleaned_data.get("student") or "").strip()
+        ]
+        resolved = resolve_students(
+            [f.cleaned_data["student"].strip() for f in typed], self.students
+        )
+        for f in typed:
+            found = resolved[f.cleaned_data["student"].strip()]
+            if isinstance(found, str):
+                f.add_error("student", found)
+            else:
+                f.cleaned_data["student"] = found
+        seen = set(self.recorded_ids)
+        for f in rows:
+            if f.errors or not f.filled():
+                continue
+            student = f.cleaned_data.get("student")
+            if f.initial.get("row"):
+                student = None
+            elif not isinstance(student, Student):
+                f.add_error("student", _("Choose the student."))
+                continue
+            if not (f.cleaned_data.get("analysis") or "").strip():
+                f.add_error("analysis", _("Write the analysis."))
+            if student is not None:
+                if student.pk in seen:
+                    f.add_error("student", _("This student is already listed."))
+                seen.add(student.pk)
 
     @property
-    def empty_form(self):
-        form = self.form(
-            auto_id=self.auto_id,
-            prefix=self.add_prefix("__prefix__"),
-            empty_permitted=True,
-            use_required_attribute=False,
-            students=self.students,
-        )
-        self.add_fields(form, None)
-        return form
+    def recorded_ids(self) -> list[int]:
+        return [f.initial["student_id"] for f in self.forms if f.initial.get("row")]
 
-    def clean(self):
-        seen = set()
-        for form in self.forms:
-            if not form.has_changed() or not hasattr(form, "cleaned_data"):
-                continue
-            student = form.cleaned_data.get("student")
-            if student is None:
-                continue
-            if student.pk in seen:
-                form.add_error("student", _("This student is already listed."))
-            seen.add(student.pk)
+    def rows(self) -> list[DiscussedForm]:
+        """The valid rows a person filled (or recorded earlier), in order."""
+        return [f for f in self.forms if f.filled()]
 
 
 DiscussedFormSet = forms.formset_factory(
     DiscussedForm, formset=BaseDiscussedFormSet, extra=3, max_num=60, validate_max=True
+)
+DiscussedEditFormSet = forms.formset_factory(
+    DiscussedEditForm, formset=BaseDiscussedFormSet, extra=3, max_num=80, validate_max=True
 )
 
 

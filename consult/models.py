@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -367,6 +368,9 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.get_level_display()} {self.topic}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("consult:meeting_detail", args=[self.pk])
+
     @property
     def where(self) -> str:
         if self.school_class_id:
@@ -477,6 +481,9 @@ class Strategy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student.name}: {self.action[:30]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("consult:strategy_detail", args=[self.pk])
 
     @property
     def is_open(self) -> bool:
@@ -665,6 +672,9 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("consult:case_detail", args=[self.pk])
 
 
 class CaseJudge(models.Model):

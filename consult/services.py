@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -231,6 +231,50 @@ def record_meeting(
         raise ValidationError(_("Write the names of the parents at a home-school meeting."))
     if level != Level.SCHOOL:
         monthly_review = False
+    _check_discussed(level, school_class, grade, discussed)
+    meeting = Meeting.objects.create(
+        level=level,
+        kind=kind,
+        home_form=home_form if level == Level.HOME else "",
+        monthly_review=monthly_review,
+        term=term,
+        date=date,
+        school_class=school_class if level in (Level.CLASS, Level.HOME) else None,
+        grade=grade if level == Level.GRADE else (school_class.grade if school_class else None),
+        chair=chair,
+        parents=parents.strip(),
+        topic=topic.strip(),
+        preparation=preparation.strip(),
+        analysis=analysis.strip(),
+        strategies=strategies.strip(),
+        summary=summary.strip(),
+        created_by=by,
+    )
+    meeting.attendees.set(list(attendees))
+    rows = [
+        MeetingStudent(
+            meeting=meeting,
+            student=item.student,
+            analysis=item.analysis.strip(),
+            decision=item.decision.strip(),
+        )
+        for item in discussed
+    ]
+    if rows:
+        bulk_create_with_history(rows, MeetingStudent, default_user=by.user)
+    for item in discussed:
+        if item.decision.strip():
+            _open_meeting_strategy(meeting, item)
+    return meeting
+
+
+def _check_discussed(
+    level: str,
+    school_class: SchoolClass | None,
+    grade: Grade | None,
+    discussed: Sequence[Discussed],
+) -> None:
+    """Each student once, from the meeting's class or grade, with an analysis."""
     seen: set[int] = set()
     for item in discussed:
         if item.student.pk in seen:
@@ -253,49 +297,106 @@ def record_meeting(
             raise ValidationError(
                 _("Write the analysis for %(name)s.") % {"name": item.student.name}
             )
-    meeting = Meeting.objects.create(
-        level=level,
-        kind=kind,
-        home_form=home_form if level == Level.HOME else "",
-        monthly_review=monthly_review,
-        term=term,
-        date=date,
-        school_class=school_class if level in (Level.CLASS, Level.HOME) else None,
-        grade=grade if level == Level.GRADE else (school_class.grade if school_class else None),
-        chair=chair,
-        parents=parents.strip(),
-        topic=topic.strip(),
-        preparation=preparation.strip(),
-        analysis=analysis.strip(),
-        strategies=strategies.strip(),
-        summary=summary.strip(),
-        created_by=by,
+
+
+def _open_meeting_strategy(meeting: Meeting, item: Discussed) -> Strategy:
+    """The strategy a meeting decided for a student, opened for follow-up."""
+    return Strategy.objects.create(
+        student=item.student,
+        term=meeting.term,
+        level=Level.CLASS if meeting.level == Level.HOME else meeting.level,
+        problem=item.analysis.strip(),
+        action=item.decision.strip(),
+        owner=item.owner or meeting.chair,
+        start_date=meeting.date,
+        review_date=item.review_date or meeting.date + dt.timedelta(days=14),
+        meeting=meeting,
     )
-    meeting.attendees.set(list(attendees))
-    MeetingStudent.objects.bulk_create(
-        MeetingStudent(
-            meeting=meeting,
-            student=item.student,
-            analysis=item.analysis.strip(),
-            decision=item.decision.strip(),
-        )
-        for item in discussed
+
+
+@dataclass
+class DiscussedChange:
+    """A row of the students-discussed editor: a recorded row (``row``) or a new student."""
+
+    row: MeetingStudent | None
+    student: Student | None
+    analysis: str
+    decision: str
+    review_date: dt.date | None = None
+    remove: bool = False
+
+
+@transaction.atomic
+def update_discussed(meeting: Meeting, changes: Sequence[DiscussedChange]) -> dict[str, int]:
+    """Add, change or remove the students discussed after the meeting; every row keeps its
+    history (who, when, what). A decision written for the first time opens its strategy; a
+    changed decision changes the strategy while it is open and has no follow-up yet."""
+    strategies = {
+        s.student_id: s
+        for s in meeting.decided_strategies.annotate(n_follow_ups=models.Count("follow_ups"))
+    }
+    counts = {"added": 0, "changed": 0, "removed": 0}
+    kept = [c for c in changes if c.row is not None and not c.remove]
+    new = [c for c in changes if c.row is None]
+    recorded = {c.row.student_id for c in kept}
+    _check_discussed(
+        meeting.level,
+        meeting.school_class if meeting.level in (Level.CLASS, Level.HOME) else None,
+        meeting.grade,
+        [
+            Discussed(c.student, c.analysis, c.decision)
+            for c in new
+            if c.student is not None and c.student.pk not in recorded
+        ],
     )
-    strategy_level = Level.CLASS if level == Level.HOME else level
-    for item in discussed:
-        if item.decision.strip():
-            Strategy.objects.create(
-                student=item.student,
-                term=term,
-                level=strategy_level,
-                problem=item.analysis.strip(),
-                action=item.decision.strip(),
-                owner=item.owner or chair,
-                start_date=date,
-                review_date=item.review_date or date + dt.timedelta(days=14),
-                meeting=meeting,
+    for change in changes:
+        row = change.row
+        if row is not None and change.remove:
+            if row.student_id in strategies:
+                raise ValidationError(
+                    _(
+                        "A strategy for %(name)s was opened at this meeting: close it from its "
+                        "page, the student stays on the record."
+                    )
+                    % {"name": row.student.name}
+                )
+            row.delete()
+            counts["removed"] += 1
+            continue
+        if row is None:
+            if change.student.pk in recorded:
+                raise ValidationError(
+                    _("%(name)s is listed twice.") % {"name": change.student.name}
+                )
+            row = MeetingStudent(meeting=meeting, student=change.student)
+            recorded.add(change.student.pk)
+            counts["added"] += 1
+        elif (row.analysis, row.decision) == (change.analysis.strip(), change.decision.strip()):
+            continue
+        else:
+            counts["changed"] += 1
+        if not change.analysis.strip():
+            raise ValidationError(
+                _("Write the analysis for %(name)s.") % {"name": row.student.name}
             )
-    return meeting
+        row.analysis, row.decision = change.analysis.strip(), change.decision.strip()
+        row.save()
+        strategy = strategies.get(row.student_id)
+        if strategy is None and row.decision:
+            _open_meeting_strategy(
+                meeting,
+                Discussed(row.student, row.analysis, row.decision, review_date=change.review_date),
+            )
+        elif (
+            strategy is not None
+            and strategy.is_open
+            and not strategy.n_follow_ups
+            and row.decision
+            and (strategy.action, strategy.problem) != (row.decision, row.analysis)
+        ):
+            strategy.action, strategy.problem = row.decision, row.analysis
+            strategy.save(update_fields=["action", "problem"])
+    return counts
 
 
 MEETING_TEXT_FIELDS = ("topic", "preparation", "analysis", "strategies", "summary", "parents")

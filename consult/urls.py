@@ -33,6 +33,7 @@ urlpatterns = [
     path("meetings/new/", views.meeting_new, name="meeting_new"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/students/", views.meeting_students, name="meeting_students"),
     path("meetings/<int:pk>/record.xlsx", views.meeting_xlsx, name="meeting_xlsx"),
     path("cadence/", views.cadence, name="cadence"),
     path("review/", views.review, name="review"),

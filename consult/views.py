@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -38,6 +39,7 @@ from .access import (
 from .forms import (
     CaseForm,
     CaseScoreForm,
+    DiscussedEditFormSet,
     DiscussedFormSet,
     FollowUpForm,
     LeaderFormSet,
@@ -47,6 +49,7 @@ from .forms import (
     ObservationForm,
     ProposeForm,
     StrategyForm,
+    student_label,
 )
 from .models import (
     AccessLog,
@@ -68,6 +71,34 @@ from .selectors import class_scores, leader_rows, school_cadence, weekly_cadence
 def _error(request: HttpRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
+
+
+def _form_page(
+    request: HttpRequest,
+    forms: list,
+    save: Callable[[], Any],
+    *,
+    success: str,
+    context: dict[str, Any],
+    template: str = "consult/form.html",
+) -> HttpResponse:
+    """The shape of every add/edit page: GET shows the forms; a POST whose forms are valid
+    calls ``save`` (a service call that returns where to go next), says ``success`` and
+    redirects. A refusal from the service, or invalid forms, show the page again with the
+    reasons; nothing is written."""
+    if request.method == "POST":
+        valid = [form.is_valid() for form in forms]  # every form, so that all errors show
+        if all(valid):
+            try:
+                target = save()
+            except ValidationError as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, success)
+                return redirect(target)
+        else:
+            messages.error(request, _("Please correct the errors below."))
+    return render(request, template, context)
 
 
 def _term_or_404(request: HttpRequest):
@@ -195,24 +226,15 @@ def student_ledger(request: HttpRequest, pk: int) -> HttpResponse:
     term = _term_or_404(request)
     profile = LedgerProfile.objects.filter(student=student, term=term).first()
     can_edit = can_keep_ledger(scope, student)
-    services.log_access(request.user, student, AccessLog.What.LEDGER)
-    form = None
-    if can_edit:
-        form = LedgerForm(request.POST or None, instance=profile)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.save_ledger(student, term, form.cleaned_data, scope.staff)
-            except ValidationError as exc:
-                _error(request, exc)
-            else:
-                messages.success(
-                    request, _("Ledger entry of %(name)s saved.") % {"name": student.name}
-                )
-                return redirect(_next_missing(student, term))
-        elif request.method == "POST":
-            messages.error(request, _("Please correct the errors below."))
-    elif request.method == "POST":
+    if request.method == "POST" and not can_edit:
         raise PermissionDenied
+    services.log_access(request.user, student, AccessLog.What.LEDGER)
+    form = LedgerForm(request.POST or None, instance=profile) if can_edit else None
+
+    def save():
+        services.save_ledger(student, term, form.cleaned_data, scope.staff)
+        return _next_missing(student, term)
+
     ctx = {
         "student": student,
         "term": term,
@@ -220,7 +242,14 @@ def student_ledger(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "changes": _ledger_changes(profile) if profile else [],
     }
-    return render(request, "consult/student_ledger.html", ctx)
+    return _form_page(
+        request,
+        [form] if form else [],
+        save,
+        success=_("Ledger entry of %(name)s saved.") % {"name": student.name},
+        context=ctx,
+        template="consult/student_ledger.html",
+    )
 
 
 def _ledger_changes(profile: LedgerProfile, limit: int = 10) -> list[dict[str, Any]]:
@@ -278,21 +307,17 @@ def observation_add(request: HttpRequest, pk: int) -> HttpResponse:
     scope = get_scope(request)
     student = get_student_or_404(request, pk)
     form = ObservationForm(request.POST or None, may_flag_psych=can_read_psych(scope, student))
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.add_observation(student, scope.staff, **form.cleaned_data)
-            except ValidationError as exc:
-                _error(request, exc)
-            else:
-                messages.success(request, _("Observation recorded."))
-                return redirect("schoolops:student_detail", pk=student.pk)
-        else:
-            messages.error(request, _("Please correct the errors below."))
-    return render(
+
+    def save():
+        services.add_observation(student, scope.staff, **form.cleaned_data)
+        return reverse("schoolops:student_detail", args=[student.pk])
+
+    return _form_page(
         request,
-        "consult/form.html",
-        {"student": student, "form": form, "title": _("Add an observation")},
+        [form],
+        save,
+        success=_("Observation recorded."),
+        context={"student": student, "form": form, "title": _("Add an observation")},
     )
 
 
@@ -336,21 +361,16 @@ def strategy_add(request: HttpRequest, pk: int) -> HttpResponse:
         observations=observations[:20],
         initial={"owner": scope.staff},
     )
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                strategy = services.add_strategy(student, scope.staff, **form.cleaned_data)
-            except ValidationError as exc:
-                _error(request, exc)
-            else:
-                messages.success(request, _("Strategy opened."))
-                return redirect("consult:strategy_detail", pk=strategy.pk)
-        else:
-            messages.error(request, _("Please correct the errors below."))
-    return render(
+
+    def save():
+        return services.add_strategy(student, scope.staff, **form.cleaned_data)
+
+    return _form_page(
         request,
-        "consult/form.html",
-        {"student": student, "form": form, "title": _("Open a strategy")},
+        [form],
+        save,
+        success=_("Strategy opened."),
+        context={"student": student, "form": form, "title": _("Open a strategy")},
     )
 
 
@@ -459,23 +479,19 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
     if not scope.can_edit_class(student.school_class):
         raise PermissionDenied
     form = ProposeForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.propose_manually(
-                    student, scope.staff, form.cleaned_data["reason"], timezone.localdate()
-                )
-            except ValidationError as exc:
-                _error(request, exc)
-            else:
-                messages.success(request, _("The student is on the next meeting's agenda."))
-                return redirect("schoolops:student_detail", pk=student.pk)
-        else:
-            messages.error(request, _("Please correct the errors below."))
-    return render(
+
+    def save():
+        services.propose_manually(
+            student, scope.staff, form.cleaned_data["reason"], timezone.localdate()
+        )
+        return reverse("schoolops:student_detail", args=[student.pk])
+
+    return _form_page(
         request,
-        "consult/form.html",
-        {"student": student, "form": form, "title": _("Propose to the next level")},
+        [form],
+        save,
+        success=_("The student is on the next meeting's agenda."),
+        context={"student": student, "form": form, "title": _("Propose to the next level")},
     )
 
 
@@ -639,66 +655,91 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     agenda = []
     if level in (Level.GRADE, Level.SCHOOL) and request.method != "POST":
         services.check_escalations(term, timezone.localdate())
-        proposals = Escalation.objects.filter(
-            term=term, to_level=level, status=Escalation.Status.PROPOSED
-        ).select_related("student")
-        if level == Level.GRADE:
-            proposals = proposals.filter(student__school_class__grade=grade)
         agenda = [
-            {"student": e.student, "analysis": e.reason} for e in proposals.order_by("pk")[:50]
+            {"student": student_label(e.student), "analysis": e.reason}
+            for e in _proposals(term, level, grade)[:50]
         ]
     formset = DiscussedFormSet(
         request.POST or None, students=students, prefix="students", initial=agenda or None
     )
-    if request.method == "POST":
-        if form.is_valid() and formset.is_valid():
-            discussed = [
+
+    def save():
+        data = form.cleaned_data
+        return services.record_meeting(
+            by=scope.staff,
+            level=level,
+            kind=data["kind"],
+            date=data["date"],
+            chair=data["chair"],
+            topic=data["topic"],
+            school_class=school_class,
+            grade=grade,
+            attendees=data.get("attendees") or [],
+            parents=data.get("parents", ""),
+            home_form=data.get("home_form", ""),
+            monthly_review=data.get("monthly_review", False),
+            preparation=data["preparation"],
+            analysis=data["analysis"],
+            strategies=data["strategies"],
+            summary=data["summary"],
+            discussed=[
                 services.Discussed(
                     student=f.cleaned_data["student"],
                     analysis=f.cleaned_data["analysis"],
                     decision=f.cleaned_data.get("decision") or "",
                     review_date=f.cleaned_data.get("review_date"),
                 )
-                for f in formset.forms
-                if f.has_changed() and f.cleaned_data.get("student")
-            ]
-            data = form.cleaned_data
-            try:
-                meeting = services.record_meeting(
-                    by=scope.staff,
-                    level=level,
-                    kind=data["kind"],
-                    date=data["date"],
-                    chair=data["chair"],
-                    topic=data["topic"],
-                    school_class=school_class,
-                    grade=grade,
-                    attendees=data.get("attendees") or [],
-                    parents=data.get("parents", ""),
-                    home_form=data.get("home_form", ""),
-                    monthly_review=data.get("monthly_review", False),
-                    preparation=data["preparation"],
-                    analysis=data["analysis"],
-                    strategies=data["strategies"],
-                    summary=data["summary"],
-                    discussed=discussed,
-                )
-            except ValidationError as exc:
-                _error(request, exc)
-            else:
-                messages.success(request, _("Meeting recorded."))
-                return redirect("consult:meeting_detail", pk=meeting.pk)
-        else:
-            messages.error(request, _("Please correct the errors below."))
+                for f in formset.rows()
+            ],
+        )
+
     ctx = {
         "form": form,
         "formset": formset,
+        "suggestions": _suggestions(level, school_class, grade, students, term),
         "level": level,
         "level_label": dict(Level.choices)[level],
         "school_class": school_class,
         "grade": grade,
     }
-    return render(request, "consult/meeting_form.html", ctx)
+    return _form_page(
+        request,
+        [form, formset],
+        save,
+        success=_("Meeting recorded."),
+        context=ctx,
+        template="consult/meeting_form.html",
+    )
+
+
+def _proposals(term, level: str, grade: Grade | None):
+    proposals = Escalation.objects.filter(
+        term=term, to_level=level, status=Escalation.Status.PROPOSED
+    ).select_related("student")
+    if level == Level.GRADE:
+        proposals = proposals.filter(student__school_class__grade=grade)
+    return proposals.order_by("pk")
+
+
+SUGGESTIONS = 300
+
+
+def _suggestions(level: str, school_class, grade, students, term) -> list[Student]:
+    """The datalist of the student field (one query): the class at a class or home-school
+    meeting; at a grade or school meeting the students on its agenda or handled at its level
+    (the field still takes any student of the grade, or of the school meeting's list)."""
+    if level in (Level.CLASS, Level.HOME):
+        return list(students[:SUGGESTIONS])
+    at_level = Escalation.objects.filter(
+        term=term,
+        to_level=level,
+        status__in=[Escalation.Status.PROPOSED, Escalation.Status.TAKEN],
+    ).values("student")
+    return list(
+        students.filter(pk__in=at_level).order_by("school_class__number", "student_no")[
+            :SUGGESTIONS
+        ]
+    )
 
 
 def _meeting_detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
@@ -733,7 +774,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @consult_required
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """The chair completes the record after the meeting (the students stay as recorded)."""
+    """The chair completes the record after the meeting (the students have their own page)."""
     scope = get_scope(request)
     meeting = get_meeting_or_404(request, pk)
     if not can_edit_meeting(scope, meeting):
@@ -746,19 +787,85 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         | Q(pk__in=meeting.attendees.values("pk"))
     ).order_by("staff_no")
     form = MeetingForm(request.POST or None, instance=meeting, level=meeting.level, staff=people)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.update_meeting(meeting, form.cleaned_data)
-            except ValidationError as exc:
-                _error(request, exc)
-            else:
-                messages.success(request, _("Meeting record saved."))
-                return redirect("consult:meeting_detail", pk=meeting.pk)
-        else:
-            messages.error(request, _("Please correct the errors below."))
-    ctx = {"form": form, "meeting": meeting}
-    return render(request, "consult/meeting_edit.html", ctx)
+
+    def save():
+        return services.update_meeting(meeting, form.cleaned_data)
+
+    return _form_page(
+        request,
+        [form],
+        save,
+        success=_("Meeting record saved."),
+        context={"form": form, "meeting": meeting},
+        template="consult/meeting_edit.html",
+    )
+
+
+@consult_required
+def meeting_students(request: HttpRequest, pk: int) -> HttpResponse:
+    """After the meeting its chair (or the principal's office) adds, removes and corrects the
+    students discussed; each row keeps its history."""
+    scope = get_scope(request)
+    term = _term_or_404(request)
+    meeting = get_meeting_or_404(request, pk)
+    if not can_edit_meeting(scope, meeting):
+        raise PermissionDenied
+    recorded = list(
+        meeting.discussed.select_related("student__school_class").order_by("student__student_no")
+    )
+    students = _meeting_students(
+        meeting.level, meeting.school_class, meeting.grade, scope, meeting.term
+    )
+    formset = DiscussedEditFormSet(
+        request.POST or None,
+        students=students,
+        prefix="students",
+        initial=[
+            {
+                "row": d.pk,
+                "student_id": d.student_id,
+                "student": student_label(d.student),
+                "analysis": d.analysis,
+                "decision": d.decision,
+            }
+            for d in recorded
+        ],
+    )
+    by_pk = {d.pk: d for d in recorded}
+
+    def save():
+        changes = []
+        for f in formset.rows():
+            data = f.cleaned_data
+            row = by_pk.get(f.initial.get("row"))
+            changes.append(
+                services.DiscussedChange(
+                    row=row,
+                    student=row.student if row else data["student"],
+                    analysis=data.get("analysis") or "",
+                    decision=data.get("decision") or "",
+                    review_date=data.get("review_date"),
+                    remove=bool(data.get("remove")),
+                )
+            )
+        services.update_discussed(meeting, changes)
+        return reverse("consult:meeting_detail", args=[meeting.pk])
+
+    ctx = {
+        "meeting": meeting,
+        "formset": formset,
+        "suggestions": _suggestions(
+            meeting.level, meeting.school_class, meeting.grade, students, term
+        ),
+    }
+    return _form_page(
+        request,
+        [formset],
+        save,
+        success=_("Students discussed saved."),
+        context=ctx,
+        template="consult/meeting_students.html",
+    )
 
 
 @consult_required
@@ -991,25 +1098,20 @@ def case_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = CaseForm(
         request.POST or None, initial=_prefill(student, term, can_read_psych(scope, student))
     )
-    if request.method == "POST":
-        if form.is_valid():
-            case = form.save(commit=False)
-            case.student, case.term = student, term
-            case.school_class = student.school_class
-            case.author, case.created_on = scope.staff, timezone.localdate()
-            try:
-                services.save_case(case)
-            except ValidationError as exc:
-                _error(request, exc)
-            else:
-                messages.success(request, _("Success case saved."))
-                return redirect("consult:case_detail", pk=case.pk)
-        else:
-            messages.error(request, _("Please correct the errors below."))
-    return render(
+
+    def save():
+        case = form.save(commit=False)
+        case.student, case.term = student, term
+        case.school_class = student.school_class
+        case.author, case.created_on = scope.staff, timezone.localdate()
+        return services.save_case(case)
+
+    return _form_page(
         request,
-        "consult/form.html",
-        {"student": student, "form": form, "title": _("Write a success case")},
+        [form],
+        save,
+        success=_("Success case saved."),
+        context={"student": student, "form": form, "title": _("Write a success case")},
     )
 
 
@@ -1025,38 +1127,35 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = get_scope(request)
     case = _get_case(request, pk)
     is_judge = CaseJudge.objects.filter(term=case.term, staff=scope.staff).exists()
-    mine = CaseScore.objects.filter(case=case, judge=scope.staff).first() if is_judge else None
     score_form = None
     if is_judge and case.nominated:
+        mine = CaseScore.objects.filter(case=case, judge=scope.staff).first()
         score_form = CaseScoreForm(
             request.POST or None,
             initial={"score": mine.score, "comment": mine.comment} if mine else None,
         )
-        if request.method == "POST":
-            if score_form.is_valid():
-                try:
-                    services.score_case(
-                        case,
-                        scope.staff,
-                        score_form.cleaned_data["score"],
-                        score_form.cleaned_data["comment"],
-                    )
-                except ValidationError as exc:
-                    _error(request, exc)
-                else:
-                    messages.success(request, _("Score saved."))
-                    return redirect("consult:case_detail", pk=case.pk)
-            else:
-                messages.error(request, _("Please correct the errors below."))
     elif request.method == "POST":
         raise PermissionDenied
+
+    def save():
+        data = score_form.cleaned_data
+        services.score_case(case, scope.staff, data["score"], data["comment"])
+        return case
+
     ctx = {
         "case": case,
         "score_form": score_form,
         "scores": list(case.scores.select_related("judge")) if scope.is_school_wide else [],
         "can_edit": scope.staff is not None and case.author_id == scope.staff.pk,
     }
-    return render(request, "consult/case_detail.html", ctx)
+    return _form_page(
+        request,
+        [score_form] if score_form else [],
+        save,
+        success=_("Score saved."),
+        context=ctx,
+        template="consult/case_detail.html",
+    )
 
 
 @consult_required
@@ -1066,21 +1165,12 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not (scope.staff is not None and case.author_id == scope.staff.pk):
         raise PermissionDenied
     form = CaseForm(request.POST or None, instance=case)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.save_case(form.save(commit=False))
-            except ValidationError as exc:
-                _error(request, exc)
-            else:
-                messages.success(request, _("Success case saved."))
-                return redirect("consult:case_detail", pk=case.pk)
-        else:
-            messages.error(request, _("Please correct the errors below."))
-    return render(
+    return _form_page(
         request,
-        "consult/form.html",
-        {"student": case.student, "form": form, "title": _("Edit the success case")},
+        [form],
+        lambda: services.save_case(form.save(commit=False)),
+        success=_("Success case saved."),
+        context={"student": case.student, "form": form, "title": _("Edit the success case")},
     )
 
 

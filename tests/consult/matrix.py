@@ -18,6 +18,7 @@ from consult.models import (
     CaseScore,
     ConsultSettings,
     Escalation,
+    FollowUp,
     LeaderAssignment,
     LedgerProfile,
     Level,
@@ -149,7 +150,7 @@ def _meeting_new_post(school) -> Call:
             "students-INITIAL_FORMS": "0",
             "students-MIN_NUM_FORMS": "0",
             "students-MAX_NUM_FORMS": "60",
-            "students-0-student": school.student_a.pk,
+            "students-0-student": school.student_a.student_no,
             "students-0-analysis": "作业拖欠",
             "students-0-decision": "每天检查作业",
         },
@@ -336,6 +337,14 @@ ADMIN_OBJECTS = {
         author=school.homeroom,
     ),
     "consult.meeting": _meeting,
+    "consult.meetingstudent": lambda school: _meeting(school).discussed.get(),
+    "consult.followup": lambda school: FollowUp.objects.create(
+        strategy=_strategy(school),
+        date=dt.date(2026, 11, 20),
+        done="谈心",
+        result="improved",
+        author=school.homeroom,
+    ),
     "consult.strategy": _strategy,
     "consult.escalation": _escalation,
     "consult.leaderassignment": lambda school: LeaderAssignment.objects.create(
@@ -371,7 +380,28 @@ def _meeting_edit_post(school) -> Call:
     )
 
 
+def _meeting_students_post(school) -> Call:
+    meeting = _meeting(school)
+    row = meeting.discussed.get()
+    return Call(
+        kwargs={"pk": meeting.pk},
+        data={
+            "students-TOTAL_FORMS": "1",
+            "students-INITIAL_FORMS": "1",
+            "students-MIN_NUM_FORMS": "0",
+            "students-MAX_NUM_FORMS": "80",
+            "students-0-row": row.pk,
+            "students-0-analysis": "作业拖欠，上课走神",
+            "students-0-decision": "每天检查",
+        },
+    )
+
+
 ROUTES += [
+    Route("consult:meeting_students", build=_meeting_call, expect=KEEP_A),
+    Route(
+        "consult:meeting_students", method="post", build=_meeting_students_post, expect=KEEP_A_POST
+    ),
     Route("consult:meeting_edit", build=_meeting_call, expect=KEEP_A),
     Route("consult:meeting_edit", method="post", build=_meeting_edit_post, expect=KEEP_A_POST),
 ]

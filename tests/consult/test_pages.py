@@ -282,7 +282,7 @@ def meeting_post(school, students):
         "students-MAX_NUM_FORMS": "60",
     }
     for i, (student, decision) in enumerate(students):
-        data[f"students-{i}-student"] = student.pk
+        data[f"students-{i}-student"] = student.student_no
         data[f"students-{i}-analysis"] = f"{student.name}作业拖欠"
         data[f"students-{i}-decision"] = decision
     return data
@@ -520,7 +520,7 @@ def test_grade_meeting_form_lists_the_proposed_students(school, login, today):
         url("meeting_new") + f"?level=grade&grade={school.grade7.pk}"
     )
     first = response.context["formset"].forms[0]
-    assert first.initial["student"] == school.student_a
+    assert first.initial["student"] == f"{school.student_a.student_no} {school.student_a.name}"
     assert "四周无改善" in response.text
 
 
