@@ -105,8 +105,24 @@ def copy_database(size: str, postgres: bool) -> None:
 
 
 def ensure_database(size: str, postgres: bool, rebuild: bool) -> dict:
-    """Build the demo database of ``size`` unless an up-to-date one exists; return its meta."""
+    """Build the demo database of ``size`` unless an up-to-date one exists; return its meta.
+
+    Several people may run the benchmark at once on one checkout: a lock file makes the
+    second wait while the first builds, and then reuse what it built.
+    """
+    import fcntl
+
     DATA.mkdir(parents=True, exist_ok=True)
+    lock_path = DATA / f"{'pg-' if postgres else ''}{size}.lock"
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return _ensure_database(size, postgres, rebuild)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _ensure_database(size: str, postgres: bool, rebuild: bool) -> dict:
     meta_file = meta_path(size, postgres)
     wanted = fingerprint()
     if not rebuild and meta_file.exists():
