@@ -309,13 +309,19 @@ def add_score(
     teacher: Staff,
     *,
     student: Student | None = None,
+    member: Membership | None = None,
     subject: Subject | None = None,
     points: int | None = None,
     day: dt.date | None = None,
     kind: str = ScoreEntry.Kind.TAP,
     reason: str = "",
 ) -> ScoreEntry:
-    """One tap: a single INSERT. Totals are sums of entries, so taps never conflict."""
+    """One tap: a single INSERT. Totals are sums of entries, so taps never conflict.
+
+    A member's tap names the ``student`` (checked to be in the group) or the ``member``
+    (a membership the caller has just read: its group and dates are checked here, with no
+    second look-up).
+    """
     if not group.is_active or not group.is_confirmed:
         raise ValidationError(_("Scores go to confirmed groups only."))
     if not item.is_active:
@@ -324,7 +330,11 @@ def add_score(
     term = group.term
     if not (term.start_date <= day <= term.end_date):
         raise ValidationError(_("%(day)s is outside the group's term.") % {"day": day})
-    if student is not None and not group.memberships.current().filter(student=student).exists():
+    if member is not None:
+        if member.group_id != group.pk or member.left_at is not None:
+            raise ValidationError(_("That student is not a member of the group."))
+        student = member.student
+    elif student is not None and not group.memberships.current().filter(student=student).exists():
         raise ValidationError(
             _("%(name)s is not a member of %(group)s.")
             % {"name": student.name, "group": group.name}

@@ -580,17 +580,16 @@ def score_tap(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
         item = ScoreItem.objects.get(pk=to_pk(request.POST.get("item")))
     except (StudyGroup.DoesNotExist, ScoreItem.DoesNotExist):
         return fail(_("Choose a group and a score item."))
-    student = None
+    member = None
     if request.POST.get("student"):
-        student = (
+        member = (
             Membership.objects.current()
             .filter(group=group, student_id=to_pk(request.POST["student"]))
             .select_related("student")
             .first()
         )
-        if student is None:
+        if member is None:
             return fail(_("That student is not a member of the group."))
-        student = student.student
     subject = None
     if request.POST.get("subject"):
         subject = Subject.objects.filter(
@@ -599,10 +598,10 @@ def score_tap(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
         if subject is None:
             return fail(_("That subject is not taught in this class."))
     try:
-        entry = services.add_score(group, item, scope.staff, student=student, subject=subject)
+        entry = services.add_score(group, item, scope.staff, member=member, subject=subject)
     except ValidationError as error:
         return fail(" ".join(error.messages))
-    who = student.name if student else group.name
+    who = member.student.name if member else group.name
     text = _("%(item)s %(points)+d for %(who)s") % {
         "item": item.name,
         "points": entry.points,

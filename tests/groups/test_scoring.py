@@ -113,3 +113,22 @@ def test_correction_after_close_is_flagged(school, groups):
     fix = correct_score(entry, school.homeroom, "核对后更正")
     assert fix.after_close and fix.month == dt.date(2026, 10, 1)
     assert not entry.after_close
+
+
+def test_member_tap_with_the_membership_read_needs_no_second_look_up(
+    school, groups, django_assert_num_queries
+):
+    group = StudyGroup.objects.select_related("term").get(pk=groups[0].pk)
+    member = group.memberships.current().select_related("student").get(student=school.student_a)
+    answer = item("课堂回答")
+    with django_assert_num_queries(3):
+        entry = add_score(group, answer, school.teacher, member=member)
+    assert entry.student == school.student_a
+    assert total(groups[0]) == 1
+    other = groups[1].memberships.current().first()
+    with pytest.raises(ValidationError):
+        add_score(group, answer, school.teacher, member=other)
+    member.left_at = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+    with pytest.raises(ValidationError):
+        add_score(group, answer, school.teacher, member=member)
+    assert total(groups[0]) == 1
