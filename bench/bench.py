@@ -2,6 +2,7 @@
 
     python bench/bench.py [--sizes small,large] [--json out.json] [--requests 20]
                           [--rebuild] [--postgres] [--no-jobs] [--strict-budget]
+    python bench/bench.py --markdown out.json    # the table of bench/RESULTS.md
 
 For each size it builds (or reuses) a demo database under ``bench/data/`` (SQLite files, or
 with ``--postgres`` the databases ``schoolops_bench_<size>`` on 127.0.0.1:5432), timing
@@ -17,7 +18,8 @@ size on a scratch copy of the database.
 It prints one table, writes JSON (``--json``, default ``bench/results/bench.json``) and exits
 with 1 when a page's query count differs between the sizes or exceeds 20, when a page is more
 than 2× slower on the large school than on the small one (and more than 2 ms slower, so that
-noise on a 3 ms page does not count), or when a page does not answer 200. With
+noise on a 3 ms page does not count), when a page does not answer 200, or when a named
+URL of the project is neither measured nor in ``NOT_PAGES`` (``bench/pages.py``). With
 ``--strict-budget`` a large-school median over the page's budget (100 ms; 50 ms for the
 leaderboard) fails too. Pages whose URL name does not resolve yet are listed as not built.
 """
@@ -507,6 +509,38 @@ def print_table(results: dict[str, dict], rows: list[dict], meta: dict[str, dict
                 print(f"{size:6} {job['label']:40} {job['status']}: {job.get('detail', '')}")
 
 
+def markdown(report: dict) -> str:
+    """A JSON report of this script as the Markdown table of ``bench/RESULTS.md``."""
+    sizes = report["sizes"]
+    head = "| page [URL name] | as | " + " | ".join(f"queries {s} | median ms {s}" for s in sizes)
+    lines = [head + " | verdict |", "|" + "---|" * (2 + 2 * len(sizes) + 1)]
+    for row in report["rows"]:
+        cells = [row["key"].replace("|", "/"), row["actor"]]
+        for size in sizes:
+            page = row.get(size, {})
+            if page.get("status") == 200:
+                cells += [str(page["queries"]), f"{page['median_ms']:.1f}"]
+            else:
+                cells += ["-", "-"]
+        cells.append(row.get("verdict", ""))
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    for size in sizes:
+        m = report["meta"][size]
+        lines.append(f"- seed_demo --size {size}: {m.get('seed_seconds')} s")
+    for size in sizes:
+        for job in report["results"][size].get("jobs", []):
+            if job.get("status") == "ok":
+                figures = {k: v for k, v in job.get("figures", {}).items() if k != "output"}
+                text = ", ".join(f"{k} {v}" for k, v in figures.items())
+                lines.append(f"- {size}: {job['label']}: {job['seconds']:.2f} s {text}".rstrip())
+            else:
+                lines.append(f"- {size}: {job['label']}: {job['status']}")
+    if report.get("problems"):
+        lines += ["", "Problems:", *(f"- {problem}" for problem in report["problems"])]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="small,large")
@@ -517,11 +551,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--no-jobs", action="store_true")
     parser.add_argument("--strict-budget", action="store_true")
+    parser.add_argument(
+        "--markdown", metavar="JSON", help="print the Markdown table of an earlier run's JSON"
+    )
     parser.add_argument("--worker", choices=["pages", "jobs"], help=argparse.SUPPRESS)
     parser.add_argument("--size", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         worker(args.worker, args.size, args.requests, args.json)
+        return 0
+    if args.markdown:
+        print(markdown(json.loads(Path(args.markdown).read_text())))
         return 0
     if args.requests < 20:
         parser.error("--requests must be at least 20")
