@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import BigIntegerField, Case, Count, F, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -993,51 +993,70 @@ def term_months(term: Term) -> list[tuple[dt.date, dt.date]]:
     return result
 
 
+def _bits(bounds: Sequence[tuple[dt.date, dt.date]]):
+    """SUM(DISTINCT 2^i) over the rows whose date falls in the i-th of ``bounds``: the set of
+    periods that have a row, as a bit mask, computed by the database (one row per pairing)."""
+    whens = [
+        When(date__range=(first, last), then=Value(1 << i))
+        for i, (first, last) in enumerate(bounds)
+    ]
+    if not whens:
+        return Value(0, output_field=BigIntegerField())
+    return Sum(Case(*whens, default=None, output_field=BigIntegerField()), distinct=True)
+
+
 def pairing_compliance(
     pairings: Sequence[Pairing], term: Term, today: dt.date
 ) -> dict[int, Compliance]:
     """Teaching weeks without a talk and months without a parent contact, per pairing.
 
     Only weeks and months that are over and that the pairing covered whole count; holiday
-    weeks are not teaching weeks and never count. Three queries whatever the data.
+    weeks are not teaching weeks and never count. Three queries whatever the data: the
+    database reduces each pairing's talks to a count and a bit mask of the weeks that had one
+    (and its contacts likewise per month), so a whole school's term is a few thousand rows.
     """
-    weeks = [
-        (w.first_day, w.last_day, w.monday) for w in term.teaching_weeks() if w.last_day < today
-    ]
-    months = [(a, b, (a.year, a.month)) for a, b in term_months(term) if b < today]
+    weeks = [(w.first_day, w.last_day) for w in term.teaching_weeks() if w.last_day < today]
+    months = [(a, b) for a, b in term_months(term) if b < today]
     ids = [p.pk for p in pairings]
     # A long list of ids costs more to send than reading the whole year's rows of the term.
     of_pairings = (
         Q(pairing__in=ids) if len(ids) <= 300 else Q(pairing__academic_year=term.academic_year_id)
     )
-    talk_weeks: dict[int, set[dt.date]] = defaultdict(set)
-    talk_counts: dict[int, int] = defaultdict(int)
-    for pairing_id, day in TalkLog.objects.filter(
-        of_pairings, date__range=(term.start_date, term.end_date)
-    ).values_list("pairing_id", "date"):
-        talk_weeks[pairing_id].add(monday_of(day))
-        talk_counts[pairing_id] += 1
-    contact_months: dict[int, set[tuple[int, int]]] = defaultdict(set)
-    contact_counts: dict[int, int] = defaultdict(int)
-    for pairing_id, day in ParentContact.objects.filter(
-        of_pairings, date__range=(term.start_date, term.end_date)
-    ).values_list("pairing_id", "date"):
-        contact_months[pairing_id].add((day.year, day.month))
-        contact_counts[pairing_id] += 1
-    result = {}
+    in_term = Q(date__range=(term.start_date, term.end_date))
+
+    def per_pairing(model, bounds) -> dict[int, tuple[int, int]]:
+        rows = (
+            model.objects.filter(of_pairings, in_term)
+            .order_by()
+            .values("pairing_id")
+            .annotate(n=Count("pk"), mask=_bits(bounds))
+            .values_list("pairing_id", "n", "mask")
+        )
+        return {pairing_id: (n, mask or 0) for pairing_id, n, mask in rows}
+
+    talks = per_pairing(TalkLog, weeks)
+    contacts = per_pairing(ParentContact, months)
+    covered: dict[tuple[dt.date, dt.date | None], tuple[int, int]] = {}
     never = dt.date.max
+    result = {}
     for p in pairings:
-        start, end = p.started_on, p.ended_on or never
-        talked, contacted = talk_weeks[p.pk], contact_months[p.pk]
-        covered_weeks = [monday for first, last, monday in weeks if start <= first and end >= last]
-        covered_months = [key for first, last, key in months if start <= first and end >= last]
+        key = (p.started_on, p.ended_on)
+        if key not in covered:
+            start, end = p.started_on, p.ended_on or never
+            covered[key] = (
+                sum(1 << i for i, (a, b) in enumerate(weeks) if start <= a and end >= b),
+                sum(1 << i for i, (a, b) in enumerate(months) if start <= a and end >= b),
+            )
+        week_mask, month_mask = covered[key]
+        talk_n, talked = talks.get(p.pk, (0, 0))
+        contact_n, contacted = contacts.get(p.pk, (0, 0))
         result[p.pk] = Compliance(
-            weeks_expected=len(covered_weeks),
-            weeks_missed=sum(1 for monday in covered_weeks if monday not in talked),
-            months_expected=len(covered_months),
-            months_missed=sum(1 for key in covered_months if key not in contacted),
-            talks=talk_counts[p.pk],
-            contacts=contact_counts[p.pk],
+            weeks_expected=week_mask.bit_count(),
+            weeks_missed=(week_mask & ~talked).bit_count(),
+            months_expected=month_mask.bit_count(),
+            months_missed=(month_mask & ~contacted).bit_count(),
+            talks=talk_n,
+            contacts=contact_n,
             mentees=1,
         )
     return result

@@ -460,3 +460,32 @@ def test_evaluation_and_compliance_of_another_term(school, mentoring, login, tod
     assert client.get(reverse("mentors:compliance"), {"term": spring.pk}).status_code == 200
     assert client.get(reverse("mentors:compliance"), {"term": "x"}).status_code == 404
     assert client.get(reverse("mentors:evaluation"), {"term": "99999"}).status_code == 404
+
+
+def test_student_panel_needs_two_queries_for_the_mentor_and_one_for_others(
+    school, mentoring, rf, today, django_assert_num_queries
+):
+    from mentors import hooks
+    from mentors.models import MentoringPlan
+    from schoolops.scopes import get_scope
+
+    p = pair(school, school.student_a, school.teacher)
+    MentoringPlan.objects.create(pairing=p, study="每周检查错题本")
+    TalkLog.objects.create(pairing=p, date=today, topic="学习", content="谈心")
+    student = (
+        type(school.student_a).objects.select_related("school_class").get(pk=school.student_a.pk)
+    )
+    for staff, queries in ((school.teacher, 2), (school.outsider, 1)):
+        request = rf.get("/")
+        request.user = staff.user
+        scope = get_scope(request)
+        # The page has already built the scope (who, posts, year, classes).
+        assert scope.staff and scope.posts and scope.year
+        assert scope.homeroom_class_ids is not None and scope.headed_grade_ids is not None
+        with django_assert_num_queries(queries):
+            ctx = hooks.student_panel_context(request, student)
+        assert ctx["pairing"] == p
+    request = rf.get("/")
+    request.user = school.teacher.user
+    ctx = hooks.student_panel_context(request, student)
+    assert ctx["plan"].study == "每周检查错题本" and [t.topic for t in ctx["talks"]] == ["学习"]
