@@ -315,6 +315,7 @@ PAGES += [
         query_builder=lambda ctx: {"level": "class", "class": ctx.school_class.pk},
     ),
     Page("consult:meeting_edit", "meeting edit", "homeroom", _meeting),
+    Page("consult:meeting_students", "students of a meeting", "homeroom", _meeting),
     # mentors
     Page("mentors:selection", "selection progress", "academic"),
     Page("mentors:compliance", "mentor compliance", "academic"),
