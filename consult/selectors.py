@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, CharField, Count, F, Q, TextField, Value
+from django.db.models import Avg, CharField, Count, Exists, F, OuterRef, Q, TextField, Value
 from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -223,6 +223,7 @@ def class_scores(
     classes: list[SchoolClass],
     today: dt.date,
     month: dt.date | None = None,
+    settings: ConsultSettings | None = None,
 ) -> list[ScoreRow]:
     """Each class's consultation score for the term or one month, out of 100.
 
@@ -231,7 +232,7 @@ def class_scores(
     discussed at least once and the share of its special-attention students discussed (a
     class with no special-attention student is scored on the first share alone).
     """
-    settings = ConsultSettings.get()
+    settings = settings or ConsultSettings.get()
     start, end = period_of(term, month)
     ids = [c.pk for c in classes]
     rows = {c.pk: ScoreRow(c) for c in classes}
@@ -262,12 +263,13 @@ def class_scores(
         .annotate(n=Count("student", distinct=True))
     ):
         rows[cid].special_discussed = n
+    # EXISTS rather than a join: a join repeats each meeting once per strategy it decided.
     four_parts = (
         ~Q(preparation="")
         & ~Q(analysis="")
         & ~Q(strategies="")
         & ~Q(summary="")
-        & Q(decided_strategies__isnull=False)
+        & Exists(Strategy.objects.filter(meeting=OuterRef("pk")))
     )
     for cid, total, complete in (
         Meeting.objects.filter(
@@ -278,9 +280,7 @@ def class_scores(
             date__lte=end,
         )
         .values_list("school_class")
-        .annotate(
-            total=Count("pk", distinct=True), complete=Count("pk", filter=four_parts, distinct=True)
-        )
+        .annotate(total=Count("pk"), complete=Count("pk", filter=four_parts))
     ):
         rows[cid].records_total, rows[cid].records_complete = total, complete
     for cid, avg in (
@@ -517,13 +517,26 @@ class LeaderRow:
     open_strategies: int
 
 
-def leader_rows(leader_id: int, term: Term, since: dt.date) -> list[LeaderRow]:
-    """The leader's students with what happened since ``since`` (five queries)."""
-    assignments = list(
+def leader_assignments(leader_id: int, term: Term):
+    """The leader's current 包靠 students, by grade and class."""
+    return (
         LeaderAssignment.objects.filter(leader_id=leader_id, term=term, active=True)
         .select_related("student__school_class__grade")
-        .order_by("student__school_class__grade__level", "student__school_class__number")
+        .order_by(
+            "student__school_class__grade__level",
+            "student__school_class__number",
+            "student__student_no",
+        )
     )
+
+
+def leader_rows(
+    leader_id: int, term: Term, since: dt.date, assignments: list | None = None
+) -> list[LeaderRow]:
+    """The leader's students (or the given ``assignments`` of them) with what happened since
+    ``since`` (five queries, four with ``assignments``)."""
+    if assignments is None:
+        assignments = list(leader_assignments(leader_id, term))
     ids = [a.student_id for a in assignments]
     profiles = {p.student_id: p for p in LedgerProfile.objects.filter(term=term, student__in=ids)}
     obs = dict(

@@ -59,13 +59,20 @@ from .models import (
     ConsultSettings,
     Escalation,
     FollowUp,
+    LeaderAssignment,
     LedgerProfile,
     Level,
     Meeting,
     Observation,
     Strategy,
 )
-from .selectors import class_scores, leader_rows, school_cadence, weekly_cadence
+from .selectors import (
+    class_scores,
+    leader_assignments,
+    leader_rows,
+    school_cadence,
+    weekly_cadence,
+)
 
 
 def _error(request: HttpRequest, exc: ValidationError) -> None:
@@ -910,31 +917,54 @@ def cadence(request: HttpRequest) -> HttpResponse:
 
 @school_wide_required
 def review(request: HttpRequest) -> HttpResponse:
+    """The monthly review goes through the special-attention students class by class (as
+    the seeds have it), so a page holds one class whatever the size of the school."""
     scope = get_scope(request)
     term = _term_or_404(request)
     today = timezone.localdate()
-    grades = list(Grade.objects.filter(classes__academic_year=scope.year).distinct())
-    grade = next((g for g in grades if str(g.pk) == request.GET.get("grade")), None)
+    classes = list(
+        SchoolClass.objects.filter(academic_year=scope.year)
+        .select_related("grade")
+        .order_by("grade__level", "number")
+    )
+    grades = list({c.grade_id: c.grade for c in classes}.values())
+    school_class = next((c for c in classes if str(c.pk) == request.GET.get("class")), None)
+    grade = school_class.grade if school_class else None
+    grade = grade or next((g for g in grades if str(g.pk) == request.GET.get("grade")), None)
     grade = grade or (grades[0] if grades else None)
+    classes = [c for c in classes if grade is not None and c.grade_id == grade.pk]
+    in_grade = {"student__status": Student.Status.IN_SCHOOL, "student__school_class__in": classes}
+    special = dict(
+        LedgerProfile.objects.filter(term=term, special_attention=True, **in_grade)
+        .values_list("student__school_class")
+        .annotate(n=Count("pk"))
+    )
+    assigned = dict(
+        LeaderAssignment.objects.filter(term=term, active=True, **in_grade)
+        .values_list("student__school_class")
+        .annotate(n=Count("pk"))
+    )
+    for c in classes:
+        c.n_special, c.n_assigned = special.get(c.pk, 0), assigned.get(c.pk, 0)
+    school_class = school_class or next(
+        (c for c in classes if c.n_special), classes[0] if classes else None
+    )
     profiles = list(
         LedgerProfile.objects.filter(
             term=term,
             special_attention=True,
             student__status=Student.Status.IN_SCHOOL,
-            student__school_class__academic_year=scope.year,
-            student__school_class__grade=grade,
+            student__school_class=school_class,
         )
         .select_related("student__school_class__grade")
-        .order_by(
-            "student__school_class__grade__level",
-            "student__school_class__number",
-            "student__student_no",
-        )
+        .order_by("student__student_no")
     )
     current = dict(
-        term.consult_leader_assignments.filter(active=True).values_list("student_id", "leader_id")
+        term.consult_leader_assignments.filter(
+            active=True, student__in=[p.student_id for p in profiles]
+        ).values_list("student_id", "leader_id")
     )
-    leaders = (
+    leaders = list(
         Staff.objects.active()
         .filter(user__groups__name__in=LEADER_POSTS)
         .distinct()
@@ -951,39 +981,47 @@ def review(request: HttpRequest) -> HttpResponse:
         .order_by("-date")
         .first()
     )
-    if request.method == "POST":
-        if formset.is_valid() and len(formset.forms) == len(profiles):
-            by_student = {p.student_id: p.student for p in profiles}
-            changed = 0
-            try:
-                for form in formset.forms:
-                    student = by_student.get(form.cleaned_data["student"])
-                    if student is None or not form.has_changed():
-                        continue
-                    services.assign_leader(
-                        student, form.cleaned_data["leader"], term, today, review_meeting
-                    )
-                    changed += 1
-            except ValidationError as exc:
-                _error(request, exc)
-            else:
-                messages.success(request, _("%(n)s responsible leaders saved.") % {"n": changed})
-                return redirect(reverse("consult:review") + f"?grade={grade.pk}")
-        else:
-            messages.error(request, _("Please correct the errors below."))
+    following = [c for c in classes if c.n_special]
+    following = following[following.index(school_class) + 1 :] if school_class in following else []
+
+    def save():
+        if len(formset.forms) != len(profiles):
+            raise ValidationError(_("The list changed meanwhile: check it and save again."))
+        by_student = {p.student_id: p.student for p in profiles}
+        for form in formset.forms:
+            student = by_student.get(form.cleaned_data["student"])
+            if student is None or not form.has_changed():
+                continue
+            services.assign_leader(
+                student, form.cleaned_data["leader"], term, today, review_meeting
+            )
+        # On to the next class with special-attention students.
+        target = following[0] if following else school_class
+        return reverse("consult:review") + f"?class={target.pk}"
+
+    shown = formset
     if len(formset.forms) != len(profiles):
-        # A tampered or stale form: show the current assignments again.
-        formset = LeaderFormSet(initial=initial, leaders=leaders, prefix="leaders")
-    rows = list(zip(profiles, formset.forms, strict=True))
+        # A tampered or stale form: show the current assignments again (``save`` refuses).
+        shown = LeaderFormSet(initial=initial, leaders=leaders, prefix="leaders")
     ctx = {
-        "rows": rows,
+        "rows": list(zip(profiles, shown.forms, strict=True)),
         "grades": grades,
         "grade": grade,
-        "formset": formset,
+        "classes": classes,
+        "school_class": school_class,
+        "next_class": following[0] if following else None,
+        "formset": shown,
         "review_meeting": review_meeting,
         "term": term,
     }
-    return render(request, "consult/review.html", ctx)
+    return _form_page(
+        request,
+        [formset],
+        save,
+        success=_("Responsible leaders of %(class)s saved.") % {"class": school_class},
+        context=ctx,
+        template="consult/review.html",
+    )
 
 
 @consult_required
@@ -992,8 +1030,10 @@ def leader(request: HttpRequest) -> HttpResponse:
     term = _term_or_404(request)
     today = timezone.localdate()
     since = today - dt.timedelta(days=30)
-    rows = leader_rows(scope.staff.pk, term, since) if scope.staff else []
-    return render(request, "consult/leader.html", {"rows": rows, "since": since})
+    # A page of students at a time: a leader of many students gets the same page.
+    page = Paginator(leader_assignments(scope.staff.pk, term), 25).get_page(request.GET.get("page"))
+    rows = leader_rows(scope.staff.pk, term, since, list(page.object_list))
+    return render(request, "consult/leader.html", {"rows": rows, "since": since, "page": page})
 
 
 # Success cases.
@@ -1197,13 +1237,21 @@ def scores(request: HttpRequest) -> HttpResponse:
     for m in months:
         if chosen == f"{m:%Y-%m}":
             month = m
-    rows = class_scores(term, classes, timezone.localdate(), month)
+    # Classes are ranked within their grade: one grade a page (the export has them all).
+    grades = list({c.grade_id: c.grade for c in classes}.values())
+    grade = next((g for g in grades if str(g.pk) == request.GET.get("grade")), None)
+    grade = grade or (grades[0] if grades else None)
+    classes = [c for c in classes if grade is not None and c.grade_id == grade.pk]
+    settings = ConsultSettings.get()
+    rows = class_scores(term, classes, timezone.localdate(), month, settings)
     ctx = {
         "rows": rows,
         "term": term,
         "months": months,
         "month": month,
-        "settings": ConsultSettings.get(),
+        "grades": grades,
+        "grade": grade,
+        "settings": settings,
     }
     return render(request, "consult/scores.html", ctx)
 
