@@ -1,6 +1,8 @@
 """Browser tests: a homeroom teacher fills the class ledger on a phone and records a class
 meeting with two students and their strategies."""
 
+import datetime as dt
+
 import pytest
 
 from consult.models import Attention, LedgerProfile, Meeting, Strategy
@@ -72,3 +74,35 @@ def test_homeroom_records_a_class_meeting_with_two_students(school, page, browse
     table = page.locator("#discussed").inner_text()
     assert "张小明" in table and "李小华" in table
     assert "课后辅导" in page.content()
+
+
+def test_chair_edits_the_students_discussed_after_the_meeting(school, page, browser_login):
+    from consult.models import MeetingStudent
+
+    from .helpers import meeting
+
+    other = second_student(school)
+    m = meeting(school, dt.date(2026, 11, 17), students=[school.student_a])
+    browser_login(page, school.homeroom)
+    page.goto(f"/consult/meetings/{m.pk}/")
+    page.click("#edit-students")
+    page.wait_for_url(f"**/consult/meetings/{m.pk}/students/")
+    page.fill("#id_students-0-analysis", "作业拖欠，家长反映在家玩手机")
+    page.fill("#id_students-0-decision", "家长每天签字")
+    # The new student is typed by name; the datalist offers the class.
+    assert (
+        page.locator(f"#discussed-students option[value='{other.student_no} {other.name}']").count()
+        == 1
+    )
+    page.fill("#id_students-1-student", other.name)
+    page.fill("#id_students-1-analysis", "上课不敢发言")
+    page.click("button[name=save]")
+    page.wait_for_url(f"**/consult/meetings/{m.pk}/")
+    table = page.locator("#discussed").inner_text()
+    assert "家长反映在家玩手机" in table and other.name in table
+    assert set(m.discussed.values_list("student", flat=True)) == {school.student_a.pk, other.pk}
+    assert MeetingStudent.history.filter(history_type="~").count() == 1
+    # Nothing runs off the side of a phone-sized form either.
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"/consult/meetings/{m.pk}/students/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
