@@ -813,7 +813,6 @@ def meeting_students(request: HttpRequest, pk: int) -> HttpResponse:
     """After the meeting its chair (or the principal's office) adds, removes and corrects the
     students discussed; each row keeps its history."""
     scope = get_scope(request)
-    term = _term_or_404(request)
     meeting = get_meeting_or_404(request, pk)
     if not can_edit_meeting(scope, meeting):
         raise PermissionDenied
@@ -862,7 +861,7 @@ def meeting_students(request: HttpRequest, pk: int) -> HttpResponse:
         "meeting": meeting,
         "formset": formset,
         "suggestions": _suggestions(
-            meeting.level, meeting.school_class, meeting.grade, students, term
+            meeting.level, meeting.school_class, meeting.grade, students, meeting.term
         ),
     }
     return _form_page(
