@@ -229,6 +229,14 @@ def test_compliance_counts_teaching_weeks_and_skips_holidays(school, mentoring):
     assert (c.months_expected, c.months_missed) == (2, 1)  # October contacted, November not
     per_mentor = services.mentor_compliance(school.term, dt.date(2026, 12, 1))
     assert per_mentor[school.teacher.pk].months_missed == 1
+    # Across the new year: October and January contacted, November and December not (the
+    # term ends 01-24, so January counts once it is over).
+    ParentContact.objects.create(
+        pairing=p, date=dt.date(2027, 1, 11), method="home_visit", content="家访"
+    )
+    c = services.pairing_compliance([p], school.term, dt.date(2027, 1, 25))[p.pk]
+    assert (c.months_expected, c.months_missed, c.contacts) == (4, 2, 2)
+    assert c.weeks_expected == 19  # teaching weeks 09-07 .. 01-18, the holiday left out
 
 
 def test_due_this_week(school, mentoring, today):
