@@ -348,8 +348,10 @@ def class_candidates(school_class: SchoolClass) -> list[Candidate]:
     )
     scores: dict[int, dict[int, float]] = defaultdict(dict)
     if exam is not None:
+        # By the students' ids: the results' (student, exam, subject) key finds them, where
+        # filtering by class would read the whole grade's results of the exam.
         for student_id, subject_id, score in ExamResult.objects.filter(
-            exam=exam, student__school_class=school_class
+            exam=exam, student_id__in=[s["pk"] for s in students]
         ).values_list("student_id", "subject_id", "score"):
             scores[student_id][subject_id] = float(score)
     return [
