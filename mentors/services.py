@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField, Count, F, Func, Q, Sum
+from django.db.models import BigIntegerField, Count, Exists, F, Func, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,15 +79,20 @@ def default_capacity(class_size: int, mentor_count: int) -> int:
 
 
 def capacities(
-    classes: Sequence[SchoolClass], mentors: dict[int, list[Staff]]
+    classes: Sequence[SchoolClass],
+    mentors: dict[int, list[Staff]],
+    sizes: dict[int, int] | None = None,
 ) -> dict[tuple[int, int], int]:
-    """Capacity of every (class, mentor): the academic office's figure, else the default."""
+    """Capacity of every (class, mentor): the academic office's figure, else the default.
+
+    ``sizes`` (class id → students in school) when the caller has counted them already."""
     class_ids = [c.pk for c in classes]
-    sizes = dict(
-        SchoolClass.objects.filter(pk__in=class_ids)
-        .annotate(n=Count("students", filter=Q(students__status=Student.Status.IN_SCHOOL)))
-        .values_list("pk", "n")
-    )
+    if sizes is None:
+        sizes = dict(
+            SchoolClass.objects.filter(pk__in=class_ids)
+            .annotate(n=Count("students", filter=Q(students__status=Student.Status.IN_SCHOOL)))
+            .values_list("pk", "n")
+        )
     overrides = {
         (c.school_class_id, c.mentor_id): c.capacity
         for c in MentorCapacity.objects.filter(school_class__in=class_ids)
@@ -1167,6 +1172,23 @@ def mentor_compliance(
                 total[i] += value
             total[6] += 1
     return {mentor_id: Compliance(*total) for mentor_id, total in totals.items()}
+
+
+def with_due(pairings, today: dt.date):
+    """Annotate ``talk_due`` (no talk this week) and ``contact_due`` (no parent contact this
+    month) on a queryset of pairings: the same figures as ``due_this_week``, in its query."""
+    monday = monday_of(today)
+    first, last = month_bounds(today)
+    return pairings.annotate(
+        talk_due=~Exists(
+            TalkLog.objects.filter(
+                pairing=OuterRef("pk"), date__range=(monday, monday + dt.timedelta(days=6))
+            )
+        ),
+        contact_due=~Exists(
+            ParentContact.objects.filter(pairing=OuterRef("pk"), date__range=(first, last))
+        ),
+    )
 
 
 def due_this_week(pairing_ids: Sequence[int], today: dt.date) -> tuple[set[int], set[int]]:

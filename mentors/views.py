@@ -165,7 +165,7 @@ def class_choices(request: HttpRequest, school_class: SchoolClass) -> HttpRespon
         "school_class": school_class,
         "form": form,
         "mentors": [(m, capacity[(school_class.pk, m.pk)]) for m in mentors],
-        "deadline": services.selection_deadline(year),
+        "deadline": services.selection_deadline(year, known=scope.term),
     }
     return render(request, "mentors/class_choices.html", ctx)
 
@@ -222,7 +222,7 @@ def applicants(request: HttpRequest) -> HttpResponse:
     ctx = {
         "by_class": list(by_class.items()),
         "form": form,
-        "deadline": services.selection_deadline(year),
+        "deadline": services.selection_deadline(year, known=scope.term),
     }
     return render(request, "mentors/applicants.html", ctx)
 
@@ -266,7 +266,7 @@ def selection(request: HttpRequest) -> HttpResponse:
         grades[c.grade].append(c)
     ctx = {
         "grades": list(grades.items()),
-        "deadline": services.selection_deadline(year),
+        "deadline": services.selection_deadline(year, known=scope.term),
         "today": timezone.localdate(),
         "can_match": scope.has_post(*ACADEMIC),
         "year": year,
@@ -362,17 +362,24 @@ def class_capacity(request: HttpRequest, school_class: SchoolClass) -> HttpRespo
 # The homeroom teacher's class overview and hand assignment.
 
 
-def _class_load(school_class: SchoolClass, year: AcademicYear, mentors: list[Staff]) -> list[dict]:
-    capacity = services.capacities([school_class], {school_class.pk: mentors})
-    load = dict(
-        Pairing.objects.active()
-        .filter(academic_year=year, school_class=school_class)
-        .values_list("mentor_id")
-        .annotate(n=Count("pk"))
-        .values_list("mentor_id", "n")
+def _class_load(
+    school_class: SchoolClass,
+    mentors: list[Staff],
+    pairings: list[Pairing],
+    size: int | None = None,
+) -> list[dict]:
+    """Each mentor of the class with their capacity and the active pairings they hold
+    (``pairings``: the class's active pairings of the year)."""
+    capacity = services.capacities(
+        [school_class],
+        {school_class.pk: mentors},
+        None if size is None else {school_class.pk: size},
     )
+    load: dict[int, int] = defaultdict(int)
+    for p in pairings:
+        load[p.mentor_id] += 1
     return [
-        {"mentor": m, "capacity": capacity[(school_class.pk, m.pk)], "taken": load.get(m.pk, 0)}
+        {"mentor": m, "capacity": capacity[(school_class.pk, m.pk)], "taken": load[m.pk]}
         for m in mentors
     ]
 
@@ -384,25 +391,30 @@ def class_overview(request: HttpRequest, school_class: SchoolClass) -> HttpRespo
     today = timezone.localdate()
     mentors = services.mentors_by_class([school_class.pk]).get(school_class.pk, [])
     pairings = list(
-        Pairing.objects.active()
-        .filter(academic_year=year, school_class=school_class)
+        services.with_due(
+            Pairing.objects.active().filter(academic_year=year, school_class=school_class), today
+        )
         .select_related("student", "mentor")
         .annotate(last_talk=Max("talks__date"))
         .order_by("mentor__staff_no", "student__student_no")
     )
     compliance = services.pairing_compliance(pairings, scope.term, today) if scope.term else {}
-    talk_due, contact_due = services.due_this_week([p.pk for p in pairings], today)
     for p in pairings:
         p.compliance = compliance.get(p.pk)
-        p.talk_due = p.pk in talk_due
-        p.contact_due = p.pk in contact_due
     unpaired = (
         school_class.students.in_school()
         .exclude(pk__in=[p.student_id for p in pairings])
         .order_by("student_no")
     )
     unpaired_list = list(unpaired)
-    load = _class_load(school_class, year, mentors)
+    # The class's students in school: the unpaired ones and those with a mentor.
+    size = len(unpaired_list) + sum(
+        1
+        for p in pairings
+        if p.student.status == Student.Status.IN_SCHOOL
+        and p.student.school_class_id == school_class.pk
+    )
+    load = _class_load(school_class, mentors, pairings, size)
     assign_form = forms.HandAssignForm(
         students=unpaired,
         mentors=Staff.objects.filter(pk__in=[m.pk for m in mentors]).order_by("staff_no"),
@@ -419,7 +431,7 @@ def class_overview(request: HttpRequest, school_class: SchoolClass) -> HttpRespo
         "assign_form": assign_form,
         "exchanges": exchanges,
         "can_set_capacity": scope.has_post(*ACADEMIC),
-        "deadline": services.selection_deadline(year),
+        "deadline": services.selection_deadline(year, known=scope.term),
     }
     return render(request, "mentors/class_overview.html", ctx)
 
@@ -533,20 +545,17 @@ def my_mentees(request: HttpRequest) -> HttpResponse:
     year = _year(scope)
     today = timezone.localdate()
     pairings = list(
-        Pairing.objects.active()
-        .filter(mentor=scope.staff, academic_year=year)
+        services.with_due(
+            Pairing.objects.active().filter(mentor=scope.staff, academic_year=year), today
+        )
         .select_related("student", "school_class__grade")
         .annotate(last_talk=Max("talks__date"), last_contact=Max("parent_contacts__date"))
         .order_by("school_class__grade__level", "school_class__number", "student__student_no")
     )
-    talk_due, contact_due = services.due_this_week([p.pk for p in pairings], today)
-    for p in pairings:
-        p.talk_due = p.pk in talk_due
-        p.contact_due = p.pk in contact_due
     ctx = {
         "pairings": pairings,
-        "talk_due": len(talk_due),
-        "contact_due": len(contact_due),
+        "talk_due": sum(1 for p in pairings if p.talk_due),
+        "contact_due": sum(1 for p in pairings if p.contact_due),
         "applicants": Choice.objects.filter(mentor=scope.staff, academic_year=year).count(),
     }
     return render(request, "mentors/my_mentees.html", ctx)
