@@ -90,3 +90,32 @@ def test_academic_office_previews_then_publishes_the_matching(
     assert Pairing.objects.count() == 2
     row = page.locator(f".progress-row[data-class='{school.class_a.pk}']")
     assert row.locator(".matched").inner_text() == "2"
+
+
+def test_homeroom_teacher_rates_a_mentor_of_the_class_on_a_phone(
+    phone_page, school, mentoring, browser_login
+):
+    from decimal import Decimal
+
+    from mentors.models import TeacherRating
+
+    p = pair(school, school.student_a, school.teacher)
+    TalkLog.objects.create(pairing=p, date=p.started_on, topic="学习", content="谈心")
+    page = phone_page
+    browser_login(page, school.homeroom)
+    page.goto("/mentors/")
+    page.click("text=评价同事")
+    row = page.locator(f"#peer-ratings tr[data-mentor='{school.teacher.staff_no}']")
+    assert "未评价" in row.inner_text()
+    row.locator("a").click()
+    # The mentor's figures are beside the form.
+    assert "1" in page.locator("#mentor-figures").inner_text()
+    page.fill("input[name=score]", "88")
+    page.fill("textarea[name=comment]", "每周谈心，记录详实")
+    page.click("main form input[type=submit]")
+    assert page.locator(".alert-success").is_visible(), page.locator("main").inner_text()
+    row = page.locator(f"#peer-ratings tr[data-mentor='{school.teacher.staff_no}']")
+    assert "88" in row.locator(".my-rating").inner_text()
+    rating = TeacherRating.objects.get()
+    assert (rating.rater, rating.score) == (school.homeroom, Decimal(88))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
