@@ -529,7 +529,8 @@ def escalations(request: HttpRequest) -> HttpResponse:
         "decided": list(
             agenda.exclude(status=Escalation.Status.PROPOSED).order_by("-decided_on")[:50]
         ),
-        "form": NoteForm(),
+        # One note field for every proposal's form, rendered once (no id, so none repeats).
+        "note": NoteForm(auto_id=False)["note"].as_widget(),
         "settings": settings,
     }
     return render(request, "consult/escalations.html", ctx)
@@ -631,7 +632,9 @@ def _meeting_people(level: str, school_class, grade, scope):
 
 
 def _meeting_students(level: str, school_class, grade, scope, term):
-    students = Student.objects.in_school().select_related("school_class").order_by("student_no")
+    students = (
+        Student.objects.in_school().select_related("school_class__grade").order_by("student_no")
+    )
     if level in (Level.CLASS, Level.HOME):
         return students.filter(school_class=school_class)
     if level == Level.GRADE:

@@ -131,6 +131,27 @@ def test_the_grade_meeting_form_is_small_whatever_the_grade(
     assert f'value="{school.student_a.student_no} {school.student_a.name}"' in large_page.text
 
 
+def test_the_class_meeting_form_and_the_editor_do_not_grow_with_the_class(
+    school, login, today, django_assert_max_num_queries
+):
+    m = meeting(school, dt.date(2026, 11, 17), students=[school.student_a])
+    client = login(school.homeroom)
+    targets = [
+        url("meeting_new") + f"?level=class&class={school.class_a.pk}",
+        url("meeting_students", m.pk),
+    ]
+    budgets = []
+    for target in targets:
+        with django_assert_max_num_queries(40) as small:
+            assert client.get(target).status_code == 200
+        budgets.append(len(small.captured_queries))
+    add_students(school.class_a, 40)
+    for target, budget in zip(targets, budgets, strict=True):
+        with django_assert_max_num_queries(budget):
+            page = client.get(target)
+        assert page.text.count("<option value=") >= 41
+
+
 def test_the_grade_meeting_takes_any_student_of_the_grade_and_keeps_its_agenda(
     school, login, today
 ):
