@@ -77,7 +77,10 @@ class TalkLogAdmin(HistoryAdmin):
     list_display = ("pairing", "date", "topic")
     list_select_related = ("pairing__student", "pairing__mentor")
     raw_id_fields = ("pairing",)
-    date_hierarchy = "date"
+    # A date filter rather than a date hierarchy, whose list of years and months truncates
+    # the date of every row of a school's year of logs (a Python function call each on SQLite).
+    list_filter = ("date",)
+    show_full_result_count = False
 
 
 @admin.register(models.ParentContact)
@@ -85,7 +88,10 @@ class ParentContactAdmin(HistoryAdmin):
     list_display = ("pairing", "date", "method")
     list_select_related = ("pairing__student", "pairing__mentor")
     raw_id_fields = ("pairing",)
-    date_hierarchy = "date"
+    # A date filter rather than a date hierarchy, whose list of years and months truncates
+    # the date of every row of a school's year of logs (a Python function call each on SQLite).
+    list_filter = ("date",)
+    show_full_result_count = False
 
 
 @admin.register(models.Choice)
