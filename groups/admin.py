@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -213,19 +214,23 @@ class LeaderboardRowAdmin(ReadOnlyAdmin):
     def live_view(self, request):
         """The standings of a month as they are now (closed months are archived rows)."""
         from .selectors import compute_board, parse_month
+        from .views import LEADERBOARD_PAGE
 
         if not self.has_view_permission(request):
             raise PermissionDenied
         today = timezone.localdate()
         month = parse_month(request.GET.get("month"), today)
         rows, totals = compute_board(month)
+        # Some 600 groups on a large school: a hundred rows a page, as on the leaderboard page.
+        page = Paginator(rows, LEADERBOARD_PAGE).get_page(request.GET.get("page"))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": gettext("Live leaderboard of %(month)s") % {"month": f"{month:%Y-%m}"},
             "month": month,
             "previous": (month.replace(day=1) - dt.timedelta(days=1)).replace(day=1),
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
             "totals": totals,
         }
         return TemplateResponse(request, "groups/admin/leaderboard_live.html", context)

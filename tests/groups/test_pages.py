@@ -339,3 +339,16 @@ def test_live_leaderboard_in_the_admin(school, formed, login):
     assert response.status_code == 200
     assert formed[2].name in response.text and "400.0" in response.text
     assert login(school.office).get(url).status_code == 403
+
+
+def test_live_leaderboard_in_the_admin_comes_a_page_at_a_time(school, formed, login, monkeypatch):
+    monkeypatch.setattr("groups.views.LEADERBOARD_PAGE", 3)
+    for group in formed:
+        add_points(group, school.teacher, 2, dt.date(2026, 11, 9))
+    url = reverse("admin:groups_leaderboardrow_live") + "?month=2026-11"
+    client = login(school.academic)
+    first = client.get(url)
+    assert len(first.context["rows"]) == 3
+    assert "page=2" in first.text
+    second = client.get(url + "&page=2")
+    assert len(second.context["rows"]) == len(formed) - 3
