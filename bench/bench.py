@@ -405,18 +405,26 @@ def worker(mode: str, size: str, requests: int, out: str) -> None:
 
 
 def best_of(previous: dict | None, current: dict) -> dict:
+    """Each page's lowest median of the rounds so far; everything else from the last round.
+
+    The query count, status and coverage are the last round's: the sizes are compared as
+    the code stood at the same time (others may commit while a long run goes on).
+    """
     if previous is None:
         return current
-    best = {page["key"]: page for page in previous["pages"]}
+    before = {page["key"]: page for page in previous["pages"]}
+    pages = []
     for page in current["pages"]:
-        old = best.get(page["key"])
+        old = before.get(page["key"])
         if (
-            old is None
-            or old.get("median_ms") is None
-            or (page.get("median_ms") is not None and page["median_ms"] < old["median_ms"])
+            old is not None
+            and old.get("median_ms") is not None
+            and page.get("median_ms") is not None
+            and old["median_ms"] < page["median_ms"]
         ):
-            best[page["key"]] = page
-    return {**previous, "pages": list(best.values())}
+            page = {**page, "median_ms": old["median_ms"], "p90_ms": old.get("p90_ms")}
+        pages.append(page)
+    return {**current, "pages": pages}
 
 
 def compare(results: dict[str, dict], strict_budget: bool) -> tuple[list[dict], list[str]]:
