@@ -172,3 +172,20 @@ def test_roster_changed_signal_carries_the_ids(
     finally:
         roster_changed.disconnect(receiver)
     assert seen == [("assignments", {school.teacher.pk, mentoring.english.pk}, set())]
+
+
+def test_a_class_change_saved_in_the_admin_ends_the_pairing(school, mentoring, login, today):
+    """The office moves a student to class (2) on the admin's student page."""
+    p = pair(school, school.student_a, school.teacher)
+    client = login(school.office)
+    url = reverse("admin:schoolops_student_change", args=[school.student_a.pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: ("" if value is None else value)
+        for name, value in ((n, form[n].value()) for n in form.fields)
+    }
+    data["school_class"] = school.class_b.pk
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert ended(p) == (today, Pairing.EndReason.STUDENT_LEFT)
+    assert p.history.first().history_user == school.office.user  # who ended it: the admin's user
