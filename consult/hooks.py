@@ -228,7 +228,7 @@ def _leader_todos(leader_id: int, term, today: dt.date) -> list[Todo]:
     """The leader's 包靠 students on the home page, with what happened in the last month."""
     from .selectors import leader_rows
 
-    rows = leader_rows(leader_id, term, today - dt.timedelta(days=30))
+    rows = leader_rows(leader_id, term, today - dt.timedelta(days=30), profiles=False)
     if not rows:
         return []
     out = [

@@ -12,7 +12,17 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, CharField, Count, Exists, F, OuterRef, Q, TextField, Value
+from django.db.models import (
+    Avg,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -530,43 +540,59 @@ def leader_assignments(leader_id: int, term: Term):
     )
 
 
+def _activity(ids: list[int], since: dt.date) -> dict[tuple[int, str], int]:
+    """(student id, kind) → how many observations, follow-ups and meetings since ``since``,
+    and open strategies: four grouped counts in one UNION query."""
+    if not ids:
+        return {}
+
+    def part(qs, student: str, kind: str):
+        return (
+            qs.order_by()
+            .values_list(student)
+            .annotate(kind=Cast(Value(kind), CharField()), n=Count("pk"))
+            .values_list(student, "kind", "n")
+        )
+
+    rows = part(Observation.objects.filter(student__in=ids, date__gte=since), "student", "o").union(
+        part(
+            FollowUp.objects.filter(strategy__student__in=ids, date__gte=since),
+            "strategy__student",
+            "f",
+        ),
+        part(
+            MeetingStudent.objects.filter(student__in=ids, meeting__date__gte=since),
+            "student",
+            "m",
+        ),
+        part(Strategy.objects.filter(student__in=ids, status=Strategy.Status.OPEN), "student", "s"),
+        all=True,
+    )
+    return {(student_id, kind): n for student_id, kind, n in rows}
+
+
 def leader_rows(
-    leader_id: int, term: Term, since: dt.date, assignments: list | None = None
+    leader_id: int, term: Term, since: dt.date, assignments=None, *, profiles: bool = True
 ) -> list[LeaderRow]:
-    """The leader's students (or the given ``assignments`` of them) with what happened since
-    ``since`` (five queries, four with ``assignments``)."""
-    if assignments is None:
-        assignments = list(leader_assignments(leader_id, term))
-    ids = [a.student_id for a in assignments]
-    profiles = {p.student_id: p for p in LedgerProfile.objects.filter(term=term, student__in=ids)}
-    obs = dict(
-        Observation.objects.filter(student__in=ids, date__gte=since)
-        .values_list("student")
-        .annotate(n=Count("pk"))
-    )
-    fus = dict(
-        FollowUp.objects.filter(strategy__student__in=ids, date__gte=since)
-        .values_list("strategy__student")
-        .annotate(n=Count("pk"))
-    )
-    meets = dict(
-        MeetingStudent.objects.filter(student__in=ids, meeting__date__gte=since)
-        .values_list("student")
-        .annotate(n=Count("pk"))
-    )
-    open_ = dict(
-        Strategy.objects.filter(student__in=ids, status=Strategy.Status.OPEN)
-        .values_list("student")
-        .annotate(n=Count("pk"))
-    )
+    """The leader's students (or a page of ``leader_assignments``) with what happened since
+    ``since``: the assignments, the counts in one query, and their ledger entries when
+    ``profiles``."""
+    rows = list(leader_assignments(leader_id, term) if assignments is None else assignments)
+    ids = [a.student_id for a in rows]
+    counts = _activity(ids, since)
+    entries = {}
+    if profiles and rows:
+        entries = {
+            p.student_id: p for p in LedgerProfile.objects.filter(term=term, student__in=ids)
+        }
     return [
         LeaderRow(
             a,
-            profiles.get(a.student_id),
-            obs.get(a.student_id, 0),
-            fus.get(a.student_id, 0),
-            meets.get(a.student_id, 0),
-            open_.get(a.student_id, 0),
+            entries.get(a.student_id),
+            counts.get((a.student_id, "o"), 0),
+            counts.get((a.student_id, "f"), 0),
+            counts.get((a.student_id, "m"), 0),
+            counts.get((a.student_id, "s"), 0),
         )
-        for a in assignments
+        for a in rows
     ]

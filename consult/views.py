@@ -359,7 +359,10 @@ def strategy_add(request: HttpRequest, pk: int) -> HttpResponse:
     student = get_student_or_404(request, pk)
     if not _may_work_on(scope, student):
         raise PermissionDenied
-    observations = Observation.objects.filter(student=student).order_by("-date")
+    # Each choice is labelled with the student's name (``Observation.__str__``).
+    observations = (
+        Observation.objects.filter(student=student).select_related("student").order_by("-date")
+    )
     if not can_read_psych(scope, student):
         observations = observations.filter(psychological=False)
     form = StrategyForm(
@@ -1034,7 +1037,7 @@ def leader(request: HttpRequest) -> HttpResponse:
     since = today - dt.timedelta(days=30)
     # A page of students at a time: a leader of many students gets the same page.
     page = Paginator(leader_assignments(scope.staff.pk, term), 25).get_page(request.GET.get("page"))
-    rows = leader_rows(scope.staff.pk, term, since, list(page.object_list))
+    rows = leader_rows(scope.staff.pk, term, since, page.object_list)
     return render(request, "consult/leader.html", {"rows": rows, "since": since, "page": page})
 
 

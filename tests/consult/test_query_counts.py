@@ -116,3 +116,27 @@ def test_meeting_and_strategy_pages_do_not_grow(
     for page, budget in zip(pages, budgets, strict=True):
         with django_assert_max_num_queries(budget):
             assert client.get(page).status_code == 200
+
+
+def test_leader_rows_count_what_happened_in_two_queries(school, today, django_assert_num_queries):
+    from consult.selectors import leader_rows
+
+    [quiet, busy] = add_students(school.class_a, 2)
+    for student in (quiet, busy):
+        LeaderAssignment.objects.create(
+            student=student, leader=school.principal, term=school.term, assigned_on=today
+        )
+    observation(school, busy, dt.date(2026, 11, 10))
+    observation(school, busy, dt.date(2026, 10, 1))  # before ``since``: not counted
+    m = meeting(school, dt.date(2026, 11, 12), students=[busy])
+    s = strategy(school, busy, dt.date(2026, 11, 12), meeting=m)
+    follow_up(school, s, dt.date(2026, 11, 16))
+    follow_up(school, s, dt.date(2026, 11, 19))
+    # The assignments, then the four counts in one UNION (no ledger entries asked for).
+    with django_assert_num_queries(2):
+        rows = leader_rows(school.principal.pk, school.term, dt.date(2026, 10, 24), profiles=False)
+    counts = {
+        r.assignment.student_id: (r.observations, r.follow_ups, r.meetings, r.open_strategies)
+        for r in rows
+    }
+    assert counts == {quiet.pk: (0, 0, 0, 0), busy.pk: (1, 2, 1, 1)}
