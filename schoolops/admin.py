@@ -227,7 +227,7 @@ class SheetAdminMixin(ImportExportMixin):
         return tasks.execute(record, dry_run=dry_run)
 
     def _own_record(self, request, record_id) -> ImportRecord:
-        if not str(record_id).isdigit():
+        if not str(record_id).isdecimal():  # "¹".isdigit() is True, int("¹") fails
             raise Http404
         record = get_object_or_404(ImportRecord, pk=int(record_id), kind=self.sheet_kind)
         if record.user_id != request.user.pk and not request.user.is_superuser:
