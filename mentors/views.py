@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -75,6 +76,14 @@ def _with_term(url_name: str, term: Term, *args: Any) -> str:
 
 
 MAX_PK = 2**63 - 1
+
+
+def _url_for_each(name: str) -> Callable[[int], str]:
+    """The URL of ``name`` for any one integer key, reversed once: a school-wide table links
+    every row, and reversing a URL per row costs more than the rest of the row."""
+    marker = 987654321
+    head, tail = reverse(name, args=[marker]).split(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 def _pk_or_404(pk: int) -> int:
@@ -790,9 +799,13 @@ def compliance(request: HttpRequest) -> HttpResponse:
     mentors = list(Staff.objects.filter(pk__in=list(figures)).order_by("staff_no"))
     rows = [(m, figures[m.pk]) for m in mentors]
     rows.sort(key=lambda r: (-r[1].weeks_missed, -r[1].months_missed, r[0].staff_no))
+    reassign_url = _url_for_each("mentors:reassign")
+    for mentor in mentors:
+        mentor.reassign_url = reassign_url(mentor.pk)
     ctx = {
         "term": term,
         "rows": rows,
+        "reassign_label": _("Reassign"),
         "weeks_over": sum(1 for w in term.teaching_weeks() if w.last_day < today),
         "can_reassign": scope.has_post(*ACADEMIC),
         "terms": _terms(),
@@ -830,7 +843,11 @@ def evaluation(request: HttpRequest) -> HttpResponse:
             messages.error(request, message)
     results = services.evaluation_results(term, timezone.localdate())
     results.sort(key=lambda r: (r.total is None, -(r.total or 0), r.mentor.staff_no))
+    score_url = _url_for_each("mentors:evaluation_mentor")
+    for result in results:
+        result.score_url = score_url(result.mentor.pk)
     ctx = {
+        "score_label": _("Score"),
         "term": term,
         "settings": settings,
         "form": form if can_edit else None,
