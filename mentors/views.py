@@ -268,7 +268,9 @@ def selection(request: HttpRequest) -> HttpResponse:
         .values_list("school_class_id", "matched", "by_hand")
     }
     grades: dict[Grade, list] = defaultdict(list)
+    overview_url = _url_for_each("mentors:class_overview")
     for c in classes:
+        c.overview_url = overview_url(c.pk)
         c.chosen = chosen.get(c.pk, 0)
         c.matched, c.by_hand = paired.get(c.pk, (0, 0))
         c.unpaired = c.size - c.matched - c.by_hand
