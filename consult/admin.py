@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from simple_history.admin import SimpleHistoryAdmin
+from schoolops.admin import HistoryAdmin
 
 from .models import (
     AccessLog,
@@ -25,7 +25,7 @@ from .models import (
 
 
 @admin.register(ConsultSettings)
-class ConsultSettingsAdmin(SimpleHistoryAdmin):
+class ConsultSettingsAdmin(HistoryAdmin):
     list_display = [
         "__str__",
         "escalate_after_followups",
@@ -52,7 +52,7 @@ class CaseJudgeAdmin(admin.ModelAdmin):
     autocomplete_fields = ["staff"]
 
 
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+class ReadOnlyHistoryAdmin(HistoryAdmin):
     """Sensitive records are kept through the app's pages; the admin shows them and their history."""
 
     def has_add_permission(self, request) -> bool:

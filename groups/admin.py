@@ -10,8 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from simple_history.admin import SimpleHistoryAdmin
-
+from schoolops.admin import HistoryAdmin
 from schoolops.models import Term
 
 from .models import (
@@ -65,7 +64,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(StudyGroup)
-class StudyGroupAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+class StudyGroupAdmin(HistoryAdmin, ReadOnlyAdmin):
     list_display = ["name", "school_class", "term", "number", "motto", "confirmed_at", "is_active"]
     list_filter = ["term", "school_class__grade", "is_active"]
     list_select_related = ["school_class__grade", "term__academic_year"]
@@ -172,7 +171,7 @@ class LeaderboardRowInline(admin.TabularInline):
 
 
 @admin.register(MonthClose)
-class MonthCloseAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+class MonthCloseAdmin(HistoryAdmin, ReadOnlyAdmin):
     list_display = ["__str__", "closed_at", "closed_by", "published_at", "page"]
     list_select_related = ["closed_by", "published_by"]
     inlines = [LeaderboardRowInline]

@@ -7,26 +7,9 @@ the record, the principal's office; nobody reverts a record from the admin, sinc
 parent contacts and pairings are kept through the app's pages with their rules."""
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-
-from simple_history.admin import SimpleHistoryAdmin
 
 from mentors import models
-
-
-class HistoryAdmin(SimpleHistoryAdmin):
-    """The record's change history, read-only: a past version is shown, never restored.
-
-    simple_history's version page saves whatever is posted to it (a revert) after checking only
-    the view permission, so a post there is refused outright."""
-
-    def revert_disabled(self, request, obj=None) -> bool:
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+from schoolops.admin import HistoryAdmin
 
 
 @admin.register(models.MentorCapacity)

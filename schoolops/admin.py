@@ -44,6 +44,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from import_export.admin import ImportExportMixin
+from simple_history.admin import SimpleHistoryAdmin
 
 from schoolops.models import (
     AcademicYear,
@@ -84,6 +85,24 @@ class ScopedAdmin(admin.ModelAdmin):
         if scope.sees_whole_roster:
             return qs
         return qs.filter(**{f"{self.scope_field}__in": scope.classes().values("pk")})
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """A sensitive record's change history (who, when, what), read-only in the admin.
+
+    Every app's admin of a record with ``HistoricalRecords`` uses this class. simple_history's
+    page of a past version saves whatever is posted to it (a revert) after checking only the
+    view permission, which the principal's office has everywhere: a post there is refused
+    outright, and the revert button is not shown. Changes go through the change form.
+    """
+
+    def revert_disabled(self, request, obj=None) -> bool:
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class UploadForm(forms.Form):
