@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentors import forms, services
+from mentors import forms, selectors, services
 from mentors.models import (
     Choice,
     Exchange,
@@ -241,42 +241,24 @@ def applicants(request: HttpRequest) -> HttpResponse:
 
 @post_required(*SCHOOL_WIDE)
 def selection(request: HttpRequest) -> HttpResponse:
+    """One grade's classes a page (``?grade=<id>``; a grade head's own grade first), with
+    every grade's and the school's figures above: the cost does not grow with the school."""
     scope = get_scope(request)
     year = _year(scope)
-    classes = list(
-        SchoolClass.objects.filter(academic_year=year)
-        .select_related("grade", "homeroom_teacher")
-        .annotate(size=Count("students", filter=Q(students__status=Student.Status.IN_SCHOOL)))
-        .order_by("grade__level", "number")
-    )
-    # Choices are kept in order, so a student who chose has a first choice.
-    chosen = dict(
-        Choice.objects.filter(academic_year=year, rank=1, student__status=Student.Status.IN_SCHOOL)
-        .values("student__school_class")
-        .annotate(n=Count("pk"))
-        .values_list("student__school_class", "n")
-    )
-    paired = {
-        class_id: (matched, by_hand)
-        for class_id, matched, by_hand in Pairing.objects.active()
-        .filter(academic_year=year)
-        .values("school_class_id")
-        .annotate(
-            matched=Count("pk", filter=Q(choice_rank__isnull=False)),
-            by_hand=Count("pk", filter=Q(choice_rank__isnull=True)),
-        )
-        .values_list("school_class_id", "matched", "by_hand")
-    }
-    grades: dict[Grade, list] = defaultdict(list)
+    grades = selectors.year_grades(year.pk, scope.headed_grade_ids if scope.staff else ())
+    grade = selectors.chosen_grade(grades, request.GET.get("grade"))
+    by_grade = selectors.grade_progress(year)
+    for g in grades:
+        g.progress = by_grade.get(g.pk, selectors.Progress())
+    classes = selectors.class_progress(year, grade) if grade else []
     overview_url = _url_for_each("mentors:class_overview")
     for c in classes:
         c.overview_url = overview_url(c.pk)
-        c.chosen = chosen.get(c.pk, 0)
-        c.matched, c.by_hand = paired.get(c.pk, (0, 0))
-        c.unpaired = c.size - c.matched - c.by_hand
-        grades[c.grade].append(c)
     ctx = {
-        "grades": list(grades.items()),
+        "grades": grades,
+        "grade": grade,
+        "classes": classes,
+        "school": selectors.school_progress(by_grade),
         "deadline": services.selection_deadline(year, known=scope.term),
         "today": timezone.localdate(),
         "can_match": scope.has_post(*ACADEMIC),
@@ -310,7 +292,7 @@ def match(request: HttpRequest, grade_pk: int) -> HttpResponse:
                     )
                     % {"matched": run.matched, "unmatched": run.unmatched},
                 )
-                return redirect("mentors:selection")
+                return redirect(f"{reverse('mentors:selection')}?grade={grade.pk}")
         else:
             messages.error(request, _("The preview is missing; look at it again."))
         return redirect("mentors:match", grade_pk=grade.pk)
@@ -822,6 +804,15 @@ def compliance(request: HttpRequest) -> HttpResponse:
 def evaluation(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     term = _term(scope, request)
+    # The mentors of one grade a page (``?grade=<id>``), ranked within it: a grade head's own
+    # grade first; a mentor with mentees in two grades is in both. The export has them all.
+    grades = selectors.year_grades(
+        term.academic_year_id, scope.headed_grade_ids if scope.staff else ()
+    )
+    grade = selectors.chosen_grade(grades, request.GET.get("grade"))
+    mentors_in = selectors.mentors_per_grade(term)
+    for g in grades:
+        g.mentors = mentors_in.get(g.pk, 0)
     settings = services.evaluation_settings(term)
     can_edit = scope.has_post(*ACADEMIC)
     form = forms.SettingsForm(
@@ -840,10 +831,17 @@ def evaluation(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             services.save_evaluation_settings(term, form.weights(), form.cleaned_data["threshold"])
             messages.success(request, _("Weights and threshold saved."))
-            return redirect(_with_term("mentors:evaluation", term))
+            url = _with_term("mentors:evaluation", term)
+            return redirect(f"{url}&grade={grade.pk}" if grade else url)
         for message in form.non_field_errors():
             messages.error(request, message)
-    results = services.evaluation_results(term, timezone.localdate())
+    results = (
+        services.evaluation_results(
+            term, timezone.localdate(), selectors.grade_mentor_ids(term, grade)
+        )
+        if grade
+        else []
+    )
     results.sort(key=lambda r: (r.total is None, -(r.total or 0), r.mentor.staff_no))
     score_url = _url_for_each("mentors:evaluation_mentor")
     for result in results:
@@ -854,6 +852,8 @@ def evaluation(request: HttpRequest) -> HttpResponse:
         "settings": settings,
         "form": form if can_edit else None,
         "results": results,
+        "grades": grades,
+        "grade": grade,
         "can_edit": can_edit,
         "today": timezone.localdate(),
         "terms": _terms(),
