@@ -85,11 +85,18 @@ def test_academic_office_previews_then_publishes_the_matching(
     assert "/match/" in page.url and not Pairing.objects.exists()
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("form button[type=submit][data-confirm]")
-    page.wait_for_url("**/mentors/selection/")
+    # Back on the selection progress of the grade just matched.
+    page.wait_for_url(f"**/mentors/selection/?grade={school.grade7.pk}")
     assert page.locator(".alert-success").is_visible()
     assert Pairing.objects.count() == 2
     row = page.locator(f".progress-row[data-class='{school.class_a.pk}']")
     assert row.locator(".matched").inner_text() == "2"
+    # The grade tabs lead to the other grade's classes and its matching.
+    page.click(f"#grade-tabs a[href='?grade={school.grade8.pk}']")
+    page.wait_for_url(f"**/mentors/selection/?grade={school.grade8.pk}")
+    assert page.locator(f".progress-row[data-class='{school.class_c.pk}']").is_visible()
+    assert not page.locator(f".progress-row[data-class='{school.class_a.pk}']").count()
+    assert page.locator(f"a[href='/mentors/selection/grades/{school.grade8.pk}/match/']").count()
 
 
 def test_homeroom_teacher_rates_a_mentor_of_the_class_on_a_phone(

@@ -1,0 +1,200 @@
+"""The school-wide selection progress and evaluation results: one grade a page.
+
+Both pages list one grade's classes or mentors (grade tabs, the first grade by default, a
+grade head's own grade first), so a request costs the same whatever the size of the school;
+the school's figures come from grouped SQL and the exports keep the whole school.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.urls import reverse
+
+import pytest
+from openpyxl import load_workbook
+
+from mentors.models import Choice, MentorEvaluation, Pairing
+from mentors.selectors import year_grades
+from schoolops.models import Grade, Post, SchoolClass, TeachingAssignment
+from tests.conftest import make_staff
+from tests.mentors.conftest import add_students, pair
+
+pytestmark = pytest.mark.django_db
+
+SELECTION = "mentors:selection"
+EVALUATION = "mentors:evaluation"
+
+
+@pytest.fixture
+def grade8_mentor(school, mentoring):
+    """周老师 teaches 八年级(1)班 and mentors two of its students."""
+    mentor = make_staff("T1101", "周老师", [Post.SUBJECT_TEACHER])
+    TeachingAssignment.objects.create(
+        staff=mentor, school_class=school.class_c, subject=school.english
+    )
+    students = add_students(school.class_c, 3, prefix="08")
+    for student in students[:2]:
+        pair(school, student, mentor, rank=None)
+    return mentor
+
+
+def _rows(response):
+    return [c.pk for c in response.context["classes"]]
+
+
+def test_selection_shows_the_first_grade_and_switches_grades(
+    school, mentoring, grade8_mentor, login, today
+):
+    pair(school, school.student_a, school.teacher)
+    Choice.objects.create(
+        student=school.student_a, academic_year=school.year, rank=1, mentor=school.teacher
+    )
+    client = login(school.academic)
+    response = client.get(reverse(SELECTION))
+    assert response.context["grade"] == school.grade7
+    assert _rows(response) == [school.class_a.pk, school.class_b.pk]
+    assert f'data-class="{school.class_c.pk}"' not in response.text
+    a = response.context["classes"][0].progress
+    assert (a.size, a.chosen, a.matched, a.by_hand, a.unpaired) == (5, 1, 1, 0, 4)
+    assert f'href="?grade={school.grade8.pk}"' in response.text
+    assert reverse("mentors:match", args=[school.grade7.pk]) in response.text
+
+    response = client.get(reverse(SELECTION), {"grade": school.grade8.pk})
+    assert response.context["grade"] == school.grade8
+    assert _rows(response) == [school.class_c.pk]
+    c = response.context["classes"][0].progress
+    assert (c.size, c.matched, c.by_hand, c.unpaired) == (3, 0, 2, 1)
+    assert reverse("mentors:match", args=[school.grade8.pk]) in response.text
+    assert reverse("mentors:match", args=[school.grade7.pk]) not in response.text
+    # The whole school's figures are on every tab: 5 + 1 (class_b) + 3 students.
+    total = response.context["school"]
+    assert (total.size, total.chosen, total.matched, total.by_hand, total.unpaired) == (
+        9,
+        1,
+        1,
+        2,
+        6,
+    )
+    assert 'id="school-progress"' in response.text
+
+
+@pytest.mark.parametrize("name", [SELECTION, EVALUATION])
+def test_a_grade_that_is_not_this_years_is_a_404(school, mentoring, login, today, name):
+    no_class = Grade.objects.create(level=9, name="九年级")
+    client = login(school.academic)
+    for value in (str(no_class.pk), "abc", "99999999", "-1", "1" * 30):
+        assert client.get(reverse(name), {"grade": value}).status_code == 404, value
+    assert client.get(reverse(name), {"grade": school.grade8.pk}).status_code == 200
+    # Still the principal's office's page only.
+    url = f"{reverse(name)}?grade={school.grade7.pk}"
+    assert login(school.grade_head).get(url).status_code == 403
+    assert login(school.homeroom).get(url).status_code == 403
+
+
+def test_a_grade_head_sees_their_own_grade_first(school, mentoring, grade8_mentor, login, today):
+    vice = make_staff("T2001", "钱校长", [Post.VICE_PRINCIPAL, Post.GRADE_HEAD])
+    Grade.objects.filter(pk=school.grade8.pk).update(head=vice)
+    client = login(vice)
+    for name in (SELECTION, EVALUATION):
+        response = client.get(reverse(name))
+        assert response.context["grade"] == school.grade8, name
+        assert [g.pk for g in response.context["grades"]] == [school.grade8.pk, school.grade7.pk]
+    assert [g.pk for g in year_grades(school.year.pk)] == [school.grade7.pk, school.grade8.pk]
+    # The others keep the order of the grades.
+    response = login(school.principal).get(reverse(EVALUATION))
+    assert response.context["grade"] == school.grade7
+
+
+def test_evaluation_ranks_the_mentors_of_one_grade(school, mentoring, grade8_mentor, login, today):
+    pair(school, school.student_a, school.teacher)
+    pair(school, mentoring.students[1], mentoring.english)
+    MentorEvaluation.objects.create(term=school.term, mentor=grade8_mentor, self_score=88)
+    client = login(school.academic)
+    response = client.get(reverse(EVALUATION))
+    assert response.context["grade"] == school.grade7
+    assert {r.mentor for r in response.context["results"]} == {school.teacher, mentoring.english}
+    assert "周老师" not in response.text
+    tabs = {g.pk: g.mentors for g in response.context["grades"]}
+    assert tabs == {school.grade7.pk: 2, school.grade8.pk: 1}
+    link = f"?term={school.term.pk}&amp;grade={school.grade8.pk}"
+    assert link in response.text
+
+    response = client.get(reverse(EVALUATION), {"term": school.term.pk, "grade": school.grade8.pk})
+    assert [r.mentor for r in response.context["results"]] == [grade8_mentor]
+    assert "88" in response.text and "李老师" not in response.text
+
+
+def test_a_mentor_with_mentees_in_two_grades_is_on_both_tabs(
+    school, mentoring, grade8_mentor, login, today
+):
+    pair(school, school.student_a, school.teacher)
+    pair(school, school.class_c.students.filter(pairings__isnull=True).first(), school.teacher)
+    client = login(school.academic)
+    for grade in (school.grade7, school.grade8):
+        response = client.get(reverse(EVALUATION), {"grade": grade.pk})
+        assert school.teacher in {r.mentor for r in response.context["results"]}
+        # Their compliance counts both mentees: the figures are the mentor's, not the grade's.
+        row = next(r for r in response.context["results"] if r.mentor == school.teacher)
+        assert row.compliance.mentees == 2
+
+
+def test_evaluation_settings_keep_the_grade(school, mentoring, grade8_mentor, login, today):
+    client = login(school.academic)
+    data = {
+        "self_weight": 20,
+        "students_weight": 30,
+        "teachers_weight": 20,
+        "school_weight": 30,
+        "threshold": "65",
+    }
+    url = f"{reverse(EVALUATION)}?term={school.term.pk}&grade={school.grade8.pk}"
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert response["Location"] == url
+
+
+def test_the_evaluation_export_keeps_every_grade(school, mentoring, grade8_mentor, login, today):
+    pair(school, school.student_a, school.teacher)
+    response = login(school.academic).get(reverse("mentors:evaluation_export"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    names = {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert {"李老师", "周老师"} <= names
+
+
+def _grow_school(school, n_classes: int) -> None:
+    """More classes in 八年级, each with students, a mentor and pairings: a bigger school."""
+    for number in range(2, 2 + n_classes):
+        school_class = SchoolClass.objects.create(
+            academic_year=school.year, grade=school.grade8, number=number
+        )
+        mentor = make_staff(f"T3{number:03d}", f"教师{number}", [Post.SUBJECT_TEACHER])
+        for i, student in enumerate(
+            add_students(school_class, 6, start=100 + 10 * number, prefix="08")
+        ):
+            Choice.objects.create(student=student, academic_year=school.year, rank=1, mentor=mentor)
+            if i % 2:
+                pair(school, student, mentor)
+
+
+@pytest.mark.parametrize("name", [SELECTION, EVALUATION])
+def test_the_query_count_does_not_grow_with_the_school(
+    school, mentoring, grade8_mentor, login, today, django_assert_max_num_queries, name
+):
+    pair(school, school.student_a, school.teacher)
+    client = login(school.academic)
+    url = reverse(name)
+    client.get(url)  # the first look at the evaluation saves the term's default weights
+    with django_assert_max_num_queries(20) as small:
+        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(20) as small8:
+        assert client.get(url, {"grade": school.grade8.pk}).status_code == 200
+    _grow_school(school, 8)
+    assert Pairing.objects.count() > 20
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    assert response.context["grade"] == school.grade7
+    with django_assert_max_num_queries(len(small8.captured_queries)):
+        response = client.get(url, {"grade": school.grade8.pk})
+    shown = response.context["classes"] if name == SELECTION else response.context["results"]
+    assert len(shown) == 9  # 八年级(1)-(9)班, or their nine mentors
