@@ -368,10 +368,7 @@ ADMIN_PAGES: list[Page] = [
     *(
         page
         for model in ("student", "staff", "schoolclass", "teachingassignment", "examresult")
-        for page in (
-            Page(f"admin:schoolops_{model}_import", f"admin {model} import", "office"),
-            Page(f"admin:schoolops_{model}_export", f"admin {model} export", "office"),
-        )
+        for page in (Page(f"admin:schoolops_{model}_import", f"admin {model} import", "office"),)
     ),
 ]
 
@@ -409,6 +406,9 @@ JOBS: list[Job] = [
         command=("export_sheet", "leaderboard", "{tmp}/leaderboard.xlsx"),
     ),
     Job("mentor matching", script="match_mentors", args=("--db",), sizes=("large",)),
+    # The admin's Export buttons write these same files (the roster's biggest sheets).
+    Job("students export", command=("export_sheet", "students", "{tmp}/students.xlsx")),
+    Job("exam results export", command=("export_sheet", "exams", "{tmp}/exams.xlsx")),
 ]
 
 
@@ -467,6 +467,7 @@ NOT_PAGES: dict[str, str] = {
         for model in ("student", "staff", "schoolclass", "teachingassignment", "examresult")
         for view, reason in (
             ("import_template", DOWNLOAD),
+            ("export", DOWNLOAD),  # its work: the students and exam results export jobs
             ("process_import", POST_ONLY),
             ("import_record", UPLOAD_PREVIEW),
         )
