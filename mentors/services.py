@@ -1282,9 +1282,16 @@ class EvaluationResult:
 
 
 def evaluation_results(
-    term: Term, today: dt.date, mentor_ids: Iterable[int] | None = None
+    term: Term,
+    today: dt.date,
+    mentor_ids: Iterable[int] | None = None,
+    with_compliance: bool = True,
 ) -> list[EvaluationResult]:
-    """Every mentor of the term with their four scores, total and flag (a fixed number of queries)."""
+    """Every mentor of the term with their four scores, total and flag (a fixed number of queries).
+
+    Without ``with_compliance`` the compliance figures are left empty: a page that ranks many
+    mentors and shows a few adds them for those few (``mentor_compliance``).
+    """
     settings = evaluation_settings(term)
     mentor_qs = Staff.objects.filter(pk__in=term_pairings(term).values("mentor_id"))
     if mentor_ids is not None:
@@ -1308,7 +1315,7 @@ def evaluation_results(
         .annotate(n=Count("pk"), total=Sum("score"))
         .values_list("mentor_id", "n", "total")
     }
-    compliance = mentor_compliance(term, today, ids)
+    compliance = mentor_compliance(term, today, ids) if with_compliance else {}
     results = []
     for mentor in mentors:
         evaluation = evaluations.get(mentor.pk)

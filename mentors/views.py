@@ -16,6 +16,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Exists, Max, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -800,6 +801,9 @@ def compliance(request: HttpRequest) -> HttpResponse:
 # Evaluation.
 
 
+EVALUATION_PAGE = 20
+
+
 @post_required(*SCHOOL_WIDE)
 def evaluation(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
@@ -835,16 +839,23 @@ def evaluation(request: HttpRequest) -> HttpResponse:
             return redirect(f"{url}&grade={grade.pk}" if grade else url)
         for message in form.non_field_errors():
             messages.error(request, message)
-    results = (
+    today = timezone.localdate()
+    ranked = (
         services.evaluation_results(
-            term, timezone.localdate(), selectors.grade_mentor_ids(term, grade)
+            term, today, selectors.grade_mentor_ids(term, grade), with_compliance=False
         )
         if grade
         else []
     )
-    results.sort(key=lambda r: (r.total is None, -(r.total or 0), r.mentor.staff_no))
+    ranked.sort(key=lambda r: (r.total is None, -(r.total or 0), r.mentor.staff_no))
+    # Ranked over the grade, shown EVALUATION_PAGE at a time: the compliance figures (the
+    # costly part) are worked out for the page's mentors only.
+    page = Paginator(ranked, EVALUATION_PAGE).get_page(request.GET.get("page"))
+    results = list(page.object_list)
+    compliance = services.mentor_compliance(term, today, [r.mentor.pk for r in results])
     score_url = _url_for_each("mentors:evaluation_mentor")
     for result in results:
+        result.compliance = compliance.get(result.mentor.pk, services.Compliance())
         result.score_url = score_url(result.mentor.pk)
     ctx = {
         "score_label": _("Score"),
@@ -852,10 +863,11 @@ def evaluation(request: HttpRequest) -> HttpResponse:
         "settings": settings,
         "form": form if can_edit else None,
         "results": results,
+        "page": page,
         "grades": grades,
         "grade": grade,
         "can_edit": can_edit,
-        "today": timezone.localdate(),
+        "today": today,
         "terms": _terms(),
     }
     return render(request, "mentors/evaluation.html", ctx)
