@@ -8,13 +8,15 @@ the school's figures come from grouped SQL and the exports keep the whole school
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 from django.urls import reverse
 
 import pytest
 from openpyxl import load_workbook
 
-from mentors.models import Choice, MentorEvaluation, Pairing
+from mentors import services
+from mentors.models import Choice, MentorEvaluation, Pairing, TeacherRating
 from mentors.selectors import year_grades
 from schoolops.models import Grade, Post, SchoolClass, TeachingAssignment
 from tests.conftest import make_staff
@@ -198,3 +200,29 @@ def test_the_query_count_does_not_grow_with_the_school(
         response = client.get(url, {"grade": school.grade8.pk})
     shown = response.context["classes"] if name == SELECTION else response.context["results"]
     assert len(shown) == 9  # 八年级(1)-(9)班, or their nine mentors
+
+
+def test_evaluation_pages_a_large_grade_keeping_the_ranking(school, mentoring, login, today):
+    _grow_school(school, 22)  # 八年级(2)-(23)班, a mentor each
+    paired = Pairing.objects.filter(school_class__number=23).first()
+    best = paired.mentor
+    # A total needs all four parts: only the best-scored mentor has one.
+    MentorEvaluation.objects.create(term=school.term, mentor=best, self_score=99, school_score=90)
+    TeacherRating.objects.create(
+        term=school.term, mentor=best, rater=school.homeroom, score=Decimal(95)
+    )
+    services.save_student_ratings(school.term, {(paired.student_id, best.pk): (5, "")})
+    client = login(school.academic)
+    url = reverse(EVALUATION)
+    first = client.get(url, {"term": school.term.pk, "grade": school.grade8.pk})
+    assert first.context["page"].paginator.count == 22
+    assert len(first.context["results"]) == 20
+    assert first.context["results"][0].mentor == best  # ranked over the grade, not the page
+    assert first.context["results"][0].compliance.mentees == 3
+    link = f"?term={school.term.pk}&amp;grade={school.grade8.pk}&amp;page=2"
+    assert link in first.text
+    second = client.get(url, {"term": school.term.pk, "grade": school.grade8.pk, "page": 2})
+    shown = {r.mentor.pk for r in first.context["results"]}
+    rest = {r.mentor.pk for r in second.context["results"]}
+    assert len(rest) == 2 and not shown & rest
+    assert best.name not in second.text
