@@ -1048,7 +1048,9 @@ class MonthBit(Func):
         raise NotImplementedError("MonthBit supports SQLite and PostgreSQL")
 
 
-def _figures(pairings: Sequence, term: Term, today: dt.date) -> list[tuple[int, ...]]:
+def _figures(
+    pairings: Sequence, term: Term, today: dt.date, by_id_up_to: int = 300
+) -> list[tuple[int, ...]]:
     """Per pairing, in order: (weeks expected, weeks missed, months expected, months missed,
     talks, parent contacts). See ``pairing_compliance``; three queries."""
     first_monday = monday_of(term.start_date)
@@ -1066,7 +1068,7 @@ def _figures(pairings: Sequence, term: Term, today: dt.date) -> list[tuple[int, 
     ids = [p.pk for p in pairings]
     # A long list of ids costs more to send than reading every row of the term's dates (rows
     # of pairings not asked for are simply not looked up).
-    of_pairings = Q(pairing__in=ids) if len(ids) <= 300 else Q()
+    of_pairings = Q(pairing__in=ids) if len(ids) <= by_id_up_to else Q()
     in_term = Q(date__range=(term.start_date, term.end_date))
 
     def per_pairing(model, mask) -> dict[int, tuple[int, int]]:
@@ -1151,9 +1153,10 @@ class PairingSpan:
 
 
 def mentor_compliance(
-    term: Term, today: dt.date, mentor_ids: Iterable[int] | None = None
+    term: Term, today: dt.date, mentor_ids: Iterable[int] | None = None, by_id_up_to: int = 300
 ) -> dict[int, Compliance]:
-    """Compliance summed per mentor over the term's pairings."""
+    """Compliance summed per mentor over the term's pairings (``by_id_up_to``: see ``_figures``;
+    a page of a few mentors looks their pairings up by id however many mentees they have)."""
     pairings = term_pairings(term)
     if mentor_ids is not None:
         pairings = pairings.filter(mentor__in=list(mentor_ids))
@@ -1163,7 +1166,7 @@ def mentor_compliance(
         for row in pairings.values_list("pk", "mentor_id", "started_on", "ended_on")
     ]
     totals: dict[int, list[int]] = {}
-    for p, figures in zip(pairings, _figures(pairings, term, today), strict=True):
+    for p, figures in zip(pairings, _figures(pairings, term, today, by_id_up_to), strict=True):
         total = totals.get(p.mentor_id)
         if total is None:
             totals[p.mentor_id] = [*figures, 1]

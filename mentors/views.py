@@ -801,8 +801,8 @@ def compliance(request: HttpRequest) -> HttpResponse:
 # Evaluation.
 
 
-# Ten mentors are some 200 pairings: compliance then looks them up by id (``_figures`` reads
-# every talk of the term past 300 ids, which is what made a large school's page slow).
+# A page of mentors; their compliance is looked up by pairing id (a large school's mentors
+# have some 60 mentees each, past the 300 ids after which ``_figures`` reads the whole term).
 EVALUATION_PAGE = 10
 
 
@@ -854,7 +854,9 @@ def evaluation(request: HttpRequest) -> HttpResponse:
     # costly part) are worked out for the page's mentors only.
     page = Paginator(ranked, EVALUATION_PAGE).get_page(request.GET.get("page"))
     results = list(page.object_list)
-    compliance = services.mentor_compliance(term, today, [r.mentor.pk for r in results])
+    compliance = services.mentor_compliance(
+        term, today, [r.mentor.pk for r in results], by_id_up_to=2000
+    )
     score_url = _url_for_each("mentors:evaluation_mentor")
     for result in results:
         result.compliance = compliance.get(result.mentor.pk, services.Compliance())
