@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from mentors.models import Choice, Pairing
 from mentors.services import term_pairings
-from schoolops.models import AcademicYear, Grade, SchoolClass, Student, Term
+from schoolops.models import AcademicYear, Grade, SchoolClass, Staff, Student, Term
 
 
 def year_grades(year_id: int, first: Iterable[int] = ()) -> list[Grade]:
@@ -153,3 +153,11 @@ def grade_mentor_ids(term: Term, grade: Grade) -> list[int]:
         .distinct()
         .order_by()
     )
+
+
+def grade_mentors(term: Term, grade: Grade) -> QuerySet[Staff]:
+    """The mentors with a pairing of the term in a class of ``grade``, by staff number (a
+    queryset, so a page of them is read with ``LIMIT``)."""
+    return Staff.objects.filter(
+        pk__in=term_pairings(term).filter(school_class__grade=grade).values("mentor_id")
+    ).order_by("staff_no")

@@ -775,21 +775,42 @@ def reassign(request: HttpRequest, staff_pk: int) -> HttpResponse:
 # Compliance (教导处).
 
 
+# A page of mentors on the compliance page; like the evaluation's, their pairings are looked
+# up by id (a large school's mentors have some 60 mentees each).
+COMPLIANCE_PAGE = 10
+
+
 @post_required(*SCHOOL_WIDE)
 def compliance(request: HttpRequest) -> HttpResponse:
+    """The mentors of one grade a page (``?grade=<id>``; a grade head's own grade first), by
+    staff number, COMPLIANCE_PAGE at a time: compliance is worked out for the page's mentors
+    only, so the page costs the same whatever the size of the school. A mentor with mentees in
+    two grades is on both tabs, with the figures of all their mentees."""
     scope = get_scope(request)
     term = _term(scope, request)
     today = timezone.localdate()
-    figures = services.mentor_compliance(term, today)
-    mentors = list(Staff.objects.filter(pk__in=list(figures)).order_by("staff_no"))
-    rows = [(m, figures[m.pk]) for m in mentors]
-    rows.sort(key=lambda r: (-r[1].weeks_missed, -r[1].months_missed, r[0].staff_no))
+    grades = selectors.year_grades(
+        term.academic_year_id, scope.headed_grade_ids if scope.staff else ()
+    )
+    grade = selectors.chosen_grade(grades, request.GET.get("grade"))
+    mentors_in = selectors.mentors_per_grade(term)
+    for g in grades:
+        g.mentors = mentors_in.get(g.pk, 0)
+    page = Paginator(
+        selectors.grade_mentors(term, grade) if grade else Staff.objects.none(), COMPLIANCE_PAGE
+    ).get_page(request.GET.get("page"))
+    mentors = list(page.object_list)
+    figures = services.mentor_compliance(term, today, [m.pk for m in mentors], by_id_up_to=2000)
+    rows = [(m, figures.get(m.pk, services.Compliance())) for m in mentors]
     reassign_url = _url_for_each("mentors:reassign")
     for mentor in mentors:
         mentor.reassign_url = reassign_url(mentor.pk)
     ctx = {
         "term": term,
         "rows": rows,
+        "page": page,
+        "grades": grades,
+        "grade": grade,
         "reassign_label": _("Reassign"),
         "weeks_over": sum(1 for w in term.teaching_weeks() if w.last_day < today),
         "can_reassign": scope.has_post(*ACADEMIC),

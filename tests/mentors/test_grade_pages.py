@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from mentors import services
 from mentors.models import Choice, MentorEvaluation, Pairing, TeacherRating
 from mentors.selectors import year_grades
-from mentors.views import EVALUATION_PAGE
+from mentors.views import COMPLIANCE_PAGE, EVALUATION_PAGE
 from schoolops.models import Grade, Post, SchoolClass, TeachingAssignment
 from tests.conftest import make_staff
 from tests.mentors.conftest import add_students, pair
@@ -27,6 +27,7 @@ pytestmark = pytest.mark.django_db
 
 SELECTION = "mentors:selection"
 EVALUATION = "mentors:evaluation"
+COMPLIANCE = "mentors:compliance"
 
 
 @pytest.fixture
@@ -82,7 +83,7 @@ def test_selection_shows_the_first_grade_and_switches_grades(
     assert 'id="school-progress"' in response.text
 
 
-@pytest.mark.parametrize("name", [SELECTION, EVALUATION])
+@pytest.mark.parametrize("name", [SELECTION, EVALUATION, COMPLIANCE])
 def test_a_grade_that_is_not_this_years_is_a_404(school, mentoring, login, today, name):
     no_class = Grade.objects.create(level=9, name="九年级")
     client = login(school.academic)
@@ -99,7 +100,7 @@ def test_a_grade_head_sees_their_own_grade_first(school, mentoring, grade8_mento
     vice = make_staff("T2001", "钱校长", [Post.VICE_PRINCIPAL, Post.GRADE_HEAD])
     Grade.objects.filter(pk=school.grade8.pk).update(head=vice)
     client = login(vice)
-    for name in (SELECTION, EVALUATION):
+    for name in (SELECTION, EVALUATION, COMPLIANCE):
         response = client.get(reverse(name))
         assert response.context["grade"] == school.grade8, name
         assert [g.pk for g in response.context["grades"]] == [school.grade8.pk, school.grade7.pk]
@@ -180,7 +181,7 @@ def _grow_school(school, n_classes: int) -> None:
                 pair(school, student, mentor)
 
 
-@pytest.mark.parametrize("name", [SELECTION, EVALUATION])
+@pytest.mark.parametrize("name", [SELECTION, EVALUATION, COMPLIANCE])
 def test_the_query_count_does_not_grow_with_the_school(
     school, mentoring, grade8_mentor, login, today, django_assert_max_num_queries, name
 ):
@@ -199,7 +200,8 @@ def test_the_query_count_does_not_grow_with_the_school(
     assert response.context["grade"] == school.grade7
     with django_assert_max_num_queries(len(small8.captured_queries)):
         response = client.get(url, {"grade": school.grade8.pk})
-    shown = response.context["classes"] if name == SELECTION else response.context["results"]
+    key = {SELECTION: "classes", EVALUATION: "results", COMPLIANCE: "rows"}[name]
+    shown = response.context[key]
     assert len(shown) == 9  # 八年级(1)-(9)班, or their nine mentors
 
 
@@ -228,3 +230,55 @@ def test_evaluation_pages_a_large_grade_keeping_the_ranking(school, mentoring, l
     assert len(rest) == 22 - 2 * EVALUATION_PAGE and not shown & rest
     second = last
     assert best.name not in second.text
+
+
+def _mentors(response):
+    return [mentor for mentor, _ in response.context["rows"]]
+
+
+def test_compliance_shows_the_mentors_of_one_grade(school, mentoring, grade8_mentor, login, today):
+    pair(school, school.student_a, school.teacher)
+    pair(school, mentoring.students[1], mentoring.english)
+    client = login(school.academic)
+    response = client.get(reverse(COMPLIANCE))
+    assert response.context["grade"] == school.grade7
+    assert set(_mentors(response)) == {school.teacher, mentoring.english}
+    assert _mentors(response) == sorted(_mentors(response), key=lambda m: m.staff_no)
+    assert "周老师" not in response.text
+    tabs = {g.pk: g.mentors for g in response.context["grades"]}
+    assert tabs == {school.grade7.pk: 2, school.grade8.pk: 1}
+    assert f"?term={school.term.pk}&amp;grade={school.grade8.pk}" in response.text
+
+    response = client.get(reverse(COMPLIANCE), {"term": school.term.pk, "grade": school.grade8.pk})
+    assert _mentors(response) == [grade8_mentor]
+    ((_, figures),) = response.context["rows"]
+    assert figures.mentees == 2
+    assert "周老师" in response.text and "李老师" not in response.text
+
+
+def test_compliance_counts_all_of_a_two_grade_mentors_mentees(
+    school, mentoring, grade8_mentor, login, today
+):
+    pair(school, school.student_a, school.teacher)
+    pair(school, school.class_c.students.filter(pairings__isnull=True).first(), school.teacher)
+    client = login(school.academic)
+    for grade in (school.grade7, school.grade8):
+        response = client.get(reverse(COMPLIANCE), {"grade": grade.pk})
+        figures = dict(response.context["rows"])
+        assert figures[school.teacher].mentees == 2
+
+
+def test_compliance_pages_a_large_grade(school, mentoring, login, today):
+    _grow_school(school, 22)  # 八年级(2)-(23)班, a mentor each with three mentees
+    client = login(school.academic)
+    url = reverse(COMPLIANCE)
+    first = client.get(url, {"term": school.term.pk, "grade": school.grade8.pk})
+    assert first.context["page"].paginator.count == 22
+    assert len(first.context["rows"]) == COMPLIANCE_PAGE
+    assert all(c.mentees == 3 for _, c in first.context["rows"])
+    assert f"?term={school.term.pk}&amp;grade={school.grade8.pk}&amp;page=2" in first.text
+    last = client.get(url, {"term": school.term.pk, "grade": school.grade8.pk, "page": 3})
+    shown = {m.pk for m in _mentors(first)}
+    rest = {m.pk for m in _mentors(last)}
+    assert len(rest) == 22 - 2 * COMPLIANCE_PAGE and not shown & rest
+    assert _mentors(first)[-1].staff_no < _mentors(last)[0].staff_no
