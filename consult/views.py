@@ -518,6 +518,9 @@ def _agenda(scope):
     )
 
 
+ESCALATIONS_PAGE = 25
+
+
 @consult_required
 @require_safe
 def escalations(request: HttpRequest) -> HttpResponse:
@@ -527,10 +530,14 @@ def escalations(request: HttpRequest) -> HttpResponse:
     term = _term_or_404(request)
     settings = services.check_escalations(term, timezone.localdate())
     agenda = _agenda(scope).filter(term=term)
+    # A grade's agenda, oldest proposal first, 25 a page: a meeting takes them in that order.
+    proposed = agenda.filter(status=Escalation.Status.PROPOSED).order_by("proposed_on", "pk")
+    page = Paginator(proposed, ESCALATIONS_PAGE).get_page(request.GET.get("page"))
     ctx = {
-        "proposed": list(agenda.filter(status=Escalation.Status.PROPOSED).order_by("proposed_on")),
+        "page": page,
+        "proposed": page.object_list,
         "decided": list(
-            agenda.exclude(status=Escalation.Status.PROPOSED).order_by("-decided_on")[:50]
+            agenda.exclude(status=Escalation.Status.PROPOSED).order_by("-decided_on")[:20]
         ),
         # One note field for every proposal's form, rendered once (no id, so none repeats).
         "note": NoteForm(auto_id=False)["note"].as_widget(),

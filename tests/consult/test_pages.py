@@ -654,3 +654,34 @@ def test_class_observations_hide_psychological_notes_from_subject_teachers(
         page = client.get(target + "?method=talk").text
     assert page.count('class="list-group-item observation"') == 32
     assert login(school.outsider).get(target).status_code == 404
+
+
+def test_the_agenda_shows_25_proposals_a_page_in_a_fixed_number_of_queries(
+    school, login, today, django_assert_max_num_queries
+):
+    from consult.models import Escalation, Level
+
+    def propose(students):
+        Escalation.objects.bulk_create(
+            Escalation(
+                student=student,
+                term=school.term,
+                from_level=Level.CLASS,
+                to_level=Level.GRADE,
+                reason="三次跟进无改善",
+                proposed_on=today,
+            )
+            for student in students
+        )
+
+    client = login(school.grade_head)
+    client.get(url("escalations"))  # the day's escalation check
+    propose(add_students(school.class_a, 3))
+    with django_assert_max_num_queries(20) as small:
+        assert client.get(url("escalations")).status_code == 200
+    propose(add_students(school.class_b, 40))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        first = client.get(url("escalations")).text
+    assert first.count('value="take"') == 25
+    second = client.get(url("escalations"), {"page": 2}).text
+    assert second.count('value="take"') == 43 - 25
