@@ -911,12 +911,24 @@ def cadence(request: HttpRequest) -> HttpResponse:
         classes = classes.filter(grade__in=scope.headed_grade_ids)
         grades = grades.filter(pk__in=scope.headed_grade_ids)
     classes, grades = list(classes), list(grades)
+    # The classes one grade at a time (a grade head's own grade first): the page does not
+    # grow with the school. The grades' own rows are all shown.
+    grades.sort(key=lambda grade: (grade.pk not in scope.headed_grade_ids, grade.level))
+    shown = grades[0] if grades else None
+    if request.GET.get("grade"):
+        shown = next((g for g in grades if str(g.pk) == request.GET["grade"]), None)
+        if shown is None:
+            raise Http404
     slots, reviews = school_cadence(term) if scope.is_school_wide else ([], [])
     ctx = {
         "term": term,
         "today": today,
         "weeks": term.teaching_weeks(),
-        "class_rows": weekly_cadence(term, today, Level.CLASS, classes),
+        "shown_grade": shown,
+        "class_grades": grades,
+        "class_rows": weekly_cadence(
+            term, today, Level.CLASS, [c for c in classes if shown and c.grade_id == shown.pk]
+        ),
         "grade_rows": weekly_cadence(term, today, Level.GRADE, grades),
         "slots": [(s, s.state(today)) for s in slots],
         "reviews": [(s, s.state(today)) for s in reviews],

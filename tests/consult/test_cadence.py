@@ -91,3 +91,34 @@ def test_school_meetings_start_middle_end_and_monthly_reviews(school):
     ]
     assert len(reviews) == 5  # September to January
     assert [r.state(TODAY) for r in reviews] == ["held", "missing", "due", "future", "future"]
+
+
+def test_the_cadence_page_shows_one_grades_classes_at_a_time(school, login, today):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from schoolops.models import SchoolClass
+
+    url = reverse("consult:cadence")
+    client = login(school.principal)
+    client.get(url)  # the day's escalation check
+    with CaptureQueriesContext(connection) as small:
+        first = client.get(url)
+    assert first.status_code == 200
+    assert 0 < len(small) <= 20
+    assert str(school.class_a) in first.text and str(school.class_c) not in first.text
+    eighth = client.get(url, {"grade": school.grade8.pk}).text
+    assert str(school.class_c) in eighth and str(school.class_a) not in eighth
+    for number in range(5, 15):
+        SchoolClass.objects.create(
+            academic_year=school.class_a.academic_year, grade=school.grade8, number=number
+        )
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(large) == len(small)
+    assert client.get(url, {"grade": "x"}).status_code == 404
+    # A grade head's own grade comes first; another grade is not theirs to see.
+    head = login(school.grade_head)
+    assert str(school.class_a) in head.get(url).text
+    assert head.get(url, {"grade": school.grade8.pk}).status_code == 404
