@@ -780,6 +780,20 @@ def reassign(request: HttpRequest, staff_pk: int) -> HttpResponse:
 COMPLIANCE_PAGE = 10
 
 
+def _mentor_grade_tabs(
+    scope: Scope, term: Term, chosen: str | None
+) -> tuple[list[Grade], Grade | None]:
+    """The grade tabs of a school-wide mentors page (a grade head's own grade first), each with
+    how many mentors it has, and the grade asked for (``?grade=``; 404 for another)."""
+    grades = selectors.year_grades(
+        term.academic_year_id, scope.headed_grade_ids if scope.staff else ()
+    )
+    mentors_in = selectors.mentors_per_grade(term)
+    for grade in grades:
+        grade.mentors = mentors_in.get(grade.pk, 0)
+    return grades, selectors.chosen_grade(grades, chosen)
+
+
 @post_required(*SCHOOL_WIDE)
 def compliance(request: HttpRequest) -> HttpResponse:
     """The mentors of one grade a page (``?grade=<id>``; a grade head's own grade first), by
@@ -789,13 +803,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     term = _term(scope, request)
     today = timezone.localdate()
-    grades = selectors.year_grades(
-        term.academic_year_id, scope.headed_grade_ids if scope.staff else ()
-    )
-    grade = selectors.chosen_grade(grades, request.GET.get("grade"))
-    mentors_in = selectors.mentors_per_grade(term)
-    for g in grades:
-        g.mentors = mentors_in.get(g.pk, 0)
+    grades, grade = _mentor_grade_tabs(scope, term, request.GET.get("grade"))
     page = Paginator(
         selectors.grade_mentors(term, grade) if grade else Staff.objects.none(), COMPLIANCE_PAGE
     ).get_page(request.GET.get("page"))
@@ -833,13 +841,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
     term = _term(scope, request)
     # The mentors of one grade a page (``?grade=<id>``), ranked within it: a grade head's own
     # grade first; a mentor with mentees in two grades is in both. The export has them all.
-    grades = selectors.year_grades(
-        term.academic_year_id, scope.headed_grade_ids if scope.staff else ()
-    )
-    grade = selectors.chosen_grade(grades, request.GET.get("grade"))
-    mentors_in = selectors.mentors_per_grade(term)
-    for g in grades:
-        g.mentors = mentors_in.get(g.pk, 0)
+    grades, grade = _mentor_grade_tabs(scope, term, request.GET.get("grade"))
     settings = services.evaluation_settings(term)
     can_edit = scope.has_post(*ACADEMIC)
     form = forms.SettingsForm(
