@@ -7,24 +7,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from schoolops.models import SchoolClass, Term
-from schoolops.sheets import Column, ExportSheet, add_month_argument
-from schoolops.sheets.base import parse_term_option
+from schoolops.sheets import Column, ExportSheet, add_month_argument, add_term_argument
 
 from .selectors import class_scores
-
-
-def parse_term(value: str) -> Term | None:
-    """``CURRENT`` (any case) or ``YEAR-N`` as the sheet engine reads it."""
-    if value.strip().upper() == "CURRENT":
-        term = Term.current()
-        if term is None:
-            raise argparse.ArgumentTypeError(_("No term has been set up yet."))
-        return term
-    return parse_term_option(value)
 
 
 class ConsultScoresSheet(ExportSheet):
@@ -55,12 +43,7 @@ class ConsultScoresSheet(ExportSheet):
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument(
-            "--term",
-            type=parse_term,
-            default=None,
-            help="CURRENT or YEAR-N, e.g. 2026-1 (default: the current term).",
-        )
+        add_term_argument(parser)
         add_month_argument(parser)
 
     def classes(self, term: Term) -> list[SchoolClass]:
