@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from schoolops.admin import HistoryAdmin
+from schoolops.admin import GuardedAdmin, GuardedTabularInline, HistoryAdmin
 
 from .models import (
     AccessLog,
@@ -45,7 +45,7 @@ class ConsultSettingsAdmin(HistoryAdmin):
 
 
 @admin.register(CaseJudge)
-class CaseJudgeAdmin(admin.ModelAdmin):
+class CaseJudgeAdmin(GuardedAdmin):
     list_display = ["term", "staff"]
     list_filter = ["term"]
     list_select_related = ["term__academic_year", "staff"]
@@ -82,7 +82,7 @@ class ObservationAdmin(ReadOnlyHistoryAdmin):
     date_hierarchy = "date"
 
 
-class MeetingStudentInline(admin.TabularInline):
+class MeetingStudentInline(GuardedTabularInline):
     model = MeetingStudent
     extra = 0
     can_delete = False
@@ -101,7 +101,7 @@ class MeetingAdmin(ReadOnlyHistoryAdmin):
     inlines = [MeetingStudentInline]
 
 
-class FollowUpInline(admin.TabularInline):
+class FollowUpInline(GuardedTabularInline):
     model = FollowUp
     extra = 0
     can_delete = False
@@ -167,7 +167,7 @@ class CaseScoreAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(GuardedAdmin):
     """Who opened which student's ledger or timeline, for the principal's office."""
 
     list_display = ["at", "user", "student", "what"]

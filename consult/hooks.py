@@ -42,6 +42,59 @@ def leader_students(scope: Scope):
     return LeaderAssignment.objects.filter(leader=scope.staff, active=True).values("student_id")
 
 
+def student_leaders(student: Student):
+    """The school leaders responsible for one student (包靠), for "who can see this student"."""
+    from schoolops.models import Staff
+
+    return Staff.objects.filter(
+        leader_assignments__student=student, leader_assignments__active=True
+    ).distinct()
+
+
+def _sensitive() -> list:
+    from schoolops.privacy import Category, SensitiveField
+
+    ledger = [
+        SensitiveField("consult.LedgerProfile", name, Category.LEDGER)
+        for name in (
+            "strengths",
+            "weaknesses",
+            "personality",
+            "interests",
+            "family_situation",
+            "categories",
+            "special_attention",
+        )
+    ]
+    meeting = [
+        SensitiveField("consult.Meeting", name, Category.CONSULT)
+        for name in ("parents", "preparation", "analysis", "strategies", "summary")
+    ]
+    records = [
+        SensitiveField(f"consult.{model}", None, Category.CONSULT)
+        for model in (
+            "Observation",
+            "MeetingStudent",
+            "Strategy",
+            "FollowUp",
+            "Escalation",
+            "LeaderAssignment",
+            "Case",
+            "CaseScore",
+        )
+    ]
+    return [
+        *ledger,
+        SensitiveField("consult.LedgerProfile", "education_plan", Category.EDUCATION_PLAN),
+        SensitiveField("consult.LedgerProfile", "psych_flag", Category.PSYCHOLOGICAL),
+        *meeting,
+        *records,
+    ]
+
+
+SENSITIVE = _sensitive()
+
+
 def student_panel(request: HttpRequest, student: Student) -> dict[str, Any] | None:
     from .selectors import timeline
     from .services import check_escalations, log_access
@@ -268,12 +321,18 @@ def _leader_todos(leader_id: int, term, today: dt.date) -> list[Todo]:
 def register() -> None:
     from django.utils.translation import gettext_lazy
 
+    from schoolops.privacy import Relation, StudentRelation
     from schoolops.registry import DemoStep, NavItem, StudentPanel, registry
 
     from .demo import run_demo
 
     registry.add_student_scope(psychology_students)
     registry.add_student_scope(leader_students)
+    registry.add_student_relation(
+        StudentRelation(Relation.LEADER, leader_students, holders=student_leaders)
+    )
+    for entry in SENSITIVE:
+        registry.add_sensitive(entry)
     registry.add_student_panel(
         StudentPanel(
             key="consult",

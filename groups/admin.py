@@ -10,8 +10,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from schoolops.admin import HistoryAdmin
+from schoolops.admin import GuardedAdmin, GuardedTabularInline, HistoryAdmin
 from schoolops.models import Term
+from schoolops.params import page_number, parse_month
 
 from .models import (
     LeaderboardRow,
@@ -25,7 +26,7 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(GuardedAdmin):
     """Records kept by the app's own workflows: the admin reads them."""
 
     # The admin spends about a millisecond on each row it renders (each cell is formatted
@@ -43,7 +44,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScoreItem)
-class ScoreItemAdmin(admin.ModelAdmin):
+class ScoreItemAdmin(GuardedAdmin):
     list_display = ["name", "points", "order", "is_active"]
     list_editable = ["points", "order", "is_active"]
     ordering = ["order", "name"]
@@ -52,7 +53,7 @@ class ScoreItemAdmin(admin.ModelAdmin):
         return False  # entries keep pointing at their item; retire it with "in use" instead
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(GuardedTabularInline):
     model = Membership
     fields = ["student", "is_leader", "is_recorder", "seat", "joined_at", "left_at"]
     readonly_fields = fields
@@ -100,9 +101,7 @@ class EntryMonthFilter(admin.SimpleListFilter):
         return [(f"{m:%Y-%m}", f"{m:%Y-%m}") for m in sorted(months, reverse=True)]
 
     def month(self) -> dt.date | None:
-        """The chosen month; None for all months."""
-        from .selectors import parse_month
-
+        """The chosen month; None for all months (an unreadable month is this month)."""
         if self.value() == self.ALL:
             return None
         return parse_month(self.value(), timezone.localdate())
@@ -148,7 +147,7 @@ class ScoreEntryAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
-class LeaderboardRowInline(admin.TabularInline):
+class LeaderboardRowInline(GuardedTabularInline):
     model = LeaderboardRow
     fields = [
         "rank",
@@ -212,7 +211,7 @@ class LeaderboardRowAdmin(ReadOnlyAdmin):
 
     def live_view(self, request):
         """The standings of a month as they are now (closed months are archived rows)."""
-        from .selectors import compute_board, parse_month
+        from .selectors import compute_board
         from .views import LEADERBOARD_PAGE
 
         if not self.has_view_permission(request):
@@ -221,7 +220,7 @@ class LeaderboardRowAdmin(ReadOnlyAdmin):
         month = parse_month(request.GET.get("month"), today)
         rows, totals = compute_board(month)
         # Some 600 groups on a large school: a hundred rows a page, as on the leaderboard page.
-        page = Paginator(rows, LEADERBOARD_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(rows, LEADERBOARD_PAGE).get_page(page_number(request.GET.get("page")))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -9,11 +9,11 @@ parent contacts and pairings are kept through the app's pages with their rules."
 from django.contrib import admin
 
 from mentors import models
-from schoolops.admin import HistoryAdmin
+from schoolops.admin import GuardedAdmin, HistoryAdmin
 
 
 @admin.register(models.MentorCapacity)
-class MentorCapacityAdmin(admin.ModelAdmin):
+class MentorCapacityAdmin(GuardedAdmin):
     list_display = ("school_class", "mentor", "capacity")
     list_select_related = ("school_class__grade", "mentor")
     list_filter = ("school_class__grade",)
@@ -30,7 +30,7 @@ class PairingAdmin(HistoryAdmin):
 
 
 @admin.register(models.MatchRun)
-class MatchRunAdmin(admin.ModelAdmin):
+class MatchRunAdmin(GuardedAdmin):
     list_display = ("grade", "academic_year", "run_at", "run_by", "matched", "unmatched")
     list_select_related = ("grade", "academic_year", "run_by")
 
@@ -78,7 +78,7 @@ class ParentContactAdmin(HistoryAdmin):
 
 
 @admin.register(models.Choice)
-class ChoiceAdmin(admin.ModelAdmin):
+class ChoiceAdmin(GuardedAdmin):
     list_display = ("student", "rank", "mentor", "academic_year")
     list_select_related = ("student", "mentor", "academic_year")
     list_filter = ("academic_year", "rank")
@@ -93,7 +93,7 @@ class PriorityStudentAdmin(HistoryAdmin):
 
 
 @admin.register(models.MentorRanking)
-class MentorRankingAdmin(admin.ModelAdmin):
+class MentorRankingAdmin(GuardedAdmin):
     list_display = ("mentor", "student", "position", "academic_year")
     list_select_related = ("mentor", "student", "academic_year")
     raw_id_fields = ("mentor", "student")
@@ -132,7 +132,7 @@ class ExchangeAdmin(HistoryAdmin):
 
 
 @admin.register(models.StudentRating)
-class StudentRatingAdmin(admin.ModelAdmin):
+class StudentRatingAdmin(GuardedAdmin):
     list_display = ("student", "mentor", "score", "term")
     list_select_related = ("student", "mentor", "term__academic_year")
     raw_id_fields = ("student", "mentor")

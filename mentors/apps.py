@@ -10,12 +10,18 @@ class MentorsConfig(AppConfig):
         from mentors import hooks, signals  # noqa: F401 (connects the receivers)
         from mentors.demo import run as run_demo
         from mentors.sheets import SHEETS
+        from schoolops.privacy import Relation, StudentRelation
         from schoolops.registry import DemoStep, registry
 
         registry.add_todos(hooks.mentor_todos)
         registry.add_student_panel(hooks.PANEL)
         registry.add_class_links(hooks.class_links)
         registry.add_student_scope(hooks.mentee_scope)
+        registry.add_student_relation(
+            StudentRelation(Relation.MENTOR, hooks.mentee_scope, holders=hooks.student_mentors)
+        )
+        for entry in hooks.SENSITIVE:
+            registry.add_sensitive(entry)
         for item in hooks.NAV:
             registry.add_nav(item)
         registry.add_demo(DemoStep("mentors", run_demo, order=30))

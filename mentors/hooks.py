@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy
 from mentors import services
 from mentors.models import Choice, MentoringPlan, Pairing, ParentContact, TalkLog
 from schoolops.calendar import monday_of, month_bounds
-from schoolops.models import Post, SchoolClass, Student
+from schoolops.models import Post, SchoolClass, Staff, Student
+from schoolops.privacy import Category, SensitiveField
 from schoolops.registry import Link, NavItem, StudentPanel, Todo
 from schoolops.scopes import get_scope
 
@@ -203,6 +204,20 @@ def mentee_scope(scope: Scope):
         .values("student_id")
     )
 
+
+def student_mentors(student: Student):
+    """The student's mentors this year, for "who can see this student"."""
+    return Staff.objects.filter(
+        pairings__student=student, pairings__ended_on__isnull=True
+    ).distinct()
+
+
+# Mentoring records are read by the mentor, the homeroom teacher, the grade head and the
+# principal's office (``schoolops.privacy.READERS``).
+SENSITIVE = [
+    SensitiveField(f"mentors.{model}", None, Category.MENTORING)
+    for model in ("TalkLog", "ParentContact", "MentoringPlan", "GrowthRecord", "MonthlySummary")
+]
 
 NAV = [
     NavItem(

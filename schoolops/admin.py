@@ -46,6 +46,7 @@ from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from schoolops import privacy
 from schoolops.models import (
     AcademicYear,
     Exam,
@@ -72,7 +73,175 @@ admin.site.site_title = _("SchoolOps")
 admin.site.index_title = _("School administration")
 
 
-class ScopedAdmin(admin.ModelAdmin):
+# The lookups a list filter sends after its field's path (``status__exact``,
+# ``school_class__grade__id__exact``, ``date__gte``); anything else is refused.
+FILTER_SUFFIXES = frozenset(
+    {"exact", "iexact", "isnull", "isempty", "in", "gte", "gt", "lte", "lt", "year", "month", "day"}
+)
+
+
+class GuardedAdmin(admin.ModelAdmin):
+    """The base of every admin in the project: the register of sensitive fields decides.
+
+    ``schoolops.privacy`` says which fields and models a person may read. Here nothing that
+    the person may not read can be shown, filtered on, searched, sorted by, seen in a
+    change's history or guessed through a lookup: ``?guardian_phone__startswith=1763`` or
+    ``?observations__isnull=False`` would otherwise answer one bit per request. Django lets a
+    list be filtered on any local field from the query string; here a lookup must belong to
+    a declared list filter or the date hierarchy, and must not touch a hidden field (a 400).
+    A test makes every registered admin inherit this class.
+    """
+
+    def _scope(self, request):
+        return get_scope(request)
+
+    def hidden_fields(self, request) -> set[str]:
+        cache = request.__dict__.setdefault("_hidden_fields", {})
+        label = self.model._meta.label
+        if label not in cache:
+            cache[label] = privacy.hidden_fields(self.model, self._scope(request))
+        return cache[label]
+
+    def _touches_hidden(self, request, path: str) -> bool:
+        path = path.lstrip("^=@-")
+        return path in self.hidden_fields(request) or privacy.lookup_touches_hidden(
+            self.model, path, self._scope(request)
+        )
+
+    def _visible(self, request, names):
+        return [
+            name
+            for name in names
+            if not isinstance(name, str) or not self._touches_hidden(request, name)
+        ]
+
+    # What the change form shows.
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        return exclude + sorted(self.hidden_fields(request) - set(exclude))
+
+    def get_fields(self, request, obj=None):
+        return self._visible(request, super().get_fields(request, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        hidden = self.hidden_fields(request)
+        fieldsets = []
+        for name, options in super().get_fieldsets(request, obj):
+            fields = [
+                f for f in options.get("fields", ()) if not (isinstance(f, str) and f in hidden)
+            ]
+            fieldsets.append((name, {**options, "fields": fields}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._visible(request, super().get_readonly_fields(request, obj))
+
+    # What the list shows and how it can be narrowed.
+
+    def get_list_display(self, request):
+        shown = []
+        for name in super().get_list_display(request):
+            if isinstance(name, str) and self._touches_hidden(request, name):
+                continue
+            order = getattr(
+                getattr(self, name, None) if isinstance(name, str) else name,
+                "admin_order_field",
+                None,
+            )
+            if isinstance(order, str) and self._touches_hidden(request, order):
+                continue
+            shown.append(name)
+        return shown
+
+    def get_list_filter(self, request):
+        shown = []
+        for spec in super().get_list_filter(request):
+            path = spec[0] if isinstance(spec, (tuple, list)) else spec
+            if isinstance(path, str) and self._touches_hidden(request, path):
+                continue
+            shown.append(spec)
+        return shown
+
+    def get_search_fields(self, request):
+        return self._visible(request, super().get_search_fields(request))
+
+    def get_sortable_by(self, request):
+        return self._visible(request, super().get_sortable_by(request))
+
+    def get_ordering(self, request):
+        return self._visible(request, super().get_ordering(request) or [])
+
+    def lookup_allowed(self, lookup, value, request):
+        if self._touches_hidden(request, lookup) or not self._declared_lookup(request, lookup):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def _declared_lookup(self, request, lookup: str) -> bool:
+        from django.contrib.admin import SimpleListFilter
+
+        paths = [self.date_hierarchy] if self.date_hierarchy else []
+        for spec in self.get_list_filter(request):
+            if isinstance(spec, (tuple, list)):
+                paths.append(spec[0])
+            elif isinstance(spec, str):
+                paths.append(spec)
+            elif (
+                isinstance(spec, type)
+                and issubclass(spec, SimpleListFilter)
+                and lookup == spec.parameter_name
+            ):
+                return True
+        for declared in paths:
+            if lookup == declared:
+                return True
+            if not lookup.startswith(declared + "__"):
+                continue
+            rest = lookup[len(declared) + 2 :]
+            if rest in FILTER_SUFFIXES:
+                return True
+            target, _sep, suffix = rest.partition("__")
+            if suffix in FILTER_SUFFIXES and target in self._related_keys(declared):
+                return True
+        return False
+
+    def _related_keys(self, path: str) -> set[str]:
+        """The key a related-field filter sends (``id``, ``pk``, or the relation's to_field)."""
+        from django.contrib.admin.utils import get_fields_from_path
+        from django.core.exceptions import FieldDoesNotExist
+
+        try:
+            field = get_fields_from_path(self.model, path)[-1]
+        except (FieldDoesNotExist, admin.utils.NotRelationField):
+            return set()
+        target = getattr(field, "related_model", None)
+        if target is None:
+            return set()
+        keys = {"pk", "id", target._meta.pk.name}
+        keys.update(getattr(field, "to_fields", None) or ())
+        return {k for k in keys if k}
+
+
+class GuardedTabularInline(admin.TabularInline):
+    """Inlines follow the register too: a hidden field is not in the inline's form or list."""
+
+    def _hidden(self, request) -> set[str]:
+        return privacy.hidden_fields(self.model, get_scope(request))
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        return exclude + sorted(self._hidden(request) - set(exclude))
+
+    def get_fields(self, request, obj=None):
+        hidden = self._hidden(request)
+        return [f for f in super().get_fields(request, obj) if f not in hidden]
+
+    def get_readonly_fields(self, request, obj=None):
+        hidden = self._hidden(request)
+        return [f for f in super().get_readonly_fields(request, obj) if f not in hidden]
+
+
+class ScopedAdmin(GuardedAdmin):
     """Admin querysets go through the user's scope like every view does."""
 
     scope_field: str | None = None  # the lookup to a SchoolClass, e.g. "school_class"
@@ -87,22 +256,56 @@ class ScopedAdmin(admin.ModelAdmin):
         return qs.filter(**{f"{self.scope_field}__in": scope.classes().values("pk")})
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(GuardedAdmin, SimpleHistoryAdmin):
     """A sensitive record's change history (who, when, what), read-only in the admin.
 
     Every app's admin of a record with ``HistoricalRecords`` uses this class. simple_history's
     page of a past version saves whatever is posted to it (a revert) after checking only the
     view permission, which the principal's office has everywhere: a post there is refused
     outright, and the revert button is not shown. Changes go through the change form.
+    The history lists only objects the person may open, and never the old or new value of a
+    field the register hides from them.
     """
 
     def revert_disabled(self, request, obj=None) -> bool:
         return True
 
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.get_queryset(request).filter(pk=unquote_pk(object_id)).exists():
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":
             raise PermissionDenied
+        if not self.get_queryset(request).filter(pk=unquote_pk(object_id)).exists():
+            raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_history_list_display(self, request):
+        return self._visible(request, super().get_history_list_display(request))
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        hidden = sorted(self.hidden_fields(request))
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                delta = previous.diff_against(
+                    current, excluded_fields=hidden, foreign_keys_are_objs=foreign_keys_are_objs
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
+
+
+def unquote_pk(object_id) -> int:
+    """An admin URL's object id as a primary key, or a 404 (``"¹".isdigit()`` is True)."""
+    from django.contrib.admin.utils import unquote
+
+    value = unquote(str(object_id))
+    if not value.isascii() or not value.isdecimal() or len(value) > 10:
+        raise Http404
+    return int(value)
 
 
 class UploadForm(forms.Form):
@@ -340,29 +543,29 @@ def engine_error(data: dict) -> dict:
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(GuardedAdmin):
     list_display = ["name", "address"]
 
 
-class HolidayWeekInline(admin.TabularInline):
+class HolidayWeekInline(GuardedTabularInline):
     model = HolidayWeek
     extra = 1
 
 
-class TermInline(admin.TabularInline):
+class TermInline(GuardedTabularInline):
     model = Term
     extra = 0
 
 
 @admin.register(AcademicYear)
-class AcademicYearAdmin(admin.ModelAdmin):
+class AcademicYearAdmin(GuardedAdmin):
     list_display = ["__str__", "start_date", "end_date"]
     inlines = [TermInline]
     actions = [rollover_action]
 
 
 @admin.register(Term)
-class TermAdmin(admin.ModelAdmin):
+class TermAdmin(GuardedAdmin):
     list_display = ["__str__", "start_date", "end_date", "teaching_week_count"]
     list_select_related = ["academic_year"]
     inlines = [HolidayWeekInline]
@@ -373,13 +576,13 @@ class TermAdmin(admin.ModelAdmin):
 
 
 @admin.register(Grade)
-class GradeAdmin(admin.ModelAdmin):
+class GradeAdmin(GuardedAdmin):
     list_display = ["name", "level", "head"]
     list_select_related = ["head"]
 
 
 @admin.register(Subject)
-class SubjectAdmin(admin.ModelAdmin):
+class SubjectAdmin(GuardedAdmin):
     list_display = ["name", "order"]
     list_editable = ["order"]
 
@@ -395,7 +598,7 @@ class SchoolClassAdmin(SheetAdminMixin, ScopedAdmin):
 
 
 @admin.register(Staff)
-class StaffAdmin(SheetAdminMixin, admin.ModelAdmin):
+class StaffAdmin(SheetAdminMixin, GuardedAdmin):
     sheet_kind = "staff"
     list_display = ["staff_no", "name", "gender", "status"]
     list_filter = ["status", "user__groups"]
@@ -423,15 +626,9 @@ class StudentAdmin(SheetAdminMixin, ScopedAdmin):
     search_fields = ["student_no", "name"]
     list_per_page = 50
 
-    def get_exclude(self, request, obj=None):
-        # Guardian phones: only the principal's office among the admin's users.
-        if not get_scope(request).is_school_wide:
-            return ["guardian_phone"]
-        return super().get_exclude(request, obj)
-
 
 @admin.register(Exam)
-class ExamAdmin(admin.ModelAdmin):
+class ExamAdmin(GuardedAdmin):
     list_display = ["name", "date"]
     search_fields = ["name"]
 
@@ -447,7 +644,7 @@ class ExamResultAdmin(SheetAdminMixin, ScopedAdmin):
 
 
 @admin.register(ImportRecord)
-class ImportRecordAdmin(admin.ModelAdmin):
+class ImportRecordAdmin(GuardedAdmin):
     """The import history: read-only, for the roster keepers and the principal's office."""
 
     list_display = [

@@ -8,7 +8,10 @@
 - students its posts may see beyond their classes (``registry.student_scopes``: mentees,
   students a school leader is responsible for),
 - its part of the demo school (``registry.demo``) and its sheet kinds for
-  ``import_sheet``/``export_sheet`` (``registry.sheets``).
+  ``import_sheet``/``export_sheet`` (``registry.sheets``),
+- its sensitive fields and models (``registry.sensitive_fields``) and the relations to a
+  student it knows of (``registry.student_relations``: a mentor, a 包靠 leader), which the
+  register in ``schoolops.privacy`` reads.
 
 Adding a fourth app then touches no existing app.
 """
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from schoolops.models import SchoolClass, Student
+    from schoolops.privacy import SensitiveField, StudentRelation
     from schoolops.scopes import Scope
 
 
@@ -96,6 +100,8 @@ class Registry:
     demo_steps: list[DemoStep] = field(default_factory=list)
     sheets: dict[str, Any] = field(default_factory=dict)
     post_permissions: dict[str, set[str]] = field(default_factory=dict)
+    sensitive_fields: list[SensitiveField] = field(default_factory=list)
+    student_relations: list[StudentRelation] = field(default_factory=list)
 
     # Registration, called from AppConfig.ready().
 
@@ -132,6 +138,16 @@ class Registry:
     def add_post_permissions(self, post: str, perms: list[str] | set[str]) -> None:
         """Model permissions ("app_label.codename") a post's Django group is given."""
         self.post_permissions.setdefault(post, set()).update(perms)
+
+    def add_sensitive(self, entry: SensitiveField) -> None:
+        """A field or a whole model the register of sensitive fields guards."""
+        if entry not in self.sensitive_fields:
+            self.sensitive_fields.append(entry)
+
+    def add_student_relation(self, relation: StudentRelation) -> None:
+        self.student_relations = [
+            r for r in self.student_relations if r.relation != relation.relation
+        ] + [relation]
 
     # Composition, called by schoolops' views.
 

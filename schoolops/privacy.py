@@ -1,0 +1,222 @@
+"""The one register of sensitive fields: what is a minor's personal information, who may read it.
+
+个人信息保护法 and 未成年人学校保护规定 ask that a minor's sensitive information be shown only to
+those whose post needs it. This module is the one place that says so. Everything that shows a
+student's data asks it: pages, exports, the admin (fields, list filters, search, ordering,
+history, autocomplete) and the prefill of new records.
+
+- A **category** groups fields that are read by the same people (guardian contact,
+  psychological notes, the individual education plan, ledger, consultation and mentoring
+  records).
+- A **relation** is why a person works with a student: the principal's office, the grade
+  head, the homeroom teacher, a subject teacher, the mentor, the psychology teacher, the
+  school leader responsible for the student (包靠). Office staff (办公室) keep the roster and
+  have no relation to any student's sensitive data.
+- ``READERS`` says which relations read each category. The apps register their fields and
+  whole models (``registry.add_sensitive``) and the relations they know of
+  (``registry.add_student_relation``: a mentor, a 包靠 leader) from ``AppConfig.ready()``.
+
+A field not registered here is roster information that every post with the student in scope
+sees. Anything registered is hidden unless a relation allows it, so forgetting to allow a
+reader fails closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.apps import apps
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from schoolops.registry import registry
+
+if TYPE_CHECKING:
+    from django.db.models import Model, QuerySet
+
+    from schoolops.models import Student
+    from schoolops.scopes import Scope
+
+
+class Category(models.TextChoices):
+    GUARDIAN = "guardian", _("Guardian contact")
+    LEDGER = "ledger", _("Ledger: strengths, family situation, attention categories")
+    PSYCHOLOGICAL = "psychological", _("Psychological notes and categories")
+    EDUCATION_PLAN = "plan", _("Individual education plan")
+    CONSULT = "consult", _("Consultation records")
+    MENTORING = "mentoring", _("Mentoring records")
+
+
+class Relation(models.TextChoices):
+    SCHOOL = "school", _("Principal's office")
+    GRADE_HEAD = "grade_head", _("Grade head")
+    HOMEROOM = "homeroom", _("Homeroom teacher")
+    SUBJECT_TEACHER = "teacher", _("Subject teacher")
+    MENTOR = "mentor", _("Mentor")
+    PSYCHOLOGY = "psychology", _("Psychology teacher")
+    LEADER = "leader", _("Responsible school leader (包靠)")
+
+
+R = Relation
+# Who reads each category. A relation not listed never reads it, whatever page it opens.
+READERS: dict[str, frozenset[str]] = {
+    Category.GUARDIAN: frozenset({R.SCHOOL, R.GRADE_HEAD, R.HOMEROOM}),
+    Category.LEDGER: frozenset(
+        {R.SCHOOL, R.GRADE_HEAD, R.HOMEROOM, R.SUBJECT_TEACHER, R.MENTOR, R.PSYCHOLOGY, R.LEADER}
+    ),
+    # Psychological notes and the 心理障碍 category: not the subject teachers, not the mentor.
+    Category.PSYCHOLOGICAL: frozenset({R.SCHOOL, R.HOMEROOM, R.PSYCHOLOGY, R.LEADER}),
+    Category.EDUCATION_PLAN: frozenset(
+        {R.SCHOOL, R.GRADE_HEAD, R.HOMEROOM, R.PSYCHOLOGY, R.LEADER}
+    ),
+    Category.CONSULT: frozenset(
+        {R.SCHOOL, R.GRADE_HEAD, R.HOMEROOM, R.SUBJECT_TEACHER, R.PSYCHOLOGY, R.LEADER}
+    ),
+    Category.MENTORING: frozenset({R.SCHOOL, R.GRADE_HEAD, R.HOMEROOM, R.MENTOR}),
+}
+
+
+@dataclass(frozen=True)
+class SensitiveField:
+    """A registered field (``field``) or a whole model (``field=None``) and its category."""
+
+    model: str  # "app_label.ModelName"
+    field: str | None
+    category: str
+
+    @property
+    def model_class(self) -> type[Model]:
+        return apps.get_model(self.model)
+
+    @property
+    def label(self) -> str:
+        return f"{self.model}.{self.field}" if self.field else self.model
+
+
+@dataclass(frozen=True)
+class StudentRelation:
+    """A relation an app knows of: ``students(scope)`` returns the ids it covers (or None)."""
+
+    relation: str
+    students: Callable[[Scope], QuerySet | None]
+    # The staff who hold this relation to one student, for "who can see this student".
+    holders: Callable[[Student], Iterable] | None = None
+
+
+def register(entries: Iterable[SensitiveField]) -> None:
+    for entry in entries:
+        registry.add_sensitive(entry)
+
+
+def entries() -> list[SensitiveField]:
+    return list(SCHOOLOPS_FIELDS) + list(registry.sensitive_fields)
+
+
+SCHOOLOPS_FIELDS = (SensitiveField("schoolops.Student", "guardian_phone", Category.GUARDIAN),)
+
+
+# What one person may read.
+
+
+def school_relations(scope: Scope) -> frozenset[str]:
+    """Relations that hold for every student the person can reach at all."""
+    relations = set()
+    if scope.is_school_wide:
+        relations.add(Relation.SCHOOL)
+    if scope.is_psychology:
+        relations.add(Relation.PSYCHOLOGY)
+    return frozenset(relations)
+
+
+def relations_to(scope: Scope, student: Student) -> frozenset[str]:
+    """Why this person works with this student (empty: not at all, or only the roster)."""
+    relations = set(school_relations(scope))
+    if scope.staff is None:
+        return frozenset(relations)
+    class_id = student.school_class_id
+    if class_id in scope.homeroom_class_ids:
+        relations.add(Relation.HOMEROOM)
+    if class_id in scope.taught_class_ids:
+        relations.add(Relation.SUBJECT_TEACHER)
+    if scope.headed_grade_ids and (
+        student.school_class.grade_id in scope.headed_grade_ids
+        and student.school_class.academic_year_id == getattr(scope.year, "pk", None)
+    ):
+        relations.add(Relation.GRADE_HEAD)
+    from schoolops.models import Student
+
+    for provider in registry.student_relations:
+        if provider.relation in relations:
+            continue
+        ids = provider.students(scope)
+        if ids is not None and Student.objects.filter(pk=student.pk, pk__in=ids).exists():
+            relations.add(provider.relation)
+    return frozenset(relations)
+
+
+def may_read(scope: Scope, category: str, student: Student) -> bool:
+    """May this person read this category of this student's record?"""
+    return bool(relations_to(scope, student) & READERS[category])
+
+
+def may_read_any(scope: Scope, category: str) -> bool:
+    """May this person read this category of every student, as the admin and the whole-school
+    exports need? Only the principal's office; never office staff."""
+    return scope.is_school_wide and Relation.SCHOOL in READERS[category]
+
+
+def readable_categories(scope: Scope, student: Student) -> frozenset[str]:
+    relations = relations_to(scope, student)
+    return frozenset(c for c, readers in READERS.items() if relations & readers)
+
+
+# What the admin hides.
+
+
+def hidden_fields(model: type[Model], scope: Scope) -> set[str]:
+    """Names of ``model``'s fields this person may not read in the admin (school-wide rule)."""
+    label = model._meta.label
+    hidden = set()
+    whole = None
+    for entry in entries():
+        if entry.model != label:
+            continue
+        if may_read_any(scope, entry.category):
+            continue
+        if entry.field is None:
+            whole = entry
+        else:
+            hidden.add(entry.field)
+    if whole is not None:
+        hidden |= {f.name for f in model._meta.get_fields() if not f.auto_created or f.concrete}
+    return hidden
+
+
+def sensitive_models(scope: Scope) -> set[str]:
+    """Labels of whole models this person may not read."""
+    return {e.model for e in entries() if e.field is None and not may_read_any(scope, e.category)}
+
+
+def lookup_touches_hidden(model: type[Model], lookup: str, scope: Scope) -> bool:
+    """Does a lookup path (``guardian_phone__startswith``, ``observations__isnull``,
+    ``student__guardian_phone``) reach a field or a model this person may not read?"""
+    from django.core.exceptions import FieldDoesNotExist
+
+    hidden_models = sensitive_models(scope)
+    current = model
+    for part in lookup.split("__"):
+        if current._meta.label in hidden_models:
+            return True
+        if part in hidden_fields(current, scope):
+            return True
+        try:
+            field = current._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        target = getattr(field, "related_model", None)
+        if target is None:
+            return False
+        current = target
+    return current._meta.label in hidden_models
