@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils.translation import gettext as _
 
-from schoolops.demo import project_models
+from schoolops.demo import school_data_models
 from schoolops.management.commands.backup import pg_command_args, require_tool
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -33,9 +33,13 @@ def backup_kind(path: Path) -> str | None:
 
 
 def database_is_empty(connection) -> bool:
-    """No login account and no row in any of the project's tables."""
+    """No login account and no row of a school's data: a fresh install after ``migrate``.
+
+    ``migrate`` itself seeds reference data (the posts, the groups' scoring rubric); that is
+    not the school's data and the backup replaces it.
+    """
     tables = set(connection.introspection.table_names())
-    models = [get_user_model(), *project_models()]
+    models = [get_user_model(), *school_data_models()]
     return not any(
         m.objects.using(connection.alias).exists() for m in models if m._meta.db_table in tables
     )
