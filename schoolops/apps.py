@@ -42,3 +42,17 @@ class SchoolOpsConfig(AppConfig):
         )
         # After every app's migrations, so that all apps' permissions exist.
         post_migrate.connect(sync_post_permissions, dispatch_uid="schoolops_post_permissions")
+
+        # Every post given or taken away is a PrivilegeChange, whoever changes it and how.
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import m2m_changed
+
+        from schoolops.privileges import posts_changed
+        from schoolops.sheets.privileges import PrivilegeChangesSheet
+
+        m2m_changed.connect(
+            posts_changed,
+            sender=get_user_model().groups.through,
+            dispatch_uid="schoolops_posts_changed",
+        )
+        registry.add_sheet(PrivilegeChangesSheet.kind, PrivilegeChangesSheet)

@@ -44,6 +44,17 @@ class Post(models.TextChoices):
         """Posts whose scope is the whole school (the principal's office)."""
         return (cls.PRINCIPAL, cls.VICE_PRINCIPAL, cls.ACADEMIC_OFFICE)
 
+    @classmethod
+    def privileged(cls) -> frozenset[str]:
+        """Posts that only the principal's office (``school_wide``) gives or takes away.
+
+        Every post but 任课教师: the principal's office, 级部主任, 班主任 and 心理教师 read
+        sensitive data, and 办公室 opens the admin and the whole roster. A subject teacher
+        reaches a class only through a teaching assignment, which the roster keeps; the
+        rule and its record are in ``schoolops.privileges``.
+        """
+        return frozenset(cls.values) - {cls.SUBJECT_TEACHER}
+
 
 class School(models.Model):
     """The school this installation runs. One row; a district runs one database per school."""
@@ -293,6 +304,18 @@ class HolidayWeek(models.Model):
         super().save(*args, **kwargs)
 
 
+def stored_value(instance: models.Model, attname: str, update_fields=None):
+    """The value ``attname`` has in the database before ``instance`` is saved (None if new)."""
+    if instance._state.adding or instance.pk is None:
+        return None
+    if update_fields is not None and not {attname, attname.removesuffix("_id")} & set(
+        update_fields
+    ):
+        return getattr(instance, attname)
+    manager = type(instance)._base_manager
+    return manager.filter(pk=instance.pk).values_list(attname, flat=True).first()
+
+
 class GradeQuerySet(models.QuerySet):
     pass
 
@@ -322,7 +345,12 @@ class Grade(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
+        from schoolops import privileges
+
+        old_head_id = stored_value(self, "head_id", kwargs.get("update_fields"))
         super().save(*args, **kwargs)
+        if self.head_id != old_head_id:
+            privileges.record([privileges.grade_head_change(self, old_head_id)])
         # Heading a grade is the 级部主任 post: the scope reads headed grades only for it.
         if self.head_id is not None:
             group, _created = Group.objects.get_or_create(name=Post.GRADE_HEAD)
@@ -377,6 +405,14 @@ class SchoolClass(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grade.name}({self.number})班"
+
+    def save(self, *args, **kwargs) -> None:
+        from schoolops import privileges
+
+        old_id = stored_value(self, "homeroom_teacher_id", kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+        if self.homeroom_teacher_id != old_id:
+            privileges.record([privileges.homeroom_change(self, old_id, self.homeroom_teacher_id)])
 
     @property
     def short_name(self) -> str:
@@ -637,3 +673,62 @@ class ImportRecord(models.Model):
     @property
     def finished(self) -> bool:
         return self.status not in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class PrivilegeChange(models.Model):
+    """One change of who may reach sensitive data: a post given or taken away, a class's
+    homeroom teacher, a grade's head, a password issued (the privilege audit trail).
+
+    Written by ``schoolops.privileges`` whoever makes the change and however (the admin, an
+    import, the command line, a service); never changed or deleted. The principal's office
+    reads it in the admin.
+    """
+
+    class Kind(models.TextChoices):
+        POST_ADDED = "post_added", _("Post given")
+        POST_REMOVED = "post_removed", _("Post taken away")
+        HOMEROOM = "homeroom", _("Homeroom teacher")
+        GRADE_HEAD = "grade_head", _("Grade head")
+        PASSWORD = "password", _("Password issued")
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", _("Admin")
+        IMPORT = "import", _("Import")
+        COMMAND = "command", _("Command line")
+        OTHER = "other", _("Other (a service, the demo data)")
+
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="privilege_changes_made",
+        verbose_name=_("changed by"),
+    )
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="privilege_changes",
+        verbose_name=_("account"),
+    )
+    whose = models.CharField(_("whose"), max_length=100)
+    kind = models.CharField(_("change"), max_length=20, choices=Kind.choices)
+    what = models.CharField(_("what"), max_length=100, blank=True)
+    before = models.CharField(_("before"), max_length=100, blank=True)
+    after = models.CharField(_("after"), max_length=100, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+
+    class Meta:
+        verbose_name = _("privilege change")
+        verbose_name_plural = _("privilege changes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.whose} {self.get_kind_display()} {self.what}".strip()
+
+
+# Minors' personal information (个人信息保护法, 未成年人学校保护规定): the read log, the
+# retention purge's records and guardians' requests. See ``schoolops.privacy``.
