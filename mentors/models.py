@@ -221,8 +221,12 @@ class Pairing(models.Model):
         related_name="pairings",
         verbose_name=_("matching run"),
     )
+    # Named for its first use; it also holds why a pairing ended this year is made again.
     over_capacity_reason = models.CharField(
-        _("reason for exceeding capacity"), max_length=200, blank=True
+        _("reason for the hand assignment"),
+        max_length=200,
+        blank=True,
+        help_text=_("Required over capacity, or to pair again a mentor ended this year."),
     )
     started_on = models.DateField(_("started on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)

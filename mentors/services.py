@@ -486,10 +486,12 @@ def match_instance(
     dict[int, Student],
     dict[int, Staff],
     int,
+    dict[tuple[int, tuple[int, int]], int],
 ]:
     """Build the matching instance of a grade from the database (a fixed number of queries).
 
-    Students already paired this year are left out; their pairings use up capacity.
+    Students already paired this year are left out; their pairings use up capacity. The last
+    item maps (student, post) to the 志愿 number the student gave it.
     """
     classes = list(SchoolClass.objects.filter(grade=grade, academic_year=year))
     mentors = mentors_by_class([c.pk for c in classes])
@@ -523,7 +525,15 @@ def match_instance(
             student__school_class__in=classes, academic_year=year
         ).values_list("student_id", flat=True)
     )
+    # A pairing ended this year (未见成效, a post change…) is not made again by a later
+    # round: that mentor is out of the student's choices (a hand assignment may, with a reason).
+    ended = set(
+        Pairing.objects.filter(
+            academic_year=year, school_class__in=classes, ended_on__isnull=False
+        ).values_list("student_id", "mentor_id")
+    )
     student_prefs: dict[int, list[tuple[int, int]]] = {s: [] for s in students}
+    chosen_rank: dict[tuple[int, tuple[int, int]], int] = {}
     applicants: dict[tuple[int, int], list[tuple[int, str, int, bool]]] = defaultdict(list)
     for student_id, mentor_id, rank in (
         Choice.objects.filter(student__school_class__in=classes, academic_year=year)
@@ -536,7 +546,10 @@ def match_instance(
         post = (student.school_class_id, mentor_id)
         if post not in capacity:
             continue  # the teacher no longer mentors this class
+        if (student_id, mentor_id) in ended:
+            continue
         student_prefs[student_id].append(post)
+        chosen_rank[(student_id, post)] = rank
         applicants[post].append((student_id, student.student_no, rank, student_id in priority))
     rankings: dict[int, dict[int, tuple[int | None, bool]]] = defaultdict(dict)
     for mentor_id, student_id, position, declined in MentorRanking.objects.filter(
@@ -550,18 +563,20 @@ def match_instance(
         }
         for post, people in applicants.items()
     }
-    return student_prefs, post_rank, capacity, students, staff, len(paired)
+    return student_prefs, post_rank, capacity, students, staff, len(paired), chosen_rank
 
 
 def preview_matching(grade: Grade, year: AcademicYear) -> MatchPreview:
     """Run the matching of a grade without saving it."""
-    student_prefs, post_rank, capacity, students, staff, already = match_instance(grade, year)
+    student_prefs, post_rank, capacity, students, staff, already, chosen_rank = match_instance(
+        grade, year
+    )
     result = deferred_acceptance(student_prefs, post_rank, capacity)
     outcomes = []
     by_choice: dict[str, int] = defaultdict(int)
     for student_id, student in students.items():
         post = result.get(student_id)
-        rank = student_prefs[student_id].index(post) + 1 if post else None
+        rank = chosen_rank[(student_id, post)] if post else None
         by_choice[str(rank) if rank else "-"] += 1
         outcomes.append(
             MatchOutcome(
@@ -660,6 +675,19 @@ def assign_by_hand(
             _("%(name)s is full (%(taken)s of %(cap)s); give a reason to go over capacity.")
             % {"name": mentor.name, "taken": taken, "cap": cap}
         )
+    ended_before = (
+        Pairing.objects.filter(student=student, mentor=mentor, academic_year=year)
+        .exclude(ended_on=None)
+        .exists()
+    )
+    if ended_before and not reason:
+        raise ValidationError(
+            _(
+                "The pairing of %(student)s with %(name)s was ended earlier this year; give a "
+                "reason to pair them again."
+            )
+            % {"student": student.name, "name": mentor.name}
+        )
     try:
         with transaction.atomic():
             return Pairing.objects.create(
@@ -668,7 +696,7 @@ def assign_by_hand(
                 academic_year=year,
                 school_class_id=class_id,
                 choice_rank=None,
-                over_capacity_reason=reason if taken >= cap else "",
+                over_capacity_reason=reason if taken >= cap or ended_before else "",
                 started_on=on or timezone.localdate(),
                 created_by=by,
             )

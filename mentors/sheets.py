@@ -41,7 +41,9 @@ class PreferencesSheet(ImportSheet):
     permission = "mentors.add_choice"
     columns = [
         STUDENT_NO,
-        Column("first", "第一志愿", parsers.text, required=True, aliases=("志愿一", "第1志愿")),
+        # A class sheet lists every student: a row with no choice goes to 调剂 (hand
+        # assignment); a later choice without a first is refused by the resolver.
+        Column("first", "第一志愿", parsers.text, default="", aliases=("志愿一", "第1志愿")),
         Column("second", "第二志愿", parsers.text, default="", aliases=("志愿二", "第2志愿")),
         Column("third", "第三志愿", parsers.text, default="", aliases=("志愿三", "第3志愿")),
     ]

@@ -385,3 +385,43 @@ def test_capacities_of_a_class_are_set_at_once_or_not_at_all(school, mentoring):
     ]
     services.set_capacities(school.class_a, {school.teacher.pk: None})
     assert not MentorCapacity.objects.exists()
+
+
+def test_a_later_matching_round_does_not_remake_an_ended_pairing(school, mentoring, today):
+    """教导处 ended the pairing as 未见成效: the next preview must not put the student back with
+    the same mentor, whatever the student chose; another choice of theirs still counts."""
+    s = mentoring.students
+    services.save_class_choices(
+        school.class_a,
+        school.year,
+        services.ClassChoices({s[0].pk: [school.teacher.pk, mentoring.english.pk, None]}, set()),
+    )
+    services.publish_matching(school.grade7, school.year)
+    first = Pairing.objects.get(student=s[0])
+    assert first.mentor == school.teacher
+    services.end_pairing(first, Pairing.EndReason.FAILED, "两个月没有进步")
+
+    preview = services.preview_matching(school.grade7, school.year)
+    outcome = next(o for o in preview.outcomes if o.student == s[0])
+    assert outcome.mentor == mentoring.english
+    assert outcome.choice_rank == 2
+
+    # With the other choice gone, the student is left for a hand assignment (调剂).
+    services.save_class_choices(
+        school.class_a,
+        school.year,
+        services.ClassChoices({s[0].pk: [school.teacher.pk, None, None]}, set()),
+    )
+    preview = services.preview_matching(school.grade7, school.year)
+    outcome = next(o for o in preview.outcomes if o.student == s[0])
+    assert outcome.mentor is None
+
+
+def test_pairing_again_a_mentor_ended_this_year_needs_a_reason(school, mentoring, today):
+    s = mentoring.students
+    ended = services.assign_by_hand(s[0], school.teacher, school.year)
+    services.end_pairing(ended, Pairing.EndReason.FAILED)
+    with pytest.raises(ValidationError):
+        services.assign_by_hand(s[0], school.teacher, school.year)
+    again = services.assign_by_hand(s[0], school.teacher, school.year, reason="学生主动要求")
+    assert again.over_capacity_reason == "学生主动要求"

@@ -117,3 +117,30 @@ def test_match_mentors_command(school, mentoring, today):
     assert Pairing.objects.get().mentor == school.teacher
     with pytest.raises(Exception, match="九年级"):
         call_command("match_mentors", "--grade", "九年级", stdout=io.StringIO())
+
+
+def test_a_student_who_chose_no_one_goes_to_hand_assignment(school, mentoring, today, tmp_path):
+    """A class's 志愿 sheet lists every student; a row without a choice is accepted (the
+    student goes to 调剂), a later choice without a first one is still refused."""
+    path = xlsx(
+        tmp_path,
+        PREFERENCE_HEADERS,
+        [
+            [school.student_a.student_no, "李老师", None, None],
+            [mentoring.students[1].student_no, None, None, None],
+        ],
+    )
+    result, _record = engine.import_file("preferences", path)
+    assert result.ok, result.messages()
+    assert not Choice.objects.filter(student=mentoring.students[1]).exists()
+    assert Choice.objects.filter(student=school.student_a).count() == 1
+
+    gap = xlsx(
+        tmp_path,
+        PREFERENCE_HEADERS,
+        [[mentoring.students[2].student_no, None, "李老师", None]],
+        name="gap.xlsx",
+    )
+    refused, _record = engine.import_file("preferences", gap)
+    assert not refused.ok
+    assert [(e.line, e.column) for e in refused.errors] == [(2, "第一志愿")]
