@@ -35,6 +35,17 @@ class MatchRunAdmin(GuardedAdmin):
     list_select_related = ("grade", "academic_year", "run_by")
 
 
+@admin.register(models.MentorSettings)
+class MentorSettingsAdmin(HistoryAdmin):
+    list_display = ("__str__", "homeroom_teachers_mentor")
+
+    def has_add_permission(self, request) -> bool:
+        return not models.MentorSettings.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(models.EvaluationSettings)
 class EvaluationSettingsAdmin(HistoryAdmin):
     list_display = (

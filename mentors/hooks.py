@@ -249,7 +249,13 @@ def _perms(actions: tuple[str, ...], models: tuple[str, ...]) -> list[str]:
     return [f"mentors.{a}_{m}" for m in models for a in actions]
 
 
-SETTINGS_MODELS = ("mentorcapacity", "evaluationsettings", "mentorevaluation", "matchrun")
+SETTINGS_MODELS = (
+    "mentorsettings",
+    "mentorcapacity",
+    "evaluationsettings",
+    "mentorevaluation",
+    "matchrun",
+)
 RECORD_MODELS = (
     "pairing",
     "choice",

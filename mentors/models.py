@@ -435,6 +435,28 @@ class Exchange(models.Model):
         return f"{self.school_class} {self.date}"
 
 
+class MentorSettings(models.Model):
+    """The school's rules of the mentor system, kept by the academic office (one row)."""
+
+    homeroom_teachers_mentor = models.BooleanField(
+        _("homeroom teachers mentor students of other classes"),
+        default=False,
+        help_text=_(
+            "The seeds: every subject teacher except the homeroom teacher mentors several "
+            "students. Leave this off unless the school decides otherwise; turning it off ends "
+            "the pairings of mentors who are homeroom teachers."
+        ),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("mentor system settings")
+        verbose_name_plural = _("mentor system settings")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+
 class EvaluationSettings(models.Model):
     """The four parties' weights and the pass threshold of a term, kept by the academic office."""
 

@@ -29,6 +29,7 @@ from mentors.models import (
     MentorEvaluation,
     MentoringPlan,
     MentorRanking,
+    MentorSettings,
     MonthlySummary,
     Pairing,
     ParentContact,
@@ -55,10 +56,20 @@ HAND_ASSIGNED = "调剂"
 
 
 def mentors_by_class(class_ids: Iterable[int]) -> dict[int, list[Staff]]:
-    """The mentors of each class: its subject teachers in post, except its homeroom teacher."""
+    """The mentors of each class: its subject teachers in post, except its homeroom teacher,
+    and except every homeroom teacher of the year unless the school's ``MentorSettings``
+    lets homeroom teachers mentor other classes (one query, the setting read inside it)."""
+    homeroom_elsewhere = Exists(
+        SchoolClass.objects.filter(
+            academic_year=OuterRef("school_class__academic_year"),
+            homeroom_teacher=OuterRef("staff"),
+        )
+    )
+    allowed = Exists(MentorSettings.objects.filter(homeroom_teachers_mentor=True))
     rows = (
         TeachingAssignment.objects.filter(school_class__in=list(class_ids))
         .exclude(staff_id=F("school_class__homeroom_teacher_id"))
+        .exclude(homeroom_elsewhere & ~allowed)
         .filter(staff__status=Staff.Status.ACTIVE)
         .select_related("staff")
         .order_by("school_class_id", "subject__order", "staff__staff_no")

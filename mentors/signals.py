@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from mentors import services
+from mentors.models import MentorSettings
 from schoolops.models import SchoolClass, Staff, Student, TeachingAssignment
 from schoolops.signals import roster_changed
 
@@ -60,6 +62,17 @@ def assignment_saved(sender, instance: TeachingAssignment, raw: bool = False, **
 @receiver(post_delete, sender=TeachingAssignment, dispatch_uid="mentors_assignment_deleted")
 def assignment_deleted(sender, instance: TeachingAssignment, **kwargs) -> None:
     services.end_stale_pairings(staff_ids=[instance.staff_id])
+
+
+@receiver(post_save, sender=MentorSettings, dispatch_uid="mentors_settings_saved")
+def settings_saved(sender, instance: MentorSettings, raw: bool = False, **kwargs) -> None:
+    """Homeroom teachers no longer mentor: their pairings in other classes end."""
+    if raw or instance.homeroom_teachers_mentor:
+        return
+    homeroom = SchoolClass.objects.filter(
+        academic_year__end_date__gte=timezone.localdate(), homeroom_teacher__isnull=False
+    ).values_list("homeroom_teacher_id", flat=True)
+    services.end_stale_pairings(staff_ids=list(homeroom))
 
 
 @receiver(roster_changed, dispatch_uid="mentors_roster_changed")

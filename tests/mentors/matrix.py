@@ -20,6 +20,7 @@ from mentors.models import (
     MentorEvaluation,
     MentoringPlan,
     MentorRanking,
+    MentorSettings,
     MonthlySummary,
     Pairing,
     ParentContact,
@@ -342,6 +343,7 @@ ADMIN_OBJECTS = {
     "mentors.matchrun": lambda school: MatchRun.objects.create(
         grade=school.grade7, academic_year=school.year
     ),
+    "mentors.mentorsettings": lambda school: MentorSettings.objects.create(),
     "mentors.evaluationsettings": lambda school: EvaluationSettings.objects.create(
         term=school.term
     ),
@@ -380,3 +382,6 @@ ADMIN_OBJECTS = {
         term=school.term, student=school.student_a, mentor=school.teacher, score=5
     ),
 }
+
+# One settings row: once it exists (the test opens it), nobody adds a second.
+ADMIN_OVERRIDES: dict = {"admin:mentors_mentorsettings_add": {"academic": 403}}

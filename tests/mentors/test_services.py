@@ -425,3 +425,28 @@ def test_pairing_again_a_mentor_ended_this_year_needs_a_reason(school, mentoring
         services.assign_by_hand(s[0], school.teacher, school.year)
     again = services.assign_by_hand(s[0], school.teacher, school.year, reason="学生主动要求")
     assert again.over_capacity_reason == "学生主动要求"
+
+
+def test_homeroom_teachers_do_not_mentor_unless_the_school_says_so(school, mentoring, today):
+    """「每位任课教师（班主任除外）需要受导多名学生」: 赵老师 is homeroom teacher of class (2) and
+    teaches in class (1); by default she mentors nowhere, and turning the setting off ends a
+    pairing she already had."""
+    from mentors.models import MentorSettings
+
+    TeachingAssignment.objects.filter(school_class=school.class_a, subject=school.english).update(
+        staff=school.outsider
+    )
+    eligible = {m.pk for m in services.mentors_by_class([school.class_a.pk])[school.class_a.pk]}
+    assert school.outsider.pk not in eligible
+    assert school.teacher.pk in eligible
+
+    settings = MentorSettings.objects.create(homeroom_teachers_mentor=True)
+    eligible = {m.pk for m in services.mentors_by_class([school.class_a.pk])[school.class_a.pk]}
+    assert school.outsider.pk in eligible
+    pairing = services.assign_by_hand(mentoring.students[1], school.outsider, school.year)
+
+    settings.homeroom_teachers_mentor = False
+    settings.save()
+    pairing.refresh_from_db()
+    assert pairing.ended_on == today
+    assert pairing.end_reason == Pairing.EndReason.POST_CHANGE
