@@ -6,32 +6,17 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
 from schoolops.models import SchoolClass, Term
+from schoolops.sheets.writer import Heading, Sheet, workbook_bytes
 
 from .models import Case, Meeting
 from .selectors import class_scores
 from .services import ledger_rows
 
 
-def _sheet(workbook: Workbook, title: str, header: list[str]):
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    return sheet
-
-
-def meeting_workbook(meeting: Meeting) -> Workbook:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Consultation record")[:31]
-    wrap = Alignment(wrap_text=True, vertical="top")
+def meeting_workbook(meeting: Meeting) -> bytes:
     rows = [
-        (_("Student-situation consultation record (学情会商记录)"), ""),
+        Heading([_("Student-situation consultation record (学情会商记录)"), ""], size=14),
         (_("Date"), f"{meeting.date:%Y-%m-%d}"),
         (_("Level"), meeting.get_level_display()),
         (_("Kind"), meeting.get_kind_display()),
@@ -44,29 +29,20 @@ def meeting_workbook(meeting: Meeting) -> Workbook:
         (_("Analysis of the situation"), meeting.analysis),
         (_("Strategies"), meeting.strategies),
         (_("Chair's summary"), meeting.summary),
+        (),
+        Heading([_("Student"), _("Analysis"), _("Strategy decided")]),
     ]
-    for row in rows:
-        sheet.append(row)
-    sheet.append([])
-    sheet.append([_("Student"), _("Analysis"), _("Strategy decided")])
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    for discussed in meeting.discussed.select_related("student").order_by("student__student_no"):
-        sheet.append([discussed.student.name, discussed.analysis, discussed.decision])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.column_dimensions["A"].width = 18
-    sheet.column_dimensions["B"].width = 60
-    sheet.column_dimensions["C"].width = 40
-    for row in sheet.iter_rows():
-        for cell in row:
-            cell.alignment = wrap
-    return workbook
+    rows += [
+        (discussed.student.name, discussed.analysis, discussed.decision)
+        for discussed in meeting.discussed.select_related("student").order_by("student__student_no")
+    ]
+    return workbook_bytes(
+        Sheet(_("Consultation record"), rows=rows, widths=[18, 60, 40], wrap=True)
+    )
 
 
-def scores_workbook(term: Term, classes: list[SchoolClass], today: dt.date) -> Workbook:
+def scores_workbook(term: Term, classes: list[SchoolClass], today: dt.date) -> bytes:
     """One sheet for the term and one per month, classes ranked by grade."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
     periods = [(str(_("Term")), None)] + [(f"{m:%Y-%m}", m) for m in term.months()]
     header = [
         _("Grade"),
@@ -89,101 +65,90 @@ def scores_workbook(term: Term, classes: list[SchoolClass], today: dt.date) -> W
         _("Best case score"),
         _("Cases points"),
     ]
-    for title, month in periods:
-        sheet = workbook.create_sheet(title[:31])
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+
+    def rows(month: dt.date | None):
         for row in class_scores(term, classes, today, month):
-            sheet.append(
-                [
-                    row.school_class.grade.name,
-                    str(row.school_class),
-                    row.rank,
-                    float(row.total),
-                    row.meetings_held,
-                    row.meetings_expected,
-                    float(row.parts["meetings"]),
-                    row.discussed,
-                    row.students,
-                    row.special_discussed,
-                    row.special,
-                    float(row.parts["coverage"]),
-                    row.records_complete,
-                    row.records_total,
-                    float(row.parts["records"]),
-                    row.ledger_complete,
-                    float(row.parts["ledger"]),
-                    float(row.best_case) if row.best_case is not None else None,
-                    float(row.parts["cases"]),
-                ]
-            )
-    return workbook
-
-
-def cases_workbook(cases: list[Case]) -> Workbook:
-    workbook = Workbook()
-    sheet = _sheet(
-        workbook,
-        _("Success cases"),
-        [
-            _("Class"),
-            _("Student"),
-            _("Title"),
-            _("Author"),
-            _("Nominated"),
-            _("Judges"),
-            _("Average score"),
-            _("Situation analysis"),
-            _("Strategy decided"),
-            _("Follow-up process"),
-            _("Records"),
-            _("Result"),
-        ],
-    )
-    for case in cases:
-        sheet.append(
-            [
-                str(case.school_class),
-                case.student.name,
-                case.title,
-                case.author.name,
-                _("yes") if case.nominated else _("no"),
-                case.n_scores,
-                round(float(case.avg_score), 1) if case.avg_score is not None else None,
-                case.situation,
-                case.strategy,
-                case.process,
-                case.records,
-                case.result,
+            yield [
+                row.school_class.grade.name,
+                str(row.school_class),
+                row.rank,
+                float(row.total),
+                row.meetings_held,
+                row.meetings_expected,
+                float(row.parts["meetings"]),
+                row.discussed,
+                row.students,
+                row.special_discussed,
+                row.special,
+                float(row.parts["coverage"]),
+                row.records_complete,
+                row.records_total,
+                float(row.parts["records"]),
+                row.ledger_complete,
+                float(row.parts["ledger"]),
+                float(row.best_case) if row.best_case is not None else None,
+                float(row.parts["cases"]),
             ]
-        )
-    return workbook
 
-
-def ledger_workbook(school_class: SchoolClass, term: Term) -> Workbook:
-    """The class's 学情台账 with its sensitive fields: for the principal's office only."""
-    workbook = Workbook()
-    sheet = _sheet(
-        workbook,
-        _("Ledger"),
-        [
-            _("Student number"),
-            _("Name"),
-            _("Strengths"),
-            _("Weaknesses"),
-            _("Personality"),
-            _("Interests"),
-            _("Family situation"),
-            _("Special-attention categories"),
-            _("Individual education plan"),
-            _("Missing"),
-        ],
+    return workbook_bytes(
+        *(Sheet(title, headers=header, rows=rows(month)) for title, month in periods)
     )
-    for row in ledger_rows(school_class, term):
-        p = row.profile
-        sheet.append(
-            [
+
+
+def cases_workbook(cases: list[Case]) -> bytes:
+    headers = [
+        _("Class"),
+        _("Student"),
+        _("Title"),
+        _("Author"),
+        _("Nominated"),
+        _("Judges"),
+        _("Average score"),
+        _("Situation analysis"),
+        _("Strategy decided"),
+        _("Follow-up process"),
+        _("Records"),
+        _("Result"),
+    ]
+    rows = (
+        [
+            str(case.school_class),
+            case.student.name,
+            case.title,
+            case.author.name,
+            _("yes") if case.nominated else _("no"),
+            case.n_scores,
+            round(float(case.avg_score), 1) if case.avg_score is not None else None,
+            case.situation,
+            case.strategy,
+            case.process,
+            case.records,
+            case.result,
+        ]
+        for case in cases
+    )
+    return workbook_bytes(Sheet(_("Success cases"), headers=headers, rows=rows))
+
+
+def ledger_workbook(school_class: SchoolClass, term: Term) -> bytes:
+    """The class's 学情台账 with its sensitive fields: for the principal's office only."""
+    headers = [
+        _("Student number"),
+        _("Name"),
+        _("Strengths"),
+        _("Weaknesses"),
+        _("Personality"),
+        _("Interests"),
+        _("Family situation"),
+        _("Special-attention categories"),
+        _("Individual education plan"),
+        _("Missing"),
+    ]
+
+    def rows():
+        for row in ledger_rows(school_class, term):
+            p = row.profile
+            yield [
                 row.student.student_no,
                 row.student.name,
                 p.strengths if p else "",
@@ -195,5 +160,7 @@ def ledger_workbook(school_class: SchoolClass, term: Term) -> Workbook:
                 p.education_plan if p else "",
                 "、".join(row.missing),
             ]
-        )
-    return workbook
+
+    return workbook_bytes(
+        Sheet(_("Ledger"), headers=headers, rows=rows(), text_columns={0})  # 学籍号 as text
+    )

@@ -2,24 +2,7 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Sequence
-from typing import Any
-
-from schoolops.sheets.engine import write_xlsx
-
-
-def workbook_bytes(
-    headers: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    *,
-    title: str,
-    text_columns: set[int] | frozenset[int] = frozenset(),
-    widths: Sequence[int] = (),
-) -> bytes:
-    buffer = io.BytesIO()
-    write_xlsx(buffer, headers, rows, text_columns=text_columns, widths=widths, title=title)
-    return buffer.getvalue()
+from schoolops.sheets.writer import Sheet, workbook_bytes
 
 
 def role_names(member) -> list[str]:
@@ -57,7 +40,12 @@ def register_workbook(school_class, term, groups) -> bytes:
                 ]
             )
     return workbook_bytes(
-        headers, rows, title=f"{school_class}登记表", widths=[6, 12, 24, 30, 10, 24, 24, 24]
+        Sheet(
+            f"{school_class}登记表",
+            headers=headers,
+            rows=rows,
+            widths=[6, 12, 24, 30, 10, 24, 24, 24],
+        )
     )
 
 
@@ -68,5 +56,7 @@ def commendation_workbook(close) -> bytes:
         for r in close.rows.filter(is_excellent=True).order_by("rank", "pk")
     )
     return workbook_bytes(
-        headers, rows, title=f"{close.month:%Y-%m}优秀小组", widths=[6, 10, 16, 14, 8, 8]
+        Sheet(
+            f"{close.month:%Y-%m}优秀小组", headers=headers, rows=rows, widths=[6, 10, 16, 14, 8, 8]
+        )
     )

@@ -22,8 +22,9 @@ from schoolops.sheets.base import (
     add_month_argument,
     add_term_argument,
 )
+from schoolops.sheets.writer import Sheet, workbook_bytes
 
-from .exports import role_names, workbook_bytes
+from .exports import role_names
 from .models import Membership, MonthClose, ScoreEntry, ScoreItem, StudyGroup
 from .selectors import archived_board, compute_board
 
@@ -150,7 +151,7 @@ def leaderboard_rows(month: dt.date) -> list[list[Any]]:
 
 def leaderboard_workbook(month: dt.date) -> bytes:
     return workbook_bytes(
-        LEADERBOARD_HEADERS, leaderboard_rows(month), title=f"{month:%Y-%m}小组排行"
+        Sheet(f"{month:%Y-%m}小组排行", headers=LEADERBOARD_HEADERS, rows=leaderboard_rows(month))
     )
 
 

@@ -1635,16 +1635,3 @@ def pairing_rows(year: AcademicYear, grade: Grade | None = None) -> list[tuple[s
             "choice_rank",
         )
     ]
-
-
-def write_xlsx(
-    path_or_file, headers: Sequence[str], rows: Iterable[Sequence[object]], title: str
-) -> None:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    sheet.append(list(headers))
-    for row in rows:
-        sheet.append(list(row))
-    workbook.save(path_or_file)

@@ -9,7 +9,6 @@ the evaluation. Office staff (办公室) see none of it. Outside scope → 404; 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -41,6 +40,7 @@ from mentors.models import (
 from schoolops.models import AcademicYear, Grade, Post, SchoolClass, Staff, Student, Term
 from schoolops.scopes import Scope, class_required, get_scope, post_required, staff_required
 from schoolops.sheets.http import xlsx_response
+from schoolops.sheets.writer import Sheet, workbook_bytes
 
 ACADEMIC = (Post.ACADEMIC_OFFICE,)
 SCHOOL_WIDE = tuple(Post.school_wide())
@@ -318,11 +318,15 @@ def match(request: HttpRequest, grade_pk: int) -> HttpResponse:
 @post_required(*SCHOOL_WIDE)
 def pairings_export(request: HttpRequest) -> HttpResponse:
     year = _year(get_scope(request))
-    buffer = io.BytesIO()
-    services.write_xlsx(
-        buffer, services.PAIRING_HEADERS, services.pairing_rows(year), _("Pairings")
+    content = workbook_bytes(
+        Sheet(
+            _("Pairings"),
+            headers=services.PAIRING_HEADERS,
+            rows=services.pairing_rows(year),
+            text_columns={0, 4},  # 学籍号 and 工号 keep their leading zeros
+        )
     )
-    return xlsx_response(buffer.getvalue(), f"pairings-{year}.xlsx")
+    return xlsx_response(content, f"pairings-{year}.xlsx")
 
 
 @class_required(*ACADEMIC)
@@ -940,9 +944,10 @@ def evaluation_export(request: HttpRequest) -> HttpResponse:
         )
         for r in results
     ]
-    buffer = io.BytesIO()
-    services.write_xlsx(buffer, EVALUATION_HEADERS, rows, _("Evaluation"))
-    return xlsx_response(buffer.getvalue(), "mentor-evaluation.xlsx")
+    content = workbook_bytes(
+        Sheet(_("Evaluation"), headers=EVALUATION_HEADERS, rows=rows, text_columns={0})
+    )
+    return xlsx_response(content, "mentor-evaluation.xlsx")
 
 
 @post_required(*ACADEMIC)

@@ -85,6 +85,10 @@ the export of a kind with ``schoolops.admin.SheetAdminMixin`` and ``sheet_kind =
 Entry points: ``engine.import_file(kind, path, user=..., file_name=..., dry_run=...)`` runs and
 records an import (``ImportRecord``); ``engine.export_file(kind, target, user=..., **options)``
 writes an export; ``engine.template_bytes(kind)`` a blank template.
+
+Every xlsx the app writes (these exports, the templates, the apps' printable downloads) goes
+through ``schoolops.sheets.writer``: text is always text, never a formula, kept as typed; send
+it with ``schoolops.sheets.http.xlsx_response``.
 """
 
 from schoolops.sheets import parsers

@@ -29,6 +29,7 @@ from schoolops.sheets.base import (
     SheetRefused,
 )
 from schoolops.sheets.reader import read_rows
+from schoolops.sheets.writer import write_xlsx
 
 PREVIEW_ROWS = 10
 HEADER_SEARCH_ROWS = 5  # a title line or two above the headers is common
@@ -388,53 +389,6 @@ def import_file(
     record.finished_at = timezone.now()
     record.save()
     return result, record
-
-
-def write_xlsx(
-    target: str | os.PathLike | IO[bytes],
-    headers: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    *,
-    text_columns: set[int] | frozenset[int] = frozenset(),
-    widths: Sequence[int] = (),
-    title: str = "",
-) -> None:
-    """Write one sheet with a bold header row; ``text_columns`` are formatted as text ("@")."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=(title or "Sheet1")[:31])
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[get_column_letter(index + 1)].width = width
-    bold = Font(bold=True)
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        cells = []
-        for index, value in enumerate(row):
-            if index in text_columns:
-                value = None if value is None else str(value)
-            if isinstance(value, str) and value.startswith("="):
-                # openpyxl would write this as a live formula; keep it text.
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"
-            elif index in text_columns:
-                cell = WriteOnlyCell(sheet, value=value)
-            else:
-                cells.append(value)
-                continue
-            if index in text_columns:
-                cell.number_format = "@"
-            cells.append(cell)
-        sheet.append(cells)
-    workbook.save(target)
 
 
 def get_export_sheet(kind: str, user: Any = None) -> ExportSheet:
