@@ -1,4 +1,5 @@
-// Consultation pages: add a "student discussed" row to the meeting form; print a record.
+// Consultation pages: add a "student discussed" row to the meeting form.
+// (Print buttons, [data-print], are handled once for every page by js/schoolops.js.)
 (function () {
   "use strict";
   var add = document.getElementById("add-discussed");
@@ -13,7 +14,4 @@
       total.value = String(index + 1);
     });
   }
-  document.querySelectorAll("[data-print]").forEach(function (button) {
-    button.addEventListener("click", function () { window.print(); });
-  });
 })();
