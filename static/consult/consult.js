@@ -1,5 +1,5 @@
 // Consultation pages: add a "student discussed" row to the meeting form.
-// (Print buttons, [data-print], are handled once for every page by js/schoolops.js.)
+// (Print buttons are handled once, for every page, by js/schoolops.js.)
 (function () {
   "use strict";
   var add = document.getElementById("add-discussed");
