@@ -332,7 +332,10 @@ def _problems(
     found = _texts(content) & stored
     seen.update(found)
     if not found and not (template and _blank_template(content)):
-        problems.append(f"{name}: none of the hostile text is in the workbook as it was stored")
+        problems.append(
+            f"{name}: none of the hostile text is in the workbook as it was stored (no records? "
+            "give its matrix Route a build that makes what it lists, or add to _ensure_records)"
+        )
     return problems
 
 
