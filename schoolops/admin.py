@@ -31,6 +31,8 @@ import io
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -46,7 +48,7 @@ from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from schoolops import privacy
+from schoolops import privacy, privileges, services
 from schoolops.models import (
     AcademicYear,
     Exam,
@@ -54,6 +56,7 @@ from schoolops.models import (
     Grade,
     HolidayWeek,
     ImportRecord,
+    PrivilegeChange,
     School,
     SchoolClass,
     Staff,
@@ -575,10 +578,22 @@ class TermAdmin(GuardedAdmin):
         return len(term.teaching_weeks())
 
 
+def granted_read_only(request, readonly, fields) -> list:
+    """``fields`` (a homeroom teacher, a grade head...) read-only for those who may not grant
+    scope (``schoolops.privileges``): not in the form, so a forged POST changes nothing."""
+    readonly = list(readonly)
+    if privileges.may_grant(get_scope(request)):
+        return readonly
+    return readonly + [name for name in fields if name not in readonly]
+
+
 @admin.register(Grade)
 class GradeAdmin(GuardedAdmin):
     list_display = ["name", "level", "head"]
     list_select_related = ["head"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return granted_read_only(request, super().get_readonly_fields(request, obj), ["head"])
 
 
 @admin.register(Subject)
@@ -596,14 +611,79 @@ class SchoolClassAdmin(SheetAdminMixin, ScopedAdmin):
     list_select_related = ["academic_year", "grade", "homeroom_teacher"]
     autocomplete_fields = ["homeroom_teacher"]
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return granted_read_only(request, readonly, ["homeroom_teacher"])
+
+
+class PasswordFilter(admin.SimpleListFilter):
+    """Accounts made by an office import wait for the principal's office to issue a password."""
+
+    title = _("initial password")
+    parameter_name = "password"
+
+    def lookups(self, request, model_admin):
+        return [("waiting", _("Not issued yet"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "waiting":
+            return queryset.filter(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        return queryset
+
 
 @admin.register(Staff)
 class StaffAdmin(SheetAdminMixin, GuardedAdmin):
     sheet_kind = "staff"
     list_display = ["staff_no", "name", "gender", "status"]
-    list_filter = ["status", "user__groups"]
+    list_filter = ["status", "user__groups", PasswordFilter]
     search_fields = ["staff_no", "name"]
     raw_id_fields = ["user"]
+    actions = ["issue_initial_passwords"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        # Moving a staff record to another login would hand that login the record's classes.
+        return granted_read_only(request, readonly, ["user"]) if obj is not None else readonly
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not privileges.may_grant(get_scope(request)):
+            # A new record only for a login with no posts, no record and no superuser.
+            kwargs["queryset"] = get_user_model().objects.filter(
+                staff__isnull=True, groups__isnull=True, is_superuser=False
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, distinct = super().get_search_results(request, queryset, search_term)
+        # A roster keeper's autocomplete (a class's teacher) does not offer their own record.
+        if request.path == reverse("admin:autocomplete"):
+            scope = get_scope(request)
+            if scope.staff is not None and not privileges.may_grant(scope):
+                queryset = queryset.exclude(pk=scope.staff.pk)
+        return queryset, distinct
+
+    def has_grant_permission(self, request) -> bool:
+        return privileges.may_grant(get_scope(request))
+
+    @admin.action(description=_("Issue initial passwords"), permissions=["grant"])
+    def issue_initial_passwords(self, request, queryset):
+        password, issued = services.issue_initial_passwords(queryset.select_related("user"))
+        if not issued:
+            messages.info(request, gettext("None of the selected accounts waits for a password."))
+            return
+        messages.warning(
+            request,
+            gettext(
+                "The %(count)s accounts %(staff)s have the initial password %(password)s: give "
+                "it to them; each must choose a new password at first login. It is not shown "
+                "again."
+            )
+            % {
+                "count": len(issued),
+                "staff": "、".join(s.staff_no for s in issued),
+                "password": password,
+            },
+        )
 
 
 @admin.register(TeachingAssignment)
@@ -614,6 +694,23 @@ class TeachingAssignmentAdmin(SheetAdminMixin, ScopedAdmin):
     list_filter = ["school_class__academic_year", "school_class__grade", "subject"]
     list_select_related = ["school_class__grade", "subject", "staff"]
     autocomplete_fields = ["staff"]
+
+    def _own_staff(self, request) -> Staff | None:
+        """The roster keeper's own record: never given a class, never handed on by them."""
+        scope = get_scope(request)
+        return None if privileges.may_grant(scope) else scope.staff
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        own = self._own_staff(request)
+        if db_field.name == "staff" and own is not None:
+            kwargs["queryset"] = Staff.objects.exclude(pk=own.pk)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        own = self._own_staff(request)
+        if obj is not None and own is not None and obj.staff_id == own.pk:
+            return False
+        return super().has_change_permission(request, obj)
 
 
 @admin.register(Student)
@@ -709,6 +806,46 @@ class ImportRecordAdmin(GuardedAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return self._may_see(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PrivilegeChange)
+class PrivilegeChangeAdmin(GuardedAdmin):
+    """Who gave whom a post, a class, a grade or a password (``schoolops.privileges``):
+    read-only, for the principal's office (the view permission of its posts)."""
+
+    list_display = [
+        "created_at",
+        "changed_by",
+        "whose",
+        "kind",
+        "what",
+        "before",
+        "after",
+        "source",
+    ]
+    list_filter = ["kind", "source"]
+    list_select_related = ["changed_by"]
+    search_fields = ["whose", "what", "before", "after", "changed_by__username"]
+    date_hierarchy = "created_at"
+    fields = list_display
+    readonly_fields = list_display
+    actions = ["export_xlsx"]
+
+    @admin.action(description=_("Export to Excel"), permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        sheet = engine.get_export_sheet("privileges", request.user)
+        buffer = io.BytesIO()
+        engine.export_file("privileges", buffer, user=request.user, queryset=queryset)
+        return xlsx_response(buffer.getvalue(), sheet.filename)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -1,7 +1,9 @@
 """Model permissions of each post, applied to the posts' Django groups after every migrate.
 
 The admin is for the principal's office (校长, 副校长, 教导处) and office staff (办公室).
-Office staff keep the roster; the principal's office reads it and keeps the calendar.
+Office staff keep the roster; the principal's office reads it and keeps the calendar, and
+only it sets homeroom teachers, grade heads, privileged posts and passwords (the rule and its
+record, ``PrivilegeChange``, are in ``schoolops.privileges``).
 The apps add their own models' permissions through ``registry.add_post_permissions``.
 """
 
@@ -15,6 +17,8 @@ from schoolops.registry import registry
 
 ROSTER_MODELS = ("schoolclass", "staff", "teachingassignment", "student", "exam", "examresult")
 CALENDAR_MODELS = ("academicyear", "term", "holidayweek", "grade", "subject", "school")
+# The sheets that name homeroom teachers, posts and teachers of classes.
+GRANT_SHEET_MODELS = ("schoolclass", "staff", "teachingassignment")
 
 
 def _model_perms(models: tuple[str, ...], actions: tuple[str, ...]) -> set[str]:
@@ -32,13 +36,23 @@ SCHOOLOPS_PERMISSIONS: dict[str, set[str]] = {
             for action in ("import", "export")
         }
     ),
+    # 教导处 sets homeroom teachers, grade heads and the privileged posts (by hand or by
+    # importing the classes, staff and assignments sheets): see schoolops.privileges.
     Post.ACADEMIC_OFFICE: (
         _model_perms(ROSTER_MODELS, ("view",))
         | _model_perms(CALENDAR_MODELS, ("view", "add", "change"))
         | {"schoolops.delete_holidayweek", "schoolops.change_schoolclass"}
+        | _model_perms(GRANT_SHEET_MODELS, ("import", "export"))
+        | {"schoolops.view_privilegechange"}
     ),
-    Post.PRINCIPAL: _model_perms(ROSTER_MODELS + CALENDAR_MODELS, ("view",)),
-    Post.VICE_PRINCIPAL: _model_perms(ROSTER_MODELS + CALENDAR_MODELS, ("view",)),
+    Post.PRINCIPAL: (
+        _model_perms(ROSTER_MODELS + CALENDAR_MODELS, ("view",))
+        | {"schoolops.view_privilegechange"}
+    ),
+    Post.VICE_PRINCIPAL: (
+        _model_perms(ROSTER_MODELS + CALENDAR_MODELS, ("view",))
+        | {"schoolops.view_privilegechange"}
+    ),
 }
 
 

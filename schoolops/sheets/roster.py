@@ -5,11 +5,21 @@ default calendar on a fresh database); rows are matched by their natural key (�
 grade + class, class + subject, student + exam + subject) so re-importing a file changes
 nothing; nothing is ever deleted; a blank optional cell keeps what the roster already holds.
 
-Staff accounts: the username is the 工号. New accounts of one import share one random initial
-password, generated when the import is confirmed and shown once to the person importing (the
-command prints it, the admin shows it in its message); it is hashed once, which keeps a
-200-row staff file fast with a strong hasher, and ``Staff.must_change_password`` makes every
-new account choose its own password at first login. Existing accounts keep their password.
+Who may write what (``schoolops.privileges``): homeroom teachers, privileged posts and
+passwords are set by the principal's office (校长, 副校长, 教导处) or the command line. An
+import by anyone else (office staff) that would set or change a homeroom teacher, give or take
+a privileged post, change the importer's own posts or touch the importer's own teaching
+assignments is refused, row by row. Every post, homeroom and password an import sets is
+recorded as a ``PrivilegeChange``.
+
+Staff accounts: the username is the 工号. New accounts of one import by the principal's office
+(or the command line) share one random initial password, generated when the import is
+confirmed and shown once to the person importing (the command prints it, the admin shows it in
+its message); it is hashed once, which keeps a 200-row staff file fast with a strong hasher,
+and ``Staff.must_change_password`` makes every new account choose its own password at first
+login. New accounts of an office import get no usable password: the principal's office issues
+their initial passwords later (``services.issue_initial_passwords``, an action of the staff
+list), and office staff never see one. Existing accounts keep their password.
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from schoolops import privileges
 from schoolops.models import (
     AcademicYear,
     Exam,
@@ -99,6 +110,15 @@ def class_label(school_class: SchoolClass) -> str:
     return f"({school_class.number})班"
 
 
+def _restricted(user: Any) -> bool:
+    """An import by a person who may not grant scope (office staff): see the module docstring."""
+    return user is not None and not privileges.may_grant(Scope(user))
+
+
+def _own_staff(user: Any) -> Staff | None:
+    return Staff.objects.filter(user=user).first() if user is not None else None
+
+
 def _scope(user: Any) -> Scope | None:
     """The exporting person's scope; None on the command line (the whole school)."""
     if user is None or user.is_superuser:
@@ -155,16 +175,40 @@ class ClassesSheet(ImportSheet, ExportSheet):
     def unique_keys(self) -> tuple[str, ...]:
         return ("class_name", "grade")
 
+    def prepare(self) -> None:
+        self.restricted = _restricted(self.user)
+        self.own_staff = _own_staff(self.user) if self.restricted else None
+
     def clean_row(self, row: Row) -> Row:
         name = row["class_name"]
         if name.level is not None and name.level != row["grade"]:
             raise CellError(_("The class names another grade than the grade column."), "class_name")
         row.data["class_name"] = parsers.ClassName(None, name.number)
         if row["homeroom_no"]:
-            row.data["homeroom"] = self.lookups.staff(row["homeroom_no"], "homeroom_no")
+            homeroom = self.lookups.staff(row["homeroom_no"], "homeroom_no")
+            row.data["homeroom"] = homeroom
+            if self.restricted:
+                current = self.lookups.classes_by_key.get((row["grade"], name.number))
+                if current is None or current.homeroom_teacher_id != homeroom.pk:
+                    if self.own_staff is not None and homeroom.pk == self.own_staff.pk:
+                        raise CellError(
+                            _("You cannot make yourself the homeroom teacher of a class."),
+                            "homeroom_no",
+                        )
+                    raise CellError(
+                        _(
+                            "Only the principal's office (校长, 副校长, 教导处) sets a class's "
+                            "homeroom teacher. Leave the cell blank or as it is."
+                        ),
+                        "homeroom_no",
+                    )
         return row
 
     def apply(self, rows: list[Row]) -> Counts:
+        with privileges.acting(self.user, privileges.import_source(self.user)):
+            return self._apply(rows)
+
+    def _apply(self, rows: list[Row]) -> Counts:
         lookups = self.lookups
         year = lookups.year
         new_grades = [
@@ -181,21 +225,24 @@ class ClassesSheet(ImportSheet, ExportSheet):
         existing = lookups.classes_by_key
         counts = Counts()
         to_create, to_update = [], []
+        homerooms_before: list[tuple[SchoolClass, int | None]] = []  # what the record says
         for row in rows:
             key = (row["grade"], row["class_name"].number)
             homeroom = row.get("homeroom")
             current = existing.get(key)
             if current is None:
-                to_create.append(
-                    SchoolClass(
-                        academic_year=year,
-                        grade=grades[row["grade"]],
-                        number=key[1],
-                        homeroom_teacher=homeroom,
-                    )
+                school_class = SchoolClass(
+                    academic_year=year,
+                    grade=grades[row["grade"]],
+                    number=key[1],
+                    homeroom_teacher=homeroom,
                 )
+                to_create.append(school_class)
+                if homeroom is not None:
+                    homerooms_before.append((school_class, None))
                 counts.new += 1
             elif homeroom is not None and current.homeroom_teacher_id != homeroom.pk:
+                homerooms_before.append((current, current.homeroom_teacher_id))
                 current.homeroom_teacher = homeroom
                 to_update.append(current)
                 counts.changed += 1
@@ -203,6 +250,16 @@ class ClassesSheet(ImportSheet, ExportSheet):
                 counts.unchanged += 1
         SchoolClass.objects.bulk_create(to_create)
         SchoolClass.objects.bulk_update(to_update, ["homeroom_teacher"])
+        if homerooms_before:
+            staff_by_pk = {s.pk: s for s in lookups.staff_by_no.values()}
+            privileges.record(
+                privileges.homeroom_change(
+                    school_class,
+                    staff_by_pk.get(before_id) if before_id else None,
+                    school_class.homeroom_teacher,
+                )
+                for school_class, before_id in homerooms_before
+            )
         send_roster_changed_on_commit(
             type(self), self.kind, staff_ids={c.homeroom_teacher_id for c in to_update}
         )
@@ -238,41 +295,47 @@ class StaffSheet(ImportSheet, ExportSheet):
         Column("posts", "岗位", posts, aliases=("职务",), width=24),
     ]
 
-    # Posts that open the admin or sensitive records: only an administrator (or the command
-    # line) gives or takes them, so that an office clerk cannot make anyone, themselves
-    # included, a principal or a psychology teacher through a spreadsheet.
-    PRIVILEGED_POSTS = frozenset({*Post.school_wide(), Post.OFFICE, Post.PSYCHOLOGY})
-
     def unique_keys(self) -> tuple[str, ...]:
         return ("staff_no",)
 
     def prepare(self) -> None:
-        self.restricted = self.user is not None and not self.user.is_superuser
+        # Nobody changes their own posts through a sheet, not even the principal's office;
+        # office staff give and take no privileged post (``Post.privileged()``) at all.
+        self.restricted = _restricted(self.user)
+        own = _own_staff(self.user)
+        self.own_staff_no = own.staff_no if own is not None else None
         self.current_posts: dict[str, set[str]] = {}
-        if self.restricted:
+        if self.user is not None and not self.user.is_superuser:
             for staff_no, post in Staff.objects.values_list("staff_no", "user__groups__name"):
                 posts_of = self.current_posts.setdefault(staff_no, set())
                 if post:
                     posts_of.add(post)
 
     def clean_row(self, row: Row) -> Row:
-        if not self.restricted:
+        if self.user is None or self.user.is_superuser or not row["posts"]:
             return row
-        own = getattr(getattr(self.user, "staff", None), "staff_no", None)
-        if row["posts"] and row["staff_no"] == own:
+        before_all = self.current_posts.get(row["staff_no"], set())
+        if row["staff_no"] == self.own_staff_no and set(row["posts"]) != before_all:
             raise CellError(_("You cannot change your own posts."), "posts")
-        if row["posts"]:
-            before = self.current_posts.get(row["staff_no"], set()) & self.PRIVILEGED_POSTS
-            after = set(row["posts"]) & self.PRIVILEGED_POSTS
+        if self.restricted:
+            before = before_all & Post.privileged()
+            after = set(row["posts"]) & Post.privileged()
             if before != after:
                 raise CellError(
-                    _("Only an administrator can give or take the posts %(posts)s.")
+                    _(
+                        "Only the principal's office (校长, 副校长, 教导处) gives or takes away "
+                        "the posts %(posts)s."
+                    )
                     % {"posts": "、".join(sorted(before ^ after))},
                     "posts",
                 )
         return row
 
     def apply(self, rows: list[Row]) -> Counts:
+        with privileges.acting(self.user, privileges.import_source(self.user)):
+            return self._apply(rows)
+
+    def _apply(self, rows: list[Row]) -> Counts:
         User = get_user_model()
         existing = {
             s.staff_no: s
@@ -288,18 +351,27 @@ class StaffSheet(ImportSheet, ExportSheet):
             )
         }
         created = {r["staff_no"] for r in new_rows if r["staff_no"] not in users_by_name}
-        if created:
+        if created and self.restricted:
+            # Office staff never see a password: the principal's office issues them.
+            password_hash = make_password(None)
+            self.notice = _(
+                "The %(count)s new accounts have no password yet: the principal's office "
+                "(校长, 副校长, 教导处) issues their initial passwords (staff list, action "
+                "“Issue initial passwords”)."
+            ) % {"count": len(created)}
+        elif created:
             initial_password = secrets.token_urlsafe(8)
             password_hash = make_password(initial_password)
             self.notice = _(
                 "The %(count)s new accounts have the initial password %(password)s: give it "
                 "to them; each must choose a new password at first login. It is not shown again."
             ) % {"count": len(created), "password": initial_password}
+        if created:
             User.objects.bulk_create(
                 [User(username=no, password=password_hash) for no in sorted(created)]
             )
             users_by_name.update((u.username, u) for u in User.objects.filter(username__in=created))
-        Staff.objects.bulk_create(
+        new_staff = Staff.objects.bulk_create(
             [
                 Staff(
                     user=users_by_name[r["staff_no"]],
@@ -312,6 +384,10 @@ class StaffSheet(ImportSheet, ExportSheet):
                 for r in new_rows
             ]
         )
+        if not self.restricted:
+            privileges.record(
+                privileges.password_change(s) for s in new_staff if s.staff_no in created
+            )
         counts.new = len(new_rows)
         for r in new_rows:
             if r["posts"]:
@@ -372,11 +448,32 @@ class AssignmentsSheet(ImportSheet, ExportSheet):
         ),
     ]
 
+    def prepare(self) -> None:
+        # Office staff never give themselves a class, nor hand their own on.
+        self.own_staff = _own_staff(self.user) if _restricted(self.user) else None
+        self.own_assignments: set[tuple[int, str]] = set()
+        if self.own_staff is not None:
+            self.own_assignments = set(
+                TeachingAssignment.objects.filter(
+                    staff=self.own_staff, school_class__academic_year=self.lookups.year
+                ).values_list("school_class_id", "subject__name")
+            )
+
     def clean_row(self, row: Row) -> Row:
         row.data["staff"] = self.lookups.staff(row["staff_no"], "staff_no")
         row.data["school_class"] = self.lookups.school_class(
             row["grade"], row["class_name"], "class_name"
         )
+        if self.own_staff is not None:
+            names_me = row["staff"].pk == self.own_staff.pk
+            mine_now = (row["school_class"].pk, row["subject"]) in self.own_assignments
+            if names_me and not mine_now:
+                raise CellError(_("You cannot give yourself a teaching assignment."), "staff_no")
+            if mine_now and not names_me:
+                raise CellError(
+                    _("This row hands your own teaching assignment to another teacher."),
+                    "staff_no",
+                )
         return row
 
     def check(self, rows: list[Row]) -> None:

@@ -265,15 +265,24 @@ def _import_record(model_name: str, as_kwargs: bool) -> Callable[[Any], Call]:
 
 
 # The roster's sheets in the admin: office staff import and export; the principal's office
-# reads the roster but does not import (403); other posts have no admin (login).
+# reads the roster but does not import (403); other posts have no admin (login). 教导处 also
+# imports and exports the sheets that name homeroom teachers, posts and teachers of classes
+# (only the principal's office sets those: schoolops.privileges); the office's own import
+# record is a 404 to it.
 ROSTER_SHEET_MODELS = ("schoolclass", "staff", "teachingassignment", "student", "examresult")
+GRANT_SHEET_MODELS = ("schoolclass", "staff", "teachingassignment")
 
 
 def _roster_sheet_routes() -> list[Route]:
-    office_only = admin_row(403, office=OK)
-    office_redirect = admin_row(403, office=REDIRECT)
     routes = []
     for model_name in ROSTER_SHEET_MODELS:
+        academic = model_name in GRANT_SHEET_MODELS
+        office_only = admin_row(403, office=OK, **({"academic": OK} if academic else {}))
+        office_redirect = admin_row(
+            403, office=REDIRECT, **({"academic": REDIRECT} if academic else {})
+        )
+        office_record = admin_row(403, office=OK, **({"academic": 404} if academic else {}))
+        office_process = admin_row(403, office=REDIRECT, **({"academic": 404} if academic else {}))
         prefix = f"admin:schoolops_{model_name}"
         routes += [
             Route(f"{prefix}_import_template", expect=office_only),
@@ -288,13 +297,13 @@ def _roster_sheet_routes() -> list[Route]:
             Route(
                 f"{prefix}_import_record",
                 build=_import_record(model_name, as_kwargs=True),
-                expect=office_only,
+                expect=office_record,
             ),
             Route(
                 f"{prefix}_process_import",
                 method="post",
                 build=_import_record(model_name, as_kwargs=False),
-                expect=office_redirect,
+                expect=office_process,
             ),
             Route(
                 f"{prefix}_process_import",
@@ -404,6 +413,19 @@ def _access_failure(school):
     )
 
 
+def _privilege_change(school):
+    from schoolops.models import PrivilegeChange
+
+    return PrivilegeChange.objects.create(
+        kind=PrivilegeChange.Kind.HOMEROOM,
+        account=school.homeroom.user,
+        whose="T1001 王老师",
+        what="七年级(1)班",
+        after="T1001 王老师",
+        source=PrivilegeChange.Source.ADMIN,
+    )
+
+
 def _exam_result(school):
     exam = Exam.objects.create(name="期中考试", date=school.term.start_date)
     return ExamResult.objects.create(
@@ -431,6 +453,8 @@ ADMIN_OBJECTS: dict[str, Callable[[Any], Any]] = {
     "schoolops.importrecord": lambda school: ImportRecord.objects.create(
         kind="students", file_name="学生名单.xlsx", user=school.office.user
     ),
+    # Read-only, for the principal's office (its posts' view permission): the admin rule.
+    "schoolops.privilegechange": _privilege_change,
     "auth.group": lambda school: Group.objects.get(name="班主任"),
     "auth.user": lambda school: User.objects.get(pk=school.teacher.user_id),
     "django_tasks_database.dbtaskresult": _task_result,
