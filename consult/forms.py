@@ -13,6 +13,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 
 from schoolops.models import Staff, Student
+from schoolops.params import MAX_PK, to_pk
 
 from .models import Attention, Case, FollowUp, LedgerProfile, Meeting, Observation
 
@@ -26,7 +27,6 @@ class DateInput(forms.DateInput):
 
 
 SAVE = _("Save")
-MAX_PK = 2**63 - 1
 
 
 class IdsField(forms.ModelMultipleChoiceField):
@@ -34,8 +34,7 @@ class IdsField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value):
         for pk in value:
-            text = str(pk).strip()
-            if not text.isdigit() or int(text) > MAX_PK:
+            if to_pk(str(pk).strip()) is None:
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",

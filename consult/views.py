@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from schoolops.models import Grade, Post, SchoolClass, Staff, Student
+from schoolops.params import page_number, pick, pick_or_404, pk_or_404
 from schoolops.scopes import get_class_or_404, get_scope, get_student_or_404
 from schoolops.sheets.http import xlsx_response
 
@@ -215,7 +216,7 @@ def class_observations(request: HttpRequest, class_pk: int) -> HttpResponse:
     method = request.GET.get("method", "")
     if method in Observation.Method.values:
         observations = observations.filter(method=method)
-    page = Paginator(observations.order_by("-date", "-pk"), 50).get_page(request.GET.get("page"))
+    page = Paginator(observations.order_by("-date", "-pk"), 50).get_page(page_number(request))
     ctx = {
         "school_class": school_class,
         "page": page,
@@ -532,7 +533,7 @@ def escalations(request: HttpRequest) -> HttpResponse:
     agenda = _agenda(scope).filter(term=term)
     # A grade's agenda, oldest proposal first, 25 a page: a meeting takes them in that order.
     proposed = agenda.filter(status=Escalation.Status.PROPOSED).order_by("proposed_on", "pk")
-    page = Paginator(proposed, ESCALATIONS_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(proposed, ESCALATIONS_PAGE).get_page(page_number(request))
     ctx = {
         "page": page,
         "proposed": page.object_list,
@@ -586,9 +587,9 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     class_id = request.GET.get("class", "")
     school_class = None
     if class_id:
-        school_class = get_class_or_404(request, class_id)
+        school_class = get_class_or_404(request, pk_or_404(class_id))
         meetings = meetings.filter(school_class=school_class)
-    page = Paginator(meetings.order_by("-date", "-pk"), 30).get_page(request.GET.get("page"))
+    page = Paginator(meetings.order_by("-date", "-pk"), 30).get_page(page_number(request))
     ctx = {
         "page": page,
         "meetings": list(page.object_list),
@@ -613,13 +614,12 @@ def _meeting_context(request: HttpRequest) -> tuple[str, SchoolClass | None, Gra
         raise Http404
     school_class = grade = None
     if level in (Level.CLASS, Level.HOME):
-        school_class = get_class_or_404(request, param("class"))
+        school_class = get_class_or_404(request, pk_or_404(param("class")))
         grade = school_class.grade
     elif level == Level.GRADE:
-        try:
-            grade = Grade.objects.get(pk=param("grade"))
-        except (Grade.DoesNotExist, ValueError, TypeError):
-            raise Http404 from None
+        grade = Grade.objects.filter(pk=pk_or_404(param("grade"))).first()
+        if grade is None:
+            raise Http404
     return level, school_class, grade
 
 
@@ -916,9 +916,7 @@ def cadence(request: HttpRequest) -> HttpResponse:
     grades.sort(key=lambda grade: (grade.pk not in scope.headed_grade_ids, grade.level))
     shown = grades[0] if grades else None
     if request.GET.get("grade"):
-        shown = next((g for g in grades if str(g.pk) == request.GET["grade"]), None)
-        if shown is None:
-            raise Http404
+        shown = pick_or_404(grades, request.GET["grade"])
     slots, reviews = school_cadence(term) if scope.is_school_wide else ([], [])
     ctx = {
         "term": term,
@@ -952,9 +950,9 @@ def review(request: HttpRequest) -> HttpResponse:
         .order_by("grade__level", "number")
     )
     grades = list({c.grade_id: c.grade for c in classes}.values())
-    school_class = next((c for c in classes if str(c.pk) == request.GET.get("class")), None)
+    school_class = pick(classes, request.GET.get("class"))
     grade = school_class.grade if school_class else None
-    grade = grade or next((g for g in grades if str(g.pk) == request.GET.get("grade")), None)
+    grade = grade or pick(grades, request.GET.get("grade"))
     grade = grade or (grades[0] if grades else None)
     classes = [c for c in classes if grade is not None and c.grade_id == grade.pk]
     in_grade = {"student__status": Student.Status.IN_SCHOOL, "student__school_class__in": classes}
@@ -1055,7 +1053,7 @@ def leader(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     since = today - dt.timedelta(days=30)
     # A page of students at a time: a leader of many students gets the same page.
-    page = Paginator(leader_assignments(scope.staff.pk, term), 25).get_page(request.GET.get("page"))
+    page = Paginator(leader_assignments(scope.staff.pk, term), 25).get_page(page_number(request))
     rows = leader_rows(scope.staff.pk, term, since, page.object_list)
     return render(request, "consult/leader.html", {"rows": rows, "since": since, "page": page})
 
@@ -1263,7 +1261,7 @@ def scores(request: HttpRequest) -> HttpResponse:
             month = m
     # Classes are ranked within their grade: one grade a page (the export has them all).
     grades = list({c.grade_id: c.grade for c in classes}.values())
-    grade = next((g for g in grades if str(g.pk) == request.GET.get("grade")), None)
+    grade = pick(grades, request.GET.get("grade"))
     grade = grade or (grades[0] if grades else None)
     classes = [c for c in classes if grade is not None and c.grade_id == grade.pk]
     settings = ConsultSettings.get()
@@ -1296,7 +1294,7 @@ def scores_xlsx(request: HttpRequest) -> HttpResponse:
 @school_wide_required
 def access_log(request: HttpRequest) -> HttpResponse:
     entries = AccessLog.objects.select_related("user__staff", "student__school_class__grade")
-    page = Paginator(entries.order_by("-at"), 50).get_page(request.GET.get("page"))
+    page = Paginator(entries.order_by("-at"), 50).get_page(page_number(request))
     return render(
         request, "consult/access_log.html", {"page": page, "entries": list(page.object_list)}
     )

@@ -24,15 +24,6 @@ from schoolops.scopes import Scope, get_scope
 from .models import Membership, ScoreEntry, StudyGroup
 
 
-def to_pk(value: Any) -> int | None:
-    """A primary key from form input, or None (never an overflow or a non-ASCII digit)."""
-    if not isinstance(value, str) or not value.isascii() or not value.isdigit():
-        return None
-    if len(value) > 10 or int(value) >= 2**31:
-        return None
-    return int(value)
-
-
 def group_classes(scope: Scope) -> QuerySet[SchoolClass]:
     """Classes whose groups a person works with.
 

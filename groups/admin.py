@@ -220,7 +220,7 @@ class LeaderboardRowAdmin(ReadOnlyAdmin):
         month = parse_month(request.GET.get("month"), today)
         rows, totals = compute_board(month)
         # Some 600 groups on a large school: a hundred rows a page, as on the leaderboard page.
-        page = Paginator(rows, LEADERBOARD_PAGE).get_page(page_number(request.GET.get("page")))
+        page = Paginator(rows, LEADERBOARD_PAGE).get_page(page_number(request))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

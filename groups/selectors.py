@@ -33,15 +33,6 @@ def competition_ranks(items: list[Any], key: Callable[[Any], Any]) -> list[int]:
     return ranks
 
 
-def parse_month(value: str | None, default: dt.date) -> dt.date:
-    """'2026-11' → 2026-11-01; anything unreadable falls back to ``default``'s month."""
-    try:
-        year, month = (int(part) for part in (value or "").split("-")[:2])
-        return dt.date(year, month, 1)
-    except (ValueError, TypeError):
-        return default.replace(day=1)
-
-
 def terms_of_month(month: dt.date) -> list[Term]:
     first, last = month_bounds(month)
     return list(Term.objects.filter(start_date__lte=last, end_date__gte=first))

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from schoolops.models import Grade, SchoolClass, Subject
+from schoolops.params import month_of_or_404, number, page_number, parse_month, pick, to_pk
 from schoolops.scopes import get_scope, staff_required
 from schoolops.sheets.http import xlsx_response
 
@@ -32,7 +33,6 @@ from .access import (
     get_membership_or_404,
     group_classes,
     require_edit,
-    to_pk,
 )
 from .exports import commendation_workbook, register_workbook
 from .forms import (
@@ -72,7 +72,6 @@ from .selectors import (
     group_weeks,
     late_corrections,
     member_contributions,
-    parse_month,
     totals_of,
 )
 
@@ -666,11 +665,9 @@ def ranking(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
             raise Http404
         standings = class_standings(school_class, term, month=month)
     else:
-        try:
-            week = int(request.GET.get("week") or term.week_number(today) or len(weeks))
-        except ValueError:
-            raise Http404 from None
-        if not 1 <= week <= len(weeks):
+        chosen = request.GET.get("week")
+        week = number(chosen, 1, len(weeks)) if chosen else term.week_number(today) or len(weeks)
+        if week is None or not 1 <= week <= len(weeks):
             raise Http404
         standings = class_standings(school_class, term, week=week)
     recommended: set[int] = set()
@@ -734,9 +731,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     month = parse_month(request.GET.get("month"), today)
     grades = list(Grade.objects.order_by("level"))
-    grade = None
-    if request.GET.get("grade"):
-        grade = next((g for g in grades if str(g.pk) == request.GET["grade"]), None)
+    grade = pick(grades, request.GET.get("grade"))
     grade_id = grade.pk if grade else None
     close = (
         MonthClose.objects.filter(month=month).select_related("closed_by", "published_by").first()
@@ -750,7 +745,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         late = []
     attach_recommendations(rows, month)
     # A large school has some 600 groups: a hundred rows a page keeps the page fast.
-    page = Paginator(rows, LEADERBOARD_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(rows, LEADERBOARD_PAGE).get_page(page_number(request))
     pattern = reverse("groups:group_detail", args=[987654321])
     for row in page.object_list:
         row.url = pattern.replace("987654321", str(row.group_id))
@@ -790,9 +785,8 @@ def _recent_months(today: dt.date, count: int = 12) -> list[dt.date]:
 
 
 def _month_from_post(request: HttpRequest) -> dt.date:
-    value = request.POST.get("month", "")
-    month = parse_month(value, dt.date(1900, 1, 1))
-    if month.year == 1900:
+    month = parse_month(request.POST.get("month"))
+    if month is None:
         raise Http404
     return month
 
@@ -856,10 +850,7 @@ def month_publish(request: HttpRequest) -> HttpResponse:
 
 def _published_close(request: HttpRequest, year: int, month: int) -> MonthClose:
     scope = get_scope(request)
-    try:
-        first = dt.date(year, month, 1)
-    except (ValueError, OverflowError):
-        raise Http404 from None
+    first = month_of_or_404(year, month)
     close = get_object_or_404(MonthClose.objects.select_related("published_by"), month=first)
     if not close.is_published and not scope.is_school_wide:
         raise Http404

@@ -14,17 +14,13 @@ from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 
 from mentors.models import MentoringPlan, Pairing, ParentContact
 from schoolops.models import Staff, Student
-
-MAX_PK = 2**63 - 1
+from schoolops.params import to_pk
 
 
 def _checked_pk(field: forms.Field, value) -> None:
-    """Refuse a key the database cannot even compare (SQLite overflows on huge integers)."""
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        return  # the field's own validation reports it
-    if not -MAX_PK <= number <= MAX_PK:
+    """Refuse what is not an id (``params.to_pk``) before it reaches the database (SQLite
+    overflows on huge integers)."""
+    if isinstance(value, str | int) and to_pk(str(value).strip()) is None:
         raise forms.ValidationError(
             field.error_messages.get("invalid_choice", _("Select a valid choice.")),
             code="invalid_choice",

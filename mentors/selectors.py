@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
 from mentors.models import Choice, Pairing
 from mentors.services import term_pairings
 from schoolops.models import AcademicYear, Grade, SchoolClass, Staff, Student, Term
+from schoolops.params import pick_or_404
 
 
 def year_grades(year_id: int, first: Iterable[int] = ()) -> list[Grade]:
@@ -33,10 +33,7 @@ def chosen_grade(grades: list[Grade], chosen: str | None) -> Grade | None:
     """
     if not chosen:
         return grades[0] if grades else None
-    grade = next((g for g in grades if str(g.pk) == chosen), None)
-    if grade is None:
-        raise Http404
-    return grade
+    return pick_or_404(grades, chosen)
 
 
 @dataclass

@@ -8,7 +8,6 @@ the evaluation. Office staff (办公室) see none of it. Outside scope → 404; 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -38,6 +37,7 @@ from mentors.models import (
     TeacherRating,
 )
 from schoolops.models import AcademicYear, Grade, Post, SchoolClass, Staff, Student, Term
+from schoolops.params import month_of_or_404, page_number, pk_or_404
 from schoolops.scopes import Scope, class_required, get_scope, post_required, staff_required
 from schoolops.sheets.http import xlsx_response
 from schoolops.sheets.writer import Sheet, workbook_bytes
@@ -56,9 +56,7 @@ def _term(scope: Scope, request: HttpRequest | None = None) -> Term:
     """The current term, or the one chosen with ``?term=<id>`` (the principal's office)."""
     chosen = request.GET.get("term", "") if request is not None else ""
     if chosen:
-        if not chosen.isdigit() or len(chosen) > 18:
-            raise Http404
-        term = Term.objects.select_related("academic_year").filter(pk=int(chosen)).first()
+        term = Term.objects.select_related("academic_year").filter(pk=pk_or_404(chosen)).first()
         if term is None:
             raise Http404
         return term
@@ -76,22 +74,12 @@ def _with_term(url_name: str, term: Term, *args: Any) -> str:
     return f"{reverse(url_name, args=args)}?term={term.pk}"
 
 
-MAX_PK = 2**63 - 1
-
-
 def _url_for_each(name: str) -> Callable[[int], str]:
     """The URL of ``name`` for any one integer key, reversed once: a school-wide table links
     every row, and reversing a URL per row costs more than the rest of the row."""
     marker = 987654321
     head, tail = reverse(name, args=[marker]).split(str(marker))
     return lambda pk: f"{head}{pk}{tail}"
-
-
-def _pk_or_404(pk: int) -> int:
-    """A key the database can compare; SQLite overflows on larger integers."""
-    if not 0 < pk <= MAX_PK:
-        raise Http404
-    return pk
 
 
 def _require_class_editor(request: HttpRequest, school_class: SchoolClass) -> Scope:
@@ -117,7 +105,7 @@ def get_pairing_or_404(request: HttpRequest, pk: int) -> tuple[Pairing, bool]:
     scope = get_scope(request)
     pairing = (
         Pairing.objects.select_related("student__school_class__grade", "mentor", "school_class")
-        .filter(pk=_pk_or_404(pk))
+        .filter(pk=pk)
         .first()
     )
     if pairing is None:
@@ -272,7 +260,7 @@ def selection(request: HttpRequest) -> HttpResponse:
 def match(request: HttpRequest, grade_pk: int) -> HttpResponse:
     scope = get_scope(request)
     year = _year(scope)
-    grade = Grade.objects.filter(pk=_pk_or_404(grade_pk)).first()
+    grade = Grade.objects.filter(pk=grade_pk).first()
     if grade is None:
         raise Http404
     if request.method == "POST":
@@ -700,10 +688,7 @@ def pairing_growth(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def pairing_summary(request: HttpRequest, pk: int, year: int, month: int) -> HttpResponse:
     pairing = _edit_pairing(request, pk)
-    try:
-        first = dt.date(year, month, 1)
-    except (ValueError, OverflowError):
-        raise Http404 from None
+    first = month_of_or_404(year, month)
     if first > timezone.localdate() or first < pairing.started_on.replace(day=1):
         raise Http404
     summary = MonthlySummary.objects.filter(pairing=pairing, month=first).first()
@@ -744,7 +729,7 @@ def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
 def reassign(request: HttpRequest, staff_pk: int) -> HttpResponse:
     scope = get_scope(request)
     year = _year(scope)
-    mentor = Staff.objects.filter(pk=_pk_or_404(staff_pk)).first()
+    mentor = Staff.objects.filter(pk=staff_pk).first()
     if mentor is None:
         raise Http404
     suggestions = services.suggest_reassignment(mentor, year)
@@ -810,7 +795,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
     grades, grade = _mentor_grade_tabs(scope, term, request.GET.get("grade"))
     page = Paginator(
         selectors.grade_mentors(term, grade) if grade else Staff.objects.none(), COMPLIANCE_PAGE
-    ).get_page(request.GET.get("page"))
+    ).get_page(page_number(request))
     mentors = list(page.object_list)
     figures = services.mentor_compliance(term, today, [m.pk for m in mentors], by_id_up_to=2000)
     rows = [(m, figures.get(m.pk, services.Compliance())) for m in mentors]
@@ -879,7 +864,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
     ranked.sort(key=lambda r: (r.total is None, -(r.total or 0), r.mentor.staff_no))
     # Ranked over the grade, shown EVALUATION_PAGE at a time: the compliance figures (the
     # costly part) are worked out for the page's mentors only.
-    page = Paginator(ranked, EVALUATION_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(ranked, EVALUATION_PAGE).get_page(page_number(request))
     results = list(page.object_list)
     compliance = services.mentor_compliance(
         term, today, [r.mentor.pk for r in results], by_id_up_to=2000
@@ -954,7 +939,7 @@ def evaluation_export(request: HttpRequest) -> HttpResponse:
 def evaluation_mentor(request: HttpRequest, staff_pk: int) -> HttpResponse:
     scope = get_scope(request)
     term = _term(scope, request)
-    results = services.evaluation_results(term, timezone.localdate(), [_pk_or_404(staff_pk)])
+    results = services.evaluation_results(term, timezone.localdate(), [staff_pk])
     if not results:
         raise Http404
     result = results[0]
@@ -1019,7 +1004,7 @@ def peer_rate(request: HttpRequest, staff_pk: int) -> HttpResponse:
     term = _term(scope, request) if scope.has_post(*ACADEMIC) else _term(scope)
     me = scope.staff
     mentor = Staff.objects.filter(
-        pk=_pk_or_404(staff_pk), pk__in=services.term_pairings(term).values("mentor_id")
+        pk=staff_pk, pk__in=services.term_pairings(term).values("mentor_id")
     ).first()
     if mentor is None:
         raise Http404

@@ -1,5 +1,6 @@
 """Calendar arithmetic shared by the school structure and the apps."""
 
+import calendar
 import datetime as dt
 
 
@@ -28,6 +29,6 @@ def _nth_monday(year: int, month: int, n: int) -> dt.date:
 
 
 def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of ``month``'s month (December 9999 too: no date past it)."""
     first = month.replace(day=1)
-    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    return first, last
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])

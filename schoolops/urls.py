@@ -2,14 +2,21 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from schoolops import views
+from schoolops import (
+    converters,  # noqa: F401  (registers <pk:...> before the apps' URLs)
+    views,
+)
+from schoolops.admin_params import bound_admin_site
+
+# Every admin's list filters refuse values out of range (schoolops.admin_params).
+bound_admin_site(admin.site)
 
 app_patterns = (
     [
         path("classes/", views.class_list, name="class_list"),
-        path("classes/<int:class_pk>/", views.class_detail, name="class_detail"),
+        path("classes/<pk:class_pk>/", views.class_detail, name="class_detail"),
         path("students/", views.student_search, name="student_search"),
-        path("students/<int:pk>/", views.student_detail, name="student_detail"),
+        path("students/<pk:pk>/", views.student_detail, name="student_detail"),
     ],
     "schoolops",
 )

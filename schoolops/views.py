@@ -11,6 +11,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from schoolops.models import ExamResult, Post, Student
+from schoolops.params import text
 from schoolops.registry import registry
 from schoolops.scopes import class_required, get_scope, get_student_or_404, staff_required
 
@@ -91,7 +92,7 @@ def class_detail(request: HttpRequest, school_class) -> HttpResponse:
 @staff_required
 def student_search(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
-    query = request.GET.get("q", "").strip()[:50]
+    query = text(request.GET.get("q"), max_length=50)
     students: list[Student] = []
     if query:
         students = list(
