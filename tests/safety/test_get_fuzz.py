@@ -14,10 +14,10 @@ hostile values (huge and negative numbers, ``²``, Arabic-Indic and full-width d
 Every registered admin changelist is fuzzed the same way, as a superuser, with the parameters
 its list filters and date hierarchy generate (``term__id__exact``, ``date__year``,
 ``created_at__gte``...) and ``?term=``. ``GET_FUZZ_EXAMPLES`` sets hypothesis's examples per
-page (5 by default). The tests are marked ``fuzz`` (``-m "not fuzz"`` leaves them out).
+page (5 by default). These two tests are marked ``fuzz`` (``-m "not fuzz"`` leaves them out).
 
 Below them, one regression test for each 500 seen before ``schoolops.params``, the ``<pk:>``
-converter and ``schoolops.admin_params``.
+converter and ``schoolops.admin_params`` (quick: not marked).
 """
 
 from __future__ import annotations
@@ -40,8 +40,6 @@ from hypothesis import strategies as st
 
 from tests.safety.matrix import ACTORS, OK, REDIRECT, Call
 from tests.safety.routes import all_routes, describe, request_in_savepoint
-
-pytestmark = pytest.mark.fuzz
 
 EXAMPLES = int(os.environ.get("GET_FUZZ_EXAMPLES", "5"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -181,8 +179,8 @@ NAMES = sorted(BASELINE | scanned_names())
 def recorded_reads():
     """The keys looked up in any ``QueryDict`` (``request.GET``) while the block runs."""
     seen: set[str] = set()
-    originals = {name: QueryDict.__dict__.get(name) for name in ("get", "getlist", "__getitem__")}
-    inherited = {name: getattr(QueryDict, name) for name in originals}
+    names = ("get", "getlist", "__getitem__", "__contains__")
+    own = {name: QueryDict.__dict__.get(name) for name in names}  # None: inherited
 
     def recording(method):
         def wrapper(self, key, *args, **kwargs):
@@ -192,19 +190,16 @@ def recorded_reads():
 
         return wrapper
 
-    contains = QueryDict.__contains__
-    for name, method in inherited.items():
-        setattr(QueryDict, name, recording(method))
-    QueryDict.__contains__ = recording(contains)
+    for name in names:
+        setattr(QueryDict, name, recording(getattr(QueryDict, name)))
     try:
         yield seen
     finally:
-        for name, original in originals.items():
-            if original is None:
+        for name, method in own.items():
+            if method is None:
                 delattr(QueryDict, name)
             else:
-                setattr(QueryDict, name, original)
-        del QueryDict.__contains__
+                setattr(QueryDict, name, method)
 
 
 def page_actor(route) -> str:
@@ -234,6 +229,7 @@ def test_the_names_include_the_baseline_and_the_templates():
 GET_ROUTES = [route for route in all_routes() if route.method == "get"]
 
 
+@pytest.mark.fuzz
 @pytest.mark.parametrize("route", GET_ROUTES, ids=[route.key for route in GET_ROUTES])
 def test_no_query_parameter_gives_a_server_error(route, school, today):
     call = route.call(school)
@@ -304,6 +300,7 @@ def changelist_url(model) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
 
 
+@pytest.mark.fuzz
 @pytest.mark.parametrize("model", ADMIN_MODELS, ids=[m._meta.label_lower for m in ADMIN_MODELS])
 def test_no_admin_filter_gives_a_server_error(model, school, today, superuser_client):
     names = changelist_params(superuser_client, model)
