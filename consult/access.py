@@ -137,6 +137,9 @@ def get_meeting_or_404(request: HttpRequest, pk: Any) -> Meeting:
 def can_record_meeting(
     scope: Scope, level: str, school_class: SchoolClass | None, grade: Grade | None
 ) -> bool:
+    """Who records a *new* meeting of this level: it follows the post (a subject teacher
+    records a home-school meeting of a class they teach). Editing a record is narrower:
+    ``can_edit_meeting``."""
     if scope.is_school_wide:
         return True
     if level == Level.CLASS:
@@ -151,8 +154,9 @@ def can_record_meeting(
 
 
 def can_edit_meeting(scope: Scope, meeting: Meeting) -> bool:
-    if scope.is_school_wide:
-        return True
+    """The record of a meeting (and its students discussed) is its chair's; the principal's
+    office also keeps the school meetings. Nobody else edits it, whatever their post: being
+    able to record a meeting of the class is not being its chair."""
     if scope.staff is not None and meeting.chair_id == scope.staff.pk:
         return True
-    return can_record_meeting(scope, meeting.level, meeting.school_class, meeting.grade)
+    return meeting.level == Level.SCHOOL and scope.is_school_wide

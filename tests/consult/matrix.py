@@ -397,13 +397,18 @@ def _meeting_students_post(school) -> Call:
     )
 
 
+# A meeting's record is its chair's (the homeroom teacher here): the grade head and the
+# principal's office, who may record meetings of the class, do not edit this one (403).
+CHAIR_A = expect(403, anonymous=LOGIN, outsider=404, psychologist=404, homeroom=OK)
+CHAIR_A_POST = expect(403, anonymous=LOGIN, outsider=404, psychologist=404, homeroom=REDIRECT)
+
 ROUTES += [
-    Route("consult:meeting_students", build=_meeting_call, expect=KEEP_A),
+    Route("consult:meeting_students", build=_meeting_call, expect=CHAIR_A),
     Route(
-        "consult:meeting_students", method="post", build=_meeting_students_post, expect=KEEP_A_POST
+        "consult:meeting_students", method="post", build=_meeting_students_post, expect=CHAIR_A_POST
     ),
-    Route("consult:meeting_edit", build=_meeting_call, expect=KEEP_A),
-    Route("consult:meeting_edit", method="post", build=_meeting_edit_post, expect=KEEP_A_POST),
+    Route("consult:meeting_edit", build=_meeting_call, expect=CHAIR_A),
+    Route("consult:meeting_edit", method="post", build=_meeting_edit_post, expect=CHAIR_A_POST),
 ]
 
 ROUTES.append(Route("consult:class_observations", build=_class, expect=READ_A))
