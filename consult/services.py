@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from schoolops.calendar import monday_of
-from schoolops.models import Grade, SchoolClass, Staff, Student, Term
+from schoolops.models import Grade, SchoolClass, Staff, Student, TeachingAssignment, Term
 
 from .models import (
     NEXT_LEVEL,
@@ -772,10 +772,27 @@ def save_case(case: Case) -> Case:
     return case
 
 
+def is_own_case(case: Case, staff: Staff | None) -> bool:
+    """Whether ``staff`` is on the side of the case: its author, or one of the class team that
+    puts it forward (the class's homeroom teacher or a teacher of the class; seed 003), whose
+    evaluation its score counts in. Such a person never judges it."""
+    if staff is None:
+        return False
+    if staff.pk in (case.author_id, case.school_class.homeroom_teacher_id):
+        return True
+    return TeachingAssignment.objects.filter(
+        school_class=case.school_class_id, staff=staff
+    ).exists()
+
+
 @transaction.atomic
 def score_case(case: Case, judge: Staff, score: int, comment: str = "") -> CaseScore:
     if not CaseJudge.objects.filter(term=case.term, staff=judge).exists():
         raise ValidationError(_("You are not a judge of this term's cases."))
+    if is_own_case(case, judge):
+        raise ValidationError(
+            _("A judge does not score a case they wrote or a case of a class they teach.")
+        )
     if not case.nominated:
         raise ValidationError(_("Only nominated cases are scored."))
     if not 0 <= score <= 100:

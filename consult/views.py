@@ -1189,8 +1189,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = get_scope(request)
     case = _get_case(request, pk)
     is_judge = CaseJudge.objects.filter(term=case.term, staff=scope.staff).exists()
+    # A judge on the case's own side (its author, its class's team) is offered no score.
+    own_case = is_judge and services.is_own_case(case, scope.staff)
     score_form = None
-    if is_judge and case.nominated:
+    if is_judge and case.nominated and not own_case:
         mine = CaseScore.objects.filter(case=case, judge=scope.staff).first()
         score_form = CaseScoreForm(
             request.POST or None,
@@ -1208,6 +1210,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "case": case,
         "score_form": score_form,
         "scores": list(case.scores.select_related("judge")) if scope.is_school_wide else [],
+        "own_case": own_case and case.nominated,
         "can_edit": scope.staff is not None and case.author_id == scope.staff.pk,
     }
     return _form_page(
