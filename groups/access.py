@@ -15,10 +15,10 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from schoolops.models import Post, SchoolClass
+from schoolops.models import Post, SchoolClass, Staff, Subject, TeachingAssignment
 from schoolops.scopes import Scope, get_scope
 
 from .models import Membership, ScoreEntry, StudyGroup
@@ -61,6 +61,24 @@ def class_view(view: Callable) -> Callable:
 def can_score(scope: Scope, school_class: SchoolClass) -> bool:
     """Any teacher of the class (the homeroom teacher included) scores its groups."""
     return scope.teaches(school_class) or school_class.pk in scope.homeroom_class_ids
+
+
+def scoring_subjects(staff: Staff, school_class: SchoolClass | int) -> QuerySet[Subject]:
+    """The subjects ``staff`` may score a class's groups under: a subject teacher the ones they
+    teach in that class, its homeroom teacher any subject taught in the class; their own come
+    first (the scoring page's default). A score may also name no subject: no rubric item is
+    bound to one.
+
+    The one rule for every way a subject comes in: the scoring page offers these, and
+    ``services.add_score`` refuses any other (one query, without loading the class)."""
+    in_class = TeachingAssignment.objects.filter(school_class=school_class, subject=OuterRef("pk"))
+    return (
+        Subject.objects.filter(
+            Exists(in_class.filter(Q(staff=staff) | Q(school_class__homeroom_teacher=staff)))
+        )
+        .annotate(own=Exists(in_class.filter(staff=staff)))
+        .order_by("-own", "order", "name")
+    )
 
 
 def can_run_months(scope: Scope) -> bool:

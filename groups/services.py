@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from schoolops.models import SchoolClass, Staff, Student, Subject, Term
 
 from . import forming
+from .access import scoring_subjects
 from .models import (
     Consequence,
     GoalCheckIn,
@@ -338,6 +339,16 @@ def add_score(
         raise ValidationError(
             _("%(name)s is not a member of %(group)s.")
             % {"name": student.name, "group": group.name}
+        )
+    if subject is not None and not (
+        scoring_subjects(teacher, group.school_class_id).filter(pk=subject.pk).exists()
+    ):
+        raise ValidationError(
+            _(
+                "%(teacher)s does not score under %(subject)s here: a teacher scores under a "
+                "subject they teach in the class (its homeroom teacher under any of its subjects)."
+            )
+            % {"teacher": teacher.name, "subject": subject.name}
         )
     month = day.replace(day=1)
     return ScoreEntry.objects.create(

@@ -33,6 +33,7 @@ from .access import (
     get_membership_or_404,
     group_classes,
     require_edit,
+    scoring_subjects,
 )
 from .exports import commendation_workbook, register_workbook
 from .forms import (
@@ -516,11 +517,7 @@ def _scoring_context(request: HttpRequest, school_class: SchoolClass) -> dict[st
         by_group.setdefault(member.group_id, []).append(member)
     for group in groups:
         group.members = by_group.get(group.pk, [])
-    subjects = list(
-        Subject.objects.filter(
-            assignments__school_class=school_class, assignments__staff=scope.staff
-        ).order_by("order")
-    )
+    subjects = list(scoring_subjects(scope.staff, school_class))
     since = timezone.now() - dt.timedelta(minutes=UNDO_MINUTES)
     recent = list(
         ScoreEntry.objects.filter(
@@ -538,6 +535,9 @@ def _scoring_context(request: HttpRequest, school_class: SchoolClass) -> dict[st
         "groups": groups,
         "items": list(ScoreItem.objects.filter(is_active=True).order_by("order", "name")),
         "subjects": subjects,
+        # The homeroom teacher also scores outside the lessons (no subject); first if they
+        # teach none of the class's subjects.
+        "no_subject": school_class.homeroom_teacher_id == scope.staff.pk,
         "recent": recent,
         "week": week,
         "undo_minutes": UNDO_MINUTES,
@@ -591,9 +591,8 @@ def score_tap(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
             return fail(_("That student is not a member of the group."))
     subject = None
     if request.POST.get("subject"):
-        subject = Subject.objects.filter(
-            pk=to_pk(request.POST["subject"]), assignments__school_class=school_class
-        ).first()
+        # Whether this teacher may score under it is the service's rule (scoring_subjects).
+        subject = Subject.objects.filter(pk=to_pk(request.POST["subject"])).first()
         if subject is None:
             return fail(_("That subject is not taught in this class."))
     try:

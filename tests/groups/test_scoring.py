@@ -27,9 +27,10 @@ def total(group) -> int:
 
 def test_tap_is_one_insert_with_week_and_month(school, groups, django_assert_num_queries):
     group = StudyGroup.objects.select_related("term").get(pk=groups[0].pk)
-    # The term's holiday weeks (for the week number); is the month closed?; one INSERT.
+    # May this teacher score under 数学 in the class (only when a subject is named); the
+    # term's holiday weeks (for the week number); is the month closed?; one INSERT.
     challenge = item("质疑对抗")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         entry = add_score(group, challenge, school.teacher, subject=school.maths)
     assert entry.points == 2
     assert entry.week == 13
