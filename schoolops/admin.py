@@ -49,6 +49,7 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from schoolops import privacy, privileges, services
+from schoolops.admin_params import BoundedChangeListMixin
 from schoolops.models import (
     AcademicYear,
     Exam,
@@ -83,7 +84,7 @@ FILTER_SUFFIXES = frozenset(
 )
 
 
-class GuardedAdmin(admin.ModelAdmin):
+class GuardedAdmin(BoundedChangeListMixin, admin.ModelAdmin):
     """The base of every admin in the project: the register of sensitive fields decides.
 
     ``schoolops.privacy`` says which fields and models a person may read. Here nothing that

@@ -116,7 +116,7 @@ def test_nothing_hidden_is_shown_searched_filtered_or_sorted(school, actor):
         checked += 1
         hidden = privacy.hidden_fields(model, scope)
 
-        def touches(path, model=model):
+        def touches(path, model=model, hidden=hidden):
             path = path.lstrip("^=@-") if isinstance(path, str) else ""
             return path in hidden or privacy.lookup_touches_hidden(model, path, scope)
 
