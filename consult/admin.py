@@ -1,5 +1,6 @@
 """Admin for the principal's office: settings and judges kept by 教导处; records read-only
-with their change history; the access log. Office staff are given no permission here."""
+with their change history (reads are logged in ``schoolops.ReadLog``). Office staff are given
+no permission here."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from django.contrib import admin
 from schoolops.admin import GuardedAdmin, GuardedTabularInline, HistoryAdmin
 
 from .models import (
-    AccessLog,
     Case,
     CaseJudge,
     CaseScore,
@@ -164,23 +164,3 @@ class CaseAdmin(ReadOnlyHistoryAdmin):
 class CaseScoreAdmin(ReadOnlyHistoryAdmin):
     list_display = ["case", "judge", "score"]
     list_select_related = ["case", "judge"]
-
-
-@admin.register(AccessLog)
-class AccessLogAdmin(GuardedAdmin):
-    """Who opened which student's ledger or timeline, for the principal's office."""
-
-    list_display = ["at", "user", "student", "what"]
-    list_filter = ["what"]
-    list_select_related = ["user", "student"]
-    search_fields = ["student__name", "student__student_no", "user__username"]
-    date_hierarchy = "at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

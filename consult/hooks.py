@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
@@ -11,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schoolops.models import Post, SchoolClass
+from schoolops.privacy import Category, log_read
 from schoolops.registry import Link, Todo
 from schoolops.scopes import Scope, get_scope
 
 from .access import can_keep_ledger, can_read_psych, may_consult
-from .models import AccessLog, Escalation, LeaderAssignment, LedgerProfile, Level, Strategy
+from .models import Escalation, LeaderAssignment, LedgerProfile, Level, Strategy
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -51,8 +53,21 @@ def student_leaders(student: Student):
     ).distinct()
 
 
+def ledger_categories(profile: LedgerProfile | None, readable: Iterable[str]) -> list[str]:
+    """The register's categories a page shows of one ledger entry, for the read log: the
+    ledger, and the plan and the psychological category when the entry has them and the
+    reader may read them."""
+    readable = set(readable)
+    shown = [Category.LEDGER]
+    if profile is not None and profile.education_plan and Category.EDUCATION_PLAN in readable:
+        shown.append(Category.EDUCATION_PLAN)
+    if profile is not None and profile.psych_flag and Category.PSYCHOLOGICAL in readable:
+        shown.append(Category.PSYCHOLOGICAL)
+    return shown
+
+
 def _sensitive() -> list:
-    from schoolops.privacy import Category, SensitiveField
+    from schoolops.privacy import SensitiveField
 
     ledger = [
         SensitiveField("consult.LedgerProfile", name, Category.LEDGER)
@@ -97,13 +112,12 @@ SENSITIVE = _sensitive()
 
 def student_panel(request: HttpRequest, student: Student) -> dict[str, Any] | None:
     from .selectors import timeline
-    from .services import check_escalations, log_access
+    from .services import check_escalations
 
     scope = get_scope(request)
     if not may_consult(scope):
         return None
     psych = can_read_psych(scope, student)
-    log_access(request.user, student, AccessLog.What.TIMELINE)
     # The timeline shows the student's escalations: today's rule has run before it is read.
     check_escalations(scope.term, timezone.localdate())
     profile = (
@@ -111,10 +125,18 @@ def student_panel(request: HttpRequest, student: Student) -> dict[str, Any] | No
         if scope.term
         else None
     )
+    events = timeline(student, psych=psych)
+    # The read log: the parts of the record the panel shows.
+    shown = [Category.LEDGER, Category.CONSULT]
+    if profile is not None and profile.education_plan:
+        shown.append(Category.EDUCATION_PLAN)
+    if psych and (any(e.private for e in events) or (profile and profile.psych_flag)):
+        shown.append(Category.PSYCHOLOGICAL)
+    log_read(request, [student], shown)
     return {
         "student": student,
         "profile": profile,
-        "events": timeline(student, psych=psych),
+        "events": events,
         "psych": psych,
         "can_keep_ledger": can_keep_ledger(scope, student),
     }
@@ -322,7 +344,14 @@ def register() -> None:
     from django.utils.translation import gettext_lazy
 
     from schoolops.privacy import Relation, StudentRelation
-    from schoolops.registry import DemoStep, NavItem, StudentPanel, registry
+    from schoolops.registry import (
+        DemoStep,
+        NavItem,
+        Purger,
+        StudentExport,
+        StudentPanel,
+        registry,
+    )
 
     from .demo import run_demo
 
@@ -354,6 +383,12 @@ def register() -> None:
         )
     )
     registry.add_demo(DemoStep(key="consult", run=run_demo, order=30))
+    from . import records
+
+    registry.add_student_export(
+        StudentExport("consult", gettext_lazy("Consultation"), records.sections, order=20)
+    )
+    registry.add_purger(Purger("consult", records.purge, order=20))
     from .sheets import ConsultScoresSheet
 
     registry.add_sheet(ConsultScoresSheet.kind, ConsultScoresSheet)
@@ -370,7 +405,6 @@ def register() -> None:
         "casescore",
     )
     view_all = [f"consult.view_{m}" for m in models] + [
-        "consult.view_accesslog",
         "consult.view_consultsettings",
         "consult.view_casejudge",
     ]

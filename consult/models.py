@@ -10,7 +10,6 @@ Everything here is personal information of minors: the sensitive models keep the
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -725,31 +724,3 @@ class CaseScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.judge.name}: {self.score}"
-
-
-class AccessLog(models.Model):
-    """Who opened a student's ledger or timeline, and when (for the principal's office)."""
-
-    class What(models.TextChoices):
-        LEDGER = "ledger", _("Ledger")
-        TIMELINE = "timeline", _("Timeline")
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("user"),
-    )
-    student = models.ForeignKey(
-        Student, on_delete=models.PROTECT, related_name="+", verbose_name=_("student")
-    )
-    what = models.CharField(_("what"), max_length=10, choices=What.choices)
-    at = models.DateTimeField(_("opened at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("access log entry")
-        verbose_name_plural = _("access log")
-        ordering = ["-at"]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.student.name}"

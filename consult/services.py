@@ -23,7 +23,6 @@ from schoolops.models import Grade, SchoolClass, Staff, Student, TeachingAssignm
 
 from .models import (
     NEXT_LEVEL,
-    AccessLog,
     Attention,
     Case,
     CaseJudge,
@@ -801,7 +800,3 @@ def score_case(case: Case, judge: Staff, score: int, comment: str = "") -> CaseS
         case=case, judge=judge, defaults={"score": score, "comment": comment.strip()}
     )
     return obj
-
-
-def log_access(user: Any, student: Student, what: str) -> None:
-    AccessLog.objects.create(user=user, student=student, what=what)

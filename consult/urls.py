@@ -44,5 +44,4 @@ urlpatterns = [
     path("cases/<pk:pk>/edit/", views.case_edit, name="case_edit"),
     path("scores/", views.scores, name="scores"),
     path("scores/export.xlsx", views.scores_xlsx, name="scores_xlsx"),
-    path("access-log/", views.access_log, name="access_log"),
 ]

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from schoolops.models import Grade, Post, SchoolClass, Staff, Student
 from schoolops.params import page_number, pick, pick_or_404, pk_or_404
+from schoolops.privacy import Category, log_read, readable_categories
 from schoolops.scopes import get_class_or_404, get_scope, get_student_or_404
 from schoolops.sheets.http import xlsx_response
 
@@ -52,8 +53,8 @@ from .forms import (
     StrategyForm,
     student_label,
 )
+from .hooks import ledger_categories
 from .models import (
-    AccessLog,
     Case,
     CaseJudge,
     CaseScore,
@@ -140,6 +141,7 @@ def index(request: HttpRequest) -> HttpResponse:
             .distinct()
             .order_by("school_class__grade__level", "school_class__number", "student_no")[:300]
         )
+        log_read(request, flagged, [Category.PSYCHOLOGICAL])
     ctx = {
         "scope": scope,
         "term": term,
@@ -160,6 +162,7 @@ def class_ledger(request: HttpRequest, class_pk: int) -> HttpResponse:
     term = _term_or_404(request)
     rows = services.ledger_rows(school_class, term)
     complete = sum(1 for r in rows if r.profile is not None and r.profile.complete)
+    log_read(request, [r.student for r in rows if r.profile is not None], [Category.LEDGER])
     ctx = {
         "school_class": school_class,
         "term": term,
@@ -194,9 +197,13 @@ def class_ledger_xlsx(request: HttpRequest, class_pk: int) -> HttpResponse:
     if not can_export_sensitive(scope):
         raise PermissionDenied
     term = _term_or_404(request)
-    return xlsx_response(
-        exports.ledger_workbook(school_class, term), f"ledger-{school_class.pk}.xlsx"
+    content = exports.ledger_workbook(school_class, term)
+    log_read(
+        request,
+        school_class.students.in_school().values_list("pk", flat=True),
+        [Category.LEDGER, Category.EDUCATION_PLAN, Category.PSYCHOLOGICAL],
     )
+    return xlsx_response(content, f"ledger-{school_class.pk}.xlsx")
 
 
 @consult_required
@@ -217,10 +224,17 @@ def class_observations(request: HttpRequest, class_pk: int) -> HttpResponse:
     if method in Observation.Method.values:
         observations = observations.filter(method=method)
     page = Paginator(observations.order_by("-date", "-pk"), 50).get_page(page_number(request))
+    shown = list(page.object_list)
+    log_read(
+        request,
+        [o.student_id for o in shown],
+        [Category.CONSULT]
+        + ([Category.PSYCHOLOGICAL] if any(o.psychological for o in shown) else []),
+    )
     ctx = {
         "school_class": school_class,
         "page": page,
-        "observations": list(page.object_list),
+        "observations": shown,
         "method": method,
         "methods": Observation.Method.choices,
     }
@@ -236,7 +250,7 @@ def student_ledger(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = can_keep_ledger(scope, student)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
-    services.log_access(request.user, student, AccessLog.What.LEDGER)
+    log_read(request, [student], ledger_categories(profile, readable_categories(scope, student)))
     form = LedgerForm(request.POST or None, instance=profile) if can_edit else None
 
     def save():
@@ -364,8 +378,12 @@ def strategy_add(request: HttpRequest, pk: int) -> HttpResponse:
     observations = (
         Observation.objects.filter(student=student).select_related("student").order_by("-date")
     )
-    if not can_read_psych(scope, student):
+    psych = can_read_psych(scope, student)
+    if not psych:
         observations = observations.filter(psychological=False)
+    if request.method != "POST":
+        # The observations to choose from are shown.
+        log_read(request, [student], [Category.CONSULT] + ([Category.PSYCHOLOGICAL] * psych))
     form = StrategyForm(
         request.POST or None,
         owners=_owners(student),
@@ -407,6 +425,7 @@ def strategy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = get_scope(request)
     strategy = _get_strategy(request, pk)
     may = _may_follow_up(scope, strategy)
+    log_read(request, [strategy.student], [Category.CONSULT])
     ctx = {
         "strategy": strategy,
         "student": strategy.student,
@@ -473,6 +492,7 @@ def my_strategies(request: HttpRequest) -> HttpResponse:
         .annotate(n_follow_ups=Count("follow_ups"))
         .order_by("review_date", "pk")[:200]
     )
+    log_read(request, [s.student_id for s in strategies], [Category.CONSULT])
     return render(
         request,
         "consult/my_strategies.html",
@@ -534,12 +554,13 @@ def escalations(request: HttpRequest) -> HttpResponse:
     # A grade's agenda, oldest proposal first, 25 a page: a meeting takes them in that order.
     proposed = agenda.filter(status=Escalation.Status.PROPOSED).order_by("proposed_on", "pk")
     page = Paginator(proposed, ESCALATIONS_PAGE).get_page(page_number(request))
+    decided = list(agenda.exclude(status=Escalation.Status.PROPOSED).order_by("-decided_on")[:20])
+    shown = list(page.object_list)
+    log_read(request, [e.student_id for e in shown + decided], [Category.CONSULT])
     ctx = {
         "page": page,
-        "proposed": page.object_list,
-        "decided": list(
-            agenda.exclude(status=Escalation.Status.PROPOSED).order_by("-decided_on")[:20]
-        ),
+        "proposed": shown,
+        "decided": decided,
         # One note field for every proposal's form, rendered once (no id, so none repeats).
         "note": NoteForm(auto_id=False)["note"].as_widget(),
         "settings": settings,
@@ -789,7 +810,9 @@ def _meeting_detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 @consult_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "consult/meeting_detail.html", _meeting_detail_context(request, pk))
+    ctx = _meeting_detail_context(request, pk)
+    log_read(request, [d.student_id for d in ctx["discussed"]], [Category.CONSULT])
+    return render(request, "consult/meeting_detail.html", ctx)
 
 
 @consult_required
@@ -851,6 +874,8 @@ def meeting_students(request: HttpRequest, pk: int) -> HttpResponse:
         ],
     )
     by_pk = {d.pk: d for d in recorded}
+    if request.method != "POST":
+        log_read(request, [d.student_id for d in recorded], [Category.CONSULT])
 
     def save():
         changes = []
@@ -890,9 +915,9 @@ def meeting_students(request: HttpRequest, pk: int) -> HttpResponse:
 @consult_required
 def meeting_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_or_404(request, pk)
-    return xlsx_response(
-        exports.meeting_workbook(meeting), f"meeting-{meeting.date:%Y%m%d}-{meeting.pk}.xlsx"
-    )
+    content = exports.meeting_workbook(meeting)
+    log_read(request, meeting.discussed.values_list("student_id", flat=True), [Category.CONSULT])
+    return xlsx_response(content, f"meeting-{meeting.date:%Y%m%d}-{meeting.pk}.xlsx")
 
 
 # Cadence.
@@ -981,6 +1006,7 @@ def review(request: HttpRequest) -> HttpResponse:
         .select_related("student__school_class__grade")
         .order_by("student__student_no")
     )
+    log_read(request, [p.student_id for p in profiles], [Category.LEDGER])
     current = dict(
         term.consult_leader_assignments.filter(
             active=True, student__in=[p.student_id for p in profiles]
@@ -1055,6 +1081,7 @@ def leader(request: HttpRequest) -> HttpResponse:
     # A page of students at a time: a leader of many students gets the same page.
     page = Paginator(leader_assignments(scope.staff.pk, term), 25).get_page(page_number(request))
     rows = leader_rows(scope.staff.pk, term, since, page.object_list)
+    log_read(request, [r.assignment.student_id for r in rows], [Category.LEDGER, Category.CONSULT])
     return render(request, "consult/leader.html", {"rows": rows, "since": since, "page": page})
 
 
@@ -1083,6 +1110,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         .filter(term=term)
         .order_by("school_class__grade__level", "school_class__number", "pk")
     )
+    log_read(request, [c.student_id for c in cases], [Category.CONSULT])
     ctx = {
         "cases": cases,
         "term": term,
@@ -1103,7 +1131,9 @@ def cases_xlsx(request: HttpRequest) -> HttpResponse:
         .filter(term=term)
         .order_by("school_class__grade__level", "school_class__number")
     )
-    return xlsx_response(exports.cases_workbook(cases), "cases.xlsx")
+    content = exports.cases_workbook(cases)
+    log_read(request, [c.student_id for c in cases], [Category.CONSULT])
+    return xlsx_response(content, "cases.xlsx")
 
 
 def _prefill(student: Student, term, psych: bool) -> dict[str, str]:
@@ -1160,6 +1190,9 @@ def case_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = CaseForm(
         request.POST or None, initial=_prefill(student, term, can_read_psych(scope, student))
     )
+    if request.method != "POST":
+        # The form comes filled from the ledger, the observations and the strategies.
+        log_read(request, [student], [Category.LEDGER, Category.CONSULT])
 
     def save():
         case = form.save(commit=False)
@@ -1189,6 +1222,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = get_scope(request)
     case = _get_case(request, pk)
     is_judge = CaseJudge.objects.filter(term=case.term, staff=scope.staff).exists()
+    log_read(request, [case.student_id], [Category.CONSULT])
     # A judge on the case's own side (its author, its class's team) is offered no score.
     own_case = is_judge and services.is_own_case(case, scope.staff)
     score_form = None
@@ -1288,16 +1322,4 @@ def scores_xlsx(request: HttpRequest) -> HttpResponse:
     term = _term_or_404(request)
     return xlsx_response(
         exports.scores_workbook(term, classes, timezone.localdate()), "consult-scores.xlsx"
-    )
-
-
-# Access log for the principal's office (also in the admin).
-
-
-@school_wide_required
-def access_log(request: HttpRequest) -> HttpResponse:
-    entries = AccessLog.objects.select_related("user__staff", "student__school_class__grade")
-    page = Paginator(entries.order_by("-at"), 50).get_page(page_number(request))
-    return render(
-        request, "consult/access_log.html", {"page": page, "entries": list(page.object_list)}
     )

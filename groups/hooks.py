@@ -13,7 +13,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from schoolops.models import Post, SchoolClass, Student
-from schoolops.registry import DemoStep, Link, NavItem, StudentPanel, Todo, registry
+from schoolops.registry import (
+    DemoStep,
+    Link,
+    NavItem,
+    Purger,
+    StudentExport,
+    StudentPanel,
+    Todo,
+    registry,
+)
 from schoolops.scopes import get_scope
 
 from .access import can_run_months, can_score
@@ -153,7 +162,7 @@ VIEW_MODELS = (
 
 
 def register() -> None:
-    from . import sheets
+    from . import records, sheets
     from .demo import run_demo
 
     registry.add_todos(todos)
@@ -185,6 +194,10 @@ def register() -> None:
             order=21,
         )
     )
+    registry.add_student_export(
+        StudentExport("groups", gettext_lazy("Study-help groups"), records.sections, order=10)
+    )
+    registry.add_purger(Purger("groups", records.purge, order=10))
     registry.add_sheet("scores", sheets.ScoresSheet)
     registry.add_sheet("leaderboard", sheets.LeaderboardSheet)
     registry.add_sheet("groups", sheets.GroupsSheet)

@@ -7,11 +7,11 @@ class MentorsConfig(AppConfig):
     verbose_name = _("Mentor system")
 
     def ready(self) -> None:
-        from mentors import hooks, signals  # noqa: F401 (connects the receivers)
+        from mentors import hooks, records, signals  # noqa: F401 (connects the receivers)
         from mentors.demo import run as run_demo
         from mentors.sheets import SHEETS
         from schoolops.privacy import Relation, StudentRelation
-        from schoolops.registry import DemoStep, registry
+        from schoolops.registry import DemoStep, Purger, StudentExport, registry
 
         registry.add_todos(hooks.mentor_todos)
         registry.add_student_panel(hooks.PANEL)
@@ -25,6 +25,10 @@ class MentorsConfig(AppConfig):
         for item in hooks.NAV:
             registry.add_nav(item)
         registry.add_demo(DemoStep("mentors", run_demo, order=30))
+        registry.add_student_export(
+            StudentExport("mentors", _("Mentor system"), records.sections, order=30)
+        )
+        registry.add_purger(Purger("mentors", records.purge, order=30))
         for sheet in SHEETS:
             registry.add_sheet(sheet.kind, sheet)
         for post, perms in hooks.POST_PERMISSIONS.items():

@@ -15,7 +15,7 @@ from mentors import services
 from mentors.models import Choice, MentoringPlan, Pairing, ParentContact, TalkLog
 from schoolops.calendar import monday_of, month_bounds
 from schoolops.models import Post, SchoolClass, Staff, Student
-from schoolops.privacy import Category, SensitiveField
+from schoolops.privacy import Category, SensitiveField, log_read
 from schoolops.registry import Link, NavItem, StudentPanel, Todo
 from schoolops.scopes import get_scope
 
@@ -174,6 +174,7 @@ def student_panel_context(request: HttpRequest, student: Student) -> dict[str, A
     )
     ctx: dict[str, Any] = {"pairing": pairing, "show_file": show_file}
     if show_file:
+        log_read(request, [student], [Category.MENTORING])
         try:
             ctx["plan"] = pairing.plan
         except MentoringPlan.DoesNotExist:

@@ -38,6 +38,7 @@ from mentors.models import (
 )
 from schoolops.models import AcademicYear, Grade, Post, SchoolClass, Staff, Student, Term
 from schoolops.params import month_of_or_404, page_number, pk_or_404
+from schoolops.privacy import Category, log_read
 from schoolops.scopes import Scope, class_required, get_scope, post_required, staff_required
 from schoolops.sheets.http import xlsx_response
 from schoolops.sheets.writer import Sheet, workbook_bytes
@@ -557,6 +558,7 @@ def pairing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contacts = list(pairing.parent_contacts.order_by("-date", "-pk")[:12])
     summaries = list(pairing.summaries.order_by("-month")[:12])
     growth = list(pairing.growth_records.select_related("written_by").order_by("-date", "-pk")[:20])
+    log_read(request, [pairing.student_id], [Category.MENTORING])
     priority = PriorityStudent.objects.filter(
         student=pairing.student, academic_year=pairing.academic_year_id
     ).exists()
@@ -647,6 +649,8 @@ def pairing_plan(request: HttpRequest, pk: int) -> HttpResponse:
     pairing = _edit_pairing(request, pk)
     plan = MentoringPlan.objects.filter(pairing=pairing).first()
     form = forms.PlanForm(request.POST or None, instance=plan)
+    if request.method != "POST" and plan is not None:
+        log_read(request, [pairing.student_id], [Category.MENTORING])
     if request.method == "POST":
         if form.is_valid():
             services.save_plan(
@@ -693,6 +697,9 @@ def pairing_summary(request: HttpRequest, pk: int, year: int, month: int) -> Htt
         raise Http404
     summary = MonthlySummary.objects.filter(pairing=pairing, month=first).first()
     initial = {"text": summary.text if summary else services.draft_monthly_summary(pairing, first)}
+    if request.method != "POST":
+        # The summary, or its draft from the month's talks.
+        log_read(request, [pairing.student_id], [Category.MENTORING])
     form = forms.SummaryForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if form.is_valid():

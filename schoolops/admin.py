@@ -38,6 +38,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -55,9 +56,12 @@ from schoolops.models import (
     Exam,
     ExamResult,
     Grade,
+    GuardianRequest,
     HolidayWeek,
     ImportRecord,
     PrivilegeChange,
+    PurgeRecord,
+    ReadLog,
     School,
     SchoolClass,
     Staff,
@@ -225,6 +229,37 @@ class GuardedAdmin(BoundedChangeListMixin, admin.ModelAdmin):
         keys.update(getattr(field, "to_fields", None) or ())
         return {k for k in keys if k}
 
+    # The read log: what a page of the admin shows of students' sensitive data.
+
+    def log_reads(self, request, objects, fields=None) -> None:
+        """Log the registered fields of ``objects`` (records or pks) that the page shows."""
+        categories = privacy.model_categories(self.model, self._scope(request), fields)
+        path = privacy.student_path(self.model)
+        pks = [getattr(o, "pk", o) for o in objects]
+        if not categories or path is None or not pks:
+            return
+        students = (
+            self.model._default_manager.filter(pk__in=pks)
+            .exclude(**{f"{path}__isnull": True})
+            .values_list(path, flat=True)
+            .distinct()
+        )
+        privacy.log_read(request, students, categories)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            shown = [name for name in changelist.list_display if isinstance(name, str)]
+            self.log_reads(request, changelist.result_list, shown)
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and getattr(response, "status_code", None) == 200:
+            self.log_reads(request, [unquote_pk(object_id)])
+        return response
+
 
 class GuardedTabularInline(admin.TabularInline):
     """Inlines follow the register too: a hidden field is not in the inline's form or list."""
@@ -277,6 +312,7 @@ class HistoryAdmin(GuardedAdmin, SimpleHistoryAdmin):
     def history_view(self, request, object_id, extra_context=None):
         if not self.get_queryset(request).filter(pk=unquote_pk(object_id)).exists():
             raise Http404
+        self.log_reads(request, [unquote_pk(object_id)])  # the changes' old and new values
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -284,6 +320,7 @@ class HistoryAdmin(GuardedAdmin, SimpleHistoryAdmin):
             raise PermissionDenied
         if not self.get_queryset(request).filter(pk=unquote_pk(object_id)).exists():
             raise Http404
+        self.log_reads(request, [unquote_pk(object_id)])
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_history_list_display(self, request):
@@ -548,7 +585,7 @@ def engine_error(data: dict) -> dict:
 
 @admin.register(School)
 class SchoolAdmin(GuardedAdmin):
-    list_display = ["name", "address"]
+    list_display = ["name", "address", "retention_years"]
 
 
 class HolidayWeekInline(GuardedTabularInline):
@@ -723,6 +760,7 @@ class StudentAdmin(SheetAdminMixin, ScopedAdmin):
     list_select_related = ["school_class__grade"]
     search_fields = ["student_no", "name"]
     list_per_page = 50
+    readonly_fields = ["anonymised_on"]
 
 
 @admin.register(Exam)
@@ -856,3 +894,57 @@ class PrivilegeChangeAdmin(GuardedAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(GuardedAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ReadLog)
+class ReadLogAdmin(ReadOnlyAdmin):
+    """Every read of a student's sensitive data, for the principal's office (also a page,
+    ``schoolops:read_log``, with filters and an xlsx export)."""
+
+    list_display = ["at", "user", "student", "what", "categories"]
+    list_filter = ["what"]
+    list_select_related = ["user", "student"]
+    search_fields = ["student__name", "student__student_no", "user__username"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+
+@admin.register(PurgeRecord)
+class PurgeRecordAdmin(ReadOnlyAdmin):
+    """The runs of ``purge_expired``: when, who, the cut-off, what was deleted."""
+
+    list_display = ["at", "run_by", "left_before", "students"]
+    date_hierarchy = "at"
+
+
+@admin.register(GuardianRequest)
+class GuardianRequestAdmin(GuardedAdmin):
+    """Guardians' requests to see, correct or delete what is held on their child, and their
+    outcome. ``?student=<id>`` on the add page (the student page's link) fills the student."""
+
+    list_display = ["requested_on", "student", "kind", "decided_on", "decided_by"]
+    list_filter = ["kind", "requested_on", "decided_on"]
+    list_select_related = ["student", "decided_by"]
+    search_fields = ["student__name", "student__student_no", "asked"]
+    raw_id_fields = ["student"]
+    autocomplete_fields = ["decided_by"]
+    date_hierarchy = "requested_on"
+
+    def save_model(self, request, obj, form, change) -> None:
+        # An outcome written without a decider is the writer's decision, today.
+        if obj.outcome and obj.decided_by_id is None:
+            obj.decided_by = get_scope(request).staff
+        if obj.outcome and obj.decided_on is None:
+            obj.decided_on = timezone.localdate()
+        super().save_model(request, obj, form, change)

@@ -10,6 +10,7 @@ class SchoolOpsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from schoolops.permissions import sync_post_permissions
+        from schoolops.privacy_views import privacy_panel_context
         from schoolops.registry import NavItem, StudentPanel, registry
         from schoolops.views import roster_panel_context
 
@@ -20,6 +21,15 @@ class SchoolOpsConfig(AppConfig):
                 template="schoolops/panels/roster.html",
                 context=roster_panel_context,
                 order=0,
+            )
+        )
+        registry.add_student_panel(
+            StudentPanel(
+                key="privacy",
+                title=_("Personal information (principal's office)"),
+                template="schoolops/panels/privacy.html",
+                context=privacy_panel_context,
+                order=1000,
             )
         )
         registry.add_nav(

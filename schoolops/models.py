@@ -13,6 +13,7 @@ from functools import cached_property
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -61,6 +62,16 @@ class School(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    retention_years = models.PositiveSmallIntegerField(
+        _("years records are kept after a student leaves"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_(
+            "After a student graduates or leaves, their sensitive records are kept this many "
+            "years; then they are deleted and the rest anonymised "
+            "(python manage.py purge_expired). The read log is kept at least 3 years."
+        ),
+    )
 
     class Meta:
         verbose_name = _("school")
@@ -547,6 +558,18 @@ class Student(models.Model):
     )
     guardian_name = models.CharField(_("guardian"), max_length=50, blank=True)
     guardian_phone = models.CharField(_("guardian's phone"), max_length=11, blank=True)
+    left_on = models.DateField(
+        _("left on"),
+        null=True,
+        blank=True,
+        help_text=_("The day the student graduated or left; set when the status changes."),
+    )
+    anonymised_on = models.DateField(
+        _("anonymised on"),
+        null=True,
+        blank=True,
+        help_text=_("The day the retention purge deleted the records and anonymised the rest."),
+    )
 
     objects = StudentQuerySet.as_manager()
 
@@ -565,6 +588,18 @@ class Student(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.student_no}）"
+
+    def save(self, *args, **kwargs) -> None:
+        # The leaving date follows the status (the retention period counts from it).
+        left_on = self.left_on
+        if self.status == self.Status.IN_SCHOOL:
+            self.left_on = None
+        elif self.left_on is None:
+            self.left_on = timezone.localdate()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and self.left_on != left_on:
+            kwargs["update_fields"] = {*update_fields, "left_on"}
+        super().save(*args, **kwargs)
 
 
 class Exam(models.Model):
@@ -732,3 +767,122 @@ class PrivilegeChange(models.Model):
 
 # Minors' personal information (个人信息保护法, 未成年人学校保护规定): the read log, the
 # retention purge's records and guardians' requests. See ``schoolops.privacy``.
+
+
+class ReadLog(models.Model):
+    """One read of a student's sensitive data: who, when, which page or export, which parts.
+
+    Written through ``privacy.log_read`` by every page and export that shows a registered
+    field; a class page writes one row per student shown (in one query). Kept at least
+    ``KEEP_YEARS``; the principal's office reviews it (``schoolops:read_log``).
+    """
+
+    KEEP_YEARS = 3
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("read by"),
+        help_text=_("Empty: a command run on the server."),
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="+", verbose_name=_("student")
+    )
+    at = models.DateTimeField(_("read at"), default=timezone.now)
+    what = models.CharField(
+        _("page or export"), max_length=80, help_text=_("The page's or export's name.")
+    )
+    path = models.CharField(_("address"), max_length=200, blank=True)
+    categories = models.CharField(
+        _("parts read"), max_length=100, help_text=_("The register's categories, comma-separated.")
+    )
+
+    class Meta:
+        verbose_name = _("read log entry")
+        verbose_name_plural = _("read log")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["at"], name="readlog_at_idx"),
+            models.Index(fields=["student", "at"], name="readlog_student_idx"),
+            models.Index(fields=["user", "at"], name="readlog_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.what} {self.student_id}"
+
+    @property
+    def category_list(self) -> list[str]:
+        return [c for c in self.categories.split(",") if c]
+
+    def category_labels(self) -> list[str]:
+        from schoolops.privacy import Category
+
+        labels = dict(Category.choices)
+        return [str(labels.get(c, c)) for c in self.category_list]
+
+
+class PurgeRecord(models.Model):
+    """One run of the retention purge (``purge_expired``): when, who, how much, of whom."""
+
+    at = models.DateTimeField(_("run at"), default=timezone.now)
+    run_by = models.CharField(
+        _("run by"), max_length=100, help_text=_("The command and the account that ran it.")
+    )
+    left_before = models.DateField(
+        _("students who left before"), help_text=_("The retention period's cut-off day.")
+    )
+    students = models.PositiveIntegerField(_("students anonymised"), default=0)
+    counts = models.JSONField(_("records deleted or anonymised"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("retention purge")
+        verbose_name_plural = _("retention purges")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.run_by}"
+
+
+class GuardianRequest(models.Model):
+    """A guardian's request about the data held on their child (查阅, 更正, 删除) and its outcome."""
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("Access (查阅)")
+        CORRECTION = "correction", _("Correction (更正)")
+        DELETION = "deletion", _("Deletion (删除)")
+
+    student = models.ForeignKey(
+        Student,
+        on_delete=models.PROTECT,
+        related_name="guardian_requests",
+        verbose_name=_("student"),
+    )
+    requested_on = models.DateField(_("requested on"), default=timezone.localdate)
+    requested_by = models.CharField(_("requested by"), max_length=50, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    asked = models.TextField(_("what was asked"))
+    outcome = models.TextField(_("outcome"), blank=True)
+    decided_by = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("guardian's request")
+        verbose_name_plural = _("guardians' requests")
+        ordering = ["-requested_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.requested_on:%Y-%m-%d} {self.get_kind_display()}"
+
+    @property
+    def decided(self) -> bool:
+        return self.decided_on is not None

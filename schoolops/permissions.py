@@ -56,6 +56,14 @@ SCHOOLOPS_PERMISSIONS: dict[str, set[str]] = {
 }
 
 
+# The principal's office reads the read log and the purges, and records guardians' requests.
+PRIVACY_PERMISSIONS = {"schoolops.view_readlog", "schoolops.view_purgerecord"} | _model_perms(
+    ("guardianrequest",), ("view", "add", "change")
+)
+for _post in Post.school_wide():
+    SCHOOLOPS_PERMISSIONS[_post] = SCHOOLOPS_PERMISSIONS[_post] | PRIVACY_PERMISSIONS
+
+
 def post_permissions() -> dict[str, set[str]]:
     combined: dict[str, set[str]] = {post: set() for post in Post.values}
     for source in (SCHOOLOPS_PERMISSIONS, registry.post_permissions):

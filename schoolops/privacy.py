@@ -19,16 +19,22 @@ history, autocomplete) and the prefill of new records.
 A field not registered here is roster information that every post with the student in scope
 sees. Anything registered is hidden unless a relation allows it, so forgetting to allow a
 reader fails closed.
+
+Every read of a registered field is logged: pages and exports call ``log_read(request,
+students, categories)`` where they show one (``ReadLog``, reviewed by the principal's office).
+``who_can_see(student)`` names the people each relation gives a part of the record to, for
+the student's page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from schoolops.registry import registry
@@ -220,3 +226,161 @@ def lookup_touches_hidden(model: type[Model], lookup: str, scope: Scope) -> bool
             return False
         current = target
     return current._meta.label in hidden_models
+
+
+# The read log.
+
+
+def log_read(
+    who: Any,
+    students: Iterable[Any],
+    categories: Iterable[str],
+    what: str | None = None,
+) -> int:
+    """Log that ``who`` (a request, a user, or None for a command on the server) read these
+    ``categories`` of these students' records; returns the number of rows written.
+
+    ``students`` are students or their ids: a class page passes the students it shows and
+    gets one row each, written in one query (``bulk_create``), so the page's query count
+    does not grow. ``what`` names the page or the export: the URL name by default.
+    """
+    from schoolops.models import ReadLog
+
+    wanted = sorted({str(c) for c in categories} & set(Category.values))
+    ids = list(dict.fromkeys(getattr(s, "pk", s) for s in students))
+    if not wanted or not ids:
+        return 0
+    user, path = who, ""
+    if hasattr(who, "user") and hasattr(who, "path"):  # a request
+        user, path = who.user, who.path
+        match = getattr(who, "resolver_match", None)
+        what = what or (match.view_name if match else "")
+    if user is not None and not getattr(user, "is_authenticated", False):
+        return 0
+    at = timezone.now()
+    rows = [
+        ReadLog(
+            user=user,
+            student_id=pk,
+            at=at,
+            what=(what or path)[:80],
+            path=path[:200],
+            categories=",".join(wanted),
+        )
+        for pk in ids
+    ]
+    ReadLog.objects.bulk_create(rows)
+    return len(rows)
+
+
+def student_path(model: type[Model]) -> str | None:
+    """The lookup from ``model`` to the student its rows are about, for the read log:
+    ``"student"``, ``"pairing__student"``, ``"discussed__student"`` (a meeting); None if it
+    is not a student's record."""
+    from schoolops.models import Student
+
+    if model is Student:
+        return "pk"
+    forward = [
+        f for f in model._meta.get_fields() if (f.many_to_one or f.one_to_one) and f.concrete
+    ]
+    for field in forward:
+        if field.related_model is Student:
+            return field.name
+    for rel in model._meta.get_fields():
+        if rel.one_to_many and not rel.concrete:
+            for field in rel.related_model._meta.get_fields():
+                if field.many_to_one and field.related_model is Student:
+                    return f"{rel.name}__{field.name}"
+    for field in forward:
+        for inner in field.related_model._meta.get_fields():
+            if inner.many_to_one and inner.concrete and inner.related_model is Student:
+                return f"{field.name}__{inner.name}"
+    return None
+
+
+def model_categories(model: type[Model], scope: Scope, fields: Iterable[str] | None = None):
+    """The categories of ``model`` this person reads where ``fields`` are shown (all fields
+    when None): a whole registered model always, a registered field when it is shown."""
+    label = model._meta.label
+    shown = None if fields is None else set(fields)
+    return sorted(
+        {
+            e.category
+            for e in entries()
+            if e.model == label
+            and (e.field is None or shown is None or e.field in shown)
+            and may_read_any(scope, e.category)
+        }
+    )
+
+
+# Who can see this student.
+
+
+@dataclass
+class Readers:
+    """One relation to a student: who holds it and which parts of the record it reads."""
+
+    relation: str
+    label: str
+    people: list[str]
+    categories: list[str]
+
+
+def who_can_see(student: Student, year: Any = None) -> list[Readers]:
+    """The posts and the named staff who read each part of ``student``'s record, and why.
+
+    ``year`` is the current school year: the class's teachers and grade head work with the
+    student through this year's classes only. A fixed number of queries (the student comes
+    with ``school_class__grade__head`` and ``school_class__homeroom_teacher``).
+    """
+    from schoolops.models import Post, Staff, TeachingAssignment
+    from schoolops.scopes import Scope
+
+    school_class = student.school_class
+    current = year is not None and school_class.academic_year_id == year.pk
+    people: dict[str, list[str]] = {relation: [] for relation in Relation.values}
+    posts: dict[int, tuple[str, list[str]]] = {}
+    post_labels = dict(Post.choices)
+    for pk, name, post in (
+        Staff.objects.active()
+        .filter(user__groups__name__in=Post.school_wide())
+        .order_by("staff_no", "user__groups__name")
+        .values_list("pk", "name", "user__groups__name")
+    ):
+        posts.setdefault(pk, (name, []))[1].append(str(post_labels.get(post, post)))
+    people[Relation.SCHOOL] = [f"{name}（{'、'.join(labels)}）" for name, labels in posts.values()]
+    if current:
+        if school_class.homeroom_teacher is not None:
+            people[Relation.HOMEROOM] = [school_class.homeroom_teacher.name]
+        people[Relation.SUBJECT_TEACHER] = [
+            f"{a.staff.name}（{a.subject.name}）"
+            for a in TeachingAssignment.objects.filter(school_class=school_class)
+            .select_related("staff", "subject")
+            .order_by("subject__order", "subject__name")
+        ]
+        if school_class.grade.head is not None:
+            people[Relation.GRADE_HEAD] = [school_class.grade.head.name]
+    psychologists = list(
+        Staff.objects.active()
+        .filter(user__groups__name=Post.PSYCHOLOGY)
+        .select_related("user")
+        .order_by("staff_no")
+    )
+    # The psychology teachers reach the students the apps give them (a psychological flag).
+    if psychologists and Scope(psychologists[0].user).students().filter(pk=student.pk).exists():
+        people[Relation.PSYCHOLOGY] = [s.name for s in psychologists]
+    for provider in registry.student_relations:
+        if provider.holders is not None:
+            people[provider.relation] = [str(s) for s in provider.holders(student)]
+    return [
+        Readers(
+            relation=relation,
+            label=str(label),
+            people=people[relation],
+            categories=[c for c in Category.values if relation in READERS[c]],
+        )
+        for relation, label in Relation.choices
+        if people[relation]
+    ]

@@ -11,7 +11,11 @@
   ``import_sheet``/``export_sheet`` (``registry.sheets``),
 - its sensitive fields and models (``registry.sensitive_fields``) and the relations to a
   student it knows of (``registry.student_relations``: a mentor, a 包靠 leader), which the
-  register in ``schoolops.privacy`` reads.
+  register in ``schoolops.privacy`` reads,
+- its part of everything held on one student, for a guardian's request
+  (``registry.student_exports``: titled sections of rows), and its part of the retention
+  purge (``registry.purgers``: deletes its sensitive records of the given students, and
+  their history, and anonymises the rest).
 
 Adding a fourth app then touches no existing app.
 """
@@ -88,6 +92,40 @@ class DemoStep:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class Section:
+    """A titled table of one student's records, for a guardian's request (print and xlsx)."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+
+
+@dataclass(frozen=True)
+class StudentExport:
+    """An app's part of everything held on one student: ``sections(student)``, run in a fixed
+    number of queries whatever the student's history holds."""
+
+    key: str
+    title: str
+    sections: Callable[[Student], list[Section]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Purger:
+    """An app's part of the retention purge.
+
+    ``purge(student_ids, dry_run)`` deletes the app's sensitive records of those students and
+    their historical rows, anonymises what it keeps, and returns ``{"app.Model": count}``;
+    with ``dry_run`` it changes nothing and returns what it would do.
+    """
+
+    key: str
+    purge: Callable[[list[int], bool], dict[str, int]]
+    order: int = 100
+
+
 @dataclass
 class Registry:
     todo_providers: list[Callable[[HttpRequest], Iterable[Todo]]] = field(default_factory=list)
@@ -102,6 +140,8 @@ class Registry:
     post_permissions: dict[str, set[str]] = field(default_factory=dict)
     sensitive_fields: list[SensitiveField] = field(default_factory=list)
     student_relations: list[StudentRelation] = field(default_factory=list)
+    student_exports: list[StudentExport] = field(default_factory=list)
+    purgers: list[Purger] = field(default_factory=list)
 
     # Registration, called from AppConfig.ready().
 
@@ -148,6 +188,14 @@ class Registry:
         self.student_relations = [
             r for r in self.student_relations if r.relation != relation.relation
         ] + [relation]
+
+    def add_student_export(self, export: StudentExport) -> None:
+        self.student_exports = [e for e in self.student_exports if e.key != export.key] + [export]
+        self.student_exports.sort(key=lambda e: e.order)
+
+    def add_purger(self, purger: Purger) -> None:
+        self.purgers = [p for p in self.purgers if p.key != purger.key] + [purger]
+        self.purgers.sort(key=lambda p: p.order)
 
     # Composition, called by schoolops' views.
 

@@ -225,7 +225,7 @@ def apply_rollover(plan: RolloverPlan) -> AcademicYear:
     Student.objects.filter(
         school_class__in=[g.school_class for g in plan.graduations],
         status=Student.Status.IN_SCHOOL,
-    ).update(status=Student.Status.GRADUATED)
+    ).update(status=Student.Status.GRADUATED, left_on=plan.from_year.end_date)
     return to_year
 
 

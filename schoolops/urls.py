@@ -4,6 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from schoolops import (
     converters,  # noqa: F401  (registers <pk:...> before the apps' URLs)
+    privacy_views,
     views,
 )
 from schoolops.admin_params import bound_admin_site
@@ -17,6 +18,14 @@ app_patterns = (
         path("classes/<pk:class_pk>/", views.class_detail, name="class_detail"),
         path("students/", views.student_search, name="student_search"),
         path("students/<pk:pk>/", views.student_detail, name="student_detail"),
+        path("students/<pk:pk>/records/", privacy_views.student_records, name="student_records"),
+        path(
+            "students/<pk:pk>/records.xlsx",
+            privacy_views.student_records_xlsx,
+            name="student_records_xlsx",
+        ),
+        path("read-log/", privacy_views.read_log, name="read_log"),
+        path("read-log.xlsx", privacy_views.read_log_xlsx, name="read_log_xlsx"),
     ],
     "schoolops",
 )

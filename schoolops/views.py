@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
+from schoolops import privacy
 from schoolops.models import ExamResult, Post, Student
 from schoolops.params import text
 from schoolops.registry import registry
@@ -76,15 +77,23 @@ def class_detail(request: HttpRequest, school_class) -> HttpResponse:
     assignments = list(
         school_class.assignments.select_related("staff", "subject").order_by("subject__order")
     )
+    show_guardian_phone = (
+        scope.is_school_wide
+        or school_class.pk in scope.homeroom_class_ids
+        or school_class.grade_id in scope.headed_grade_ids
+    )
+    if show_guardian_phone:
+        # One read-log row per student whose phone the roster shows (one query).
+        privacy.log_read(
+            request, [s for s in students if s.guardian_phone], [privacy.Category.GUARDIAN]
+        )
     ctx = {
         "school_class": school_class,
         "students": students,
         "assignments": assignments,
         "links": registry.class_links_for(request, school_class),
         "can_edit": scope.can_edit_class(school_class),
-        "show_guardian_phone": scope.is_school_wide
-        or school_class.pk in scope.homeroom_class_ids
-        or school_class.grade_id in scope.headed_grade_ids,
+        "show_guardian_phone": show_guardian_phone,
     }
     return render(request, "schoolops/class_detail.html", ctx)
 
@@ -122,9 +131,12 @@ def roster_panel_context(request: HttpRequest, student: Student) -> dict[str, An
         entry = exams.setdefault(result.exam_id, {"exam": result.exam, "results": [], "total": 0})
         entry["results"].append(result)
         entry["total"] += result.score
+    show_guardian_phone = scope.can_see_guardian_phone(student)
+    if show_guardian_phone and student.guardian_phone:
+        privacy.log_read(request, [student], [privacy.Category.GUARDIAN])
     return {
         "student": student,
-        "show_guardian_phone": scope.can_see_guardian_phone(student),
+        "show_guardian_phone": show_guardian_phone,
         "exams": list(exams.values()),
     }
 

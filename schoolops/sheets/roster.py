@@ -34,7 +34,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from schoolops import privileges
+from schoolops import privacy, privileges
 from schoolops.models import (
     AcademicYear,
     Exam,
@@ -637,7 +637,10 @@ class StudentsSheet(ImportSheet, ExportSheet):
         # that the file keeps the template's columns (and a blank cell changes nothing).
         phones = scope is None or scope.is_school_wide
         qs = qs.in_school().select_related("school_class__grade").order_by("student_no")
+        with_phone: list[int] = []
         for student in qs:
+            if phones and student.guardian_phone:
+                with_phone.append(student.pk)
             yield [
                 student.student_no,
                 student.name,
@@ -648,6 +651,8 @@ class StudentsSheet(ImportSheet, ExportSheet):
                 student.guardian_name,
                 student.guardian_phone if phones else "",
             ]
+        # The phones written are a read of sensitive data (the command line logs no user).
+        privacy.log_read(self.user, with_phone, [privacy.Category.GUARDIAN], f"export:{self.kind}")
 
 
 class ExamsSheet(ImportSheet, ExportSheet):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 
 from consult.models import (
-    AccessLog,
     Case,
     CaseJudge,
     CaseScore,
@@ -312,7 +311,6 @@ ROUTES = [
     ),
     Route("consult:scores", expect=LEADERS),
     Route("consult:scores_xlsx", expect=LEADERS),
-    Route("consult:access_log", expect=SCHOOL_WIDE),
 ]
 
 
@@ -353,9 +351,6 @@ ADMIN_OBJECTS = {
     "consult.case": _case,
     "consult.casescore": lambda school: CaseScore.objects.create(
         case=_case(school), judge=school.principal, score=90
-    ),
-    "consult.accesslog": lambda school: AccessLog.objects.create(
-        user=school.principal.user, student=school.student_a, what="ledger"
     ),
 }
 

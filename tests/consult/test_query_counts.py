@@ -7,7 +7,6 @@ from django.urls import reverse
 import pytest
 
 from consult.models import (
-    AccessLog,
     Attention,
     Case,
     CaseJudge,
@@ -32,7 +31,6 @@ PAGES = [
     ("consult:leader", ""),
     ("consult:my_strategies", ""),
     ("consult:meeting_list", ""),
-    ("consult:access_log", ""),
 ]
 
 
@@ -73,7 +71,6 @@ def grow(school, n: int, start: int) -> None:
             created_on=day,
         )
         CaseScore.objects.create(case=case, judge=school.principal, score=80 + i % 10)
-        AccessLog.objects.create(user=school.homeroom.user, student=student, what="ledger")
     meeting(school, dt.date(2026, 9, 4), level=Level.GRADE, chair=school.grade_head)
 
 

@@ -97,8 +97,11 @@ from django.contrib.auth.models import Group, User
 from schoolops.models import (
     Exam,
     ExamResult,
+    GuardianRequest,
     HolidayWeek,
     ImportRecord,
+    PurgeRecord,
+    ReadLog,
     School,
     Student,
     TeachingAssignment,
@@ -171,6 +174,8 @@ def staff_page(**cells: Expected) -> dict[str, Expected]:
 # homeroom (its homeroom teacher), teacher (teaches in it), grade_head (its grade) and the
 # principal's office and office staff (whole roster) see it; outsider and psychologist do not.
 CLASS_A_VIEWERS = staff_page(outsider=404, psychologist=404)
+# The principal's office (校长, 副校长, 教导处) only; every other post 403.
+PRINCIPALS_OFFICE = expect(403, anonymous=LOGIN, principal=OK, academic=OK)
 
 
 def _class_a(school) -> Call:
@@ -323,6 +328,11 @@ ROUTES: list[Route] = [
     Route("schoolops:class_detail", build=_class_a, expect=CLASS_A_VIEWERS),
     Route("schoolops:student_search", expect=staff_page()),
     Route("schoolops:student_detail", build=_student_a, expect=CLASS_A_VIEWERS),
+    # Minors' data: only the principal's office reads the log and everything held on a student.
+    Route("schoolops:student_records", build=_student_a, expect=PRINCIPALS_OFFICE),
+    Route("schoolops:student_records_xlsx", build=_student_a, expect=PRINCIPALS_OFFICE),
+    Route("schoolops:read_log", expect=PRINCIPALS_OFFICE),
+    Route("schoolops:read_log_xlsx", expect=PRINCIPALS_OFFICE),
     # auth
     Route("login", expect=expect(OK)),
     Route("login", method="post", build=_login, expect=expect(REDIRECT)),
@@ -452,6 +462,18 @@ ADMIN_OBJECTS: dict[str, Callable[[Any], Any]] = {
     ),
     "schoolops.importrecord": lambda school: ImportRecord.objects.create(
         kind="students", file_name="学生名单.xlsx", user=school.office.user
+    ),
+    "schoolops.readlog": lambda school: ReadLog.objects.create(
+        user=school.homeroom.user,
+        student=school.student_a,
+        what="consult:student_ledger",
+        categories="ledger",
+    ),
+    "schoolops.purgerecord": lambda school: PurgeRecord.objects.create(
+        run_by="purge_expired (test)", left_before=school.term.start_date
+    ),
+    "schoolops.guardianrequest": lambda school: GuardianRequest.objects.create(
+        student=school.student_a, kind=GuardianRequest.Kind.ACCESS, asked="查阅全部记录"
     ),
     # Read-only, for the principal's office (its posts' view permission): the admin rule.
     "schoolops.privilegechange": _privilege_change,
