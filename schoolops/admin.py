@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 
 from django import forms
 from django.conf import settings
@@ -75,6 +76,8 @@ from schoolops.scopes import get_scope
 from schoolops.sheets import SheetRefused, engine
 from schoolops.sheets.http import xlsx_response
 from schoolops.sheets.uploads import PrivateUploadedFile, PrivateUploadHandler
+
+logger = logging.getLogger(__name__)
 
 admin.site.site_header = _("SchoolOps administration")
 admin.site.site_title = _("SchoolOps")
@@ -451,6 +454,14 @@ class SheetAdminMixin(ImportExportMixin):
             except SheetRefused as refusal:
                 self._refuse(record, refusal.message)
                 return HttpResponseRedirect(self._record_url(record))
+            except Exception:
+                # A file no check foresaw is refused like the others, and its copy removed.
+                logger.exception("checking the upload of import record %s failed", record.pk)
+                self._refuse(
+                    record,
+                    gettext("The file is damaged and cannot be opened as an Excel workbook."),
+                )
+                return HttpResponseRedirect(self._record_url(record))
             self._run(record, dry_run=True, background=rows > settings.IMPORT_BACKGROUND_ROWS)
             return HttpResponseRedirect(self._record_url(record))
         return TemplateResponse(
@@ -478,12 +489,15 @@ class SheetAdminMixin(ImportExportMixin):
         record.save()
 
     def _run(self, record: ImportRecord, *, dry_run: bool, background: bool):
+        from django.utils import timezone
+
         from schoolops import tasks
 
         record.status = ImportRecord.Status.QUEUED
         record.dry_run = dry_run
         record.progress = 0
-        record.save(update_fields=["status", "dry_run", "progress"])
+        record.heartbeat_at = timezone.now()
+        record.save(update_fields=["status", "dry_run", "progress", "heartbeat_at"])
         if background:
             tasks.run_import.enqueue(record.pk, dry_run)
             return None
@@ -498,8 +512,11 @@ class SheetAdminMixin(ImportExportMixin):
         return record
 
     def record_view(self, request, record_id):
+        from schoolops import tasks
+
         if not self.has_import_permission(request):
             raise PermissionDenied
+        tasks.fail_interrupted()  # an import whose worker died is shown as failed
         record = self._own_record(request, record_id)
         errors = record.errors or []
         context = self._context(
@@ -816,6 +833,18 @@ class ImportRecordAdmin(GuardedAdmin):
         "error_list",
     ]
     readonly_fields = fields
+
+    def changelist_view(self, request, extra_context=None):
+        from schoolops import tasks
+
+        tasks.fail_interrupted()  # imports whose worker died are listed as failed
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from schoolops import tasks
+
+        tasks.fail_interrupted()
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("errors"))
     def error_count(self, record: ImportRecord) -> int:

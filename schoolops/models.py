@@ -690,6 +690,9 @@ class ImportRecord(models.Model):
     # The dry run's first rows and ignored columns, for the preview page.
     preview = models.JSONField(_("preview"), default=dict, blank=True)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    # Set when the import is queued or starts, and every few seconds while it runs: an import
+    # queued or running without a sign of life for IMPORT_STALE_MINUTES lost its worker.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), default=timezone.now)
     stored_file = models.CharField(
         _("stored file"),
         max_length=255,
@@ -705,9 +708,11 @@ class ImportRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
 
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
     @property
     def finished(self) -> bool:
-        return self.status not in (self.Status.QUEUED, self.Status.RUNNING)
+        return self.status not in self.ACTIVE
 
 
 class PrivilegeChange(models.Model):

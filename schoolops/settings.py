@@ -185,7 +185,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 60_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100)
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 15_000)
+# A sheet is parsed in a child process with this much memory (address space) and CPU time.
+IMPORT_PARSE_MAX_BYTES = env_int("IMPORT_PARSE_MAX_BYTES", 1024 * 1024 * 1024)
+IMPORT_PARSE_SECONDS = env_int("IMPORT_PARSE_SECONDS", 120)
+# An import queued or running with no sign of life for this long lost its worker: failed.
+IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 15)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

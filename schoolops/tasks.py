@@ -3,10 +3,19 @@
 The default backend (``django_tasks_db``) keeps the queue in the database, so no other
 server is needed; run ``python manage.py db_worker`` next to the web server. Tests use the
 immediate backend, which runs the task at once.
+
+An import whose worker died (killed, restarted, out of memory) would stay queued or running
+for ever: ``fail_interrupted`` marks every import without a sign of life
+(``ImportRecord.heartbeat_at``) for ``IMPORT_STALE_MINUTES`` as failed and removes its file.
+It runs when a worker takes a task and when an import page or the import history is opened.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -58,9 +67,42 @@ def execute(record: ImportRecord, *, dry_run: bool) -> ImportResult | None:
     return result
 
 
+def fail_interrupted() -> int:
+    """Mark the imports whose worker stopped as failed, removing their files; how many."""
+    now = timezone.now()
+    cutoff = now - dt.timedelta(minutes=settings.IMPORT_STALE_MINUTES)
+    stale = ImportRecord.objects.filter(status__in=ImportRecord.ACTIVE, heartbeat_at__lt=cutoff)
+    count = 0
+    for record in stale.only("pk", "preview", "stored_file"):
+        language = (record.preview or {}).get("language") or settings.LANGUAGE_CODE
+        with translation.override(language):
+            message = _(
+                "The import stopped before it finished (its worker was stopped or is not "
+                "running), so nothing was written. Upload the file again."
+            )
+        # Only if it is still stale: its worker may have finished meanwhile.
+        if stale.filter(pk=record.pk).update(
+            status=ImportRecord.Status.FAILED,
+            message=message,
+            finished_at=now,
+            stored_file="",
+            progress=100,
+        ):
+            count += 1
+            if record.stored_file:
+                with contextlib.suppress(SheetRefused):
+                    engine.stored_path(record.stored_file).unlink(missing_ok=True)
+    return count
+
+
 @task()
 def run_import(record_id: int, dry_run: bool) -> None:
     """The background twin of ``execute`` for files over ``IMPORT_BACKGROUND_ROWS`` rows."""
+    # This one is alive, even if it waited long for a worker; others may not be.
+    ImportRecord.objects.filter(pk=record_id, status=ImportRecord.Status.QUEUED).update(
+        heartbeat_at=timezone.now()
+    )
+    fail_interrupted()
     record = ImportRecord.objects.filter(pk=record_id).first()
     if record is None or record.status != ImportRecord.Status.QUEUED:
         return

@@ -41,8 +41,11 @@ An import kind declares its columns and writes its rows in bulk::
 How a file is treated (``engine.run_import``):
 
 - The file is checked before it is parsed (size cap ``IMPORT_MAX_UPLOAD_BYTES``, a real xlsx,
-  unpacked size ``IMPORT_MAX_UNPACKED_BYTES``, at most ``IMPORT_MAX_ROWS`` rows); a bad file
-  gets one ``SheetRefused`` message (.xls, renamed CSV, empty, password, no header row).
+  every zip part unpacked as a stream to the size and CRC it declares, in all at most
+  ``IMPORT_MAX_UNPACKED_BYTES``, sheets within ``IMPORT_MAX_ROWS`` rows and
+  ``IMPORT_MAX_COLUMNS`` columns, declared or reached); then a child process parses it under
+  ``IMPORT_PARSE_MAX_BYTES`` of memory (``schoolops.sheets.reader``). A bad file gets one
+  ``SheetRefused`` message (.xls, renamed CSV, empty, password, damaged, too big, no header).
 - The header row is found in the first rows by header or alias after normalisation (full-width
   to half-width, spaces and colons removed); unknown columns are ignored; blank rows skipped.
 - Each cell goes through its column's parser (``schoolops.sheets.parsers``: ``text``, ``name``,

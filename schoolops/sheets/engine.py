@@ -32,6 +32,7 @@ from schoolops.sheets.reader import read_rows
 from schoolops.sheets.writer import write_xlsx
 
 PREVIEW_ROWS = 10
+HEARTBEAT = dt.timedelta(seconds=10)  # an import's sign of life (ImportRecord.heartbeat_at)
 HEADER_SEARCH_ROWS = 5  # a title line or two above the headers is common
 
 
@@ -108,7 +109,8 @@ def run_import(
     sheet.progress = lambda fraction: report(0.5 + fraction / 2)
     max_rows = sheet.max_rows or settings.IMPORT_MAX_ROWS
     try:
-        all_rows = list(read_rows(path, max_rows))
+        # A sign of life every few seconds while a child process reads the file.
+        all_rows = list(read_rows(path, max_rows, heartbeat=lambda: report(0.0)))
         while all_rows and all(parsers.is_blank(v) for v in all_rows[-1]):
             all_rows.pop()
         if not all_rows:
@@ -297,11 +299,10 @@ def stored_path(name: str) -> Path:
 
 
 def count_rows(path: str | os.PathLike) -> int:
-    """The first sheet's row count (header included), after the file checks; cheap."""
-    from schoolops.sheets.reader import check_file, sheet_height
+    """The last row the sheets reach (header included), found by the file checks; cheap."""
+    from schoolops.sheets.reader import check_file
 
-    check_file(path)
-    return sheet_height(path)
+    return check_file(path).rows
 
 
 def cleanup_stale_uploads(max_age_hours: int = 24) -> None:
@@ -352,19 +353,31 @@ def import_file(
         )
     else:
         record.status = ImportRecord.Status.RUNNING
-        record.save(update_fields=["status"])
+        record.heartbeat_at = timezone.now()
+        record.save(update_fields=["status", "heartbeat_at"])
 
     def progress(fraction: float) -> None:
+        """Writes the progress every 5 %, and a sign of life at least every 10 seconds."""
         percent = min(99, int(fraction * 100))
-        if percent >= record.progress + 5:
-            record.progress = percent
-            ImportRecord.objects.filter(pk=record.pk).update(progress=percent)
+        now = timezone.now()
+        if percent >= record.progress + 5 or now - record.heartbeat_at > HEARTBEAT:
+            record.progress = max(percent, record.progress)
+            record.heartbeat_at = now
+            ImportRecord.objects.filter(pk=record.pk).update(
+                progress=record.progress, heartbeat_at=now
+            )
 
     try:
         sheet = get_import_sheet(kind, user)
         result = run_import(sheet, path, dry_run=dry_run, progress=progress)
     except SheetRefused as refusal:
         result = ImportResult(kind=kind, dry_run=dry_run, refused=refusal.message)
+    except Exception:
+        record.status = ImportRecord.Status.FAILED
+        record.message = _("The import failed unexpectedly; nothing was written.")
+        record.finished_at = timezone.now()
+        record.save()
+        raise
     if result.refused or result.errors:
         record.status = ImportRecord.Status.REFUSED
     elif dry_run:
