@@ -14,6 +14,7 @@ from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 
 from schoolops.models import Staff, Student
 from schoolops.params import MAX_PK, to_pk
+from schoolops.submissions import SubmissionTokenMixin
 
 from .models import Attention, Case, FollowUp, LedgerProfile, Meeting, Observation
 
@@ -108,7 +109,7 @@ class LedgerForm(forms.ModelForm):
         return data
 
 
-class ObservationForm(forms.ModelForm):
+class ObservationForm(SubmissionTokenMixin, forms.ModelForm):
     class Meta:
         model = Observation
         fields = ["date", "method", "source", "content", "psychological"]
@@ -131,7 +132,7 @@ class ObservationForm(forms.ModelForm):
         return date
 
 
-class StrategyForm(forms.Form):
+class StrategyForm(SubmissionTokenMixin, forms.Form):
     problem = forms.CharField(label=_("Problem found"), widget=forms.Textarea(attrs={"rows": 2}))
     action = forms.CharField(label=_("Strategy"), widget=forms.Textarea(attrs={"rows": 3}))
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=Staff.objects.none())
@@ -171,7 +172,7 @@ class StrategyForm(forms.Form):
         return data
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(SubmissionTokenMixin, forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput())
     done = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}))
     result = forms.ChoiceField(
@@ -272,6 +273,10 @@ class MeetingForm(forms.ModelForm):
                 "summary",
             ),
         )
+
+
+class NewMeetingForm(SubmissionTokenMixin, MeetingForm):
+    """Recording a meeting: the record's form with the one-time token."""
 
 
 def student_label(student: Student) -> str:
@@ -446,6 +451,10 @@ class CaseForm(forms.ModelForm):
         self.helper = _helper(
             "title", "situation", "strategy", "process", "records", "result", "nominated"
         )
+
+
+class NewCaseForm(SubmissionTokenMixin, CaseForm):
+    """Writing a case: the case's form with the one-time token."""
 
 
 class CaseScoreForm(forms.Form):

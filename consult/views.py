@@ -23,6 +23,7 @@ from schoolops.params import page_number, pick, pick_or_404, pk_or_404
 from schoolops.privacy import Category, log_read, readable_categories
 from schoolops.scopes import get_class_or_404, get_scope, get_student_or_404
 from schoolops.sheets.http import xlsx_response
+from schoolops.submissions import redirect_once, token_of
 
 from . import exports, services
 from .access import (
@@ -47,6 +48,8 @@ from .forms import (
     LeaderFormSet,
     LedgerForm,
     MeetingForm,
+    NewCaseForm,
+    NewMeetingForm,
     NoteForm,
     ObservationForm,
     ProposeForm,
@@ -93,18 +96,18 @@ def _form_page(
 ) -> HttpResponse:
     """The shape of every add/edit page: GET shows the forms; a POST whose forms are valid
     calls ``save`` (a service call that returns where to go next), says ``success`` and
-    redirects. A refusal from the service, or invalid forms, show the page again with the
-    reasons; nothing is written."""
+    redirects (a create form: once per one-time token, ``schoolops.submissions``). A refusal
+    from the service, or invalid forms, show the page again with the reasons; nothing is
+    written."""
     if request.method == "POST":
         valid = [form.is_valid() for form in forms]  # every form, so that all errors show
         if all(valid):
+            # A create form carries a one-time token: sent twice, it saves once.
+            token_form = next((f for f in forms if token_of(f) is not None), None)
             try:
-                target = save()
+                return redirect_once(request, token_form, save, success=success)
             except ValidationError as exc:
                 _error(request, exc)
-            else:
-                messages.success(request, success)
-                return redirect(target)
         else:
             messages.error(request, _("Please correct the errors below."))
     return render(request, template, context)
@@ -451,12 +454,15 @@ def strategy_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = FollowUpForm(request.POST)
     if form.is_valid():
-        try:
+
+        def save():
             services.add_follow_up(strategy, scope.staff, **form.cleaned_data)
+            return reverse("consult:strategy_detail", args=[strategy.pk])
+
+        try:
+            return redirect_once(request, form, save, success=_("Follow-up added."))
         except ValidationError as exc:
             _error(request, exc)
-        else:
-            messages.success(request, _("Follow-up added."))
     else:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
@@ -691,7 +697,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
         initial["attendees"] = list(people)
     if level == Level.SCHOOL:
         initial["kind"] = Meeting.Kind.THEMATIC
-    form = MeetingForm(request.POST or None, level=level, staff=people, initial=initial)
+    form = NewMeetingForm(request.POST or None, level=level, staff=people, initial=initial)
     # The students proposed to this level wait on the agenda: list them first.
     agenda = []
     if level in (Level.GRADE, Level.SCHOOL) and request.method != "POST":
@@ -1187,7 +1193,7 @@ def case_new(request: HttpRequest, pk: int) -> HttpResponse:
     if not _may_work_on(scope, student):
         raise PermissionDenied
     term = _term_or_404(request)
-    form = CaseForm(
+    form = NewCaseForm(
         request.POST or None, initial=_prefill(student, term, can_read_psych(scope, student))
     )
     if request.method != "POST":

@@ -8,10 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Fieldset, Layout, Row, Submit
 
+from schoolops.submissions import SubmissionTokenMixin
+
 from .models import Consequence, GoalCheckIn, Membership, ReviewRound, StudyGroup
 
 
-class ProposeForm(forms.Form):
+class ProposeForm(SubmissionTokenMixin, forms.Form):
     size = forms.TypedChoiceField(
         label=_("Group size"),
         choices=[(4, "4"), (5, "5"), (6, "6")],
@@ -152,7 +154,7 @@ class RolesForm(forms.Form):
         }
 
 
-class CheckInForm(forms.ModelForm):
+class CheckInForm(SubmissionTokenMixin, forms.ModelForm):
     class Meta:
         model = GoalCheckIn
         fields = ["goal", "membership", "status", "note"]
@@ -214,7 +216,7 @@ class RecommendForm(forms.Form):
         )
 
 
-class ConsequenceForm(forms.ModelForm):
+class ConsequenceForm(SubmissionTokenMixin, forms.ModelForm):
     class Meta:
         model = Consequence
         fields = ["student", "kind", "note"]
@@ -235,7 +237,7 @@ class ConsequenceForm(forms.ModelForm):
         )
 
 
-class ReviewRoundForm(forms.ModelForm):
+class ReviewRoundForm(SubmissionTokenMixin, forms.ModelForm):
     class Meta:
         model = ReviewRound
         fields = ["title", "held_on"]

@@ -21,6 +21,7 @@ from schoolops.models import Grade, SchoolClass, Subject
 from schoolops.params import month_of_or_404, number, page_number, parse_month, pick, to_pk
 from schoolops.scopes import get_scope, staff_required
 from schoolops.sheets.http import xlsx_response
+from schoolops.submissions import redirect_once
 
 from . import forming, services
 from .access import (
@@ -160,16 +161,23 @@ def class_groups(request: HttpRequest, school_class: SchoolClass) -> HttpRespons
             raise PermissionDenied
         form = ProposeForm(request.POST)
         if form.is_valid():
+            proposed: list[StudyGroup] = []
+
+            def save():
+                proposed.extend(
+                    services.propose_groups(school_class, term, form.cleaned_data["size"])
+                )
+                return reverse("groups:class_groups", args=[school_class.pk])
+
+            def success() -> str:
+                return _("Proposed %(count)s groups. Move students if needed, then confirm.") % {
+                    "count": len(proposed)
+                }
+
             try:
-                groups = services.propose_groups(school_class, term, form.cleaned_data["size"])
+                return redirect_once(request, form, save, success=success)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
-            else:
-                messages.success(
-                    request,
-                    _("Proposed %(count)s groups. Move students if needed, then confirm.")
-                    % {"count": len(groups)},
-                )
             return redirect("groups:class_groups", class_pk=school_class.pk)
     else:
         form = ProposeForm()
@@ -395,7 +403,8 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
     members = list(group.memberships.current().select_related("student"))
     form = CheckInForm(request.POST, group=group, members=members)
     if form.is_valid():
-        try:
+
+        def save():
             services.record_checkin(
                 group,
                 get_scope(request).staff,
@@ -404,10 +413,12 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
                 form.cleaned_data["note"],
                 form.cleaned_data["membership"],
             )
+            return reverse("groups:group_detail", args=[group.pk])
+
+        try:
+            return redirect_once(request, form, save, success=_("Check-in recorded."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Check-in recorded."))
     else:
         messages.error(
             request,
@@ -424,7 +435,8 @@ def consequence(request: HttpRequest, pk: int) -> HttpResponse:
     members = list(group.memberships.current())
     form = ConsequenceForm(request.POST, members=members)
     if form.is_valid():
-        try:
+
+        def save():
             services.record_consequence(
                 group,
                 form.cleaned_data["student"],
@@ -432,10 +444,12 @@ def consequence(request: HttpRequest, pk: int) -> HttpResponse:
                 get_scope(request).staff,
                 form.cleaned_data["note"],
             )
+            return reverse("groups:group_detail", args=[group.pk])
+
+        try:
+            return redirect_once(request, form, save, success=_("Recorded."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Recorded."))
     else:
         messages.error(request, _("Nothing was recorded: choose a member and a kind."))
     return redirect("groups:group_detail", pk=group.pk)
@@ -935,12 +949,15 @@ def reviews(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
     form = ReviewRoundForm(request.POST or None, initial={"held_on": timezone.localdate()})
     if request.method == "POST":
         if form.is_valid():
-            review_round_ = form.save(commit=False)
-            review_round_.school_class = school_class
-            review_round_.term = scope.term
-            review_round_.save()
-            messages.success(request, _("Review round started."))
-            return redirect("groups:review_round", pk=review_round_.pk)
+
+            def save():
+                review_round_ = form.save(commit=False)
+                review_round_.school_class = school_class
+                review_round_.term = scope.term
+                review_round_.save()
+                return reverse("groups:review_round", args=[review_round_.pk])
+
+            return redirect_once(request, form, save, success=_("Review round started."))
         messages.error(request, _("Please correct the errors below."))
     rounds = list(
         ReviewRound.objects.filter(school_class=school_class)

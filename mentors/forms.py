@@ -15,6 +15,7 @@ from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from mentors.models import MentoringPlan, Pairing, ParentContact
 from schoolops.models import Staff, Student
 from schoolops.params import to_pk
+from schoolops.submissions import SubmissionTokenMixin
 
 
 def _checked_pk(field: forms.Field, value) -> None:
@@ -242,7 +243,7 @@ def _not_future(value: dt.date) -> dt.date:
     return value
 
 
-class TalkForm(forms.Form):
+class TalkForm(SubmissionTokenMixin, forms.Form):
     date = forms.DateField(label=_("date"), widget=DATE_WIDGET())
     topic = forms.CharField(label=_("topic"), max_length=100)
     content = forms.CharField(label=_("what was said"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -259,7 +260,7 @@ class TalkForm(forms.Form):
         return _not_future(self.cleaned_data["date"])
 
 
-class ParentContactForm(forms.Form):
+class ParentContactForm(SubmissionTokenMixin, forms.Form):
     date = forms.DateField(label=_("date"), widget=DATE_WIDGET())
     method = forms.ChoiceField(label=_("method"), choices=ParentContact.Method.choices)
     content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -273,7 +274,7 @@ class ParentContactForm(forms.Form):
         return _not_future(self.cleaned_data["date"])
 
 
-class GrowthRecordForm(forms.Form):
+class GrowthRecordForm(SubmissionTokenMixin, forms.Form):
     date = forms.DateField(label=_("date"), widget=DATE_WIDGET())
     content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -286,7 +287,7 @@ class GrowthRecordForm(forms.Form):
         return _not_future(self.cleaned_data["date"])
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(SubmissionTokenMixin, forms.ModelForm):
     class Meta:
         model = MentoringPlan
         fields = ["study", "life", "psychology", "thought", "academic", "living", "counselling"]
@@ -301,7 +302,7 @@ class PlanForm(forms.ModelForm):
         )
 
 
-class SummaryForm(forms.Form):
+class SummaryForm(SubmissionTokenMixin, forms.Form):
     text = forms.CharField(label=_("summary"), widget=forms.Textarea(attrs={"rows": 8}))
 
     def __init__(self, *args, **kwargs):
@@ -309,7 +310,7 @@ class SummaryForm(forms.Form):
         self.helper = _helper(_("Save the summary"), "text")
 
 
-class ExchangeForm(forms.Form):
+class ExchangeForm(SubmissionTokenMixin, forms.Form):
     date = forms.DateField(label=_("date"), widget=DATE_WIDGET())
     held_as_class_meeting = forms.BooleanField(label=_("Held as the class meeting"), required=False)
     mentors = PkMultipleChoiceField(

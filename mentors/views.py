@@ -42,6 +42,7 @@ from schoolops.privacy import Category, log_read
 from schoolops.scopes import Scope, class_required, get_scope, post_required, staff_required
 from schoolops.sheets.http import xlsx_response
 from schoolops.sheets.writer import Sheet, workbook_bytes
+from schoolops.submissions import redirect_once
 
 ACADEMIC = (Post.ACADEMIC_OFFICE,)
 SCHOOL_WIDE = tuple(Post.school_wide())
@@ -468,18 +469,21 @@ def class_exchanges(request: HttpRequest, school_class: SchoolClass) -> HttpResp
     )
     if request.method == "POST":
         if form.is_valid():
-            data = form.cleaned_data
-            services.record_exchange(
-                school_class,
-                data["date"],
-                data["notes"],
-                held_as_class_meeting=data["held_as_class_meeting"],
-                mentors=list(data["mentors"]),
-                students=list(data["students"]),
-                by=scope.staff,
-            )
-            messages.success(request, _("The exchange is recorded."))
-            return redirect("mentors:class_exchanges", class_pk=school_class.pk)
+
+            def save():
+                data = form.cleaned_data
+                services.record_exchange(
+                    school_class,
+                    data["date"],
+                    data["notes"],
+                    held_as_class_meeting=data["held_as_class_meeting"],
+                    mentors=list(data["mentors"]),
+                    students=list(data["students"]),
+                    by=scope.staff,
+                )
+                return reverse("mentors:class_exchanges", args=[school_class.pk])
+
+            return redirect_once(request, form, save, success=_("The exchange is recorded."))
         messages.error(request, _("Please correct the fields marked below."))
     exchanges = list(
         Exchange.objects.filter(school_class=school_class)
@@ -603,6 +607,10 @@ def _edit_pairing(request: HttpRequest, pk: int) -> Pairing:
     return pairing
 
 
+def _pairing_url(pairing: Pairing) -> str:
+    return reverse("mentors:pairing_detail", args=[pairing.pk])
+
+
 def _form_page(request, pairing, form, title, template="mentors/pairing_form.html", **extra):
     ctx = {"pairing": pairing, "student": pairing.student, "form": form, "title": title, **extra}
     return render(request, template, ctx)
@@ -615,13 +623,15 @@ def pairing_talk(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
-            try:
+
+            def save():
                 services.log_talk(pairing, d["date"], d["topic"], d["content"], d["follow_up"])
+                return _pairing_url(pairing)
+
+            try:
+                return redirect_once(request, form, save, success=_("The talk is logged."))
             except ValidationError as error:
                 form.add_error("date", error)
-            else:
-                messages.success(request, _("The talk is logged."))
-                return redirect("mentors:pairing_detail", pk=pairing.pk)
         messages.error(request, _("Please correct the fields marked below."))
     return _form_page(request, pairing, form, _("Log a talk"))
 
@@ -633,13 +643,17 @@ def pairing_contact(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
-            try:
+
+            def save():
                 services.log_parent_contact(pairing, d["date"], d["method"], d["content"])
+                return _pairing_url(pairing)
+
+            try:
+                return redirect_once(
+                    request, form, save, success=_("The parent contact is logged.")
+                )
             except ValidationError as error:
                 form.add_error("date", error)
-            else:
-                messages.success(request, _("The parent contact is logged."))
-                return redirect("mentors:pairing_detail", pk=pairing.pk)
         messages.error(request, _("Please correct the fields marked below."))
     return _form_page(request, pairing, form, _("Log a parent contact"))
 
@@ -653,11 +667,13 @@ def pairing_plan(request: HttpRequest, pk: int) -> HttpResponse:
         log_read(request, [pairing.student_id], [Category.MENTORING])
     if request.method == "POST":
         if form.is_valid():
-            services.save_plan(
-                pairing, **{name: form.cleaned_data[name] for name in forms.PlanForm.Meta.fields}
-            )
-            messages.success(request, _("The mentoring plan is saved."))
-            return redirect("mentors:pairing_detail", pk=pairing.pk)
+
+            def save():
+                fields = forms.PlanForm.Meta.fields
+                services.save_plan(pairing, **{name: form.cleaned_data[name] for name in fields})
+                return _pairing_url(pairing)
+
+            return redirect_once(request, form, save, success=_("The mentoring plan is saved."))
         messages.error(request, _("Please correct the fields marked below."))
     return _form_page(request, pairing, form, _("Mentoring plan"))
 
@@ -676,15 +692,17 @@ def pairing_growth(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.GrowthRecordForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            try:
+
+            def save():
                 services.add_growth_record(
                     pairing, form.cleaned_data["date"], form.cleaned_data["content"], scope.staff
                 )
+                return _pairing_url(pairing)
+
+            try:
+                return redirect_once(request, form, save, success=_("Added to the growth record."))
             except ValidationError as error:
                 form.add_error("date", error)
-            else:
-                messages.success(request, _("Added to the growth record."))
-                return redirect("mentors:pairing_detail", pk=pairing.pk)
         messages.error(request, _("Please correct the fields marked below."))
     return _form_page(request, pairing, form, _("Growth record"))
 
@@ -703,9 +721,12 @@ def pairing_summary(request: HttpRequest, pk: int, year: int, month: int) -> Htt
     form = forms.SummaryForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if form.is_valid():
-            services.save_monthly_summary(pairing, first, form.cleaned_data["text"])
-            messages.success(request, _("The monthly summary is saved."))
-            return redirect("mentors:pairing_detail", pk=pairing.pk)
+
+            def save():
+                services.save_monthly_summary(pairing, first, form.cleaned_data["text"])
+                return _pairing_url(pairing)
+
+            return redirect_once(request, form, save, success=_("The monthly summary is saved."))
         messages.error(request, _("Please correct the fields marked below."))
     title = _("Summary of %(month)s") % {"month": f"{first:%Y-%m}"}
     return _form_page(request, pairing, form, title, is_draft=summary is None)

@@ -715,6 +715,28 @@ class ImportRecord(models.Model):
         return self.status not in self.ACTIVE
 
 
+class SubmissionToken(models.Model):
+    """The one-time token of a create form, claimed in the transaction that creates the
+    record; the unique constraint lets one post of it create (``schoolops.submissions``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    token = models.UUIDField(_("token"))
+    url = models.CharField(_("sent to"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "token"], name="submission_token_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token} → {self.url}"
+
+
 class PrivilegeChange(models.Model):
     """One change of who may reach sensitive data: a post given or taken away, a class's
     homeroom teacher, a grade's head, a password issued (the privilege audit trail).

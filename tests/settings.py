@@ -23,7 +23,9 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 AXES_ENABLED = os.environ.get("TEST_AXES", "0") == "1"
 LANGUAGE_CODE = "zh-hans"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": None}  # in memory
+    # In memory, or in the file TEST_DB_NAME names: threads share a file (the concurrency
+    # tests), not an in-memory database.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME") or None}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif os.environ.get("TEST_DB_NAME"):
     # Several test runs on one PostgreSQL server each need their own test database.
