@@ -89,8 +89,13 @@ class MoveForm(forms.Form):
         self.membership = membership
         self.fields["to_group"].queryset = groups.order_by("number")
         # The groups are all of the student's class: their names say enough (and the
-        # class in ``StudyGroup.__str__`` would cost two queries per option).
-        self.fields["to_group"].label_from_instance = lambda group: group.name
+        # class in ``StudyGroup.__str__`` would cost two queries per option). With its size
+        # (``groups`` annotated with ``size``, its current members), to keep the sizes even.
+        self.fields["to_group"].label_from_instance = lambda group: (
+            _("%(name)s (%(count)s students)") % {"name": group.name, "count": group.size}
+            if hasattr(group, "size")
+            else group.name
+        )
         self.fields["reason"].required = membership.group.is_confirmed
         self.helper = FormHelper()
         self.helper.layout = Layout(
@@ -124,6 +129,15 @@ class RolesForm(forms.Form):
                 choices=choices,
                 coerce=int,
             )
+        # A role nobody holds (its holder moved to another group) starts empty and is marked:
+        # the teacher chooses a new holder rather than keep the browser's first option.
+        self.vacant = [
+            field for name, field in self.fields.items() if self.initial.get(name) is None
+        ]
+        for field in self.vacant:
+            field.choices = [("", _("— empty: choose a new holder —")), *choices]
+            field.widget.attrs["class"] = "role-vacant border-warning"
+            field.help_text = _("Nobody holds this role now.")
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Row(

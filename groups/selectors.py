@@ -11,11 +11,12 @@ from typing import Any
 
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from schoolops.calendar import month_bounds
 from schoolops.models import Exam, ExamResult, SchoolClass, Term
 
-from .forming import Candidate
+from .forming import Balance, Candidate, balance
 from .models import MonthClose, Recommendation, ScoreEntry, StudyGroup
 
 
@@ -354,3 +355,69 @@ def class_candidates(school_class: SchoolClass) -> list[Candidate]:
         )
         for s in students
     ]
+
+
+# The balance of a class's groups as they stand.
+
+
+def groups_balance(
+    school_class: SchoolClass, groups: list[StudyGroup]
+) -> tuple[Balance | None, list[Any]]:
+    """The balance figures of the class's groups (each with its current ``members``, as
+    ``Membership`` rows with their student) and the students placed in tier B for want of
+    exam results. Sets each group's ``average``, ``boys``, ``girls`` and ``mix``. None when
+    the class has no groups."""
+    if not groups:
+        return None, []
+    candidates = {c.student_id: c for c in class_candidates(school_class)}
+    lists = []
+    flagged = []
+    for group in groups:
+        members = []
+        for m in group.members:
+            candidate = candidates.get(m.student_id) or Candidate(
+                m.student_id, m.student.gender, None
+            )
+            candidate.tier = m.tier
+            members.append(candidate)
+            if m.tier_flagged:
+                flagged.append(m.student)
+        lists.append(members)
+    size = round(sum(len(g) for g in lists) / len(lists))
+    figures = balance(lists, min(6, max(4, size)))
+    for group, avg, boys, mix in zip(
+        groups, figures.averages, figures.boys, figures.tier_mix, strict=True
+    ):
+        group.average = avg
+        group.boys = boys
+        group.girls = len(group.members) - boys
+        group.mix = mix
+    return figures, flagged
+
+
+def balance_failures(figures: Balance | None) -> list[str]:
+    """The balance rules the groups fail, each in a sentence (empty when all hold)."""
+    if figures is None:
+        return []
+    failures = []
+    if not figures.sizes_ok:
+        failures.append(
+            _(
+                "Group sizes %(sizes)s: every group has 4 to 6 students and the sizes differ by "
+                "at most one."
+            )
+            % {"sizes": "、".join(str(size) for size in figures.sizes)}
+        )
+    if not figures.spread_ok:
+        failures.append(
+            _(
+                "The group averages are %(spread)s apart, more than half the class's standard "
+                "deviation (%(sd)s)."
+            )
+            % {"spread": figures.spread, "sd": figures.class_sd}
+        )
+    if not figures.gender_ok:
+        failures.append(
+            _("A group's number of boys is more than one student off the class's share.")
+        )
+    return failures

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +29,7 @@ from .models import (
     ScoreItem,
     StudyGroup,
 )
-from .selectors import class_candidates, compute_board
+from .selectors import balance_failures, class_candidates, compute_board, groups_balance
 
 DEFAULT_NAMES = [
     "第一组",
@@ -158,9 +159,42 @@ def create_members(
     return memberships
 
 
+class Unbalanced(ValidationError):
+    """The groups fail balance rules and the confirmation did not say 「仍然确认」."""
+
+    def __init__(self, failures: list[str]) -> None:
+        super().__init__(failures)
+        self.failures = failures
+
+
+def class_balance_failures(school_class: SchoolClass, term: Term) -> list[str]:
+    """The balance rules the class's running groups fail as they stand (see ``balance``)."""
+    groups = list(
+        StudyGroup.objects.active()
+        .filter(school_class=school_class, term=term)
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.current().select_related("student"),
+                to_attr="members",
+            )
+        )
+        .order_by("number")
+    )
+    figures, _flagged = groups_balance(school_class, groups)
+    return balance_failures(figures)
+
+
 @transaction.atomic
-def confirm_groups(school_class: SchoolClass, term: Term, staff: Staff) -> int:
-    """Confirm the class's draft groups; from now on member changes need a reason."""
+def confirm_groups(
+    school_class: SchoolClass, term: Term, staff: Staff, *, anyway: bool = False
+) -> list[str]:
+    """Confirm the class's draft groups; from now on member changes need a reason.
+
+    When the groups fail a balance rule (sizes, spread of averages, boys' share) nothing is
+    confirmed unless ``anyway`` (the page's 「仍然确认」): ``Unbalanced`` lists the rules.
+    Returns the failed rules the confirmation went ahead despite (empty when all hold).
+    """
     drafts = StudyGroup.objects.active().filter(
         school_class=school_class, term=term, confirmed_at__isnull=True
     )
@@ -172,12 +206,15 @@ def confirm_groups(school_class: SchoolClass, term: Term, staff: Staff) -> int:
         raise ValidationError(
             _("These groups have no members: %(names)s.") % {"names": "、".join(empty)}
         )
+    failures = class_balance_failures(school_class, term)
+    if failures and not anyway:
+        raise Unbalanced(failures)
     now = timezone.now()
     for group in groups:
         group.confirmed_at = now
         group.confirmed_by = staff
         group.save(update_fields=["confirmed_at", "confirmed_by"])
-    return len(groups)
+    return failures
 
 
 @transaction.atomic
@@ -258,6 +295,40 @@ def set_roles(
         for subject, m in subject_leaders.items()
         if m is not None
     )
+
+
+def held_roles(membership: Membership) -> list[str]:
+    """The roles a member holds, by name (group leader, recorder, a subject's leader)."""
+    roles = []
+    if membership.is_leader:
+        roles.append(_("group leader"))
+    if membership.is_recorder:
+        roles.append(_("recorder"))
+    roles.extend(
+        _("%(subject)s subject leader") % {"subject": subject.name}
+        for subject in membership.led_subjects.order_by("order", "name")
+    )
+    return roles
+
+
+def vacant_roles(members: Iterable[Membership], subjects: Iterable[Subject]) -> list[str]:
+    """The roles of a group nobody holds: leader, recorder, the leader of each subject the
+    class is taught (``members`` with their ``led_subjects`` prefetched; no query)."""
+    members = list(members)
+    if not members:
+        return []
+    led = {s.pk for m in members for s in m.led_subjects.all()}
+    vacant = []
+    if not any(m.is_leader for m in members):
+        vacant.append(_("group leader"))
+    if len(members) > 1 and not any(m.is_recorder for m in members):
+        vacant.append(_("recorder"))
+    vacant.extend(
+        _("%(subject)s subject leader") % {"subject": subject.name}
+        for subject in subjects
+        if subject.pk not in led
+    )
+    return vacant
 
 
 @transaction.atomic

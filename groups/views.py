@@ -23,7 +23,7 @@ from schoolops.scopes import get_scope, staff_required
 from schoolops.sheets.http import xlsx_response
 from schoolops.submissions import redirect_once
 
-from . import forming, services
+from . import services
 from .access import (
     can_correct,
     can_run_months,
@@ -68,10 +68,11 @@ from .models import (
 from .selectors import (
     archived_board,
     attach_recommendations,
-    class_candidates,
+    balance_failures,
     class_standings,
     compute_board,
     group_weeks,
+    groups_balance,
     late_corrections,
     member_contributions,
     totals_of,
@@ -182,31 +183,7 @@ def class_groups(request: HttpRequest, school_class: SchoolClass) -> HttpRespons
     else:
         form = ProposeForm()
     groups = _class_groups(school_class, term)
-    figures = None
-    flagged = []
-    if groups:
-        candidates = {c.student_id: c for c in class_candidates(school_class)}
-        lists = []
-        for group in groups:
-            members = []
-            for m in group.members:
-                candidate = candidates.get(m.student_id) or forming.Candidate(
-                    m.student_id, m.student.gender, None
-                )
-                candidate.tier = m.tier
-                members.append(candidate)
-                if m.tier_flagged:
-                    flagged.append(m.student)
-            lists.append(members)
-        size = round(sum(len(g) for g in lists) / len(lists))
-        figures = forming.balance(lists, min(6, max(4, size)))
-        for group, avg, boys, mix in zip(
-            groups, figures.averages, figures.boys, figures.tier_mix, strict=True
-        ):
-            group.average = avg
-            group.boys = boys
-            group.girls = len(group.members) - boys
-            group.mix = mix
+    figures, flagged = groups_balance(school_class, groups)
     history = list(
         MemberChange.objects.filter(school_class=school_class)
         .select_related("student", "from_group", "to_group", "changed_by")
@@ -217,6 +194,7 @@ def class_groups(request: HttpRequest, school_class: SchoolClass) -> HttpRespons
         "term": term,
         "groups": groups,
         "figures": figures,
+        "failures": balance_failures(figures),
         "flagged": flagged,
         "form": form,
         "can_edit": can_edit,
@@ -231,13 +209,32 @@ def class_groups(request: HttpRequest, school_class: SchoolClass) -> HttpRespons
 @require_POST
 @class_view
 def confirm(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
+    """Confirm the draft groups; groups that fail the balance check need 「仍然确认」 ticked."""
     scope = require_edit(request, school_class)
     try:
-        count = services.confirm_groups(school_class, scope.term, scope.staff)
+        failures = services.confirm_groups(
+            school_class, scope.term, scope.staff, anyway=request.POST.get("anyway") == "1"
+        )
+    except services.Unbalanced as error:
+        messages.error(
+            request,
+            _(
+                "The groups were not confirmed: the balance check fails. %(rules)s Adjust the "
+                "groups, or tick 「Confirm anyway」 and confirm again."
+            )
+            % {"rules": " ".join(error.failures)},
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("%(count)s groups confirmed.") % {"count": count})
+        if failures:
+            messages.warning(
+                request,
+                _("The groups are confirmed although the balance check fails: %(rules)s")
+                % {"rules": " ".join(failures)},
+            )
+        else:
+            messages.success(request, _("The groups are confirmed."))
     return redirect("groups:class_groups", class_pk=school_class.pk)
 
 
@@ -251,9 +248,11 @@ def member_move(request: HttpRequest, pk: int) -> HttpResponse:
         StudyGroup.objects.active()
         .filter(school_class=group.school_class, term=group.term)
         .exclude(pk=group.pk)
+        .annotate(size=Count("memberships", filter=Q(memberships__left_at__isnull=True)))
     )
     form = MoveForm(request.POST or None, membership=membership, groups=others)
     if request.method == "POST" and form.is_valid():
+        roles = services.held_roles(membership)
         try:
             services.move_member(
                 membership,
@@ -269,6 +268,21 @@ def member_move(request: HttpRequest, pk: int) -> HttpResponse:
                 _("%(name)s moved to %(group)s.")
                 % {"name": membership.student.name, "group": form.cleaned_data["to_group"].name},
             )
+            if roles:
+                # The roles stay with the group, now without a holder: ask for one.
+                messages.warning(
+                    request,
+                    _(
+                        "%(name)s was the %(roles)s of %(group)s: that role is now empty. "
+                        "Choose a new holder."
+                    )
+                    % {
+                        "name": membership.student.name,
+                        "roles": "、".join(roles),
+                        "group": group.name,
+                    },
+                )
+                return redirect("groups:group_roles", pk=group.pk)
             return redirect("groups:class_groups", class_pk=group.school_class_id)
     if request.method == "POST" and not form.is_valid():
         messages.error(request, _("Please correct the errors below."))
@@ -294,6 +308,12 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for member in members:
         member.points = contributions.get(member.student_id, 0)
     can_edit = scope.can_edit_class(group.school_class)
+    # Roles nobody holds (a holder moved to another group): the keepers are asked to fill them.
+    vacant = (
+        services.vacant_roles(members, _class_subjects(group.school_class))
+        if can_edit and group.is_active
+        else []
+    )
     checkin_form = CheckInForm(group=group, members=members)
     checkin_form.helper.form_action = reverse("groups:checkin", args=[group.pk])
     consequence_form = ConsequenceForm(members=members)
@@ -326,6 +346,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else [],
         "checkin_form": checkin_form,
         "consequence_form": consequence_form,
+        "vacant_roles": vacant,
     }
     return render(request, "groups/group_detail.html", ctx)
 
@@ -349,11 +370,7 @@ def group_roles(request: HttpRequest, pk: int) -> HttpResponse:
     members = list(
         group.memberships.current().select_related("student").prefetch_related("led_subjects")
     )
-    subjects = list(
-        Subject.objects.filter(assignments__school_class=group.school_class).order_by(
-            "order", "name"
-        )
-    )
+    subjects = _class_subjects(group.school_class)
     initial: dict[str, Any] = {}
     for member in members:
         if member.is_leader:
@@ -376,7 +393,19 @@ def group_roles(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The roles have been saved."))
                 return redirect("groups:group_detail", pk=group.pk)
         messages.error(request, _("Please correct the errors below."))
-    return render(request, "groups/group_roles.html", {"group": group, "form": form})
+    vacant = services.vacant_roles(members, subjects)
+    return render(
+        request, "groups/group_roles.html", {"group": group, "form": form, "vacant_roles": vacant}
+    )
+
+
+def _class_subjects(school_class: SchoolClass) -> list[Subject]:
+    """The subjects the class is taught: each has a subject leader in every group."""
+    return list(
+        Subject.objects.filter(assignments__school_class=school_class)
+        .distinct()
+        .order_by("order", "name")
+    )
 
 
 @staff_required

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from groups.models import StudyGroup
-from groups.services import confirm_groups, propose_groups
+from groups.services import Unbalanced, confirm_groups, propose_groups
 from schoolops.models import AcademicYear, Grade, SchoolClass, Term
 
 
@@ -60,6 +60,14 @@ class Command(BaseCommand):
                 groups = propose_groups(school_class, term, size, replace=True)
                 if confirm and school_class.homeroom_teacher is not None:
                     confirm_groups(school_class, term, school_class.homeroom_teacher)
+            except Unbalanced as error:
+                # The proposal stays a draft: its homeroom teacher adjusts it, or confirms it
+                # anyway on the class's page.
+                self.stderr.write(
+                    _("%(class)s: proposed, not confirmed (the balance check fails): %(rules)s")
+                    % {"class": school_class, "rules": " ".join(error.failures)}
+                )
+                continue
             except ValidationError as error:
                 self.stderr.write(f"{school_class}: {' '.join(error.messages)}")
                 continue
