@@ -75,6 +75,14 @@ def school_wide_required(view: Callable) -> Callable:
     return wrapper
 
 
+def sees_grade_pages(scope: Scope) -> bool:
+    """The pages over many classes (the consultation scores and their export, meetings held
+    against expected, the escalation agenda): the principal's office for the school, a grade
+    head for the grades they head (only those grades' tabs and classes; another grade is a
+    404). Anyone else: 403. The principal's monthly review stays the principal's office's."""
+    return scope.is_school_wide or bool(scope.headed_grade_ids)
+
+
 def is_leader_of(scope: Scope, student: Student) -> bool:
     from .models import LeaderAssignment
 

@@ -37,6 +37,7 @@ from .access import (
     get_meeting_or_404,
     is_leader_of,
     school_wide_required,
+    sees_grade_pages,
     visible_meetings,
 )
 from .forms import (
@@ -552,7 +553,7 @@ ESCALATIONS_PAGE = 25
 @require_safe
 def escalations(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
-    if not (scope.headed_grade_ids or scope.is_school_wide):
+    if not sees_grade_pages(scope):
         raise PermissionDenied
     term = _term_or_404(request)
     settings = services.check_escalations(term, timezone.localdate())
@@ -932,7 +933,7 @@ def meeting_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 @consult_required
 def cadence(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
-    if not (scope.is_school_wide or scope.headed_grade_ids):
+    if not sees_grade_pages(scope):
         raise PermissionDenied
     term = _term_or_404(request)
     today = timezone.localdate()
@@ -1283,7 +1284,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _score_classes(scope):
-    if not (scope.is_school_wide or scope.headed_grade_ids):
+    if not sees_grade_pages(scope):
         raise PermissionDenied
     classes = scope.current_classes().order_by("grade__level", "number")
     if not scope.is_school_wide:
@@ -1304,8 +1305,8 @@ def scores(request: HttpRequest) -> HttpResponse:
             month = m
     # Classes are ranked within their grade: one grade a page (the export has them all).
     grades = list({c.grade_id: c.grade for c in classes}.values())
-    grade = pick(grades, request.GET.get("grade"))
-    grade = grade or (grades[0] if grades else None)
+    chosen = request.GET.get("grade")
+    grade = pick_or_404(grades, chosen) if chosen else (grades[0] if grades else None)
     classes = [c for c in classes if grade is not None and c.grade_id == grade.pk]
     settings = ConsultSettings.get()
     rows = class_scores(term, classes, timezone.localdate(), month, settings)

@@ -2,9 +2,10 @@
 
 Seeing a class's groups follows the class scope (outside it: 404). Forming and keeping the
 groups is for whoever keeps the class (homeroom teacher, grade head, principal's office);
-scoring is for the teachers of the class; the school leaderboard is for the principal's
-office, and closing months and publishing commendations for the academic office. A post
-without the right gets a 403.
+scoring is for the teachers of the class; the monthly leaderboard is for the principal's
+office (every grade) and a grade head (the grades they head: ``board_grades``), and closing
+months and publishing commendations for the academic office. A post without the right gets
+a 403.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from schoolops.models import Post, SchoolClass, Staff, Subject, TeachingAssignment
+from schoolops.models import Grade, Post, SchoolClass, Staff, Subject, TeachingAssignment
+from schoolops.params import pick, pick_or_404
 from schoolops.scopes import Scope, get_scope
 
 from .models import Membership, ScoreEntry, StudyGroup
@@ -83,6 +85,35 @@ def scoring_subjects(staff: Staff, school_class: SchoolClass | int) -> QuerySet[
 
 def can_run_months(scope: Scope) -> bool:
     return scope.user.is_superuser or Post.ACADEMIC_OFFICE in scope.posts
+
+
+def sees_board(scope: Scope) -> bool:
+    """The monthly leaderboard: the principal's office, and a grade head (级部主任, who chairs
+    the weekly grade meeting) for their own grade; anyone else gets a 403."""
+    return scope.is_school_wide or bool(scope.headed_grade_ids)
+
+
+def board_grades(scope: Scope) -> list[Grade]:
+    """The grades the leaderboard and its download offer: every grade to the principal's
+    office, the grades they head to a grade head (no query: the scope has loaded them), none
+    to anyone else."""
+    if scope.is_school_wide:
+        return list(Grade.objects.order_by("level"))
+    return sorted(scope.headed_grades, key=lambda grade: grade.level)
+
+
+def board_grade(scope: Scope, grades: list[Grade], value: Any) -> Grade | None:
+    """The grade the leaderboard shows (``?grade=<id>``, one of ``board_grades``). The
+    principal's office may leave it out: None, the whole school. A grade head always sees one
+    of their own grades, the first by default; another grade is a 404, and the whole school's
+    board (other grades' groups and class totals) is not theirs to see."""
+    if scope.is_school_wide:
+        return pick(grades, value)
+    if not value:
+        if not grades:
+            raise PermissionDenied
+        return grades[0]
+    return pick_or_404(grades, value)
 
 
 def require_edit(request: HttpRequest, school_class: SchoolClass) -> Scope:

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from schoolops.models import Post, SchoolClass, Student
 from schoolops.registry import (
@@ -25,12 +25,17 @@ from schoolops.registry import (
 )
 from schoolops.scopes import get_scope
 
-from .access import can_run_months, can_score
+from .access import can_run_months, can_score, sees_board
 from .models import Membership, MonthClose, ScoreEntry, StudyGroup
+from .selectors import compute_board
+
+# How many of a grade's best groups its grade head's home page names.
+TOP_GROUPS = 3
 
 
 def todos(request: HttpRequest) -> list[Todo]:
-    """Class without groups this term; classes not scored this week; months to close."""
+    """Class without groups this term; classes not scored this week; months to close; a grade
+    head's grade on this month's leaderboard."""
     scope = get_scope(request)
     term = scope.term
     if term is None or (scope.staff is None and not scope.user.is_superuser):
@@ -96,6 +101,33 @@ def todos(request: HttpRequest) -> list[Todo]:
                         app="groups",
                     )
                 )
+    items.extend(_grade_board(scope, today))
+    return items
+
+
+def _grade_board(scope, today: dt.date) -> list[Todo]:
+    """For a grade head: their grade's best groups on this month's leaderboard so far, ranked
+    within the grade as its page shows them (two queries a headed grade, whatever its size)."""
+    month = today.replace(day=1)
+    items = []
+    for grade in sorted(scope.headed_grades, key=lambda g: g.level):
+        rows, _totals = compute_board(month, grade.pk)
+        top = [row for row in rows if row.rank is not None][:TOP_GROUPS]
+        if not top:
+            continue
+        names = pgettext("list separator", ", ").join(
+            _("%(group)s (%(class)s)") % {"group": row.group_name, "class": row.class_name}
+            for row in top
+        )
+        items.append(
+            Todo(
+                text=_("%(grade)s, best groups this month: %(groups)s")
+                % {"grade": grade.name, "groups": names},
+                url=reverse("groups:leaderboard") + f"?month={month:%Y-%m}&grade={grade.pk}",
+                level="info",
+                app="groups",
+            )
+        )
     return items
 
 
@@ -190,7 +222,7 @@ def register() -> None:
             key="groups_leaderboard",
             label=gettext_lazy("Group leaderboard"),
             url_name="groups:leaderboard",
-            visible=lambda scope: scope.is_school_wide,
+            visible=sees_board,
             order=21,
         )
     )

@@ -318,12 +318,16 @@ def attach_recommendations(rows: Iterable[BoardRow], month: dt.date) -> None:
             row.recommendation_note = notes[row.group_id]
 
 
-def late_corrections(month: dt.date) -> list[ScoreEntry]:
-    """Entries of a closed month entered after it was closed: shown, never folded in silently."""
+def late_corrections(month: dt.date, grade_id: int | None = None) -> list[ScoreEntry]:
+    """Entries of a closed month entered after it was closed: shown, never folded in silently
+    (``grade_id``: those of one grade's classes, as the board shows one grade)."""
+    entries = ScoreEntry.objects.filter(month=month.replace(day=1), after_close=True)
+    if grade_id is not None:
+        entries = entries.filter(school_class__grade_id=grade_id)
     return list(
-        ScoreEntry.objects.filter(month=month.replace(day=1), after_close=True)
-        .select_related("group__school_class__grade", "item", "teacher")
-        .order_by("created_at")
+        entries.select_related("group__school_class__grade", "item", "teacher").order_by(
+            "created_at"
+        )
     )
 
 

@@ -24,6 +24,7 @@ from schoolops.sheets.base import (
 )
 from schoolops.sheets.writer import Sheet, workbook_bytes
 
+from .access import board_grades
 from .exports import role_names
 from .models import Membership, MonthClose, ScoreEntry, ScoreItem, StudyGroup
 from .selectors import archived_board, compute_board
@@ -130,10 +131,11 @@ class ScoresSheet(ImportSheet):
 LEADERBOARD_HEADERS = ["排名", "年级", "班级", "组名", "得分", "班级平均", "指数", "班内排名"]
 
 
-def leaderboard_rows(month: dt.date) -> list[list[Any]]:
-    """The month's board: archived if the month is closed, else live; unranked rows last."""
+def leaderboard_rows(month: dt.date, grade_id: int | None = None) -> list[list[Any]]:
+    """The month's board (of one grade with ``grade_id``): archived if the month is closed,
+    else live; unranked rows last."""
     close = MonthClose.objects.filter(month=month.replace(day=1)).first()
-    rows = archived_board(close) if close else compute_board(month)[0]
+    rows = archived_board(close, grade_id) if close else compute_board(month, grade_id)[0]
     return [
         [
             r.rank or "",
@@ -149,9 +151,13 @@ def leaderboard_rows(month: dt.date) -> list[list[Any]]:
     ]
 
 
-def leaderboard_workbook(month: dt.date) -> bytes:
+def leaderboard_workbook(month: dt.date, grade_id: int | None = None) -> bytes:
     return workbook_bytes(
-        Sheet(f"{month:%Y-%m}小组排行", headers=LEADERBOARD_HEADERS, rows=leaderboard_rows(month))
+        Sheet(
+            f"{month:%Y-%m}小组排行",
+            headers=LEADERBOARD_HEADERS,
+            rows=leaderboard_rows(month, grade_id),
+        )
     )
 
 
@@ -175,12 +181,14 @@ class LeaderboardSheet(ExportSheet):
         add_month_argument(parser)
 
     def rows(self, month: dt.date | None = None, **options: Any) -> Iterable[Sequence[Any]]:
-        scope = _scope(self.user)
-        if scope is not None and not scope.is_school_wide:
-            return []
         from django.utils import timezone
 
-        return leaderboard_rows(month or timezone.localdate().replace(day=1))
+        month = month or timezone.localdate().replace(day=1)
+        scope = _scope(self.user)
+        if scope is None or scope.is_school_wide:
+            return leaderboard_rows(month)
+        # A grade head: the grades they head, each ranked within itself; anyone else nothing.
+        return [row for grade in board_grades(scope) for row in leaderboard_rows(month, grade.pk)]
 
 
 class GroupsSheet(ExportSheet):

@@ -17,14 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from schoolops.models import Grade, SchoolClass, Subject
-from schoolops.params import month_of_or_404, number, page_number, parse_month, pick, to_pk
+from schoolops.models import SchoolClass, Subject
+from schoolops.params import month_of_or_404, number, page_number, parse_month, to_pk
 from schoolops.scopes import get_scope, staff_required
 from schoolops.sheets.http import xlsx_response
 from schoolops.submissions import redirect_once
 
 from . import services
 from .access import (
+    board_grade,
+    board_grades,
     can_correct,
     can_run_months,
     can_score,
@@ -35,6 +37,7 @@ from .access import (
     group_classes,
     require_edit,
     scoring_subjects,
+    sees_board,
 )
 from .exports import commendation_workbook, register_workbook
 from .forms import (
@@ -142,7 +145,7 @@ def index(request: HttpRequest) -> HttpResponse:
     ctx = {
         "classes": classes,
         "term": term,
-        "show_leaderboard": scope.is_school_wide,
+        "show_leaderboard": sees_board(scope),
     }
     return render(request, "groups/index.html", ctx)
 
@@ -767,13 +770,23 @@ def _require_school_wide(request: HttpRequest):
     return scope
 
 
+def _require_board(request: HttpRequest):
+    """The principal's office, or a grade head for their grade (``access.sees_board``)."""
+    scope = get_scope(request)
+    if not sees_board(scope):
+        raise PermissionDenied
+    return scope
+
+
 @staff_required
 def leaderboard(request: HttpRequest) -> HttpResponse:
-    scope = _require_school_wide(request)
+    """The month's board, one grade or (for the principal's office) the whole school; a grade
+    head gets their own grade's tab only, ranked within it, with its classes' totals."""
+    scope = _require_board(request)
     today = timezone.localdate()
     month = parse_month(request.GET.get("month"), today)
-    grades = list(Grade.objects.order_by("level"))
-    grade = pick(grades, request.GET.get("grade"))
+    grades = board_grades(scope)
+    grade = board_grade(scope, grades, request.GET.get("grade"))
     grade_id = grade.pk if grade else None
     close = (
         MonthClose.objects.filter(month=month).select_related("closed_by", "published_by").first()
@@ -781,7 +794,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     if close is not None:
         rows = archived_board(close, grade_id)
         totals = totals_of(rows)
-        late = late_corrections(month)
+        late = late_corrections(month, grade_id)
     else:
         rows, totals = compute_board(month, grade_id)
         late = []
@@ -800,6 +813,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "months": months,
         "grades": grades,
         "grade": grade,
+        "whole_school": scope.is_school_wide,
         "rows": page.object_list,
         "page": page,
         "query": f"month={month:%Y-%m}" + (f"&grade={grade.pk}" if grade else ""),
@@ -914,11 +928,14 @@ def commendation_xlsx(request: HttpRequest, year: int, month: int) -> HttpRespon
 
 @staff_required
 def leaderboard_xlsx(request: HttpRequest) -> HttpResponse:
-    _require_school_wide(request)
+    """The board the page shows: its month and grade (a grade head's own grade only)."""
+    scope = _require_board(request)
     from .sheets import leaderboard_workbook
 
     month = parse_month(request.GET.get("month"), timezone.localdate())
-    return xlsx_response(leaderboard_workbook(month), f"小组月排行{month:%Y-%m}.xlsx")
+    grade = board_grade(scope, board_grades(scope), request.GET.get("grade"))
+    name = f"小组月排行{month:%Y-%m}{grade.name if grade else ''}.xlsx"
+    return xlsx_response(leaderboard_workbook(month, grade.pk if grade else None), name)
 
 
 # Printables of a class.

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mentors import services
+from mentors.access import sees_grade_pages
 from mentors.models import Choice, MentoringPlan, Pairing, ParentContact, TalkLog
 from schoolops.calendar import monday_of, month_bounds
 from schoolops.models import Post, SchoolClass, Staff, Student
@@ -96,6 +97,8 @@ def mentor_todos(request: HttpRequest) -> list[Todo]:
             )
     if scope.has_post(Post.ACADEMIC_OFFICE):
         todos.extend(_academic_todos(scope, today, deadline))
+    if scope.headed_grade_ids and week is not None:
+        todos.extend(_grade_todos(scope, monday, week.last_day))
     if scope.homeroom_class_ids:
         classes = (
             SchoolClass.objects.filter(pk__in=scope.homeroom_class_ids)
@@ -127,6 +130,35 @@ def mentor_todos(request: HttpRequest) -> list[Todo]:
                     )
                 )
     return todos
+
+
+def _grade_todos(scope: Scope, monday: dt.date, due_by: dt.date) -> list[Todo]:
+    """For a grade head: per grade they head, the mentors with a mentee of the grade not yet
+    talked to this week (one grouped query, whatever the size of the grade)."""
+    talked = TalkLog.objects.filter(
+        pairing=OuterRef("pk"), date__range=(monday, monday + dt.timedelta(days=6))
+    )
+    due = dict(
+        Pairing.objects.active()
+        .filter(academic_year=scope.year, school_class__grade__in=scope.headed_grade_ids)
+        .filter(~Exists(talked))
+        .values("school_class__grade")
+        .annotate(n=Count("mentor", distinct=True))
+        .values_list("school_class__grade", "n")
+    )
+    url = reverse("mentors:compliance")
+    return [
+        Todo(
+            _("%(grade)s: mentors with mentees due a talk this week") % {"grade": grade.name},
+            f"{url}?grade={grade.pk}",
+            due[grade.pk],
+            "warning",
+            due_by,
+            "mentors",
+        )
+        for grade in sorted(scope.headed_grades, key=lambda g: g.level)
+        if due.get(grade.pk)
+    ]
 
 
 def _academic_todos(scope: Scope, today: dt.date, deadline: dt.date | None) -> list[Todo]:
@@ -232,7 +264,7 @@ NAV = [
         key="mentors_selection",
         label=gettext_lazy("Mentor system"),
         url_name="mentors:selection",
-        visible=lambda scope: scope.is_school_wide,
+        visible=sees_grade_pages,
         order=41,
     ),
 ]

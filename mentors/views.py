@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentors import forms, selectors, services
+from mentors.access import grade_pages_required, page_grades, page_terms
 from mentors.models import (
     Choice,
     Exchange,
@@ -45,7 +46,6 @@ from schoolops.sheets.writer import Sheet, workbook_bytes
 from schoolops.submissions import redirect_once
 
 ACADEMIC = (Post.ACADEMIC_OFFICE,)
-SCHOOL_WIDE = tuple(Post.school_wide())
 
 
 def _year(scope: Scope) -> AcademicYear:
@@ -230,13 +230,14 @@ def applicants(request: HttpRequest) -> HttpResponse:
 # Selection progress and the matching (教导处).
 
 
-@post_required(*SCHOOL_WIDE)
+@grade_pages_required
 def selection(request: HttpRequest) -> HttpResponse:
-    """One grade's classes a page (``?grade=<id>``; a grade head's own grade first), with
-    every grade's and the school's figures above: the cost does not grow with the school."""
+    """One grade's classes a page (``?grade=<id>``; a grade head's own grade first, and only
+    theirs), with every grade's and the school's figures above (the school's for the
+    principal's office): the cost does not grow with the school."""
     scope = get_scope(request)
     year = _year(scope)
-    grades = selectors.year_grades(year.pk, scope.headed_grade_ids if scope.staff else ())
+    grades = page_grades(scope, year.pk)
     grade = selectors.chosen_grade(grades, request.GET.get("grade"))
     by_grade = selectors.grade_progress(year)
     for g in grades:
@@ -249,7 +250,7 @@ def selection(request: HttpRequest) -> HttpResponse:
         "grades": grades,
         "grade": grade,
         "classes": classes,
-        "school": selectors.school_progress(by_grade),
+        "school": selectors.school_progress(by_grade) if scope.is_school_wide else None,
         "deadline": services.selection_deadline(year, known=scope.term),
         "today": timezone.localdate(),
         "can_match": scope.has_post(*ACADEMIC),
@@ -305,14 +306,20 @@ def match(request: HttpRequest, grade_pk: int) -> HttpResponse:
     return render(request, "mentors/match.html", ctx)
 
 
-@post_required(*SCHOOL_WIDE)
+@grade_pages_required
 def pairings_export(request: HttpRequest) -> HttpResponse:
-    year = _year(get_scope(request))
+    """The year's pairings: the whole school's, or a grade head's grades'."""
+    scope = get_scope(request)
+    year = _year(scope)
+    if scope.is_school_wide:
+        rows = services.pairing_rows(year)
+    else:
+        rows = [row for g in page_grades(scope, year.pk) for row in services.pairing_rows(year, g)]
     content = workbook_bytes(
         Sheet(
             _("Pairings"),
             headers=services.PAIRING_HEADERS,
-            rows=services.pairing_rows(year),
+            rows=rows,
             text_columns={0, 4},  # 学籍号 and 工号 keep their leading zeros
         )
     )
@@ -800,18 +807,17 @@ COMPLIANCE_PAGE = 10
 def _mentor_grade_tabs(
     scope: Scope, term: Term, chosen: str | None
 ) -> tuple[list[Grade], Grade | None]:
-    """The grade tabs of a school-wide mentors page (a grade head's own grade first), each with
-    how many mentors it has, and the grade asked for (``?grade=``; 404 for another)."""
-    grades = selectors.year_grades(
-        term.academic_year_id, scope.headed_grade_ids if scope.staff else ()
-    )
+    """The grade tabs of a mentors grade page (``access.page_grades``: a grade head's own
+    grade first, or only), each with how many mentors it has, and the grade asked for
+    (``?grade=``; 404 for another)."""
+    grades = page_grades(scope, term.academic_year_id)
     mentors_in = selectors.mentors_per_grade(term)
     for grade in grades:
         grade.mentors = mentors_in.get(grade.pk, 0)
     return grades, selectors.chosen_grade(grades, chosen)
 
 
-@post_required(*SCHOOL_WIDE)
+@grade_pages_required
 def compliance(request: HttpRequest) -> HttpResponse:
     """The mentors of one grade a page (``?grade=<id>``; a grade head's own grade first), by
     staff number, COMPLIANCE_PAGE at a time: compliance is worked out for the page's mentors
@@ -839,7 +845,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
         "reassign_label": _("Reassign"),
         "weeks_over": sum(1 for w in term.teaching_weeks() if w.last_day < today),
         "can_reassign": scope.has_post(*ACADEMIC),
-        "terms": _terms(),
+        "terms": page_terms(scope, _terms()),
     }
     return render(request, "mentors/compliance.html", ctx)
 
@@ -852,7 +858,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
 EVALUATION_PAGE = 10
 
 
-@post_required(*SCHOOL_WIDE)
+@grade_pages_required
 def evaluation(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     term = _term(scope, request)
@@ -911,8 +917,9 @@ def evaluation(request: HttpRequest) -> HttpResponse:
         "grades": grades,
         "grade": grade,
         "can_edit": can_edit,
+        "whole_school": scope.is_school_wide,
         "today": today,
-        "terms": _terms(),
+        "terms": page_terms(scope, _terms()),
     }
     return render(request, "mentors/evaluation.html", ctx)
 
@@ -934,11 +941,16 @@ EVALUATION_HEADERS = (
 )
 
 
-@post_required(*SCHOOL_WIDE)
+@grade_pages_required
 def evaluation_export(request: HttpRequest) -> HttpResponse:
+    """Every mentor of the term for the principal's office; a grade head's grades' mentors."""
     scope = get_scope(request)
     term = _term(scope, request)
-    results = services.evaluation_results(term, timezone.localdate())
+    mentor_ids = None
+    if not scope.is_school_wide:
+        grades = page_grades(scope, term.academic_year_id)
+        mentor_ids = {pk for g in grades for pk in selectors.grade_mentor_ids(term, g)}
+    results = services.evaluation_results(term, timezone.localdate(), mentor_ids)
     rows = [
         (
             r.mentor.staff_no,

@@ -5,7 +5,8 @@ grade head and the principal's office; the outsider (class_b), the psychology te
 office staff (groups are teachers' business, not the roster's) get 404. Forming and keeping
 the groups is for the homeroom teacher, the grade head and the principal's office (a subject
 teacher gets 403); scoring for the class's teachers (others who see the class get 403); the
-school leaderboard for the principal's office; closing and publishing for 教导处.
+monthly leaderboard and its download for the principal's office and, for 七年级 only, its
+grade head; closing and publishing for 教导处.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ SCORE_POST = expect(
     psychologist=404,
     office=404,
 )
-SCHOOL_WIDE = expect(403, anonymous=LOGIN, principal=OK, academic=OK)
+# The leaderboard: the principal's office, and the grade head for their own grade.
+BOARD = expect(403, anonymous=LOGIN, principal=OK, academic=OK, grade_head=OK)
 ACADEMIC_POST = expect(403, anonymous=LOGIN, academic=REDIRECT)
 
 
@@ -301,8 +303,8 @@ ROUTES = [
         build=_correct,
         expect=expect(REDIRECT, anonymous=LOGIN, outsider=404, psychologist=404, office=404),
     ),
-    Route("groups:leaderboard", expect=SCHOOL_WIDE),
-    Route("groups:leaderboard_xlsx", expect=SCHOOL_WIDE),
+    Route("groups:leaderboard", expect=BOARD),
+    Route("groups:leaderboard_xlsx", expect=BOARD),
     Route("groups:month_close", method="post", build=_month, expect=ACADEMIC_POST),
     Route("groups:month_excellent", method="post", build=_excellent, expect=ACADEMIC_POST),
     Route("groups:month_publish", method="post", build=_publish, expect=ACADEMIC_POST),

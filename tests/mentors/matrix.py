@@ -36,7 +36,8 @@ CLASS_EDITOR = expect(OK, anonymous=LOGIN, teacher=403, office=403, outsider=404
 CLASS_EDITOR_POST = expect(
     REDIRECT, anonymous=LOGIN, teacher=403, office=403, outsider=404, psychologist=404
 )
-SCHOOL_WIDE = expect(403, anonymous=LOGIN, principal=OK, academic=OK)
+# The grade pages and their exports: the principal's office, and the grade head (七年级).
+GRADE_PAGES = expect(403, anonymous=LOGIN, principal=OK, academic=OK, grade_head=OK)
 ACADEMIC = expect(403, anonymous=LOGIN, academic=OK)
 ACADEMIC_POST = expect(403, anonymous=LOGIN, academic=REDIRECT)
 # A mentee's file: the mentor, the class's editors; nobody else knows it exists.
@@ -230,8 +231,8 @@ ROUTES = [
         build=_applicants_post,
         expect=expect(REDIRECT, anonymous=LOGIN),
     ),
-    Route("mentors:selection", expect=SCHOOL_WIDE),
-    Route("mentors:pairings_export", expect=SCHOOL_WIDE),
+    Route("mentors:selection", expect=GRADE_PAGES),
+    Route("mentors:pairings_export", expect=GRADE_PAGES),
     Route("mentors:match", build=_grade, expect=ACADEMIC),
     Route("mentors:match", method="post", build=_match_post, expect=ACADEMIC_POST),
     Route("mentors:class_overview", build=_class, expect=CLASS_EDITOR),
@@ -279,10 +280,10 @@ ROUTES = [
     ),
     Route("mentors:reassign", build=_mentor, expect=ACADEMIC),
     Route("mentors:reassign", method="post", build=_reassign_post, expect=ACADEMIC_POST),
-    Route("mentors:compliance", expect=SCHOOL_WIDE),
-    Route("mentors:evaluation", expect=SCHOOL_WIDE),
+    Route("mentors:compliance", expect=GRADE_PAGES),
+    Route("mentors:evaluation", expect=GRADE_PAGES),
     Route("mentors:evaluation", method="post", build=_evaluation_post, expect=ACADEMIC_POST),
-    Route("mentors:evaluation_export", expect=SCHOOL_WIDE),
+    Route("mentors:evaluation_export", expect=GRADE_PAGES),
     Route(
         "mentors:self_evaluation",
         build=_self_get,

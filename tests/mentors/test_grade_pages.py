@@ -7,6 +7,7 @@ the school's figures come from grouped SQL and the exports keep the whole school
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -16,10 +17,10 @@ import pytest
 from openpyxl import load_workbook
 
 from mentors import services
-from mentors.models import Choice, MentorEvaluation, Pairing, TeacherRating
+from mentors.models import Choice, MentorEvaluation, Pairing, TalkLog, TeacherRating
 from mentors.selectors import year_grades
 from mentors.views import COMPLIANCE_PAGE, EVALUATION_PAGE
-from schoolops.models import Grade, Post, SchoolClass, TeachingAssignment
+from schoolops.models import AcademicYear, Grade, Post, SchoolClass, TeachingAssignment, Term
 from tests.conftest import make_staff
 from tests.mentors.conftest import add_students, pair
 
@@ -90,10 +91,11 @@ def test_a_grade_that_is_not_this_years_is_a_404(school, mentoring, login, today
     for value in (str(no_class.pk), "abc", "99999999", "-1", "1" * 30):
         assert client.get(reverse(name), {"grade": value}).status_code == 404, value
     assert client.get(reverse(name), {"grade": school.grade8.pk}).status_code == 200
-    # Still the principal's office's page only.
+    # The principal's office's page, and a grade head's for their own grade (below).
     url = f"{reverse(name)}?grade={school.grade7.pk}"
-    assert login(school.grade_head).get(url).status_code == 403
+    assert login(school.grade_head).get(url).status_code == 200
     assert login(school.homeroom).get(url).status_code == 403
+    assert login(school.teacher).get(url).status_code == 403
 
 
 def test_a_grade_head_sees_their_own_grade_first(school, mentoring, grade8_mentor, login, today):
@@ -166,15 +168,19 @@ def test_the_evaluation_export_keeps_every_grade(school, mentoring, grade8_mento
     assert {"李老师", "周老师"} <= names
 
 
-def _grow_school(school, n_classes: int) -> None:
-    """More classes in 八年级, each with students, a mentor and pairings: a bigger school."""
-    for number in range(2, 2 + n_classes):
+def _grow_school(school, n_classes: int, grade: Grade | None = None) -> None:
+    """More classes in 八年级 (or ``grade``), each with students, a mentor and pairings: a
+    bigger school."""
+    grade = grade or school.grade8
+    first = SchoolClass.objects.filter(academic_year=school.year, grade=grade).count() + 1
+    for number in range(first, first + n_classes):
         school_class = SchoolClass.objects.create(
-            academic_year=school.year, grade=school.grade8, number=number
+            academic_year=school.year, grade=grade, number=number
         )
-        mentor = make_staff(f"T3{number:03d}", f"教师{number}", [Post.SUBJECT_TEACHER])
+        staff_no = f"T3{grade.level}{number:02d}"
+        mentor = make_staff(staff_no, f"教师{grade.level}-{number}", [Post.SUBJECT_TEACHER])
         for i, student in enumerate(
-            add_students(school_class, 6, start=100 + 10 * number, prefix="08")
+            add_students(school_class, 6, start=100 + 10 * number, prefix=f"{grade.level:02d}")
         ):
             Choice.objects.create(student=student, academic_year=school.year, rank=1, mentor=mentor)
             if i % 2:
@@ -282,3 +288,126 @@ def test_compliance_pages_a_large_grade(school, mentoring, login, today):
     rest = {m.pk for m in _mentors(last)}
     assert len(rest) == 22 - 2 * COMPLIANCE_PAGE and not shown & rest
     assert _mentors(first)[-1].staff_no < _mentors(last)[0].staff_no
+
+
+# A grade head (级部主任) chairs the weekly grade meeting (seed 003; issue 11, defect 6): the
+# selection, compliance and evaluation pages and their exports for their own grade.
+
+GRADE_PAGES = [SELECTION, EVALUATION, COMPLIANCE]
+
+
+@pytest.fixture
+def two_grades(school, mentoring, grade8_mentor):
+    """李老师 and 刘老师 mentor in 七年级, 周老师 in 八年级."""
+    pair(school, school.student_a, school.teacher)
+    pair(school, mentoring.students[1], mentoring.english)
+
+
+@pytest.mark.parametrize("name", GRADE_PAGES)
+def test_a_grade_head_sees_their_own_grade_only(school, two_grades, login, today, name):
+    client = login(school.grade_head)
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert response.context["grade"] == school.grade7
+    assert [g.pk for g in response.context["grades"]] == [school.grade7.pk]
+    assert f"grade={school.grade8.pk}" not in response.text
+    assert "周老师" not in response.text and "八年级" not in response.text
+    if name != SELECTION:
+        assert "李老师" in response.text and "刘老师" in response.text
+    # The whole school's figures (the selection's) are the principal's office's.
+    assert 'id="school-progress"' not in response.text
+    if name == SELECTION:
+        assert 'id="school-progress"' in login(school.academic).get(reverse(name)).text
+
+
+@pytest.mark.parametrize("name", [*GRADE_PAGES, "mentors:evaluation_export"])
+def test_another_grade_or_year_is_a_404_for_a_grade_head(school, two_grades, login, today, name):
+    client = login(school.grade_head)
+    assert client.get(reverse(name), {"grade": school.grade7.pk}).status_code == 200
+    if name != "mentors:evaluation_export":
+        assert client.get(reverse(name), {"grade": school.grade8.pk}).status_code == 404
+    # They head this year's 七年级: last year's terms are not theirs.
+    last_year = AcademicYear.objects.create(
+        start_year=2025, start_date=dt.date(2025, 8, 1), end_date=dt.date(2026, 7, 31)
+    )
+    old = Term.objects.create(
+        academic_year=last_year,
+        number=Term.Number.SPRING,
+        start_date=dt.date(2026, 2, 23),
+        end_date=dt.date(2026, 7, 10),
+    )
+    SchoolClass.objects.create(academic_year=last_year, grade=school.grade7, number=1)
+    if name == SELECTION:
+        return  # this year's page only
+    assert login(school.academic).get(reverse(name), {"term": old.pk}).status_code == 200
+    client = login(school.grade_head)
+    assert client.get(reverse(name), {"term": old.pk}).status_code == 404
+    if name != "mentors:evaluation_export":
+        response = client.get(reverse(name))
+        assert [t.academic_year_id for t in response.context["terms"]] == [school.year.pk] * 2
+
+
+def _sheet(response) -> list[tuple]:
+    assert response.status_code == 200
+    return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))[1:]
+
+
+def test_a_grade_heads_exports_hold_only_their_grade(school, two_grades, login, today):
+    client = login(school.grade_head)
+    rows = _sheet(client.get(reverse("mentors:evaluation_export")))
+    assert {row[1] for row in rows} == {"李老师", "刘老师"}
+    rows = _sheet(client.get(reverse("mentors:pairings_export")))
+    assert {row[2] for row in rows} == {"七年级"} and {row[5] for row in rows} == {
+        "李老师",
+        "刘老师",
+    }
+    # The principal's office keeps the whole school.
+    rows = _sheet(login(school.principal).get(reverse("mentors:pairings_export")))
+    assert {row[2] for row in rows} == {"七年级", "八年级"}
+
+
+def test_the_grade_heads_home_page_counts_mentors_due_a_talk(
+    school, mentoring, two_grades, login, today
+):
+    english = Pairing.objects.get(mentor=mentoring.english)
+    TalkLog.objects.create(pairing=english, date=today, topic="学习", content="谈心")
+    response = login(school.grade_head).get(reverse("home"))
+    url = f"{reverse(COMPLIANCE)}?grade={school.grade7.pk}"
+    (todo,) = [t for t in response.context["todos"] if t.url == url]
+    assert todo.count == 1 and "七年级" in todo.text  # 李老师; 刘老师 talked today
+    assert url in response.text
+    TalkLog.objects.create(
+        pairing=Pairing.objects.get(student=school.student_a),
+        date=today,
+        topic="学习",
+        content="谈",
+    )
+    response = login(school.grade_head).get(reverse("home"))
+    assert not [t for t in response.context["todos"] if t.url == url]
+    # A grade head's figures for grade heads only.
+    response = login(school.homeroom).get(reverse("home"))
+    assert not [t for t in response.context["todos"] if t.url.startswith(reverse(COMPLIANCE))]
+
+
+@pytest.mark.parametrize("name", [*GRADE_PAGES, "home"])
+def test_the_grade_heads_pages_cost_the_same_in_a_larger_grade(
+    school,
+    two_grades,
+    login,
+    today,
+    django_assert_max_num_queries,
+    django_assert_num_queries,
+    name,
+):
+    client = login(school.grade_head)
+    url = reverse(name)
+    client.get(url)  # the first look at the evaluation saves the term's default weights
+    with django_assert_max_num_queries(40) as small:
+        assert client.get(url).status_code == 200
+    _grow_school(school, 8, grade=school.grade7)
+    _grow_school(school, 4)
+    assert Pairing.objects.filter(school_class__grade=school.grade7).count() > 20
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    if name != "home":
+        assert response.context["grade"] == school.grade7
