@@ -2,8 +2,8 @@
 
 Everything goes through ``schoolops.scopes`` first (outside a person's scope is a 404); the
 rules here narrow it further. Office staff (办公室) keep the roster and never read any of it.
-Psychological notes are for the student's homeroom teacher, the psychology teacher, the
-principal's office and the student's responsible leader (包靠) only.
+Who reads which part of a student's record (the ledger, psychological notes, the education
+plan, consultation records) is the register's to say: ``schoolops.privacy.may_read``.
 """
 
 from __future__ import annotations
@@ -93,22 +93,9 @@ def is_leader_of(scope: Scope, student: Student) -> bool:
     ).exists()
 
 
-def can_read_psych(scope: Scope, student: Student) -> bool:
-    """Psychological notes: homeroom teacher, psychology teacher, principal's office, 包靠."""
-    if scope.is_school_wide or scope.is_psychology:
-        return True
-    if student.school_class_id in scope.homeroom_class_ids:
-        return True
-    return is_leader_of(scope, student)
-
-
 def can_keep_ledger(scope: Scope, student: Student) -> bool:
     """The homeroom teacher, the grade head and the principal's office keep the ledger."""
     return scope.can_edit_class(student.school_class)
-
-
-def can_export_sensitive(scope: Scope) -> bool:
-    return scope.is_school_wide
 
 
 def visible_grade_ids(scope: Scope) -> set[int]:

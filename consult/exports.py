@@ -156,7 +156,9 @@ def ledger_workbook(school_class: SchoolClass, term: Term) -> bytes:
                 p.personality if p else "",
                 p.interests if p else "",
                 p.family_situation if p else "",
-                "、".join(p.category_labels()) if p else "",
+                # Exported by those who read every category of every student
+                # (``views.LEDGER_EXPORT``).
+                "、".join(p.category_labels(psych=True)) if p else "",
                 p.education_plan if p else "",
                 "、".join(row.missing),
             ]

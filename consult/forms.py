@@ -81,8 +81,15 @@ class LedgerForm(forms.ModelForm):
             )
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, hidden: tuple[str, ...] = (), **kwargs):
+        """``hidden``: categories the editor may not read (``privacy``): not offered."""
         super().__init__(*args, **kwargs)
+        if hidden:
+            field = self.fields["categories"]
+            field.choices = [(v, label) for v, label in field.choices if v not in hidden]
+            self.initial["categories"] = [
+                c for c in self.initial.get("categories") or [] if c not in hidden
+            ]
         self.helper = _helper(
             Fieldset(
                 _("The student"),

@@ -11,13 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from schoolops import privacy
 from schoolops.models import Post, SchoolClass
 from schoolops.privacy import Category, log_read
 from schoolops.registry import Link, Todo
 from schoolops.scopes import Scope, get_scope
 
-from .access import can_keep_ledger, can_read_psych, may_consult
-from .models import Escalation, LeaderAssignment, LedgerProfile, Level, Strategy
+from .access import can_keep_ledger, may_consult
+from .models import Attention, Escalation, LeaderAssignment, LedgerProfile, Level, Strategy
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -98,10 +99,22 @@ def _sensitive() -> list:
             "CaseScore",
         )
     ]
+    # The 心理障碍 category and a psychological observation are psychological notes: pages
+    # ask ``privacy.may_read(scope, Category.PSYCHOLOGICAL, student)`` before showing them.
+    psychological = [
+        SensitiveField("consult.LedgerProfile", "psych_flag", Category.PSYCHOLOGICAL),
+        SensitiveField(
+            "consult.LedgerProfile",
+            "categories",
+            Category.PSYCHOLOGICAL,
+            value=Attention.PSYCHOLOGICAL.value,
+        ),
+        SensitiveField("consult.Observation", "psychological", Category.PSYCHOLOGICAL, value=True),
+    ]
     return [
         *ledger,
         SensitiveField("consult.LedgerProfile", "education_plan", Category.EDUCATION_PLAN),
-        SensitiveField("consult.LedgerProfile", "psych_flag", Category.PSYCHOLOGICAL),
+        *psychological,
         *meeting,
         *records,
     ]
@@ -115,9 +128,9 @@ def student_panel(request: HttpRequest, student: Student) -> dict[str, Any] | No
     from .services import check_escalations
 
     scope = get_scope(request)
-    if not may_consult(scope):
+    if not may_consult(scope) or not privacy.may_read(scope, privacy.Category.LEDGER, student):
         return None
-    psych = can_read_psych(scope, student)
+    psych = privacy.may_read(scope, privacy.Category.PSYCHOLOGICAL, student)
     # The timeline shows the student's escalations: today's rule has run before it is read.
     check_escalations(scope.term, timezone.localdate())
     profile = (
@@ -125,17 +138,26 @@ def student_panel(request: HttpRequest, student: Student) -> dict[str, Any] | No
         if scope.term
         else None
     )
-    events = timeline(student, psych=psych)
+    if profile is not None:
+        profile.labels = profile.category_labels(psych=psych)
+    # A mentor reads the ledger but not the consultation records (the timeline).
+    consult = privacy.may_read(scope, privacy.Category.CONSULT, student)
+    plan = privacy.may_read(scope, privacy.Category.EDUCATION_PLAN, student)
+    events = timeline(student, psych=psych) if consult else []
     # The read log: the parts of the record the panel shows.
-    shown = [Category.LEDGER, Category.CONSULT]
-    if profile is not None and profile.education_plan:
+    shown = [Category.LEDGER]
+    if plan and profile is not None and profile.education_plan:
         shown.append(Category.EDUCATION_PLAN)
+    if consult:
+        shown.append(Category.CONSULT)
     if psych and (any(e.private for e in events) or (profile and profile.psych_flag)):
         shown.append(Category.PSYCHOLOGICAL)
     log_read(request, [student], shown)
     return {
         "student": student,
         "profile": profile,
+        "plan": plan,
+        "consult": consult,
         "events": events,
         "psych": psych,
         "can_keep_ledger": can_keep_ledger(scope, student),

@@ -213,9 +213,13 @@ class LedgerProfile(models.Model):
         self.special_attention = bool(self.categories)
         self.psych_flag = Attention.PSYCHOLOGICAL in (self.categories or [])
 
-    def category_labels(self) -> list[str]:
+    def category_labels(self, *, psych: bool = False) -> list[str]:
+        """The categories' labels; 心理障碍 only with ``psych``, when the page has asked the
+        register (``privacy.may_read(scope, Category.PSYCHOLOGICAL, student)``)."""
         labels = dict(Attention.choices)
-        return [str(labels.get(c, c)) for c in self.categories]
+        return [
+            str(labels.get(c, c)) for c in self.categories if psych or c != Attention.PSYCHOLOGICAL
+        ]
 
     def clean(self) -> None:
         unknown = set(self.categories or []) - set(Attention.values)

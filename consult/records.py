@@ -71,7 +71,7 @@ def sections(student) -> list[Section]:
                     p.personality,
                     p.interests,
                     p.family_situation,
-                    "、".join(p.category_labels()),
+                    "、".join(p.category_labels(psych=True)),
                     p.education_plan,
                     _name(p.updated_by),
                 ]

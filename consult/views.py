@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from schoolops import privacy
 from schoolops.models import Grade, Post, SchoolClass, Staff, Student
 from schoolops.params import page_number, pick, pick_or_404, pk_or_404
-from schoolops.privacy import Category, log_read, readable_categories
+from schoolops.privacy import Category, log_read
 from schoolops.scopes import get_class_or_404, get_scope, get_student_or_404
 from schoolops.sheets.http import xlsx_response
 from schoolops.submissions import redirect_once, token_of
@@ -29,9 +30,7 @@ from . import exports, services
 from .access import (
     LEADER_POSTS,
     can_edit_meeting,
-    can_export_sensitive,
     can_keep_ledger,
-    can_read_psych,
     can_record_meeting,
     consult_required,
     get_meeting_or_404,
@@ -59,6 +58,7 @@ from .forms import (
 )
 from .hooks import ledger_categories
 from .models import (
+    Attention,
     Case,
     CaseJudge,
     CaseScore,
@@ -114,6 +114,36 @@ def _form_page(
     return render(request, template, context)
 
 
+PSYCHOLOGICAL = privacy.Category.PSYCHOLOGICAL
+# What each export holds: only those who read it of every student export it.
+LEDGER_EXPORT = (
+    privacy.Category.LEDGER,
+    privacy.Category.PSYCHOLOGICAL,
+    privacy.Category.EDUCATION_PLAN,
+)
+CASES_EXPORT = (privacy.Category.CONSULT,)
+
+
+def _may_export(scope, categories: tuple[str, ...]) -> bool:
+    return all(privacy.may_read_any(scope, category) for category in categories)
+
+
+def _label_categories(scope, profiles: list[LedgerProfile]) -> None:
+    """Sets ``labels`` on each ledger entry: its categories as this person may read them,
+    心理障碍 only of the students whose psychological notes the register lets them read (one
+    query, none when no entry has it)."""
+    with_psych = [p.student_id for p in profiles if Attention.PSYCHOLOGICAL in p.categories]
+    readable: set[int] = set()
+    if with_psych:
+        readable = set(
+            privacy.readable_students(
+                scope, PSYCHOLOGICAL, Student.objects.filter(pk__in=with_psych)
+            ).values_list("pk", flat=True)
+        )
+    for profile in profiles:
+        profile.labels = profile.category_labels(psych=profile.student_id in readable)
+
+
 def _term_or_404(request: HttpRequest):
     term = get_scope(request).term
     if term is None:
@@ -165,6 +195,7 @@ def class_ledger(request: HttpRequest, class_pk: int) -> HttpResponse:
     school_class = get_class_or_404(request, class_pk)
     term = _term_or_404(request)
     rows = services.ledger_rows(school_class, term)
+    _label_categories(scope, [r.profile for r in rows if r.profile is not None])
     complete = sum(1 for r in rows if r.profile is not None and r.profile.complete)
     log_read(request, [r.student for r in rows if r.profile is not None], [Category.LEDGER])
     ctx = {
@@ -173,7 +204,7 @@ def class_ledger(request: HttpRequest, class_pk: int) -> HttpResponse:
         "rows": rows,
         "complete": complete,
         "can_edit": scope.can_edit_class(school_class),
-        "can_export": can_export_sensitive(scope),
+        "can_export": _may_export(scope, LEDGER_EXPORT),
         "has_previous": services.previous_term(term) is not None,
     }
     return render(request, "consult/class_ledger.html", ctx)
@@ -198,7 +229,7 @@ def class_ledger_carry(request: HttpRequest, class_pk: int) -> HttpResponse:
 def class_ledger_xlsx(request: HttpRequest, class_pk: int) -> HttpResponse:
     scope = get_scope(request)
     school_class = get_class_or_404(request, class_pk)
-    if not can_export_sensitive(scope):
+    if not _may_export(scope, LEDGER_EXPORT):
         raise PermissionDenied
     term = _term_or_404(request)
     content = exports.ledger_workbook(school_class, term)
@@ -218,12 +249,10 @@ def class_observations(request: HttpRequest, class_pk: int) -> HttpResponse:
     observations = Observation.objects.filter(student__school_class=school_class).select_related(
         "student", "author"
     )
-    # Psychological notes: the class's homeroom teacher, the psychology teacher and the
-    # principal's office (a leader reads their own students' notes on the student's page).
-    if not (
-        scope.is_school_wide or scope.is_psychology or school_class.pk in scope.homeroom_class_ids
-    ):
-        observations = observations.filter(psychological=False)
+    # Psychological notes: of the students whose notes the register lets the person read.
+    if not privacy.may_read_class(scope, PSYCHOLOGICAL, school_class):
+        readable = privacy.readable_students(scope, PSYCHOLOGICAL, school_class.students.all())
+        observations = observations.filter(Q(psychological=False) | Q(student__in=readable))
     method = request.GET.get("method", "")
     if method in Observation.Method.values:
         observations = observations.filter(method=method)
@@ -254,17 +283,31 @@ def student_ledger(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = can_keep_ledger(scope, student)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
-    log_read(request, [student], ledger_categories(profile, readable_categories(scope, student)))
-    form = LedgerForm(request.POST or None, instance=profile) if can_edit else None
+    readable = privacy.readable_categories(scope, student)
+    if privacy.Category.LEDGER not in readable:
+        raise PermissionDenied
+    psych = PSYCHOLOGICAL in readable
+    if profile is not None:
+        profile.labels = profile.category_labels(psych=psych)
+    log_read(request, [student], ledger_categories(profile, readable))
+    # A keeper who may not read psychological notes (the grade head) neither sees nor
+    # changes the 心理障碍 category: it is not offered, and a saved entry keeps it.
+    hidden = () if psych else (Attention.PSYCHOLOGICAL,)
+    kept = [c for c in (profile.categories if profile else []) if c in hidden]
+    form = LedgerForm(request.POST or None, instance=profile, hidden=hidden) if can_edit else None
 
     def save():
-        services.save_ledger(student, term, form.cleaned_data, scope.staff)
+        data = form.cleaned_data
+        if kept:
+            data = {**data, "categories": [*data.get("categories", []), *kept]}
+        services.save_ledger(student, term, data, scope.staff)
         return _next_missing(student, term)
 
     ctx = {
         "student": student,
         "term": term,
         "profile": profile,
+        "plan": privacy.Category.EDUCATION_PLAN in readable,
         "form": form,
         "changes": _ledger_changes(profile) if profile else [],
     }
@@ -332,7 +375,9 @@ def _next_missing(student: Student, term) -> str:
 def observation_add(request: HttpRequest, pk: int) -> HttpResponse:
     scope = get_scope(request)
     student = get_student_or_404(request, pk)
-    form = ObservationForm(request.POST or None, may_flag_psych=can_read_psych(scope, student))
+    form = ObservationForm(
+        request.POST or None, may_flag_psych=privacy.may_read(scope, PSYCHOLOGICAL, student)
+    )
 
     def save():
         services.add_observation(student, scope.staff, **form.cleaned_data)
@@ -382,7 +427,7 @@ def strategy_add(request: HttpRequest, pk: int) -> HttpResponse:
     observations = (
         Observation.objects.filter(student=student).select_related("student").order_by("-date")
     )
-    psych = can_read_psych(scope, student)
+    psych = privacy.may_read(scope, PSYCHOLOGICAL, student)
     if not psych:
         observations = observations.filter(psychological=False)
     if request.method != "POST":
@@ -415,6 +460,9 @@ def _get_strategy(request: HttpRequest, pk: int) -> Strategy:
     except (Strategy.DoesNotExist, ValueError):
         raise Http404 from None
     get_student_or_404(request, strategy.student_id)
+    # A mentor has the student in scope but does not read consultation records.
+    if not privacy.may_read(get_scope(request), privacy.Category.CONSULT, strategy.student):
+        raise PermissionDenied
     return strategy
 
 
@@ -436,7 +484,10 @@ def strategy_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "follow_ups": list(strategy.follow_ups.select_related("author").order_by("date", "pk")),
         "observations": list(
             strategy.observations.filter(
-                psychological__in=[False, can_read_psych(scope, strategy.student)]
+                psychological__in=[
+                    False,
+                    privacy.may_read(scope, PSYCHOLOGICAL, strategy.student),
+                ]
             )
         ),
         "may_follow_up": may and strategy.is_open,
@@ -1013,6 +1064,7 @@ def review(request: HttpRequest) -> HttpResponse:
         .select_related("student__school_class__grade")
         .order_by("student__student_no")
     )
+    _label_categories(scope, profiles)
     log_read(request, [p.student_id for p in profiles], [Category.LEDGER])
     current = dict(
         term.consult_leader_assignments.filter(
@@ -1088,6 +1140,7 @@ def leader(request: HttpRequest) -> HttpResponse:
     # A page of students at a time: a leader of many students gets the same page.
     page = Paginator(leader_assignments(scope.staff.pk, term), 25).get_page(page_number(request))
     rows = leader_rows(scope.staff.pk, term, since, page.object_list)
+    _label_categories(scope, [r.profile for r in rows if r.profile is not None])
     log_read(request, [r.assignment.student_id for r in rows], [Category.LEDGER, Category.CONSULT])
     return render(request, "consult/leader.html", {"rows": rows, "since": since, "page": page})
 
@@ -1121,7 +1174,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     ctx = {
         "cases": cases,
         "term": term,
-        "can_export": can_export_sensitive(scope),
+        "can_export": _may_export(scope, CASES_EXPORT),
         "is_judge": CaseJudge.objects.filter(term=term, staff=scope.staff).exists(),
     }
     return render(request, "consult/case_list.html", ctx)
@@ -1130,7 +1183,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @consult_required
 def cases_xlsx(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
-    if not can_export_sensitive(scope):
+    if not _may_export(scope, CASES_EXPORT):
         raise PermissionDenied
     term = _term_or_404(request)
     cases = list(
@@ -1143,11 +1196,17 @@ def cases_xlsx(request: HttpRequest) -> HttpResponse:
     return xlsx_response(content, "cases.xlsx")
 
 
-def _prefill(student: Student, term, psych: bool) -> dict[str, str]:
-    """The case's parts from the student's timeline, for the teacher to edit."""
+def _prefill(student: Student, term) -> dict[str, str]:
+    """The case's parts from the student's timeline, for the teacher to edit.
+
+    A case is read by everyone who reads the class's consultation records, so it starts from
+    what every one of them may read (``privacy.may_copy``): the ledger and the consultation
+    records, never a psychological note or the individual education plan, whoever writes it.
+    """
+    into = privacy.Category.CONSULT
     profile = LedgerProfile.objects.filter(student=student, term=term).first()
     situation = []
-    if profile:
+    if profile and privacy.may_copy(privacy.Category.LEDGER, into):
         situation += [
             f"{label}：{value}"
             for label, value in (
@@ -1167,7 +1226,7 @@ def _prefill(student: Student, term, psych: bool) -> dict[str, str]:
         .order_by("date")
     )
     observations = student.observations.order_by("date")
-    if not psych:
+    if not privacy.may_copy(PSYCHOLOGICAL, into):
         observations = observations.filter(psychological=False)
     last_results = [f for f in follow_ups if f.result == "improved"]
     return {
@@ -1194,9 +1253,7 @@ def case_new(request: HttpRequest, pk: int) -> HttpResponse:
     if not _may_work_on(scope, student):
         raise PermissionDenied
     term = _term_or_404(request)
-    form = NewCaseForm(
-        request.POST or None, initial=_prefill(student, term, can_read_psych(scope, student))
-    )
+    form = NewCaseForm(request.POST or None, initial=_prefill(student, term))
     if request.method != "POST":
         # The form comes filled from the ledger, the observations and the strategies.
         log_read(request, [student], [Category.LEDGER, Category.CONSULT])

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from mentors import services
 from mentors.access import sees_grade_pages
 from mentors.models import Choice, MentoringPlan, Pairing, ParentContact, TalkLog
+from schoolops import privacy
 from schoolops.calendar import monday_of, month_bounds
 from schoolops.models import Post, SchoolClass, Staff, Student
 from schoolops.privacy import Category, SensitiveField, log_read
@@ -188,9 +189,8 @@ def _academic_todos(scope: Scope, today: dt.date, deadline: dt.date | None) -> l
 
 def student_panel_context(request: HttpRequest, student: Student) -> dict[str, Any] | None:
     """The student's mentor for everyone who works with the class; the plan and the latest
-    talks for the mentor, the homeroom teacher, the grade head and the principal's office.
-    Office staff see nothing. One query, two for those who see the file (the plan comes with
-    the pairing)."""
+    talks for those the register lets read mentoring records (the mentor, the homeroom
+    teacher, the grade head and the principal's office). Office staff see nothing."""
     scope = get_scope(request)
     if scope.is_office and not scope.is_school_wide:
         return None
@@ -200,10 +200,7 @@ def student_panel_context(request: HttpRequest, student: Student) -> dict[str, A
         .select_related("mentor", "plan")
         .first()
     )
-    show_file = pairing is not None and (
-        (scope.staff is not None and pairing.mentor_id == scope.staff.pk)
-        or scope.can_edit_class(student.school_class)
-    )
+    show_file = pairing is not None and privacy.may_read(scope, Category.MENTORING, student)
     ctx: dict[str, Any] = {"pairing": pairing, "show_file": show_file}
     if show_file:
         log_read(request, [student], [Category.MENTORING])

@@ -37,6 +37,7 @@ from mentors.models import (
     StudentRating,
     TeacherRating,
 )
+from schoolops import privacy
 from schoolops.models import AcademicYear, Grade, Post, SchoolClass, Staff, Student, Term
 from schoolops.params import month_of_or_404, page_number, pk_or_404
 from schoolops.privacy import Category, log_read
@@ -101,8 +102,9 @@ def _staff_or_403(scope: Scope) -> Staff | None:
 def get_pairing_or_404(request: HttpRequest, pk: int) -> tuple[Pairing, bool]:
     """A pairing the user may see, and whether they keep its file (its mentor, while active).
 
-    The mentor, the class's homeroom teacher and grade head, and the principal's office see
-    a mentee's file; anyone else (office staff included) gets a 404.
+    Those the register lets read the student's mentoring records see a mentee's file (the
+    student's mentor, homeroom teacher and grade head, the principal's office); anyone else
+    (office staff, a former mentor) gets a 404.
     """
     scope = get_scope(request)
     pairing = (
@@ -112,9 +114,9 @@ def get_pairing_or_404(request: HttpRequest, pk: int) -> tuple[Pairing, bool]:
     )
     if pairing is None:
         raise Http404
-    is_mentor = scope.staff is not None and pairing.mentor_id == scope.staff.pk
-    if not (is_mentor or scope.can_edit_class(pairing.school_class)):
+    if not privacy.may_read(scope, privacy.Category.MENTORING, pairing.student):
         raise Http404
+    is_mentor = scope.staff is not None and pairing.mentor_id == scope.staff.pk
     return pairing, is_mentor and pairing.is_active
 
 

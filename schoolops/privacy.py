@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -42,7 +43,7 @@ from schoolops.registry import registry
 if TYPE_CHECKING:
     from django.db.models import Model, QuerySet
 
-    from schoolops.models import Student
+    from schoolops.models import SchoolClass, Student
     from schoolops.scopes import Scope
 
 
@@ -86,11 +87,18 @@ READERS: dict[str, frozenset[str]] = {
 
 @dataclass(frozen=True)
 class SensitiveField:
-    """A registered field (``field``) or a whole model (``field=None``) and its category."""
+    """A registered field (``field``) or a whole model (``field=None``) and its category.
+
+    With a ``value`` the entry is about one value of the field: a record whose ``field`` holds
+    it is in ``category`` as a whole (a psychological observation), and in a list of choices
+    that choice is (the 心理障碍 special-attention category). Pages ask ``may_read`` for the
+    category before they show such a record or choice.
+    """
 
     model: str  # "app_label.ModelName"
     field: str | None
     category: str
+    value: Any = None
 
     @property
     def model_class(self) -> type[Model]:
@@ -98,7 +106,8 @@ class SensitiveField:
 
     @property
     def label(self) -> str:
-        return f"{self.model}.{self.field}" if self.field else self.model
+        label = f"{self.model}.{self.field}" if self.field else self.model
+        return label if self.value is None else f"{label}={self.value}"
 
 
 @dataclass(frozen=True)
@@ -136,35 +145,112 @@ def school_relations(scope: Scope) -> frozenset[str]:
     return frozenset(relations)
 
 
-def relations_to(scope: Scope, student: Student) -> frozenset[str]:
-    """Why this person works with this student (empty: not at all, or only the roster)."""
+def _class_relations(
+    scope: Scope, class_id: int | None, load_class: Callable[[], SchoolClass]
+) -> set[str]:
     relations = set(school_relations(scope))
     if scope.staff is None:
-        return frozenset(relations)
-    class_id = student.school_class_id
+        return relations
     if class_id in scope.homeroom_class_ids:
         relations.add(Relation.HOMEROOM)
     if class_id in scope.taught_class_ids:
         relations.add(Relation.SUBJECT_TEACHER)
-    if scope.headed_grade_ids and (
-        student.school_class.grade_id in scope.headed_grade_ids
-        and student.school_class.academic_year_id == getattr(scope.year, "pk", None)
-    ):
-        relations.add(Relation.GRADE_HEAD)
-    from schoolops.models import Student
+    if scope.headed_grade_ids:  # only a grade head needs the class's grade and year
+        school_class = load_class()
+        if school_class.grade_id in scope.headed_grade_ids and (
+            school_class.academic_year_id == getattr(scope.year, "pk", None)
+        ):
+            relations.add(Relation.GRADE_HEAD)
+    return relations
 
-    for provider in registry.student_relations:
-        if provider.relation in relations:
-            continue
+
+def class_relations(scope: Scope, school_class: SchoolClass) -> frozenset[str]:
+    """Why this person works with every student of a class: the principal's office, the
+    psychology teacher, the class's homeroom and subject teachers, its grade head. A mentor's
+    or a leader's relation is to single students, never to a class."""
+    return frozenset(_class_relations(scope, school_class.pk, lambda: school_class))
+
+
+def _holds(scope: Scope, provider: StudentRelation, student: Student) -> bool:
+    """Does an app's relation hold (one query, once per student for a scope: a request)?"""
+    known = scope.__dict__.setdefault("_privacy_relations", {})
+    key = (provider.relation, student.pk)
+    if key not in known:
+        from schoolops.models import Student
+
         ids = provider.students(scope)
-        if ids is not None and Student.objects.filter(pk=student.pk, pk__in=ids).exists():
-            relations.add(provider.relation)
+        known[key] = ids is not None and (
+            Student.objects.filter(pk=student.pk, pk__in=ids).exists()
+        )
+    return known[key]
+
+
+def relations_to(scope: Scope, student: Student) -> frozenset[str]:
+    """Why this person works with this student (empty: not at all, or only the roster)."""
+    relations = _class_relations(scope, student.school_class_id, lambda: student.school_class)
+    if scope.staff is not None:
+        for provider in registry.student_relations:
+            if provider.relation not in relations and _holds(scope, provider, student):
+                relations.add(provider.relation)
     return frozenset(relations)
 
 
 def may_read(scope: Scope, category: str, student: Student) -> bool:
-    """May this person read this category of this student's record?"""
-    return bool(relations_to(scope, student) & READERS[category])
+    """May this person read this category of this student's record? The apps' relations (a
+    mentor, a 包靠 leader) are asked only when the class gives no reader of the category."""
+    readers = READERS[category]
+    if school_relations(scope) & readers:  # no need to read the person's classes
+        return True
+    if _class_relations(scope, student.school_class_id, lambda: student.school_class) & readers:
+        return True
+    if scope.staff is None:
+        return False
+    return any(
+        _holds(scope, provider, student)
+        for provider in registry.student_relations
+        if provider.relation in readers
+    )
+
+
+def may_read_class(scope: Scope, category: str, school_class: SchoolClass) -> bool:
+    """May this person read this category of every student of the class (a class's roster
+    or list: the relations a class gives, ``class_relations``)?"""
+    readers = READERS[category]
+    return bool(school_relations(scope) & readers or class_relations(scope, school_class) & readers)
+
+
+def readable_students(scope: Scope, category: str, students: QuerySet) -> QuerySet:
+    """The students of ``students`` whose ``category`` this person may read: ``may_read`` for
+    a list, as one filter (the relations of ``relations_to``, as conditions)."""
+    readers = READERS[category]
+    if school_relations(scope) & readers:
+        return students
+    if scope.staff is None:
+        return students.none()
+    condition = Q(pk__in=[])
+    if Relation.HOMEROOM in readers:
+        condition |= Q(school_class__in=scope.homeroom_class_ids)
+    if Relation.SUBJECT_TEACHER in readers:
+        condition |= Q(school_class__in=scope.taught_class_ids)
+    if Relation.GRADE_HEAD in readers and scope.headed_grade_ids:
+        condition |= Q(
+            school_class__grade__in=scope.headed_grade_ids,
+            school_class__academic_year=getattr(scope.year, "pk", None),
+        )
+    for provider in registry.student_relations:
+        if provider.relation in readers:
+            ids = provider.students(scope)
+            if ids is not None:
+                condition |= Q(pk__in=ids)
+    return students.filter(condition)
+
+
+def may_copy(category: str, into: str) -> bool:
+    """May text of ``category`` be copied into a new record of category ``into`` (a prefill,
+    a draft)? Only when every relation that reads the new record also reads the text: a
+    success case (consultation records) never carries a psychological note or the education
+    plan to the class's subject teachers."""
+    return READERS[into] <= READERS[category]
 
 
 def may_read_any(scope: Scope, category: str) -> bool:
@@ -174,8 +260,7 @@ def may_read_any(scope: Scope, category: str) -> bool:
 
 
 def readable_categories(scope: Scope, student: Student) -> frozenset[str]:
-    relations = relations_to(scope, student)
-    return frozenset(c for c, readers in READERS.items() if relations & readers)
+    return frozenset(c for c in READERS if may_read(scope, c, student))
 
 
 # What the admin hides.

@@ -218,14 +218,6 @@ class Scope:
                 condition |= Q(pk__in=extra)
         return qs.filter(condition)
 
-    def can_see_guardian_phone(self, student: Student) -> bool:
-        """Guardian phones: the student's homeroom teacher, grade head, principal's office."""
-        if self.is_school_wide:
-            return True
-        return student.school_class_id in self.homeroom_class_ids or (
-            student.school_class.grade_id in self.headed_grade_ids
-        )
-
 
 def get_scope(request: HttpRequest) -> Scope:
     return Scope.for_request(request)

@@ -72,6 +72,11 @@ class School:
 
 @pytest.fixture
 def school(db) -> School:
+    return build_school()
+
+
+def build_school() -> School:
+    """The cast, for a fixture of a wider scope (``tests/safety/test_sensitive_pages.py``)."""
     year = AcademicYear.objects.create(
         start_year=2026, start_date=dt.date(2026, 8, 1), end_date=dt.date(2027, 7, 31)
     )
