@@ -54,6 +54,27 @@ def student_leaders(student: Student):
     ).distinct()
 
 
+def judged_students(scope: Scope):
+    """A judge of a term's success cases reads the cases put forward that term."""
+    from .models import Case, CaseJudge
+
+    if scope.staff is None:
+        return None
+    return Case.objects.filter(
+        nominated=True, term__in=CaseJudge.objects.filter(staff=scope.staff).values("term")
+    ).values("student_id")
+
+
+def case_judges(student: Student):
+    """The judges of the terms in which a case about the student was put forward."""
+    from schoolops.models import Staff
+
+    from .models import Case
+
+    terms = Case.objects.filter(student=student, nominated=True).values("term")
+    return Staff.objects.filter(case_judging__term__in=terms).distinct()
+
+
 def ledger_categories(profile: LedgerProfile | None, readable: Iterable[str]) -> list[str]:
     """The register's categories a page shows of one ledger entry, for the read log: the
     ledger, and the plan and the psychological category when the entry has them and the
@@ -95,9 +116,12 @@ def _sensitive() -> list:
             "FollowUp",
             "Escalation",
             "LeaderAssignment",
-            "Case",
-            "CaseScore",
         )
+    ]
+    # A success case is also read by the term's judges (``Relation.JUDGE``).
+    cases = [
+        SensitiveField("consult.Case", None, Category.CASE),
+        SensitiveField("consult.CaseScore", None, Category.CASE),
     ]
     # The 心理障碍 category and a psychological observation are psychological notes: pages
     # ask ``privacy.may_read(scope, Category.PSYCHOLOGICAL, student)`` before showing them.
@@ -117,6 +141,7 @@ def _sensitive() -> list:
         *psychological,
         *meeting,
         *records,
+        *cases,
     ]
 
 
@@ -381,6 +406,9 @@ def register() -> None:
     registry.add_student_scope(leader_students)
     registry.add_student_relation(
         StudentRelation(Relation.LEADER, leader_students, holders=student_leaders)
+    )
+    registry.add_student_relation(
+        StudentRelation(Relation.JUDGE, judged_students, holders=case_judges)
     )
     for entry in SENSITIVE:
         registry.add_sensitive(entry)

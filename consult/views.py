@@ -121,7 +121,7 @@ LEDGER_EXPORT = (
     privacy.Category.PSYCHOLOGICAL,
     privacy.Category.EDUCATION_PLAN,
 )
-CASES_EXPORT = (privacy.Category.CONSULT,)
+CASES_EXPORT = (privacy.Category.CASE,)
 
 
 def _may_export(scope, categories: tuple[str, ...]) -> bool:
@@ -1170,7 +1170,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         .filter(term=term)
         .order_by("school_class__grade__level", "school_class__number", "pk")
     )
-    log_read(request, [c.student_id for c in cases], [Category.CONSULT])
+    log_read(request, [c.student_id for c in cases], [Category.CASE])
     ctx = {
         "cases": cases,
         "term": term,
@@ -1192,18 +1192,19 @@ def cases_xlsx(request: HttpRequest) -> HttpResponse:
         .order_by("school_class__grade__level", "school_class__number")
     )
     content = exports.cases_workbook(cases)
-    log_read(request, [c.student_id for c in cases], [Category.CONSULT])
+    log_read(request, [c.student_id for c in cases], [Category.CASE])
     return xlsx_response(content, "cases.xlsx")
 
 
 def _prefill(student: Student, term) -> dict[str, str]:
     """The case's parts from the student's timeline, for the teacher to edit.
 
-    A case is read by everyone who reads the class's consultation records, so it starts from
-    what every one of them may read (``privacy.may_copy``): the ledger and the consultation
-    records, never a psychological note or the individual education plan, whoever writes it.
+    A case is read by everyone who reads the class's consultation records and by the term's
+    judges, so it starts from what may flow into it (``privacy.may_copy``): the consultation
+    records, never the ledger, a psychological note or the individual education plan,
+    whoever writes it.
     """
-    into = privacy.Category.CONSULT
+    into = privacy.Category.CASE
     profile = LedgerProfile.objects.filter(student=student, term=term).first()
     situation = []
     if profile and privacy.may_copy(privacy.Category.LEDGER, into):
@@ -1218,7 +1219,8 @@ def _prefill(student: Student, term) -> dict[str, str]:
             if value
         ]
     discussions = student.consult_discussions.select_related("meeting").order_by("meeting__date")
-    situation += [f"{d.meeting.date:%m-%d} {d.analysis}" for d in discussions]
+    if privacy.may_copy(privacy.Category.CONSULT, into):
+        situation += [f"{d.meeting.date:%m-%d} {d.analysis}" for d in discussions]
     strategies = list(student.strategies.filter(term=term).order_by("start_date"))
     follow_ups = (
         FollowUp.objects.filter(strategy__student=student, strategy__term=term)
@@ -1286,7 +1288,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = get_scope(request)
     case = _get_case(request, pk)
     is_judge = CaseJudge.objects.filter(term=case.term, staff=scope.staff).exists()
-    log_read(request, [case.student_id], [Category.CONSULT])
+    log_read(request, [case.student_id], [Category.CASE])
     # A judge on the case's own side (its author, its class's team) is offered no score.
     own_case = is_judge and services.is_own_case(case, scope.staff)
     score_form = None

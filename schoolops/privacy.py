@@ -54,6 +54,7 @@ class Category(models.TextChoices):
     EDUCATION_PLAN = "plan", _("Individual education plan")
     CONSULT = "consult", _("Consultation records")
     MENTORING = "mentoring", _("Mentoring records")
+    CASE = "case", _("Success cases")
 
 
 class Relation(models.TextChoices):
@@ -64,6 +65,7 @@ class Relation(models.TextChoices):
     MENTOR = "mentor", _("Mentor")
     PSYCHOLOGY = "psychology", _("Psychology teacher")
     LEADER = "leader", _("Responsible school leader (包靠)")
+    JUDGE = "judge", _("Judge of the term's success cases")
 
 
 R = Relation
@@ -82,6 +84,10 @@ READERS: dict[str, frozenset[str]] = {
         {R.SCHOOL, R.GRADE_HEAD, R.HOMEROOM, R.SUBJECT_TEACHER, R.PSYCHOLOGY, R.LEADER}
     ),
     Category.MENTORING: frozenset({R.SCHOOL, R.GRADE_HEAD, R.HOMEROOM, R.MENTOR}),
+    # A nominated success case is also read by the term's judges, who may come from any class.
+    Category.CASE: frozenset(
+        {R.SCHOOL, R.GRADE_HEAD, R.HOMEROOM, R.SUBJECT_TEACHER, R.PSYCHOLOGY, R.LEADER, R.JUDGE}
+    ),
 }
 
 
@@ -245,12 +251,17 @@ def readable_students(scope: Scope, category: str, students: QuerySet) -> QueryS
     return students.filter(condition)
 
 
+# Text that may flow into a record read more widely than the text itself, by the seeds'
+# design: a success case is the class's consultation work written up for the term's judges.
+FLOWS = frozenset({(Category.CONSULT, Category.CASE)})
+
+
 def may_copy(category: str, into: str) -> bool:
     """May text of ``category`` be copied into a new record of category ``into`` (a prefill,
-    a draft)? Only when every relation that reads the new record also reads the text: a
-    success case (consultation records) never carries a psychological note or the education
-    plan to the class's subject teachers."""
-    return READERS[into] <= READERS[category]
+    a draft)? Only when every relation that reads the new record also reads the text, or the
+    flow is one of ``FLOWS``: a success case never carries a psychological note, the education
+    plan or the ledger (family situation) to the judges or the class's subject teachers."""
+    return (category, into) in FLOWS or READERS[into] <= READERS[category]
 
 
 def may_read_any(scope: Scope, category: str) -> bool:

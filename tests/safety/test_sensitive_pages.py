@@ -40,6 +40,7 @@ import pytest
 from consult.models import (
     Attention,
     Case,
+    CaseJudge,
     CaseScore,
     Escalation,
     FollowUp,
@@ -70,7 +71,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 11, 23)
 DAY = dt.date(2026, 11, 16)
-ACTORS = (*STAFF_ACTORS, "mentor", "leader")
+ACTORS = (*STAFF_ACTORS, "mentor", "leader", "judge")
 GET_ROUTES = [route for route in all_routes() if route.method == "get"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -80,10 +81,13 @@ class World:
     school: School
     mentor: Staff  # 钱老师: teaches class_b only; mentors student_a (a pairing per route)
     leader: Staff  # 冯主任: heads 八年级; the 包靠 leader of student_a
+    judge: Staff  # 褚老师: teaches 八年级 only; judges the term's success cases
 
     def staff(self, actor: str) -> Staff:
         return (
-            getattr(self, actor) if actor in ("mentor", "leader") else getattr(self.school, actor)
+            getattr(self, actor)
+            if actor in ("mentor", "leader", "judge")
+            else getattr(self.school, actor)
         )
 
 
@@ -108,7 +112,12 @@ def world(django_db_setup, django_db_blocker):
             LeaderAssignment.objects.create(
                 student=school.student_a, leader=leader, term=school.term, assigned_on=DAY
             )
-            yield World(school, mentor, leader)
+            judge = make_staff("T1009", "褚老师", [Post.SUBJECT_TEACHER])
+            TeachingAssignment.objects.create(
+                staff=judge, school_class=school.class_c, subject=school.maths
+            )
+            CaseJudge.objects.create(term=school.term, staff=judge)
+            yield World(school, mentor, leader, judge)
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
@@ -576,4 +585,29 @@ def test_a_former_mentor_no_longer_opens_the_mentees_file(world):
             assert response.status_code == status, staff
             if status == 200:
                 assert "旧导师的谈心记录" in response.text
+        transaction.set_rollback(True)
+
+
+def test_a_judge_reads_a_nominated_case_and_nothing_else_of_the_student(world):
+    """A judge from another grade reads the term's nominated success case (the register's
+    judge relation), never the student's ledger, timeline or other records."""
+    school = world.school
+    with transaction.atomic():
+        case = _case(world)
+        case.situation = "judge-sees-this"
+        case.save()
+        client = Client()
+        client.force_login(world.judge.user)
+        response = client.get(reverse("consult:case_detail", args=[case.pk]))
+        assert response.status_code == 200
+        assert "judge-sees-this" in response.content.decode()
+        student = Student.objects.select_related("school_class").get(pk=school.student_a.pk)
+        scope = Scope(world.judge.user)
+        assert privacy.may_read(scope, privacy.Category.CASE, student)
+        for category in set(privacy.Category.values) - {privacy.Category.CASE}:
+            assert not privacy.may_read(scope, category, student), category
+        assert client.get(reverse("consult:student_ledger", args=[student.pk])).status_code == 404
+        case.nominated = False
+        case.save()
+        assert client.get(reverse("consult:case_detail", args=[case.pk])).status_code == 404
         transaction.set_rollback(True)
