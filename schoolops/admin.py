@@ -769,7 +769,7 @@ class TeachingAssignmentAdmin(SheetAdminMixin, ScopedAdmin):
 
 
 @admin.register(Student)
-class StudentAdmin(SheetAdminMixin, ScopedAdmin):
+class StudentAdmin(SheetAdminMixin, ScopedAdmin, HistoryAdmin):
     sheet_kind = "students"
     scope_field = "school_class"
     list_display = ["student_no", "name", "gender", "school_class", "status"]

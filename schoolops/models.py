@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from simple_history.models import HistoricalRecords
+
 from schoolops.calendar import monday_of
 
 
@@ -570,6 +572,9 @@ class Student(models.Model):
         blank=True,
         help_text=_("The day the retention purge deleted the records and anonymised the rest."),
     )
+
+    # Every change of a student's record, the guardian's phone above all, with who and when.
+    history = HistoricalRecords()
 
     objects = StudentQuerySet.as_manager()
 

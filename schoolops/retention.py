@@ -110,11 +110,15 @@ def expired_students(today: dt.date | None = None, years: int | None = None) -> 
 def anonymise_students(ids: list[int], today: dt.date, *, dry_run: bool) -> dict[str, int]:
     students = Student.objects.filter(pk__in=ids)
     requests = GuardianRequest.objects.filter(student__in=ids).exclude(requested_by="")
+    # The student's change history holds the same names, numbers and phones: it goes.
+    old_versions = history_model(Student).objects.filter(id__in=ids)
     counts = {
         "schoolops.Student (anonymised)": students.count(),
+        "schoolops.Student (history)": old_versions.count(),
         "schoolops.GuardianRequest (anonymised)": requests.count(),
     }
     if not dry_run:
+        old_versions.delete()
         requests.update(requested_by="")
         pk = Cast(F("pk"), CharField())
         students.update(

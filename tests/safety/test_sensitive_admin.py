@@ -235,3 +235,25 @@ def test_the_principals_office_reads_guardian_phones_in_the_admin(school, login)
     client = login(school.principal)
     change = client.get(reverse("admin:schoolops_student_change", args=[school.student_a.pk]))
     assert school.student_a.guardian_phone in change.content.decode()
+
+
+def test_a_guardian_phone_change_is_kept_and_its_history_hides_it_from_office_staff(school, login):
+    """Every change of a student's record is kept with who and when; the history page shows
+    the principal's office the old and new phone and office staff neither."""
+    student = school.student_a
+    old_phone = student.guardian_phone
+    principal = login(school.principal)
+    student.guardian_phone = "13912345678"
+    student._history_user = school.principal.user
+    student.save()
+    versions = list(student.history.order_by("history_id"))
+    assert [v.guardian_phone for v in versions][-2:] == [old_phone, "13912345678"]
+    assert versions[-1].history_user == school.principal.user
+    url = reverse("admin:schoolops_student_history", args=[student.pk])
+    page = principal.get(url).content.decode()
+    assert "13912345678" in page and old_phone in page
+    office = login(school.office)
+    response = office.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "13912345678" not in page and old_phone not in page
