@@ -257,3 +257,34 @@ def test_a_guardian_phone_change_is_kept_and_its_history_hides_it_from_office_st
     assert response.status_code == 200
     page = response.content.decode()
     assert "13912345678" not in page and old_phone not in page
+
+
+@pytest.mark.parametrize("actor", ADMIN_ACTORS)
+def test_autocomplete_never_searches_or_shows_hidden_data(school, login, actor):
+    """Every autocomplete of every admin form: the target admin's search follows the register
+    (a hidden field's value finds nothing) and the results show no hidden value."""
+    staff = getattr(school, actor)
+    client = login(staff)
+    request = request_as(staff)
+    phone = school.student_a.guardian_phone
+    tried = 0
+    for model, model_admin in our_admins():
+        for field_name in model_admin.get_autocomplete_fields(request):
+            field = model._meta.get_field(field_name)
+            target_admin = admin.site._registry[field.related_model]
+            if not target_admin.has_view_permission(request):
+                continue
+            for term in (phone, phone[:4], "a"):
+                response = client.get(
+                    reverse("admin:autocomplete"),
+                    {
+                        "app_label": model._meta.app_label,
+                        "model_name": model._meta.model_name,
+                        "field_name": field_name,
+                        "term": term,
+                    },
+                )
+                assert response.status_code in (200, 403), (model, field_name)
+                assert phone not in response.content.decode()
+                tried += 1
+    assert tried
