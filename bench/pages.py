@@ -443,6 +443,7 @@ NOT_PAGES: dict[str, str] = {
     "groups:month_publish": POST_ONLY,
     "groups:register_xlsx": DOWNLOAD,
     "groups:leaderboard_xlsx": DOWNLOAD,  # its work: the leaderboard export job
+    "admin:groups_leaderboardrow_live_xlsx": DOWNLOAD,  # the same board as the admin page
     "groups:commendation_xlsx": DOWNLOAD,
     # consult
     "consult:class_ledger_carry": POST_ONLY,

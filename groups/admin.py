@@ -3,6 +3,7 @@ import datetime as dt
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -11,10 +12,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from schoolops.admin import GuardedAdmin, GuardedTabularInline, HistoryAdmin
-from schoolops.models import Term
-from schoolops.params import page_number, parse_month
+from schoolops.models import Grade, School, Term
+from schoolops.params import page_number, parse_month, pick
+from schoolops.sheets.http import xlsx_response
 
 from .models import (
+    GroupSettings,
     LeaderboardRow,
     MemberChange,
     Membership,
@@ -51,6 +54,24 @@ class ScoreItemAdmin(GuardedAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # entries keep pointing at their item; retire it with "in use" instead
+
+
+@admin.register(GroupSettings)
+class GroupSettingsAdmin(HistoryAdmin):
+    """The school's rules of the groups (one row), kept by 教导处: the leaderboard's minimum
+    activity."""
+
+    list_display = ["__str__", "ranking_min_days", "ranking_min_entries_per_group"]
+
+    def has_add_permission(self, request) -> bool:
+        return not GroupSettings.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# Unranked rows (no rank) last, in SQLite as in PostgreSQL.
+RANK_ORDER = F("rank").asc(nulls_last=True)
 
 
 class MembershipInline(GuardedTabularInline):
@@ -163,7 +184,7 @@ class LeaderboardRowInline(GuardedTabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
-    ordering = ["rank"]
+    ordering = [RANK_ORDER, "pk"]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -187,7 +208,7 @@ class LeaderboardRowAdmin(ReadOnlyAdmin):
 
     list_display = [
         "close",
-        "rank",
+        "rank_shown",
         "grade_name",
         "class_name",
         "group_name",
@@ -195,11 +216,16 @@ class LeaderboardRowAdmin(ReadOnlyAdmin):
         "points",
         "class_average",
         "class_rank",
+        "insufficient",
         "is_excellent",
     ]
-    list_filter = ["close", "grade_name", "is_excellent"]
+    list_filter = ["close", "grade_name", "is_excellent", "insufficient"]
     list_select_related = ["close"]
-    ordering = ["-close__month", "rank"]
+    ordering = ["-close__month", RANK_ORDER, "pk"]
+
+    @admin.display(description=_("rank"), ordering=RANK_ORDER)
+    def rank_shown(self, obj):
+        return obj.rank if obj.rank is not None else "—"
 
     def get_urls(self):
         live = path(
@@ -207,31 +233,75 @@ class LeaderboardRowAdmin(ReadOnlyAdmin):
             self.admin_site.admin_view(self.live_view),
             name="groups_leaderboardrow_live",
         )
-        return [live, *super().get_urls()]
+        export = path(
+            "live/xlsx/",
+            self.admin_site.admin_view(self.live_xlsx),
+            name="groups_leaderboardrow_live_xlsx",
+        )
+        return [live, export, *super().get_urls()]
 
-    def live_view(self, request):
-        """The standings of a month as they are now (closed months are archived rows)."""
-        from .selectors import compute_board
-        from .views import LEADERBOARD_PAGE
+    def _board(self, request):
+        """The month and grade asked for, and their board (``selectors.month_board``: the
+        archive of a closed month, else live; one grade ranked within it)."""
+        from .selectors import month_board
 
         if not self.has_view_permission(request):
             raise PermissionDenied
-        today = timezone.localdate()
-        month = parse_month(request.GET.get("month"), today)
-        rows, totals = compute_board(month)
+        month = parse_month(request.GET.get("month"), timezone.localdate())
+        grades = list(Grade.objects.order_by("level"))
+        grade = pick(grades, request.GET.get("grade"))
+        return month_board(month, grade.pk if grade else None), grades, grade
+
+    def live_view(self, request):
+        """The monthly board: month and grade filters, and the export of what it shows."""
+        from .exports import insufficient_text, rule_text
+        from .views import LEADERBOARD_PAGE
+
+        board, grades, grade = self._board(request)
+        month = board.month
         # Some 600 groups on a large school: a hundred rows a page, as on the leaderboard page.
-        page = Paginator(rows, LEADERBOARD_PAGE).get_page(page_number(request))
+        page = Paginator(board.rows, LEADERBOARD_PAGE).get_page(page_number(request))
+        query = f"month={month:%Y-%m}" + (f"&grade={grade.pk}" if grade else "")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": gettext("Live leaderboard of %(month)s") % {"month": f"{month:%Y-%m}"},
+            "title": gettext("Leaderboard of %(month)s, %(grade)s")
+            % {
+                "month": f"{month:%Y-%m}",
+                "grade": grade.name if grade else gettext("whole school"),
+            },
+            "board": board,
             "month": month,
-            "previous": (month.replace(day=1) - dt.timedelta(days=1)).replace(day=1),
+            "months": sorted({*_recent_months(timezone.localdate()), month}, reverse=True),
+            "grades": grades,
+            "grade": grade,
+            "query": query,
+            "rule": rule_text(board.min_days, board.min_entries_per_group),
+            "insufficient": insufficient_text(),
             "rows": page.object_list,
             "page": page,
-            "totals": totals,
+            "totals": board.totals,
         }
         return TemplateResponse(request, "groups/admin/leaderboard_live.html", context)
+
+    def live_xlsx(self, request):
+        """Exactly the board the page shows (its month and grade), every page of it."""
+        from .exports import board_workbook
+
+        board, _grades, grade = self._board(request)
+        name = f"小组月排行{board.month:%Y-%m}{grade.name if grade else '全校'}.xlsx"
+        return xlsx_response(
+            board_workbook(board, School.get().name, grade.name if grade else None), name
+        )
+
+
+def _recent_months(today: dt.date, count: int = 12) -> list[dt.date]:
+    months = []
+    month = today.replace(day=1)
+    for _i in range(count):
+        months.append(month)
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return months
 
 
 @admin.register(Recommendation)

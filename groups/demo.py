@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal
 from typing import Any
 
 from django.db import connection
@@ -20,6 +19,7 @@ from . import forming
 from .models import (
     Consequence,
     GoalCheckIn,
+    GroupSettings,
     LeaderboardRow,
     MemberChange,
     Membership,
@@ -466,8 +466,14 @@ def _months(rng, term, today, formed, class_groups) -> None:
     if office is None:
         return
     month = past[0]
-    close = MonthClose.objects.create(month=month, closed_by=office)
-    rows, _totals = compute_board(month)
+    rule = GroupSettings.load()
+    close = MonthClose.objects.create(
+        month=month,
+        closed_by=office,
+        ranking_min_days=rule.ranking_min_days,
+        ranking_min_entries_per_group=rule.ranking_min_entries_per_group,
+    )
+    rows, _totals = compute_board(month, rule=rule)
     archived = []
     for r in rows:
         archived.append(
@@ -479,10 +485,11 @@ def _months(rng, term, today, formed, class_groups) -> None:
                 group_name=r.group_name,
                 points=r.points,
                 class_average=r.class_average,
-                index=r.index if r.index is not None else Decimal(0),
-                rank=r.rank or 0,
+                index=r.index if r.rank is not None else None,
+                rank=r.rank,
                 class_rank=r.class_rank,
-                is_excellent=bool(r.rank)
+                insufficient=r.insufficient,
+                is_excellent=r.rank is not None
                 and r.class_rank == 1
                 and r.rank <= max(3, len(rows) // 20),
             )

@@ -190,6 +190,7 @@ VIEW_MODELS = (
     "leaderboardrow",
     "recommendation",
     "memberchange",
+    "groupsettings",
 )
 
 
@@ -241,6 +242,8 @@ def register() -> None:
             "groups.add_scoreitem",
             "groups.change_scoreitem",
             "groups.add_scoreentry",
+            "groups.add_groupsettings",
+            "groups.change_groupsettings",
         },
     )
     registry.add_post_permissions(Post.PRINCIPAL, views)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -188,7 +190,7 @@ class MemberChange(models.Model):
         ordering = ["-changed_at"]
 
     def __str__(self) -> str:
-        return f"{self.student.name}: {self.from_group} → {self.to_group}"
+        return f"{self.student.name}：{self.from_group} → {self.to_group}"
 
 
 class GoalCheckIn(models.Model):
@@ -232,7 +234,7 @@ class GoalCheckIn(models.Model):
         ordering = ["-checked_at"]
 
     def __str__(self) -> str:
-        return f"{self.group} {self.get_goal_display()}: {self.get_status_display()}"
+        return f"{self.group} {self.get_goal_display()}：{self.get_status_display()}"
 
 
 class ScoreItem(models.Model):
@@ -283,7 +285,7 @@ class ScoreEntry(models.Model):
         TAP = "tap", _("Lesson score")
         UNDO = "undo", _("Undone")
         CORRECTION = "correction", _("Correction")
-        IMPORT = "import", _("Imported")
+        IMPORT = "import", pgettext_lazy("score entry", "Imported")
 
     group = models.ForeignKey(
         StudyGroup,
@@ -347,6 +349,10 @@ class ScoreEntry(models.Model):
             models.Index(fields=["month", "group", "points"], name="scoreentry_month_idx"),
             # The admin list: one month's entries, newest first (its default filter and order).
             models.Index(fields=["month", "-id"], name="scoreentry_admin_month_idx"),
+            # The leaderboard's minimum activity: each class's days with entries in a month.
+            models.Index(
+                fields=["month", "school_class", "day", "kind"], name="scoreentry_class_day_idx"
+            ),
             # Class ranking of a teaching week and the group page's week chart.
             models.Index(fields=["school_class", "term", "week"], name="scoreentry_week_idx"),
             models.Index(fields=["group", "week"], name="scoreentry_group_week_idx"),
@@ -387,6 +393,14 @@ class MonthClose(models.Model):
         related_name="+",
         verbose_name=_("published by"),
     )
+    # The minimum activity the archived leaderboard was ranked by (GroupSettings when the
+    # month closed; empty for months closed before the rule existed).
+    ranking_min_days = models.PositiveSmallIntegerField(
+        _("minimum school days with entries"), null=True, blank=True
+    )
+    ranking_min_entries_per_group = models.PositiveSmallIntegerField(
+        _("minimum entries per group"), null=True, blank=True
+    )
 
     history = HistoricalRecords()
 
@@ -403,8 +417,61 @@ class MonthClose(models.Model):
         return self.published_at is not None
 
 
+class GroupSettings(models.Model):
+    """The school's rules of the study-help groups, kept by the academic office (one row).
+
+    The monthly leaderboard compares groups by an index (points over the class average), so a
+    class whose groups barely scored would rank first on one tap: a class enters the school
+    ranking once its groups' entries of the month reach both minimums below. ``load`` reads
+    the row (or the defaults while there is none) in one query.
+    """
+
+    ranking_min_days = models.PositiveSmallIntegerField(
+        _("minimum school days with entries"),
+        default=3,
+        validators=[MaxValueValidator(31)],
+        help_text=_(
+            "A class enters the monthly school ranking once its groups have entries on at "
+            "least this many days of the month (0: no minimum)."
+        ),
+    )
+    ranking_min_entries_per_group = models.PositiveSmallIntegerField(
+        _("minimum entries per group"),
+        default=1,
+        validators=[MaxValueValidator(1000)],
+        help_text=_(
+            "…and at least this many entries of the month for each of its groups (1: as many "
+            "entries as the class has groups; 0: no minimum). Undone and corrected entries do "
+            "not count."
+        ),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("study-help group settings")
+        verbose_name_plural = _("study-help group settings")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def load(cls) -> GroupSettings:
+        """The school's settings: the stored row, or the defaults while none is stored."""
+        return cls.objects.order_by("pk").first() or cls()
+
+    def admits(self, *, days: int, entries: int, groups: int) -> bool:
+        """Whether a class with these figures of a month enters the school ranking."""
+        return days >= self.ranking_min_days and (
+            entries >= groups * self.ranking_min_entries_per_group
+        )
+
+
 class LeaderboardRow(models.Model):
-    """One group's line of a closed month's leaderboard, as it stood when the month closed."""
+    """One group's line of a closed month's leaderboard, as it stood when the month closed.
+
+    An unranked group (its class's average was zero or less, or its class had too few entries
+    that month: ``insufficient``) has no rank and no index, and cannot be marked outstanding.
+    """
 
     close = models.ForeignKey(
         MonthClose, on_delete=models.CASCADE, related_name="rows", verbose_name=_("month")
@@ -417,21 +484,37 @@ class LeaderboardRow(models.Model):
     group_name = models.CharField(_("group name"), max_length=30)
     points = models.IntegerField(_("points"))
     class_average = models.DecimalField(_("class average"), max_digits=8, decimal_places=2)
-    index = models.DecimalField(_("index"), max_digits=8, decimal_places=1)
-    rank = models.PositiveIntegerField(_("rank"))
+    index = models.DecimalField(_("index"), max_digits=8, decimal_places=1, null=True, blank=True)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     class_rank = models.PositiveSmallIntegerField(_("rank in class"))
+    insufficient = models.BooleanField(
+        _("too few records this month"),
+        default=False,
+        help_text=_("The class was below the minimum activity: not in the school ranking."),
+    )
     is_excellent = models.BooleanField(_("outstanding group"), default=False)
 
     class Meta:
         verbose_name = _("archived leaderboard row")
         verbose_name_plural = _("archived leaderboard rows")
-        ordering = ["close", "rank", "pk"]
+        # Unranked rows last (a NULL rank sorts first in SQLite and last in PostgreSQL).
+        ordering = ["close", F("rank").asc(nulls_last=True), "pk"]
         constraints = [
             models.UniqueConstraint(fields=["close", "group"], name="leaderboardrow_unique"),
+            models.CheckConstraint(
+                condition=Q(is_excellent=False) | Q(rank__isnull=False),
+                name="leaderboardrow_excellent_is_ranked",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.close} #{self.rank} {self.class_name} {self.group_name}"
+        return f"{self.close} #{self.rank or '—'} {self.class_name} {self.group_name}"
+
+    def clean(self) -> None:
+        if self.is_excellent and self.rank is None:
+            raise ValidationError(
+                {"is_excellent": _("Only ranked groups can be outstanding groups.")}
+            )
 
 
 class Recommendation(models.Model):
@@ -521,7 +604,7 @@ class Review(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.round}: {self.reviewer.name} → {self.reviewee.name}"
+        return f"{self.round}：{self.reviewer.name} → {self.reviewee.name}"
 
 
 class Consequence(models.Model):
@@ -554,7 +637,7 @@ class Consequence(models.Model):
         ordering = ["-recorded_at"]
 
     def __str__(self) -> str:
-        return f"{self.student.name}: {self.get_kind_display()}"
+        return f"{self.student.name}：{self.get_kind_display()}"
 
     @property
     def is_reward(self) -> bool:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Case, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,7 @@ from schoolops.calendar import month_bounds
 from schoolops.models import Exam, ExamResult, SchoolClass, Term
 
 from .forming import Balance, Candidate, balance
-from .models import MonthClose, Recommendation, ScoreEntry, StudyGroup
+from .models import GroupSettings, MonthClose, Recommendation, ScoreEntry, StudyGroup
 
 
 def competition_ranks(items: list[Any], key: Callable[[Any], Any]) -> list[int]:
@@ -125,6 +125,7 @@ class BoardRow:
     recommendation_note: str = ""
     is_excellent: bool = False
     url: str = ""
+    insufficient: bool = False  # the class is below the minimum activity of the month
 
 
 @dataclass
@@ -137,23 +138,52 @@ class ClassTotal:
     total: int
     average: Decimal
     class_number: int = 0
+    insufficient: bool = False
 
 
 def _quantize(value: Decimal, places: str) -> Decimal:
     return value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
+def class_activity(month: dt.date, grade_id: int | None = None) -> dict[int, tuple[int, int]]:
+    """Each class's (days with entries, entries) of a month, for the minimum-activity rule.
+
+    Undone and corrected entries do not count: a reversing entry takes back the entry it
+    reverses on that entry's day (a day whose entries were all taken back has none). One
+    query over an index, a row per class and day.
+    """
+    entries = ScoreEntry.objects.filter(month=month.replace(day=1))
+    if grade_id is not None:
+        entries = entries.filter(school_class__grade_id=grade_id)
+    reversing = [ScoreEntry.Kind.UNDO, ScoreEntry.Kind.CORRECTION]
+    per_day = (
+        entries.values_list("school_class_id", "day")
+        .annotate(n=Sum(Case(When(kind__in=reversing, then=Value(-1)), default=Value(1))))
+        .values_list("school_class_id", "n")
+    )
+    activity: dict[int, tuple[int, int]] = {}
+    for class_id, count in per_day:
+        if count > 0:
+            days, total = activity.get(class_id, (0, 0))
+            activity[class_id] = (days + 1, total + count)
+    return activity
+
+
 def compute_board(
-    month: dt.date, grade_id: int | None = None
+    month: dt.date, grade_id: int | None = None, rule: GroupSettings | None = None
 ) -> tuple[list[BoardRow], list[ClassTotal]]:
     """Live standings of a month: every confirmed group of the terms touching it.
 
-    index = 100 × points ÷ average points of the groups of its class that month; classes
-    whose average is zero or less are left out of the ranking. Ranked by index, ties by
-    points; equal index and points share a rank. Two queries whatever the entry count
-    (plain values: the large school has some 600 groups and 60,000 entries a month).
+    index = 100 × points ÷ average points of the groups of its class that month. A class
+    enters the ranking once its month's entries reach the school's minimum activity
+    (``GroupSettings``: days with entries, entries per group; below it its rows are
+    ``insufficient``, shown with their points but no index) and its average is above zero.
+    Ranked by index, ties by points; equal index and points share a rank. Four queries
+    whatever the entry count (the settings, the groups, their points, the classes' days;
+    plain values: the large school has some 600 groups and 60,000 entries a month).
     """
     month = month.replace(day=1)
+    rule = rule if rule is not None else GroupSettings.load()
     first, last = month_bounds(month)
     groups = (
         StudyGroup.objects.confirmed()
@@ -177,6 +207,7 @@ def compute_board(
     points = dict(
         entries.values_list("group_id").annotate(p=Sum("points")).values_list("group_id", "p")
     )
+    activity = class_activity(month, grade_id)
     by_class: dict[int, list[tuple]] = defaultdict(list)
     for group in groups:
         by_class[group[3]].append(group)
@@ -189,6 +220,8 @@ def compute_board(
         total = sum(class_points)
         average = _quantize(Decimal(total) / len(class_groups), "0.01")
         exact_average = Decimal(total) / len(class_groups)
+        days, entry_count = activity.get(class_id, (0, 0))
+        insufficient = not rule.admits(days=days, entries=entry_count, groups=len(class_groups))
         totals.append(
             ClassTotal(
                 class_id=class_id,
@@ -199,6 +232,7 @@ def compute_board(
                 total=total,
                 average=average,
                 class_number=class_number,
+                insufficient=insufficient,
             )
         )
         ordered = sorted(
@@ -208,7 +242,7 @@ def compute_board(
         for (group, group_points), class_rank in zip(ordered, class_ranks, strict=True):
             index = (
                 _quantize(Decimal(100 * group_points) / exact_average, "0.1")
-                if exact_average > 0
+                if exact_average > 0 and not insufficient
                 else None
             )
             rows.append(
@@ -225,12 +259,14 @@ def compute_board(
                     index=index,
                     class_rank=class_rank,
                     class_number=class_number,
+                    insufficient=insufficient,
                 )
             )
     return _rank(rows), totals
 
 
 def _rank(rows: list[BoardRow]) -> list[BoardRow]:
+    """Rank the rows with an index; the others (no rank) follow in class order."""
     ranked = sorted(
         (r for r in rows if r.index is not None),
         key=lambda r: (-r.index, -r.points, r.grade_level, r.class_number, r.group_name),
@@ -240,12 +276,20 @@ def _rank(rows: list[BoardRow]) -> list[BoardRow]:
     ):
         row.rank = rank
     unranked = [r for r in rows if r.index is None]
+    for row in unranked:
+        row.rank = None
+    unranked.sort(key=lambda r: (r.grade_level, r.class_number, r.class_rank, r.group_name))
     return ranked + unranked
 
 
 def archived_board(close: MonthClose, grade_id: int | None = None) -> list[BoardRow]:
-    """A closed month's leaderboard as it was archived."""
-    rows = close.rows.order_by("rank", "pk").values_list(
+    """A closed month's leaderboard as it was archived; unranked rows last.
+
+    With ``grade_id`` the grade's rows are ranked within the grade, from their archived index
+    and points, as a live board of one grade is (the school ranks stay in the archive and
+    on the commendation list).
+    """
+    rows = close.rows.order_by(F("rank").asc(nulls_last=True), "pk").values_list(
         "group_id",
         "group_name",
         "group__school_class_id",
@@ -260,6 +304,7 @@ def archived_board(close: MonthClose, grade_id: int | None = None) -> list[Board
         "class_rank",
         "rank",
         "is_excellent",
+        "insufficient",
     )
     if grade_id is not None:
         rows = rows.filter(group__school_class__grade_id=grade_id)
@@ -275,14 +320,17 @@ def archived_board(close: MonthClose, grade_id: int | None = None) -> list[Board
             grade_level=r[7],
             points=r[8],
             class_average=r[9],
-            index=r[10] if r[12] else None,
+            index=r[10] if r[12] is not None else None,
             class_rank=r[11],
-            rank=r[12] or None,
+            rank=r[12],
             is_excellent=r[13],
+            insufficient=r[14],
         )
         for r in rows
     ]
-    board.sort(key=lambda r: r.rank is None)  # unranked rows (rank 0 in the archive) last
+    if grade_id is not None:
+        return _rank(board)
+    board.sort(key=lambda r: (r.rank is None, r.rank or 0))  # stable: the archive's order
     return board
 
 
@@ -301,11 +349,58 @@ def totals_of(rows: list[BoardRow]) -> list[ClassTotal]:
             total=sum(r.points for r in class_rows),
             average=class_rows[0].class_average,
             class_number=class_rows[0].class_number,
+            insufficient=class_rows[0].insufficient,
         )
         for class_id, class_rows in by_class.items()
     ]
     totals.sort(key=lambda t: (t.grade_level, t.class_number))
     return totals
+
+
+@dataclass
+class Board:
+    """A month's leaderboard as every place shows it: the page, the admin, the downloads and
+    the home page's figures (``month_board``)."""
+
+    month: dt.date
+    grade_id: int | None
+    close: MonthClose | None  # the month is closed: the rows are its archive
+    rows: list[BoardRow]
+    totals: list[ClassTotal]
+    min_days: int | None  # the minimum activity the rows were ranked by (None: none applied)
+    min_entries_per_group: int | None
+
+
+def month_board(month: dt.date, grade_id: int | None = None) -> Board:
+    """The one selector of a month's board: archived if the month is closed, else live; of one
+    grade (ranked within it) or of the school; unranked rows last. Two queries for a closed
+    month, five for a live one, whatever the school's size."""
+    month = month.replace(day=1)
+    close = (
+        MonthClose.objects.filter(month=month).select_related("closed_by", "published_by").first()
+    )
+    if close is not None:
+        rows = archived_board(close, grade_id)
+        return Board(
+            month=month,
+            grade_id=grade_id,
+            close=close,
+            rows=rows,
+            totals=totals_of(rows),
+            min_days=close.ranking_min_days,
+            min_entries_per_group=close.ranking_min_entries_per_group,
+        )
+    rule = GroupSettings.load()
+    rows, totals = compute_board(month, grade_id, rule)
+    return Board(
+        month=month,
+        grade_id=grade_id,
+        close=None,
+        rows=rows,
+        totals=totals,
+        min_days=rule.ranking_min_days,
+        min_entries_per_group=rule.ranking_min_entries_per_group,
+    )
 
 
 def attach_recommendations(rows: Iterable[BoardRow], month: dt.date) -> None:

@@ -18,6 +18,7 @@ from .access import scoring_subjects
 from .models import (
     Consequence,
     GoalCheckIn,
+    GroupSettings,
     LeaderboardRow,
     MemberChange,
     Membership,
@@ -495,8 +496,14 @@ def close_month(month: dt.date, staff: Staff, today: dt.date | None = None) -> M
         raise ValidationError(_("A month can be closed once it is over."))
     if MonthClose.objects.filter(month=month).exists():
         raise ValidationError(_("This month is already closed."))
-    close = MonthClose.objects.create(month=month, closed_by=staff)
-    rows, _totals = compute_board(month)
+    rule = GroupSettings.load()
+    close = MonthClose.objects.create(
+        month=month,
+        closed_by=staff,
+        ranking_min_days=rule.ranking_min_days,
+        ranking_min_entries_per_group=rule.ranking_min_entries_per_group,
+    )
+    rows, _totals = compute_board(month, rule=rule)
     LeaderboardRow.objects.bulk_create(
         LeaderboardRow(
             close=close,
@@ -506,9 +513,10 @@ def close_month(month: dt.date, staff: Staff, today: dt.date | None = None) -> M
             group_name=r.group_name,
             points=r.points,
             class_average=r.class_average,
-            index=r.index if r.index is not None else 0,
-            rank=r.rank or 0,
+            index=r.index if r.rank is not None else None,
+            rank=r.rank,
             class_rank=r.class_rank,
+            insufficient=r.insufficient,
         )
         for r in rows
     )
@@ -522,12 +530,24 @@ def mark_excellent(
     """Mark the month's 优秀小组 (before the list is published).
 
     ``among``: the groups the form showed (one page of the leaderboard); the marks of the
-    other groups are kept. Returns how many groups of the month are marked.
+    other groups are kept. Only ranked groups can be marked: a group without a rank (its
+    class's average was not above zero, or its class had too few entries) is refused, and
+    nothing changes. Returns how many groups of the month are marked.
     """
     close = MonthClose.objects.select_for_update().get(pk=close.pk)
     if close.is_published:
         raise ValidationError(_("The commendation list is published and can no longer change."))
     ids = set(group_ids)
+    unranked = list(
+        close.rows.filter(group_id__in=ids, rank__isnull=True)
+        .order_by("class_name", "group_name")
+        .values_list("class_name", "group_name")
+    )
+    if unranked:
+        raise ValidationError(
+            _("Only ranked groups can be outstanding groups; not ranked this month: %(names)s.")
+            % {"names": "、".join(f"{c} {g}" for c, g in unranked)}
+        )
     rows = close.rows.all() if among is None else close.rows.filter(group_id__in=set(among))
     rows.update(is_excellent=False)
     rows.filter(group_id__in=ids).update(is_excellent=True)

@@ -22,12 +22,11 @@ from schoolops.sheets.base import (
     add_month_argument,
     add_term_argument,
 )
-from schoolops.sheets.writer import Sheet, workbook_bytes
 
 from .access import board_grades
-from .exports import role_names
+from .exports import board_values, role_names
 from .models import Membership, MonthClose, ScoreEntry, ScoreItem, StudyGroup
-from .selectors import archived_board, compute_board
+from .selectors import month_board
 
 
 def _scope(user: Any):
@@ -128,37 +127,11 @@ class ScoresSheet(ImportSheet):
         return Counts(new=len(entries))
 
 
-LEADERBOARD_HEADERS = ["排名", "年级", "班级", "组名", "得分", "班级平均", "指数", "班内排名"]
-
-
 def leaderboard_rows(month: dt.date, grade_id: int | None = None) -> list[list[Any]]:
-    """The month's board (of one grade with ``grade_id``): archived if the month is closed,
-    else live; unranked rows last."""
-    close = MonthClose.objects.filter(month=month.replace(day=1)).first()
-    rows = archived_board(close, grade_id) if close else compute_board(month, grade_id)[0]
-    return [
-        [
-            r.rank or "",
-            r.grade_name,
-            r.class_name,
-            r.group_name,
-            r.points,
-            float(r.class_average),
-            float(r.index) if r.index is not None else "",
-            r.class_rank,
-        ]
-        for r in rows
-    ]
-
-
-def leaderboard_workbook(month: dt.date, grade_id: int | None = None) -> bytes:
-    return workbook_bytes(
-        Sheet(
-            f"{month:%Y-%m}小组排行",
-            headers=LEADERBOARD_HEADERS,
-            rows=leaderboard_rows(month, grade_id),
-        )
-    )
+    """The month's board (of one grade with ``grade_id``) as the page shows it
+    (``selectors.month_board``): archived if the month is closed, else live; unranked rows
+    last, a class below the minimum activity saying so in the last column."""
+    return board_values(month_board(month, grade_id).rows)
 
 
 class LeaderboardSheet(ExportSheet):
@@ -174,6 +147,7 @@ class LeaderboardSheet(ExportSheet):
         Column("average", "班级平均", width=10),
         Column("index", "指数", width=8),
         Column("class_rank", "班内排名", width=10),
+        Column("note", "备注", width=30),
     ]
 
     @classmethod

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from schoolops.models import SchoolClass, Subject
+from schoolops.models import School, SchoolClass, Subject
 from schoolops.params import month_of_or_404, number, page_number, parse_month, to_pk
 from schoolops.scopes import get_scope, staff_required
 from schoolops.sheets.http import xlsx_response
@@ -39,7 +39,13 @@ from .access import (
     scoring_subjects,
     sees_board,
 )
-from .exports import commendation_workbook, register_workbook
+from .exports import (
+    board_workbook,
+    commendation_workbook,
+    insufficient_text,
+    register_workbook,
+    rule_text,
+)
 from .forms import (
     REVIEW_LINES,
     CheckInForm,
@@ -69,16 +75,14 @@ from .models import (
     StudyGroup,
 )
 from .selectors import (
-    archived_board,
     attach_recommendations,
     balance_failures,
     class_standings,
-    compute_board,
     group_weeks,
     groups_balance,
     late_corrections,
     member_contributions,
-    totals_of,
+    month_board,
 )
 
 
@@ -788,16 +792,11 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     grades = board_grades(scope)
     grade = board_grade(scope, grades, request.GET.get("grade"))
     grade_id = grade.pk if grade else None
-    close = (
-        MonthClose.objects.filter(month=month).select_related("closed_by", "published_by").first()
-    )
-    if close is not None:
-        rows = archived_board(close, grade_id)
-        totals = totals_of(rows)
-        late = late_corrections(month, grade_id)
-    else:
-        rows, totals = compute_board(month, grade_id)
-        late = []
+    # The one board of the month (``selectors.month_board``): archived or live, the minimum
+    # activity applied, unranked rows last; the admin's board and both downloads use it too.
+    board = month_board(month, grade_id)
+    close, rows, totals = board.close, board.rows, board.totals
+    late = late_corrections(month, grade_id) if close is not None else []
     attach_recommendations(rows, month)
     # A large school has some 600 groups: a hundred rows a page keeps the page fast.
     page = Paginator(rows, LEADERBOARD_PAGE).get_page(page_number(request))
@@ -824,6 +823,8 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "editable": close is not None and can_run_months(scope) and not close.is_published,
         "can_close": close is None and month < today.replace(day=1),
         "recommended_count": sum(1 for r in rows if r.recommended),
+        "rule": rule_text(board.min_days, board.min_entries_per_group),
+        "insufficient": insufficient_text(),
     }
     return render(request, "groups/leaderboard.html", ctx)
 
@@ -930,12 +931,13 @@ def commendation_xlsx(request: HttpRequest, year: int, month: int) -> HttpRespon
 def leaderboard_xlsx(request: HttpRequest) -> HttpResponse:
     """The board the page shows: its month and grade (a grade head's own grade only)."""
     scope = _require_board(request)
-    from .sheets import leaderboard_workbook
-
     month = parse_month(request.GET.get("month"), timezone.localdate())
     grade = board_grade(scope, board_grades(scope), request.GET.get("grade"))
-    name = f"小组月排行{month:%Y-%m}{grade.name if grade else ''}.xlsx"
-    return xlsx_response(leaderboard_workbook(month, grade.pk if grade else None), name)
+    board = month_board(month, grade.pk if grade else None)
+    name = f"小组月排行{month:%Y-%m}{grade.name if grade else '全校'}.xlsx"
+    return xlsx_response(
+        board_workbook(board, School.get().name, grade.name if grade else None), name
+    )
 
 
 # Printables of a class.

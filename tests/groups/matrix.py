@@ -16,6 +16,7 @@ import datetime as dt
 from django.utils import timezone
 
 from groups.models import (
+    GroupSettings,
     LeaderboardRow,
     MemberChange,
     Membership,
@@ -233,9 +234,27 @@ def _month(school) -> Call:
 
 
 def _closed(school) -> MonthClose:
-    _groups(school)
+    g1, g2, _m1, _m2 = _groups(school)
     close = MonthClose.objects.filter(month=dt.date(2026, 10, 1)).first()
-    return close or close_month(dt.date(2026, 10, 1), school.academic)
+    if close is not None:
+        return close
+    # Only ranked groups can be outstanding: class_a scores on three days of the month, each
+    # group at least once (the default minimum activity), so its groups are ranked.
+    term = school.term
+    for group, day in ((g1, 12), (g1, 13), (g1, 14), (g2, 14)):
+        date = dt.date(2026, 10, day)
+        ScoreEntry.objects.create(
+            group=group,
+            school_class=school.class_a,
+            term=term,
+            item=_item("表扬"),
+            points=3 if group == g1 else 1,
+            teacher=school.teacher,
+            day=date,
+            week=term.week_number(date),
+            month=date.replace(day=1),
+        )
+    return close_month(dt.date(2026, 10, 1), school.academic)
 
 
 def _excellent(school) -> Call:
@@ -310,6 +329,8 @@ ROUTES = [
     Route("groups:month_publish", method="post", build=_publish, expect=ACADEMIC_POST),
     # The live leaderboard in the admin: staff with the archived rows' view permission.
     Route("admin:groups_leaderboardrow_live", expect=admin_row(OK, office=403)),
+    # Its export: exactly the board shown (month and grade), for the same people.
+    Route("admin:groups_leaderboardrow_live_xlsx", expect=admin_row(OK, office=403)),
     Route("groups:commendation", build=_commendation, expect=expect(OK, anonymous=LOGIN)),
     Route("groups:commendation_xlsx", build=_commendation, expect=expect(OK, anonymous=LOGIN)),
 ]
@@ -360,6 +381,7 @@ def _admin_row(school) -> LeaderboardRow:
 
 ADMIN_OBJECTS = {
     "groups.scoreitem": lambda school: _item("表扬"),
+    "groups.groupsettings": lambda school: GroupSettings.objects.create(),
     "groups.studygroup": _admin_group,
     "groups.scoreentry": _admin_entry,
     "groups.monthclose": _admin_close,
@@ -377,4 +399,8 @@ ADMIN_OBJECTS = {
 }
 
 # The score entries' admin is read-only although 教导处 may add entries (by import_sheet).
-ADMIN_OVERRIDES = {"admin:groups_scoreentry_add": {"academic": 403}}
+# One settings row: once it exists (the test opens it), nobody adds a second.
+ADMIN_OVERRIDES = {
+    "admin:groups_scoreentry_add": {"academic": 403},
+    "admin:groups_groupsettings_add": {"academic": 403},
+}

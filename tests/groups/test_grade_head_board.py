@@ -49,7 +49,9 @@ def board(school, today):
 
 
 def _sheet_names(content: bytes) -> tuple[set[str], set[str]]:
-    rows = list(load_workbook(io.BytesIO(content)).active.values)[1:]
+    rows = list(load_workbook(io.BytesIO(content)).active.values)
+    # The rows under the header (above it: the title row naming school, month and grade).
+    rows = rows[next(i for i, row in enumerate(rows) if row[0] == "排名") + 1 :]
     return {row[1] for row in rows}, {row[3] for row in rows}
 
 

@@ -11,7 +11,9 @@ from groups.services import add_score, close_month, correct_score, mark_excellen
 
 from .helpers import add_points, add_students, item, make_groups
 
-pytestmark = pytest.mark.django_db
+# These tests are about the index arithmetic and archiving, scored on one day: without the
+# minimum activity (its tests are in test_board_rules.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_activity_minimum")]
 NOV = dt.date(2026, 11, 1)
 DAY = dt.date(2026, 11, 10)
 
@@ -117,6 +119,7 @@ def test_marking_one_page_keeps_the_marks_of_other_pages(school, board_school):
     a, b, _c = board_school
     for group, points in zip(a, [3, 2, 1], strict=True):
         add_points(group, school.teacher, points, dt.date(2026, 10, 5))
+    add_points(b[0], school.teacher, 2, dt.date(2026, 10, 5))  # class B is ranked too
     close = close_month(dt.date(2026, 10, 1), school.academic)
     assert mark_excellent(close, [a[0].pk]) == 1
     # A second page showed only class B's groups: A's mark stays.

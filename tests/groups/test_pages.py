@@ -187,7 +187,7 @@ def test_leaderboard_is_for_the_principals_office(school, formed, login):
         assert login(staff).get(url).status_code == 200
 
 
-def test_only_the_academic_office_closes_and_publishes(school, formed, login):
+def test_only_the_academic_office_closes_and_publishes(school, formed, login, no_activity_minimum):
     add_points(formed[0], school.teacher, 5, dt.date(2026, 10, 12))
     data = {"month": "2026-10"}
     assert login(school.principal).post(reverse("groups:month_close"), data).status_code == 403
@@ -251,7 +251,7 @@ def test_leaderboard_query_count_does_not_grow(school, today, login, django_asse
 
 
 def test_closed_leaderboard_query_count_does_not_grow(
-    school, today, login, django_assert_max_num_queries
+    school, today, login, django_assert_max_num_queries, no_activity_minimum
 ):
     client = login(school.academic)
     url = reverse("groups:leaderboard") + "?month=2026-10"
@@ -334,7 +334,7 @@ def test_absurd_ids_and_dates_are_404(school, formed, login):
     )
 
 
-def test_live_leaderboard_in_the_admin(school, formed, login):
+def test_live_leaderboard_in_the_admin(school, formed, login, no_activity_minimum):
     add_points(formed[2], school.teacher, 4, dt.date(2026, 11, 9))
     url = reverse("admin:groups_leaderboardrow_live") + "?month=2026-11"
     response = login(school.academic).get(url)

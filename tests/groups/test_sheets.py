@@ -91,7 +91,7 @@ def test_import_into_a_closed_month_is_flagged(school, formed, tmp_path):
     assert ScoreEntry.objects.get().after_close
 
 
-def test_export_leaderboard_and_groups(school, formed, tmp_path):
+def test_export_leaderboard_and_groups(school, formed, tmp_path, no_activity_minimum):
     add_points(formed[0], school.teacher, 6, dt.date(2026, 11, 10))
     add_points(formed[1], school.teacher, 2, dt.date(2026, 11, 10))
     Membership.objects.filter(student=school.student_a).update(tier="A", is_recorder=True)
@@ -100,9 +100,11 @@ def test_export_leaderboard_and_groups(school, formed, tmp_path):
         "export_sheet", "leaderboard", str(board), "--month", "2026-11", stdout=io.StringIO()
     )
     rows = list(load_workbook(board).active.values)
-    assert rows[0] == ("排名", "年级", "班级", "组名", "得分", "班级平均", "指数", "班内排名")
+    assert rows[0] == (
+        "排名", "年级", "班级", "组名", "得分", "班级平均", "指数", "班内排名", "备注"
+    )  # fmt: skip
     # Class A: 6, 2, 0, 0 → average 2.
-    assert rows[1] == (1, "七年级", "七年级(1)班", "飞翔1组", 6, 2.0, 300.0, 1)
+    assert rows[1][:8] == (1, "七年级", "七年级(1)班", "飞翔1组", 6, 2.0, 300.0, 1)
     assert rows[2][0] == 2 and rows[2][6] == 100.0
     groups = tmp_path / "groups.xlsx"
     call_command("export_sheet", "groups", str(groups), stdout=io.StringIO())
