@@ -27,7 +27,7 @@ from schoolops.scopes import get_scope
 
 from .access import can_run_months, can_score, sees_board
 from .models import Membership, MonthClose, ScoreEntry, StudyGroup
-from .selectors import compute_board
+from .selectors import month_board
 
 # How many of a grade's best groups its grade head's home page names.
 TOP_GROUPS = 3
@@ -107,27 +107,44 @@ def todos(request: HttpRequest) -> list[Todo]:
 
 def _grade_board(scope, today: dt.date) -> list[Todo]:
     """For a grade head: their grade's best groups on this month's leaderboard so far, ranked
-    within the grade as its page shows them (two queries a headed grade, whatever its size)."""
+    within the grade as its page shows them, and its classes below the minimum activity that
+    the ranking asks (``selectors.month_board``: a fixed number of queries a headed grade,
+    whatever its size)."""
     month = today.replace(day=1)
+    separator = pgettext("list separator", ", ")
     items = []
     for grade in sorted(scope.headed_grades, key=lambda g: g.level):
-        rows, _totals = compute_board(month, grade.pk)
-        top = [row for row in rows if row.rank is not None][:TOP_GROUPS]
-        if not top:
-            continue
-        names = pgettext("list separator", ", ").join(
-            _("%(group)s (%(class)s)") % {"group": row.group_name, "class": row.class_name}
-            for row in top
-        )
-        items.append(
-            Todo(
-                text=_("%(grade)s, best groups this month: %(groups)s")
-                % {"grade": grade.name, "groups": names},
-                url=reverse("groups:leaderboard") + f"?month={month:%Y-%m}&grade={grade.pk}",
-                level="info",
-                app="groups",
+        board = month_board(month, grade.pk)
+        url = reverse("groups:leaderboard") + f"?month={month:%Y-%m}&grade={grade.pk}"
+        top = [row for row in board.rows if row.rank is not None][:TOP_GROUPS]
+        if top:
+            names = separator.join(
+                _("%(group)s (%(class)s)") % {"group": row.group_name, "class": row.class_name}
+                for row in top
             )
-        )
+            items.append(
+                Todo(
+                    text=_("%(grade)s, best groups this month: %(groups)s")
+                    % {"grade": grade.name, "groups": names},
+                    url=url,
+                    level="info",
+                    app="groups",
+                )
+            )
+        below = [total.class_name for total in board.totals if total.insufficient]
+        if below:
+            items.append(
+                Todo(
+                    text=_(
+                        "%(grade)s, too few records this month, not in the ranking yet: %(classes)s"
+                    )
+                    % {"grade": grade.name, "classes": separator.join(below)},
+                    url=url,
+                    count=len(below),
+                    level="info",
+                    app="groups",
+                )
+            )
     return items
 
 

@@ -119,9 +119,26 @@ def test_the_grade_heads_home_page_names_the_grades_best_groups(school, board, l
     # The grade's first three: 七一1组 (index 166.7), 七二1组 (133.3), 七一2组 (100.0).
     assert "七一1组" in todo.text and "七二1组" in todo.text and "七一2组" in todo.text
     assert "八一" not in todo.text
+    # Every class of the grade has enough records to be ranked: none is named as below.
+    assert not [t for t in response.context["todos"] if t.app == "groups" and t.count]
     # Nobody else is told about the grade's leaderboard.
     home = login(school.homeroom).get(reverse("home"))
     assert not [t for t in home.context["todos"] if t.url.startswith(reverse(BOARD))]
+
+
+def test_the_grade_heads_home_page_names_classes_below_the_minimum_activity(school, today, login):
+    _scored_groups(school, school.class_a, "七一", [5, 3, 1], seed=1)
+    # 七年级(2)班 scored on one day only: below the default minimum (three school days).
+    for group in make_groups(school.class_b, school.term, add_students(school.class_b, 8, seed=2)):
+        add_points(group, school.teacher, 2, DAYS[0])
+    response = login(school.grade_head).get(reverse("home"))
+    url = f"{reverse(BOARD)}?month=2026-11&grade={school.grade7.pk}"
+    (todo,) = [t for t in response.context["todos"] if t.url == url and t.count]
+    assert todo.count == 1 and "七年级(2)班" in todo.text and "七年级(1)班" not in todo.text
+    assert "本月记录不足" in todo.text
+    # The best groups are still named: 七年级(1)班's, the one class ranked.
+    (best,) = [t for t in response.context["todos"] if t.url == url and not t.count]
+    assert "七一1组" in best.text and "七年级(2)班" not in best.text
 
 
 def _grow_grade7(school, n_classes: int) -> None:
