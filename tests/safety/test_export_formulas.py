@@ -205,7 +205,7 @@ def _ensure_records(school) -> None:
     from groups.models import MonthClose, StudyGroup
     from groups.services import close_month
     from mentors.models import MentorEvaluation, Pairing
-    from schoolops.models import Exam, ExamResult, Student
+    from schoolops.models import Exam, ExamResult, ReadLog, Student
     from tests.consult.helpers import FULL
     from tests.groups.helpers import add_students, item, make_groups
 
@@ -253,6 +253,11 @@ def _ensure_records(school) -> None:
                 started_on=school.term.start_date,
             )
     MentorEvaluation.objects.get_or_create(term=school.term, mentor=school.teacher)
+    if not ReadLog.objects.exists():
+        ReadLog.objects.bulk_create(
+            ReadLog(user=school.principal.user, student=student, what="ledger", path="/")
+            for student in students
+        )
     if not ExamResult.objects.exists():
         exam = Exam.objects.create(name="期中考试", date=dt.date(2026, 11, 10))
         ExamResult.objects.create(
