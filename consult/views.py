@@ -433,10 +433,13 @@ def strategy_add(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         # The observations to choose from are shown.
         log_read(request, [student], [Category.CONSULT] + ([Category.PSYCHOLOGICAL] * psych))
+    # The 20 latest, as a queryset filtered by their ids: a sliced queryset cannot be filtered,
+    # so the form could not check a ticked observation against it.
+    recent = observations.filter(pk__in=list(observations.values_list("pk", flat=True)[:20]))
     form = StrategyForm(
         request.POST or None,
         owners=_owners(student),
-        observations=observations[:20],
+        observations=recent,
         initial={"owner": scope.staff},
     )
 

@@ -1,0 +1,61 @@
+"""A choice field offers a queryset that can still be filtered (issue 11, defect 1).
+
+Reproduced before: ticking any observation under 「导致该措施的学情记录」 on the strategy form
+failed with 「“705”不是一个有效的值」: the view gave the field ``observations[:20]``, and Django
+checks a ticked id by filtering the field's queryset, which a sliced queryset refuses, so every
+choice was invalid. A bounded list of choices is a queryset filtered by the ids it may offer.
+
+Here every form class of the project is read for a choice field declared with a sliced
+queryset; ``tests/safety/test_walk.py`` records any choice field given one while the pages of
+the demo school are built (``test_no_choice_field_on_a_page_is_given_a_sliced_queryset``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+from django import forms
+
+from schoolops.management.commands.makemessages import APPS
+
+
+def project_form_classes() -> list[type[forms.BaseForm]]:
+    found = {}
+    for app in APPS:
+        package = importlib.import_module(app)
+        for module_info in pkgutil.walk_packages(package.__path__, f"{app}."):
+            if ".migrations" in module_info.name or ".management" in module_info.name:
+                continue
+            module = importlib.import_module(module_info.name)
+            for _name, value in inspect.getmembers(module, inspect.isclass):
+                if issubclass(value, forms.BaseForm) and value.__module__.split(".")[0] in APPS:
+                    found[f"{value.__module__}.{value.__qualname__}"] = value
+    return [found[name] for name in sorted(found)]
+
+
+def sliced_fields(form_class: type[forms.BaseForm]) -> list[str]:
+    return [
+        name
+        for name, field in form_class.base_fields.items()
+        if isinstance(field, forms.ModelChoiceField)
+        and field.queryset is not None
+        and field.queryset.query.is_sliced
+    ]
+
+
+def test_no_form_declares_a_choice_field_with_a_sliced_queryset():
+    classes = project_form_classes()
+    assert len(classes) > 20, "the project's forms were not found"
+    sliced = {f"{c.__module__}.{c.__qualname__}": sliced_fields(c) for c in classes}
+    assert not {name: fields for name, fields in sliced.items() if fields}
+
+
+def test_the_check_finds_a_sliced_queryset():
+    from schoolops.models import Student
+
+    class Sliced(forms.Form):
+        student = forms.ModelChoiceField(queryset=Student.objects.order_by("pk")[:20])
+
+    assert sliced_fields(Sliced) == ["student"]
