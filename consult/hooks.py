@@ -149,6 +149,7 @@ SENSITIVE = _sensitive()
 
 
 def student_panel(request: HttpRequest, student: Student) -> dict[str, Any] | None:
+    from .access import visible_meetings
     from .selectors import timeline
     from .services import check_escalations
 
@@ -168,7 +169,7 @@ def student_panel(request: HttpRequest, student: Student) -> dict[str, Any] | No
     # A mentor reads the ledger but not the consultation records (the timeline).
     consult = privacy.may_read(scope, privacy.Category.CONSULT, student)
     plan = privacy.may_read(scope, privacy.Category.EDUCATION_PLAN, student)
-    events = timeline(student, psych=psych) if consult else []
+    events = timeline(student, psych=psych, meetings=visible_meetings(scope)) if consult else []
     # The read log: the parts of the record the panel shows.
     shown = [Category.LEDGER]
     if plan and profile is not None and profile.education_plan:

@@ -20,6 +20,7 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    QuerySet,
     TextField,
     Value,
 )
@@ -363,9 +364,13 @@ def _staff_name(user: Any) -> str:
     return staff.name if staff is not None else user.get_username()
 
 
-def timeline(student: Student, *, psych: bool, limit: int = 40) -> list[Event]:
+def timeline(
+    student: Student, *, psych: bool, meetings: QuerySet[Meeting], limit: int = 40
+) -> list[Event]:
     """Ledger changes, observations, meetings, strategies, follow-ups and escalations.
 
+    ``meetings``: those the reader may open (``access.visible_meetings``, the rule of the
+    meeting's page); a meeting the student was discussed at outside them is shown unlinked.
     Four queries: the ledger's history, observations, meetings, and strategies, follow-ups
     and escalations in one UNION; each is cut at ``limit`` before the merge.
     """
@@ -407,6 +412,7 @@ def timeline(student: Student, *, psych: bool, limit: int = 40) -> list[Event]:
     for d in (
         MeetingStudent.objects.filter(student=student)
         .select_related("meeting__chair")
+        .annotate(may_open=Exists(meetings.filter(pk=OuterRef("meeting_id"))))
         .order_by("-meeting__date")[:limit]
     ):
         events.append(
@@ -416,7 +422,7 @@ def timeline(student: Student, *, psych: bool, limit: int = 40) -> list[Event]:
                 _("%(level)s meeting") % {"level": d.meeting.get_level_display()},
                 f"{d.meeting.topic}：{d.analysis}" + (f" → {d.decision}" if d.decision else ""),
                 who=d.meeting.chair.name,
-                url=reverse("consult:meeting_detail", args=[d.meeting_id]),
+                url=reverse("consult:meeting_detail", args=[d.meeting_id]) if d.may_open else "",
                 badge="primary",
             )
         )

@@ -463,10 +463,18 @@ def _get_strategy(request: HttpRequest, pk: int) -> Strategy:
     except (Strategy.DoesNotExist, ValueError):
         raise Http404 from None
     get_student_or_404(request, strategy.student_id)
-    # A mentor has the student in scope but does not read consultation records.
-    if not privacy.may_read(get_scope(request), privacy.Category.CONSULT, strategy.student):
+    if not _may_open_strategy(get_scope(request), strategy.student):
         raise PermissionDenied
     return strategy
+
+
+def _may_open_strategy(scope, student: Student, in_scope: set[int] | None = None) -> bool:
+    """``strategy_detail``'s rule: the student is in the person's scope (``in_scope``: ids of
+    ``scope.students()``, else the page is a 404) and the person reads their consultation
+    records (a mentor has the student in scope but does not: a 403)."""
+    if in_scope is not None and student.pk not in in_scope:
+        return False
+    return privacy.may_read(scope, privacy.Category.CONSULT, student)
 
 
 def _may_follow_up(scope, strategy: Strategy) -> bool:
@@ -493,6 +501,9 @@ def strategy_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 ]
             )
         ),
+        # Linked where the meeting's page answers (get_meeting_or_404).
+        "meeting_opens": strategy.meeting_id is not None
+        and visible_meetings(scope).filter(pk=strategy.meeting_id).exists(),
         "may_follow_up": may and strategy.is_open,
         "form": FollowUpForm() if may and strategy.is_open else None,
         "close_form": NoteForm() if may and strategy.is_open else None,
@@ -857,14 +868,20 @@ def _meeting_detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         .filter(pk__in=[d.student_id for d in discussed])
         .values_list("pk", flat=True)
     )
+    strategies = list(
+        meeting.decided_strategies.select_related("student__school_class", "owner").order_by("pk")
+    )
     return {
         "meeting": meeting,
         "attendees": list(meeting.attendees.order_by("staff_no")),
         "discussed": discussed,
         "visible_students": visible,
-        "strategies": list(
-            meeting.decided_strategies.select_related("student", "owner").order_by("pk")
-        ),
+        "strategies": strategies,
+        # Linked where the strategy's page answers (a grade meeting decides strategies for
+        # students of classes a subject teacher does not teach).
+        "openable_strategies": {
+            s.pk for s in strategies if _may_open_strategy(scope, s.student, in_scope=visible)
+        },
         "can_edit": can_edit_meeting(scope, meeting),
     }
 

@@ -34,7 +34,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -89,6 +89,35 @@ admin.site.index_title = _("School administration")
 FILTER_SUFFIXES = frozenset(
     {"exact", "iexact", "isnull", "isempty", "in", "gte", "gt", "lte", "lt", "year", "month", "day"}
 )
+
+
+def _as_text(field):
+    """A read-only relation shown as its object's name, without a link."""
+
+    def show(obj):
+        return getattr(obj, field.name)
+
+    show.__name__ = field.name  # the row's CSS class, as for the field itself
+    show.short_description = field.verbose_name
+    return show
+
+
+def _swapped(fields, texts):
+    return [_swapped(f, texts) if isinstance(f, (list, tuple)) else texts.get(f, f) for f in fields]
+
+
+class UnlinkedRawIdWidget(admin.widgets.ForeignKeyRawIdWidget):
+    """A raw id field for someone the related model's admin does not answer: the chosen
+    object's name, with no lookup and no link (both would answer 403)."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["related_url"] = None
+        return context
+
+    def label_and_url_for_value(self, value):
+        label, _url = super().label_and_url_for_value(value)
+        return label, ""
 
 
 class GuardedAdmin(BoundedChangeListMixin, admin.ModelAdmin):
@@ -147,6 +176,50 @@ class GuardedAdmin(BoundedChangeListMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self._visible(request, super().get_readonly_fields(request, obj))
+
+    # Links to another admin only where that admin answers the person. Django links a raw id
+    # field and a read-only relation to the related admin without asking it (a select's add
+    # and change links do ask); a login, for one, is a superuser's to open.
+
+    def _answers(self, request, model) -> bool:
+        related = self.admin_site._registry.get(model)
+        return related is not None and related.has_view_permission(request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if (
+            "widget" not in kwargs
+            and db_field.name in self.raw_id_fields
+            and not self._answers(request, db_field.remote_field.model)
+        ):
+            kwargs["widget"] = UnlinkedRawIdWidget(
+                db_field.remote_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        adminform = context.get("adminform")
+        if adminform is not None:
+            texts = {}
+            for name in adminform.readonly_fields:
+                field = self._relation(name)
+                if field is not None and not self._answers(request, field.related_model):
+                    texts[name] = _as_text(field)
+            if texts:
+                adminform.readonly_fields = [texts.get(f, f) for f in adminform.readonly_fields]
+                adminform.fieldsets = [
+                    (title, {**options, "fields": _swapped(options["fields"], texts)})
+                    for title, options in adminform.fieldsets
+                ]
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def _relation(self, name):
+        if not isinstance(name, str):
+            return None
+        try:
+            field = self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        return field if (field.many_to_one or field.one_to_one) and field.concrete else None
 
     # What the list shows and how it can be narrowed.
 
@@ -316,6 +389,9 @@ class HistoryAdmin(GuardedAdmin, SimpleHistoryAdmin):
         if not self.get_queryset(request).filter(pk=unquote_pk(object_id)).exists():
             raise Http404
         self.log_reads(request, [unquote_pk(object_id)])  # the changes' old and new values
+        if not self._answers(request, get_user_model()):
+            # Who made each change, unlinked: no view name, so simple_history's {% url %} fails.
+            extra_context = {**(extra_context or {}), "admin_user_view": ""}
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
