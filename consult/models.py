@@ -483,7 +483,7 @@ class Strategy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.student.name}: {self.action[:30]}"
+        return f"{self.student.name}：{self.action[:30]}"
 
     def get_absolute_url(self) -> str:
         return reverse("consult:strategy_detail", args=[self.pk])
@@ -727,4 +727,4 @@ class CaseScore(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case} {self.judge.name}: {self.score}"
+        return f"{self.case} {self.judge.name}：{self.score}"

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
@@ -245,10 +246,12 @@ def _not_future(value: dt.date) -> dt.date:
 
 class TalkForm(SubmissionTokenMixin, forms.Form):
     date = forms.DateField(label=_("date"), widget=DATE_WIDGET())
-    topic = forms.CharField(label=_("topic"), max_length=100)
+    topic = forms.CharField(label=pgettext_lazy("talk", "topic"), max_length=100)
     content = forms.CharField(label=_("what was said"), widget=forms.Textarea(attrs={"rows": 4}))
     follow_up = forms.CharField(
-        label=_("follow-up"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=pgettext_lazy("talk", "follow-up"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -321,7 +324,7 @@ class ExchangeForm(SubmissionTokenMixin, forms.Form):
     )
     students = PkMultipleChoiceField(
         queryset=Student.objects.none(),
-        label=_("students discussed"),
+        label=pgettext_lazy("exchange", "students discussed"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -47,7 +47,7 @@ class MentorCapacity(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.school_class} {self.mentor}: {self.capacity}"
+        return f"{self.school_class} {self.mentor}：{self.capacity}"
 
 
 class PriorityStudent(models.Model):
@@ -116,7 +116,7 @@ class Choice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.student} {self.rank}: {self.mentor}"
+        return f"{self.student} {self.rank}：{self.mentor}"
 
 
 class MentorRanking(models.Model):
@@ -144,7 +144,7 @@ class MentorRanking(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.mentor} → {self.student}: {self.position or '-'}"
+        return f"{self.mentor} → {self.student}：{self.position or '-'}"
 
 
 class MatchRun(models.Model):
@@ -332,9 +332,10 @@ class TalkLog(models.Model):
         Pairing, on_delete=models.PROTECT, related_name="talks", verbose_name=_("pairing")
     )
     date = models.DateField(_("date"))
-    topic = models.CharField(_("topic"), max_length=100)
+    # A heart-to-heart talk's topic (谈心主题), not a consultation meeting's (会商主题).
+    topic = models.CharField(pgettext_lazy("talk", "topic"), max_length=100)
     content = models.TextField(_("what was said"))
-    follow_up = models.TextField(_("follow-up"), blank=True)
+    follow_up = models.TextField(pgettext_lazy("talk", "follow-up"), blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -418,7 +419,10 @@ class Exchange(models.Model):
         Staff, related_name="mentor_exchanges", blank=True, verbose_name=_("mentors present")
     )
     students = models.ManyToManyField(
-        Student, related_name="mentor_exchanges", blank=True, verbose_name=_("students discussed")
+        Student,
+        related_name="mentor_exchanges",
+        blank=True,
+        verbose_name=pgettext_lazy("exchange", "students discussed"),
     )
     notes = models.TextField(_("notes"))
     recorded_by = models.ForeignKey(
@@ -612,7 +616,7 @@ class TeacherRating(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rater or '—'} → {self.mentor}: {self.score}"
+        return f"{self.rater or '—'} → {self.mentor}：{self.score}"
 
 
 class StudentRating(models.Model):
@@ -648,7 +652,7 @@ class StudentRating(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.student} → {self.mentor}: {self.score}"
+        return f"{self.student} → {self.mentor}：{self.score}"
 
 
 def first_of_month(day: dt.date) -> dt.date:

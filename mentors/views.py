@@ -569,7 +569,7 @@ def pairing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = MentoringPlan.objects.filter(pairing=pairing).first()
     talks = list(pairing.talks.order_by("-date", "-pk")[:20])
     contacts = list(pairing.parent_contacts.order_by("-date", "-pk")[:12])
-    summaries = list(pairing.summaries.order_by("-month")[:12])
+    by_month = {s.month: s for s in pairing.summaries.order_by("-month")[:12]}
     growth = list(pairing.growth_records.select_related("written_by").order_by("-date", "-pk")[:20])
     log_read(request, [pairing.student_id], [Category.MENTORING])
     priority = PriorityStudent.objects.filter(
@@ -599,8 +599,11 @@ def pairing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "plan": plan,
         "talks": talks,
         "contacts": contacts,
-        "summaries": summaries,
-        "summary_months": sorted(set(months) | {s.month for s in summaries}, reverse=True),
+        # Each month with its summary, if written: 「撰写」 a new one, 「查看/修改」 a written one.
+        "summary_months": [
+            (month, by_month.get(month))
+            for month in sorted(set(months) | set(by_month), reverse=True)
+        ],
         "growth": growth,
         "priority": priority,
         "history": history,

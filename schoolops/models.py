@@ -529,7 +529,7 @@ class TeachingAssignment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.school_class} {self.subject}: {self.staff}"
+        return f"{self.school_class} {self.subject}：{self.staff}"
 
 
 class StudentQuerySet(models.QuerySet):
@@ -652,7 +652,7 @@ class ExamResult(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.student.name} {self.exam.name} {self.subject}: {self.score}"
+        return f"{self.student.name} {self.exam.name} {self.subject}：{self.score}"
 
 
 class ImportRecord(models.Model):
@@ -786,7 +786,9 @@ class PrivilegeChange(models.Model):
     what = models.CharField(_("what"), max_length=100, blank=True)
     before = models.CharField(_("before"), max_length=100, blank=True)
     after = models.CharField(_("after"), max_length=100, blank=True)
-    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    source = models.CharField(
+        pgettext_lazy("privilege change", "source"), max_length=10, choices=Source.choices
+    )
 
     class Meta:
         verbose_name = _("privilege change")

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from schoolops.models import ExamResult, GuardianRequest, ReadLog, Student
 from schoolops.registry import Section, registry
@@ -53,7 +54,7 @@ def roster_sections(student: Student) -> list[Section]:
         ),
         Section(
             _("Exam results"),
-            [_("Exam"), _("Date"), _("Subject"), _("Score")],
+            [_("Exam"), _("Date"), _("Subject"), pgettext("exam", "Score")],
             [[r.exam.name, r.exam.date, r.subject.name, r.score] for r in results],
         ),
         Section(

@@ -40,7 +40,12 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # The project's scripts' strings (each app's djangojs catalog), served by the app itself.
+    path(
+        "jsi18n/",
+        JavaScriptCatalog.as_view(packages=["schoolops", "groups", "consult", "mentors"]),
+        name="javascript-catalog",
+    ),
     path("groups/", include("groups.urls")),
     path("consult/", include("consult.urls")),
     path("mentors/", include("mentors.urls")),

@@ -2,6 +2,8 @@
 // Without JavaScript the forms post normally and the page reloads with a message.
 (function () {
   "use strict";
+  // Translated through Django's JavaScript catalog (jsi18n, loaded before this file).
+  var gettext = window.gettext || function (text) { return text; };
   var status = document.getElementById("score-status");
   var subject = document.getElementById("score-subject");
   var list = document.getElementById("recent-list");
@@ -27,9 +29,21 @@
       credentials: "same-origin"
     }).then(function (response) {
       return response.json().catch(function () {
-        return { ok: false, message: response.statusText || "Error" };
+        // Not the view's answer: a refusal (403, e.g. the session ended) or a server error.
+        return { ok: false, message: failure(response.status) };
       });
     });
+  }
+
+  function failure(status) {
+    if (status === 403) {
+      return gettext("Not allowed: your session may have ended. Reload the page and log in again.");
+    }
+    return gettext("Nothing was recorded: the server did not answer properly. Reload the page and try again.");
+  }
+
+  function offline() {
+    return gettext("Nothing was recorded: no connection to the server. Check the network and tap again.");
   }
 
   if (subject) {
@@ -64,7 +78,7 @@
         }
       }).catch(function () {
         if (button) { button.disabled = false; }
-        show(form.dataset.offline || "Network error", false);
+        show(offline(), false);
       });
     } else if (form.classList.contains("js-undo")) {
       event.preventDefault();
@@ -74,6 +88,8 @@
           addPoints(data.group, data.points);
           form.closest("li").remove();
         }
+      }).catch(function () {
+        show(offline(), false);
       });
     }
   });

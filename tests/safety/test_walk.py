@@ -437,6 +437,24 @@ def test_every_link_answers_its_viewer(demo_posts, post):
 
 
 @pytest.mark.parametrize("post", POSTS)
+def test_no_english_in_the_chinese_interface(demo_posts, post):
+    walk = walk_of(post, demo_posts[post])
+    assert not walk.english, "\n".join(f"{url}: {runs}" for url, runs in walk.english.items())
+
+
+@pytest.mark.parametrize("post", POSTS)
+def test_chinese_text_uses_full_width_colons(demo_posts, post):
+    walk = walk_of(post, demo_posts[post])
+    assert not walk.colons, "\n".join(f"{url}: {found}" for url, found in walk.colons.items())
+
+
+@pytest.mark.parametrize("post", POSTS)
 def test_no_choice_field_on_a_page_is_given_a_sliced_queryset(demo_posts, post):
     walk = walk_of(post, demo_posts[post])
     assert not walk.sliced, walk.sliced
+
+
+def test_the_english_finder_finds_a_sentence_and_spares_names():
+    assert english_in(["密码：This password is too short."]) == ["This password is too short"]
+    assert english_in(["导出 Excel xlsx 文件", "扫描 QR 码", "SchoolOps 学校"]) == []
+    assert english_in(["students"]) == []  # one word: the named tests cover such labels

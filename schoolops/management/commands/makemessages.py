@@ -3,9 +3,12 @@
 Each app's strings, from its Python files and from ``templates/<app>/``, go to
 ``<app>/locale``; the project templates (``base.html``, ``registration/``, ``admin/``) go to
 ``schoolops/locale``. ``--app groups`` limits a run to one app, so people working on
-different apps never rewrite each other's catalogs.
+different apps never rewrite each other's catalogs. With ``-d djangojs`` the scripts in
+``static/<app>/`` go to that app's ``djangojs.po`` (``static/js/`` to schoolops'; never
+``static/vendor/``), served to the pages by ``JavaScriptCatalog`` at ``/jsi18n/``.
 
     python manage.py makemessages -l zh_Hans --app groups
+    python manage.py makemessages -l zh_Hans --app groups -d djangojs
     python manage.py compilemessages --ignore=.venv
 """
 
@@ -29,13 +32,14 @@ class Command(makemessages.Command):
 
     def handle(self, *args, **options):
         self.only_apps = set(options.pop("app") or APPS)
+        scripts = options.get("domain") == "djangojs"
         options["ignore_patterns"] = [
             *options.get("ignore_patterns", []),
             ".venv",
             "tests",
             "bench",
             "staticfiles",
-            "static",
+            "vendor" if scripts else "static",
             "node_modules",
         ]
         for app in self.only_apps:
@@ -57,9 +61,10 @@ class Command(makemessages.Command):
 
     @staticmethod
     def _app_of(path: Path, base: Path, templates: Path) -> str | None:
-        if path.is_relative_to(templates):
-            first = path.relative_to(templates).parts[0]
-            return first if first in APPS else "schoolops"
+        for shared in (templates, base / "static"):
+            if path.is_relative_to(shared):
+                first = path.relative_to(shared).parts[0]
+                return first if first in APPS else "schoolops"
         if path.is_relative_to(base):
             first = path.relative_to(base).parts[0]
             return first if first in APPS else None
