@@ -189,10 +189,18 @@ def ensure_browser() -> None:
             print("dev.py: the browser tests will fail without /usr/bin/chromium.", flush=True)
 
 
+def ensure_gettext() -> None:
+    """GNU gettext: tests/safety/test_catalogs.py runs makemessages to find stale catalogs."""
+    if not shutil.which("xgettext"):
+        say("Installing gettext for the catalog tests")
+        apt_install(["gettext"], "the catalog tests")
+
+
 def test(options: argparse.Namespace, pytest_args: list[str]) -> int:
     ensure_venv()
     env = django_env(debug=False)
     ensure_browser()
+    ensure_gettext()
     ensure_postgresql_client(env)
     command = [PYTHON, "-m", "pytest"]
     if options.workers != 1 and not any(a == "-n" or a.startswith("-n") for a in pytest_args):
