@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 
+from schoolops.forms import BoundedFormSet
 from schoolops.models import Staff, Student
 from schoolops.params import MAX_PK, to_pk
 from schoolops.submissions import SubmissionTokenMixin
@@ -385,7 +386,7 @@ def resolve_students(texts: list[str], students) -> dict[str, Student | str]:
     return out
 
 
-class BaseDiscussedFormSet(forms.BaseFormSet):
+class BaseDiscussedFormSet(BoundedFormSet):
     def __init__(self, *args, students=None, **kwargs):
         self.students = students
         super().__init__(*args, **kwargs)
@@ -493,7 +494,7 @@ class LeaderForm(forms.Form):
         return None if pk is None else self.leaders[pk]
 
 
-class BaseLeaderFormSet(forms.BaseFormSet):
+class BaseLeaderFormSet(BoundedFormSet):
     def __init__(self, *args, leaders=None, **kwargs):
         self.leaders = list(leaders or [])
         super().__init__(*args, **kwargs)

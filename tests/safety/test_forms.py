@@ -59,3 +59,45 @@ def test_the_check_finds_a_sliced_queryset():
         student = forms.ModelChoiceField(queryset=Student.objects.order_by("pk")[:20])
 
     assert sliced_fields(Sliced) == ["student"]
+
+
+# Formsets: the counts of the management form are the client's word (found by the hostile
+# input fuzz: INITIAL_FORMS=-1 on the monthly review gave a 500).
+
+
+def project_formset_classes() -> list[type[forms.BaseFormSet]]:
+    found = {}
+    for app in APPS:
+        package = importlib.import_module(app)
+        for module_info in pkgutil.walk_packages(package.__path__, f"{app}."):
+            if ".migrations" in module_info.name or ".management" in module_info.name:
+                continue
+            module = importlib.import_module(module_info.name)
+            for _name, value in inspect.getmembers(module, inspect.isclass):
+                if issubclass(value, forms.BaseFormSet) and value.__module__.split(".")[0] in APPS:
+                    found[f"{value.__module__}.{value.__qualname__}"] = value
+    return [found[name] for name in sorted(found)]
+
+
+def test_every_formset_bounds_the_counts_its_management_form_brings():
+    from schoolops.forms import BoundedFormSet
+
+    classes = project_formset_classes()
+    assert len(classes) >= 3
+    loose = [c.__qualname__ for c in classes if not issubclass(c, BoundedFormSet)]
+    assert not loose, f"derive these from schoolops.forms.BoundedFormSet: {loose}"
+
+
+def test_a_posted_initial_count_is_not_trusted():
+    from schoolops.forms import BoundedFormSet
+
+    class Row(forms.Form):
+        student = forms.IntegerField()
+
+    RowFormSet = forms.formset_factory(Row, formset=BoundedFormSet, extra=0)
+    data = {"r-TOTAL_FORMS": "1", "r-INITIAL_FORMS": "-1", "r-0-student": "1"}
+    formset = RowFormSet(data, initial=[{"student": 1}], prefix="r")
+    # The row the server gave stays a recorded row, validated as one.
+    assert formset.initial_form_count() == 1
+    assert formset.is_valid()
+    assert all("student" in form.cleaned_data for form in formset.forms)
