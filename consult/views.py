@@ -131,13 +131,13 @@ def _may_export(scope, categories: tuple[str, ...]) -> bool:
 def _label_categories(scope, profiles: list[LedgerProfile]) -> None:
     """Sets ``labels`` on each ledger entry: its categories as this person may read them,
     心理障碍 only of the students whose psychological notes the register lets them read (one
-    query, none when no entry has it)."""
-    with_psych = [p.student_id for p in profiles if Attention.PSYCHOLOGICAL in p.categories]
+    query whatever the entries hold, so a page's count does not depend on the data)."""
     readable: set[int] = set()
-    if with_psych:
+    if profiles:
+        ids = [p.student_id for p in profiles]
         readable = set(
             privacy.readable_students(
-                scope, PSYCHOLOGICAL, Student.objects.filter(pk__in=with_psych)
+                scope, PSYCHOLOGICAL, Student.objects.filter(pk__in=ids)
             ).values_list("pk", flat=True)
         )
     for profile in profiles:
