@@ -12,6 +12,7 @@ from schoolops.sheets.writer import Heading, Sheet, workbook_bytes
 from .models import Case, Meeting
 from .selectors import class_scores
 from .services import ledger_rows
+from .sheets import score_cells
 
 
 def meeting_workbook(meeting: Meeting) -> bytes:
@@ -68,27 +69,7 @@ def scores_workbook(term: Term, classes: list[SchoolClass], today: dt.date) -> b
 
     def rows(month: dt.date | None):
         for row in class_scores(term, classes, today, month):
-            yield [
-                row.school_class.grade.name,
-                str(row.school_class),
-                row.rank,
-                float(row.total),
-                row.meetings_held,
-                row.meetings_expected,
-                float(row.parts["meetings"]),
-                row.discussed,
-                row.students,
-                row.special_discussed,
-                row.special,
-                float(row.parts["coverage"]),
-                row.records_complete,
-                row.records_total,
-                float(row.parts["records"]),
-                row.ledger_complete,
-                float(row.parts["ledger"]),
-                float(row.best_case) if row.best_case is not None else None,
-                float(row.parts["cases"]),
-            ]
+            yield score_cells(row)
 
     return workbook_bytes(
         *(Sheet(title, headers=header, rows=rows(month)) for title, month in periods)

@@ -15,6 +15,32 @@ from schoolops.sheets import Column, ExportSheet, add_month_argument, add_term_a
 from .selectors import class_scores
 
 
+def score_cells(row) -> list:
+    """One class's consultation score as the cells of a row, in the columns' order (the
+    ``consult_scores`` sheet and the scores page's download share it)."""
+    return [
+        row.school_class.grade.name,
+        str(row.school_class),
+        row.rank,
+        float(row.total),
+        row.meetings_held,
+        row.meetings_expected,
+        float(row.parts["meetings"]),
+        row.discussed,
+        row.students,
+        row.special_discussed,
+        row.special,
+        float(row.parts["coverage"]),
+        row.records_complete,
+        row.records_total,
+        float(row.parts["records"]),
+        row.ledger_complete,
+        float(row.parts["ledger"]),
+        float(row.best_case) if row.best_case is not None else None,
+        float(row.parts["cases"]),
+    ]
+
+
 class ConsultScoresSheet(ExportSheet):
     kind = "consult_scores"
     title = gettext_lazy("Class consultation scores")
@@ -63,24 +89,4 @@ class ConsultScoresSheet(ExportSheet):
         if term is None:
             return
         for row in class_scores(term, self.classes(term), timezone.localdate(), month):
-            yield [
-                row.school_class.grade.name,
-                str(row.school_class),
-                row.rank,
-                float(row.total),
-                row.meetings_held,
-                row.meetings_expected,
-                float(row.parts["meetings"]),
-                row.discussed,
-                row.students,
-                row.special_discussed,
-                row.special,
-                float(row.parts["coverage"]),
-                row.records_complete,
-                row.records_total,
-                float(row.parts["records"]),
-                row.ledger_complete,
-                float(row.parts["ledger"]),
-                float(row.best_case) if row.best_case is not None else None,
-                float(row.parts["cases"]),
-            ]
+            yield score_cells(row)
