@@ -108,6 +108,24 @@ class Row:
         return self.data.get(key, default)
 
 
+@dataclass(frozen=True)
+class Change:
+    """One changed cell of an update: shown in the preview as before → after."""
+
+    line: int
+    column: str  # the field's Chinese header
+    before: str
+    after: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "column": self.column,
+            "before": self.before,
+            "after": self.after,
+        }
+
+
 @dataclass
 class Counts:
     new: int = 0
@@ -139,6 +157,11 @@ class ImportResult:
     preview: list[list[Any]] = field(default_factory=list)  # the first cleaned rows
     rows: int = 0  # data rows read (blank rows not counted)
     ignored_columns: list[str] = field(default_factory=list)
+    header_line: int = 0  # the Excel row taken as the header (the lower one of a two-row header)
+    layout: str = ""  # the layout recognised (ours, the registry export, a wide exam sheet...)
+    mapping: list[tuple[str, str]] = field(default_factory=list)  # (file column, field header)
+    changes: list[Change] = field(default_factory=list)  # an update's changed cells (first rows)
+    skipped: list[RowError] = field(default_factory=list)  # rows left out on request (not errors)
     seconds: float = 0.0
     notice: str = ""  # shown once to the person importing, never stored (initial passwords)
 
@@ -148,6 +171,9 @@ class ImportResult:
 
     def messages(self) -> list[str]:
         return [self.refused] if self.refused else [str(e) for e in self.errors]
+
+
+CHANGES_KEPT = 200  # changed cells kept for the preview
 
 
 class BaseSheet:
@@ -193,6 +219,35 @@ class ImportSheet(BaseSheet):
         self.notice = ""  # set by ``apply`` for the person importing; shown once, not stored
         self.letters: dict[str, str] = {}  # column key → letter in the file, set by the engine
         self.progress: Callable[[float], None] = lambda fraction: None
+        self.layout: str = ""  # set by ``recognise``; shown in the preview
+        self.changes: list[Change] = []  # filled by ``note_change`` during ``apply``
+        self.skipped: list[RowError] = []  # rows left out on request (``--skip-unknown``)
+
+    def recognise(self, found: dict[str, int], labels: list[str]) -> None:
+        """Called once the header is found: ``found`` maps column keys to cell indexes and
+        ``labels`` are the header's cells. A kind that reads other systems' layouts sets
+        ``self.layout`` to a human name of the one it recognised."""
+        self.layout = _("Our template")
+
+    def note_change(self, line: int, key: str, before: Any, after: Any) -> None:
+        """Record a changed cell of an updated row for the preview (before → after).
+
+        Sensitive columns are masked here; the preview shows them only to people who may
+        read them (the admin page decides, the record never keeps them unmasked)."""
+        if len(self.changes) >= CHANGES_KEPT:
+            return
+        column = next((c for c in self.columns if c.key == key), None)
+        show = (column.show if column and column.show else None) or parsers.display
+
+        def shown(value: Any) -> str:
+            if value is None or value == "":
+                return ""
+            text = show(value) or ""
+            return parsers.mask(text) if column is not None and column.sensitive else text
+
+        self.changes.append(
+            Change(line, self._header_of.get(key, key), shown(before), shown(after))
+        )
 
     def add_error(self, line: int, column: str | None, message: str) -> None:
         """Record a problem; ``column`` is a column key (or a header, or None for the row)."""

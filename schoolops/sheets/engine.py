@@ -33,7 +33,7 @@ from schoolops.sheets.writer import write_xlsx
 
 PREVIEW_ROWS = 10
 HEARTBEAT = dt.timedelta(seconds=10)  # an import's sign of life (ImportRecord.heartbeat_at)
-HEADER_SEARCH_ROWS = 5  # a title line or two above the headers is common
+HEADER_SEARCH_ROWS = 10  # title and note rows above the header are common in exports
 
 
 def kinds() -> dict[str, type[BaseSheet]]:
@@ -116,6 +116,8 @@ def run_import(
         if not all_rows:
             raise SheetRefused(_("The sheet is empty."))
         header_index, positions, result.ignored_columns = _find_header(sheet, all_rows)
+        sheet.recognise(positions, [parsers.normalize_header(c) for c in all_rows[header_index]])
+        result.header_line = header_index + 1
         data = all_rows[header_index + 1 :]
         if len(data) > max_rows:
             raise SheetRefused(
@@ -142,6 +144,9 @@ def run_import(
                 else:
                     result.notice = sheet.notice
             result.preview = [sheet.preview_row(row) for row in rows[:PREVIEW_ROWS]]
+            result.changes = list(sheet.changes)
+            result.skipped = list(sheet.skipped)
+        result.layout = sheet.layout
     except SheetRefused as refusal:
         result.refused = refusal.message
     except ValidationError as error:
