@@ -8,9 +8,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from schoolops.sheets import parsers
+from schoolops.sheets.writer import Sheet
 
 if TYPE_CHECKING:
     from schoolops.sheets.lookups import Lookups
@@ -208,6 +210,10 @@ class ImportSheet(BaseSheet):
 
     permission: ClassVar[str | None] = None  # e.g. "schoolops.import_student"; None: admins only
     max_rows: ClassVar[int | None] = None  # defaults to settings.IMPORT_MAX_ROWS
+    # A kind that may be uploaded for one class (``schoolops.pages.sheet_upload_page``) sets
+    # this and calls ``in_class`` for each row: ``school_class`` is then that class.
+    class_scoped: ClassVar[bool] = False
+    school_class: Any = None
 
     def __init__(self, user: Any = None) -> None:
         super().__init__(user)
@@ -255,6 +261,19 @@ class ImportSheet(BaseSheet):
         letter = self.letters.get(column, "") if column else ""
         self.errors.append(RowError(line, header or "", str(message), letter))
 
+    def in_class(self, line: int, school_class: Any, column: str | None = None) -> bool:
+        """In an upload limited to one class, refuse a row of another class (naming the row
+        and the class); True when the row belongs to the upload."""
+        if self.school_class is None or school_class == self.school_class:
+            return True
+        self.add_error(
+            line,
+            column,
+            _("This row is of %(other)s: this file may only hold rows of %(class)s.")
+            % {"other": school_class or _("no class"), "class": self.school_class},
+        )
+        return False
+
     def prepare(self) -> None:
         """Called once before the rows are cleaned (load what ``clean_row`` looks up)."""
 
@@ -300,25 +319,104 @@ class ImportSheet(BaseSheet):
 
 
 class ExportSheet(BaseSheet):
-    """Base class of an export kind: ``columns`` (or ``headers()``) and ``rows(**options)``.
+    """Base class of an export kind: ``columns`` and ``rows(**options)``.
+
+    **Header language.** A sheet's columns are a file format, not interface text: each kind
+    declares its Chinese headers once, in ``columns``, and writes them the same in every
+    language, so that a file exported in English still imports and a school's macros keep
+    working. Everything else in a workbook (sheet titles, title rows, labels of a printable
+    record, yes/no, notes) goes through gettext like any page.
 
     ``add_arguments(parser)`` adds the command's options (``--month``, ``--term``...); the
-    parsed options are passed to ``rows`` as keyword arguments. ``self.user`` is the person
-    exporting (None on the command line): restrict the rows to what they may see.
+    parsed options are passed to ``resolve`` and then ``rows`` as keyword arguments.
+    ``self.user`` is the person exporting (None on the command line) and ``self.scope`` their
+    scope: restrict the rows to what they may see.
+
+    Every download is served by ``schoolops.sheets.http.sheet_response(request, kind,
+    **options)``, which calls, in order:
+
+    1. ``authorize()``: may ``self.user`` export this kind at all? Raise ``PermissionDenied``
+       (a 403). The default checks ``export_permission`` (None: superusers only).
+    2. ``resolve(**options)``: the options ``rows`` takes, found in the person's scope (a
+       meeting from its id, the current term); raise ``SheetRefused`` when there is nothing
+       to export (a 404 on a page, an error on the command line, which skips step 1).
+    3. ``count(**options)``: the number of rows, when it is cheap to know; an export over
+       ``EXPORT_BACKGROUND_ROWS`` runs as a background task with a progress bar.
+    4. ``sheets(**options)`` (one ``writer.Sheet`` of ``headers()`` over ``rows()`` unless a
+       kind writes a title row or several sheets) and ``download_name(**options)``.
+    5. Rows that show a registered sensitive field call ``self.log_read(students,
+       categories)`` as they are written; the reads are logged once the file is written.
     """
 
     filename: ClassVar[str] = ""  # default download name, e.g. "学生名单.xlsx"
+    export_permission: ClassVar[str | None] = None  # e.g. "schoolops.export_student"
+
+    def __init__(self, user: Any = None) -> None:
+        super().__init__(user)
+        self._scope: Any = None
+        # Sensitive parts written, by category: logged once the file is written.
+        self.reads: dict[tuple[str, ...], list[Any]] = {}
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
         """Add command-line options; see ``add_month_argument`` and ``add_term_argument``."""
 
+    @property
+    def scope(self) -> Any:
+        """The exporting person's ``schoolops.scopes.Scope`` (None on the command line)."""
+        if self._scope is None and self.user is not None:
+            from schoolops.scopes import Scope
+
+            self._scope = Scope(self.user)
+        return self._scope
+
+    @scope.setter
+    def scope(self, scope: Any) -> None:
+        self._scope = scope
+
+    def authorize(self) -> None:
+        """Refuse (``PermissionDenied``) a person who may not export this kind."""
+        if self.user is None:
+            return
+        permission = self.export_permission
+        allowed = self.user.has_perm(permission) if permission else self.user.is_superuser
+        if not (self.user.is_active and allowed):
+            raise PermissionDenied
+
+    def resolve(self, **options: Any) -> dict[str, Any]:
+        """The options ``rows`` takes, found in ``self.scope``; ``SheetRefused`` if none."""
+        return options
+
+    def count(self, **options: Any) -> int | None:
+        """How many rows ``rows`` will write, if cheap to know (None: small, or unknown)."""
+        return None
+
     def rows(self, **options: Any) -> Iterable[Sequence[Any]]:
         raise NotImplementedError
+
+    def sheets(self, **options: Any) -> Iterable[Sheet]:
+        """The workbook: by default one sheet of ``headers()`` over ``rows(**options)``."""
+        yield Sheet(
+            str(self.title or self.kind),
+            headers=self.headers(),
+            rows=self.rows(**options),
+            widths=[c.width for c in self.columns],
+            text_columns=self.text_columns(),
+        )
+
+    def download_name(self, **options: Any) -> str:
+        """The file's name in the browser (Chinese is fine)."""
+        return self.filename or f"{self.kind}.xlsx"
 
     def text_columns(self) -> set[int]:
         """Indexes of columns written as text (ids with leading zeros)."""
         return {i for i, c in enumerate(self.columns) if c.text_format}
+
+    def log_read(self, students: Iterable[Any], categories: Iterable[str]) -> None:
+        """Note that the file shows these categories of these students' records; the engine
+        logs them (``privacy.log_read``) once the file is written."""
+        key = tuple(sorted(str(c) for c in categories))
+        self.reads.setdefault(key, []).extend(getattr(s, "pk", s) for s in students)
 
 
 def add_month_argument(parser: argparse.ArgumentParser) -> None:

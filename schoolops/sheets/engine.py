@@ -7,7 +7,8 @@ import io
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,11 +30,12 @@ from schoolops.sheets.base import (
     SheetRefused,
 )
 from schoolops.sheets.reader import read_rows
-from schoolops.sheets.writer import write_xlsx
+from schoolops.sheets.writer import Heading, write_workbook, write_xlsx
 
 PREVIEW_ROWS = 10
 HEARTBEAT = dt.timedelta(seconds=10)  # an import's sign of life (ImportRecord.heartbeat_at)
 HEADER_SEARCH_ROWS = 10  # title and note rows above the header are common in exports
+PROGRESS_ROWS = 1000  # an export reports its progress every so many rows
 
 
 def kinds() -> dict[str, type[BaseSheet]]:
@@ -419,27 +421,51 @@ def get_export_sheet(kind: str, user: Any = None) -> ExportSheet:
     return sheet_class(user)
 
 
+def write_export(
+    sheet: ExportSheet,
+    target: str | os.PathLike | IO[bytes],
+    *,
+    progress: Callable[[int], None] | None = None,
+    **options: Any,
+) -> int:
+    """Write a kind's workbook (``options`` already resolved) to ``target``; returns the
+    number of data rows written. ``progress(rows)`` is called every ``PROGRESS_ROWS`` rows."""
+    written = 0
+
+    def counted(rows: Iterable[Sequence[Any] | Heading]) -> Iterator[Sequence[Any] | Heading]:
+        nonlocal written
+        for row in rows:
+            if not isinstance(row, Heading):
+                written += 1
+                if progress is not None and written % PROGRESS_ROWS == 0:
+                    progress(written)
+            yield row
+
+    write_workbook(
+        target, (replace(spec, rows=counted(spec.rows)) for spec in sheet.sheets(**options))
+    )
+    return written
+
+
+def log_export_reads(sheet: ExportSheet, who: Any, what: str | None = None) -> None:
+    """Log the sensitive parts a written export showed (``ExportSheet.log_read``): ``who`` is
+    the request (the page's name is logged) or the user (``export:<kind>``)."""
+    from schoolops import privacy
+
+    for categories, students in sheet.reads.items():
+        privacy.log_read(who, students, categories, what)
+    sheet.reads.clear()
+
+
 def export_file(
     kind: str, target: str | os.PathLike | IO[bytes], *, user: Any = None, **options: Any
 ) -> int:
-    """Write an export kind to ``target``; returns the number of rows written."""
+    """Write an export kind to ``target`` as ``user`` sees it (the command line: everything,
+    no permission asked); returns the number of rows written."""
     sheet = get_export_sheet(kind, user)
-    count = 0
-
-    def counted(rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
-        nonlocal count
-        for row in rows:
-            count += 1
-            yield row
-
-    write_xlsx(
-        target,
-        sheet.headers(),
-        counted(sheet.rows(**options)),
-        text_columns=sheet.text_columns(),
-        widths=[c.width for c in sheet.columns],
-        title=str(sheet.title or kind),
-    )
+    options = sheet.resolve(**options)
+    count = write_export(sheet, target, **options)
+    log_export_reads(sheet, user, f"export:{kind}")
     return count
 
 
