@@ -543,7 +543,9 @@ class Student(models.Model):
     class Status(models.TextChoices):
         IN_SCHOOL = "in_school", _("In school")
         TRANSFERRED = "transferred", _("Transferred out")
+        SUSPENDED = "suspended", _("Suspended schooling")
         GRADUATED = "graduated", _("Graduated")
+        LEFT = "left", _("Left school (dropped out)")
 
     student_no = models.CharField(_("student number"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=50)
@@ -559,7 +561,8 @@ class Student(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.IN_SCHOOL
     )
     guardian_name = models.CharField(_("guardian"), max_length=50, blank=True)
-    guardian_phone = models.CharField(_("guardian's phone"), max_length=11, blank=True)
+    # A mobile (11 digits) or a landline with its area code and extension (0571-88000008转123).
+    guardian_phone = models.CharField(_("guardian's phone"), max_length=20, blank=True)
     left_on = models.DateField(
         _("left on"),
         null=True,
@@ -595,16 +598,20 @@ class Student(models.Model):
         return f"{self.name}（{self.student_no}）"
 
     def save(self, *args, **kwargs) -> None:
-        # The leaving date follows the status (the retention period counts from it).
         left_on = self.left_on
-        if self.status == self.Status.IN_SCHOOL:
-            self.left_on = None
-        elif self.left_on is None:
-            self.left_on = timezone.localdate()
+        self.follow_status()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and self.left_on != left_on:
             kwargs["update_fields"] = {*update_fields, "left_on"}
         super().save(*args, **kwargs)
+
+    def follow_status(self) -> None:
+        """The leaving date follows the status (the retention period counts from it): none in
+        school, the day the student left otherwise. ``save`` calls it; bulk writes must too."""
+        if self.status == self.Status.IN_SCHOOL:
+            self.left_on = None
+        elif self.left_on is None:
+            self.left_on = timezone.localdate()
 
 
 class Exam(models.Model):
