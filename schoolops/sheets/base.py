@@ -335,11 +335,13 @@ class ExportSheet(BaseSheet):
     Every download is served by ``schoolops.sheets.http.sheet_response(request, kind,
     **options)``, which calls, in order:
 
-    1. ``authorize()``: may ``self.user`` export this kind at all? Raise ``PermissionDenied``
-       (a 403). The default checks ``export_permission`` (None: superusers only).
-    2. ``resolve(**options)``: the options ``rows`` takes, found in the person's scope (a
+    1. ``resolve(**options)``: the options ``rows`` takes, found in the person's scope (a
        meeting from its id, the current term); raise ``SheetRefused`` when there is nothing
-       to export (a 404 on a page, an error on the command line, which skips step 1).
+       to export: a 404 with its message on a page (outside a person's scope is a 404), an
+       error on the command line.
+    2. ``authorize(**options)``: may ``self.user`` export this? Raise ``PermissionDenied`` (a
+       403). The default checks ``export_permission`` (None: superusers only). The command
+       line (``export_file``, no user) is not asked.
     3. ``count(**options)``: the number of rows, when it is cheap to know; an export over
        ``EXPORT_BACKGROUND_ROWS`` runs as a background task with a progress bar.
     4. ``sheets(**options)`` (one ``writer.Sheet`` of ``headers()`` over ``rows()`` unless a
@@ -374,18 +376,18 @@ class ExportSheet(BaseSheet):
     def scope(self, scope: Any) -> None:
         self._scope = scope
 
-    def authorize(self) -> None:
-        """Refuse (``PermissionDenied``) a person who may not export this kind."""
+    def resolve(self, **options: Any) -> dict[str, Any]:
+        """The options ``rows`` takes, found in ``self.scope``; ``SheetRefused`` if none."""
+        return options
+
+    def authorize(self, **options: Any) -> None:
+        """Refuse (``PermissionDenied``) a person who may not export this."""
         if self.user is None:
             return
         permission = self.export_permission
         allowed = self.user.has_perm(permission) if permission else self.user.is_superuser
         if not (self.user.is_active and allowed):
             raise PermissionDenied
-
-    def resolve(self, **options: Any) -> dict[str, Any]:
-        """The options ``rows`` takes, found in ``self.scope``; ``SheetRefused`` if none."""
-        return options
 
     def count(self, **options: Any) -> int | None:
         """How many rows ``rows`` will write, if cheap to know (None: small, or unknown)."""
@@ -469,3 +471,26 @@ def parse_term_option(value: str) -> Any:
     if term is None:
         raise argparse.ArgumentTypeError(_("There is no term %(term)s.") % {"term": value})
     return term
+
+
+def add_class_argument(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    """``--class 七年级(1)班``: a class of the current year, passed as ``school_class``."""
+    parser.add_argument(
+        "--class",
+        dest="school_class",
+        type=parse_class_option,
+        required=required,
+        help="The class with its grade, e.g. 七年级(1)班 or 701.",
+    )
+
+
+def parse_class_option(value: str) -> Any:
+    from schoolops.sheets.lookups import Lookups
+
+    try:
+        name = parsers.class_name(value)
+        if name.level is None:
+            raise CellError(_("Name the class with its grade, e.g. 七年级(1)班."))
+        return Lookups().school_class(name.level, name)
+    except CellError as error:
+        raise argparse.ArgumentTypeError(error.message) from None

@@ -11,14 +11,14 @@ its file name and which sensitive reads it logs::
         title = gettext_lazy("Registration sheet")
         columns = [Column("number", "组别", width=6), Column("name", "组名"), ...]
 
-        def authorize(self):                     # may this person export it at all? (403)
-            if not self.scope.has_post(Post.HOMEROOM, *SCHOOL_WIDE):
-                raise PermissionDenied
-
         def resolve(self, school_class, term=None):   # the options, in the person's scope
-            if not self.scope.can_see_class(school_class):
+            if self.scope and not self.scope.can_see_class(school_class):
                 raise SheetRefused(_("There is no such class."))      # a 404 on a page
             return {"school_class": school_class, "term": term or Term.current()}
+
+        def authorize(self, school_class, term):  # may this person export it? (403)
+            if not self.scope.can_edit_class(school_class):
+                raise PermissionDenied
 
         def rows(self, school_class, term):
             for member in ...:
@@ -32,8 +32,8 @@ its file name and which sensitive reads it logs::
     def register_xlsx(request, school_class):
         return sheet_response(request, "group_register", school_class=school_class)
 
-``sheet_response`` checks ``authorize()`` (403) and ``resolve(**options)`` (``SheetRefused``:
-404 with its message), writes the workbook with openpyxl's write-only mode
+``sheet_response`` checks ``resolve(**options)`` (``SheetRefused``: 404 with its message)
+and ``authorize(**options)`` (403), writes the workbook with openpyxl's write-only mode
 (``schoolops.sheets.writer``: text is never a formula), logs the sensitive reads the rows
 noted (``ExportSheet.log_read``) and returns the download under a Chinese file name (RFC
 5987). The same kind serves ``export_sheet KIND FILE``.
@@ -78,9 +78,9 @@ def sheet_response(
 
     sheet = engine.get_export_sheet(kind, request.user)
     sheet.scope = get_scope(request)
-    sheet.authorize()
     try:
         options = sheet.resolve(**options)
+        sheet.authorize(**options)
         name = filename or sheet.download_name(**options)
         buffer = io.BytesIO()
         engine.write_export(sheet, buffer, **options)
