@@ -545,7 +545,7 @@ class Student(models.Model):
         TRANSFERRED = "transferred", _("Transferred out")
         SUSPENDED = "suspended", _("Suspended schooling")
         GRADUATED = "graduated", _("Graduated")
-        LEFT = "left", _("Left school (dropped out)")
+        LEFT = "left", _("Left school")
 
     student_no = models.CharField(_("student number"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=50)
