@@ -7,6 +7,6 @@ class ConsultConfig(AppConfig):
     verbose_name = _("Student-situation consultation")
 
     def ready(self) -> None:
-        from .hooks import register
+        from consult import hooks
 
-        register()
+        hooks.register()

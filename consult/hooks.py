@@ -401,7 +401,9 @@ def register() -> None:
         registry,
     )
 
+    from . import records
     from .demo import run_demo
+    from .sheets import ConsultScoresSheet
 
     registry.add_student_scope(psychology_students)
     registry.add_student_scope(leader_students)
@@ -434,14 +436,10 @@ def register() -> None:
         )
     )
     registry.add_demo(DemoStep(key="consult", run=run_demo, order=30))
-    from . import records
-
     registry.add_student_export(
         StudentExport("consult", gettext_lazy("Consultation"), records.sections, order=20)
     )
     registry.add_purger(Purger("consult", records.purge, order=20))
-    from .sheets import ConsultScoresSheet
-
     registry.add_sheet(ConsultScoresSheet.kind, ConsultScoresSheet)
     models = (
         "ledgerprofile",

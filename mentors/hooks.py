@@ -311,3 +311,34 @@ POST_PERMISSIONS = {
     Post.PRINCIPAL: _perms(("view",), SETTINGS_MODELS + RECORD_MODELS),
     Post.VICE_PRINCIPAL: _perms(("view",), SETTINGS_MODELS + RECORD_MODELS),
 }
+
+
+def register() -> None:
+    """Plug the mentor system into ``schoolops``' registry (from ``MentorsConfig.ready()``)."""
+    from schoolops.privacy import Relation, StudentRelation
+    from schoolops.registry import DemoStep, Purger, StudentExport, registry
+
+    from . import records
+    from .demo import run as run_demo
+    from .sheets import SHEETS
+
+    registry.add_todos(mentor_todos)
+    registry.add_student_panel(PANEL)
+    registry.add_class_links(class_links)
+    registry.add_student_scope(mentee_scope)
+    registry.add_student_relation(
+        StudentRelation(Relation.MENTOR, mentee_scope, holders=student_mentors)
+    )
+    for entry in SENSITIVE:
+        registry.add_sensitive(entry)
+    for item in NAV:
+        registry.add_nav(item)
+    registry.add_demo(DemoStep("mentors", run_demo, order=30))
+    registry.add_student_export(
+        StudentExport("mentors", gettext_lazy("Mentor system"), records.sections, order=30)
+    )
+    registry.add_purger(Purger("mentors", records.purge, order=30))
+    for sheet in SHEETS:
+        registry.add_sheet(sheet.kind, sheet)
+    for post, perms in POST_PERMISSIONS.items():
+        registry.add_post_permissions(post, perms)

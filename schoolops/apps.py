@@ -59,10 +59,12 @@ class SchoolOpsConfig(AppConfig):
 
         from schoolops.privileges import posts_changed
         from schoolops.sheets.privileges import PrivilegeChangesSheet
+        from schoolops.sheets.roster import ROSTER_SHEETS
 
         m2m_changed.connect(
             posts_changed,
             sender=get_user_model().groups.through,
             dispatch_uid="schoolops_posts_changed",
         )
-        registry.add_sheet(PrivilegeChangesSheet.kind, PrivilegeChangesSheet)
+        for sheet in (*ROSTER_SHEETS, PrivilegeChangesSheet):
+            registry.add_sheet(sheet.kind, sheet)

@@ -1,23 +1,26 @@
 """Where the apps plug into the pages that ``schoolops`` owns.
 
-``schoolops`` imports none of the apps. Each app registers, from its ``AppConfig.ready()``:
+``schoolops`` imports none of the apps. Each app has a ``hooks.register()`` that its
+``AppConfig.ready()`` calls, and that is the only place it adds itself here:
 
-- to-dos for a person's home page (``registry.todos``),
-- a panel for the student's page (``registry.student_panels``),
-- links on a class's page and in the navigation (``registry.class_links``, ``registry.nav``),
-- students its posts may see beyond their classes (``registry.student_scopes``: mentees,
+- to-dos for a person's home page (``add_todos``),
+- a panel for the student's page (``add_student_panel``),
+- links on a class's page and in the navigation (``add_class_links``, ``add_nav``),
+- students its posts may see beyond their classes (``add_student_scope``: mentees,
   students a school leader is responsible for),
-- its part of the demo school (``registry.demo``) and its sheet kinds for
-  ``import_sheet``/``export_sheet`` (``registry.sheets``),
-- its sensitive fields and models (``registry.sensitive_fields``) and the relations to a
-  student it knows of (``registry.student_relations``: a mentor, a 包靠 leader), which the
-  register in ``schoolops.privacy`` reads,
+- its part of the demo school (``add_demo``) and its sheet kinds for
+  ``import_sheet``/``export_sheet`` and the admin (``add_sheet``; a kind is registered once),
+- the model permissions its posts are given (``add_post_permissions``),
+- its sensitive fields and models (``add_sensitive``) and the relations to a student it
+  knows of (``add_student_relation``: a mentor, a 包靠 leader), which the register in
+  ``schoolops.privacy`` reads,
 - its part of everything held on one student, for a guardian's request
-  (``registry.student_exports``: titled sections of rows), and its part of the retention
-  purge (``registry.purgers``: deletes its sensitive records of the given students, and
-  their history, and anonymises the rest).
+  (``add_student_export``: titled sections of rows), and its part of the retention purge
+  (``add_purger``: deletes its sensitive records of the given students, and their history,
+  and anonymises the rest).
 
-Adding a fourth app then touches no existing app.
+``schoolops`` registers its own parts (the roster's sheet kinds among them) from
+``SchoolOpsConfig.ready()``. Adding a fourth app then touches no existing app.
 """
 
 from __future__ import annotations
@@ -26,15 +29,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 if TYPE_CHECKING:
     import datetime as dt
 
     from django.db.models import QuerySet
     from django.http import HttpRequest
 
+    from schoolops.demo import DemoContext
     from schoolops.models import SchoolClass, Student
     from schoolops.privacy import SensitiveField, StudentRelation
     from schoolops.scopes import Scope
+    from schoolops.sheets.base import BaseSheet
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,7 @@ class DemoStep:
     """One app's part of ``seed_demo``: ``run(context)`` after the roster exists."""
 
     key: str
-    run: Callable[[Any], None]
+    run: Callable[[DemoContext], None]
     order: int = 100
 
 
@@ -136,7 +143,7 @@ class Registry:
     nav_items: list[NavItem] = field(default_factory=list)
     student_scope_providers: list[Callable[[Scope], QuerySet | None]] = field(default_factory=list)
     demo_steps: list[DemoStep] = field(default_factory=list)
-    sheets: dict[str, Any] = field(default_factory=dict)
+    sheets: dict[str, type[BaseSheet]] = field(default_factory=dict)
     post_permissions: dict[str, set[str]] = field(default_factory=dict)
     sensitive_fields: list[SensitiveField] = field(default_factory=list)
     student_relations: list[StudentRelation] = field(default_factory=list)
@@ -172,7 +179,16 @@ class Registry:
         self.demo_steps = [s for s in self.demo_steps if s.key != step.key] + [step]
         self.demo_steps.sort(key=lambda s: s.order)
 
-    def add_sheet(self, kind: str, sheet: Any) -> None:
+    def add_sheet(self, kind: str, sheet: type[BaseSheet]) -> None:
+        """Register a sheet kind; a kind names one class (the same class again is a no-op,
+        as ``ready()`` may run twice)."""
+        registered = self.sheets.get(kind)
+        if registered is not None and registered is not sheet:
+            raise ImproperlyConfigured(
+                f"The sheet kind {kind!r} is already registered by "
+                f"{registered.__module__}.{registered.__qualname__}; "
+                f"{sheet.__module__}.{sheet.__qualname__} needs a kind of its own."
+            )
         self.sheets[kind] = sheet
 
     def add_post_permissions(self, post: str, perms: list[str] | set[str]) -> None:

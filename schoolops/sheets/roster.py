@@ -45,7 +45,6 @@ from schoolops.models import (
     Subject,
     TeachingAssignment,
 )
-from schoolops.registry import registry
 from schoolops.scopes import Scope
 from schoolops.services import set_posts
 from schoolops.sheets import parsers
@@ -654,8 +653,5 @@ class StudentsSheet(ImportSheet, ExportSheet):
         privacy.log_read(self.user, with_phone, [privacy.Category.GUARDIAN], f"export:{self.kind}")
 
 
+# Registered from SchoolOpsConfig.ready().
 ROSTER_SHEETS = (ClassesSheet, StaffSheet, AssignmentsSheet, StudentsSheet, ExamsSheet)
-
-for _sheet in ROSTER_SHEETS:
-    if _sheet.kind not in registry.sheets:
-        registry.add_sheet(_sheet.kind, _sheet)
