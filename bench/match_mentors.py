@@ -88,7 +88,7 @@ def main() -> None:
         django.setup()
         from django.db import transaction
 
-        from mentors import services
+        from mentors import selectors
         from mentors.models import Pairing
         from schoolops.models import AcademicYear, Grade
 
@@ -102,7 +102,7 @@ def main() -> None:
             )
             for grade in Grade.objects.filter(classes__academic_year=year).distinct():
                 started = time.perf_counter()
-                preview = services.preview_matching(grade, year)
+                preview = selectors.preview_matching(grade, year)
                 seconds = time.perf_counter() - started
                 total += seconds
                 print(

@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from mentors import services
+from mentors import selectors, services
 from mentors.models import (
     Choice,
     EvaluationSettings,
@@ -137,7 +137,7 @@ def run(context: DemoContext) -> None:
     )
     if not classes:
         return
-    mentors = services.mentors_by_class([c.pk for c in classes])
+    mentors = selectors.mentors_by_class([c.pk for c in classes])
     students = list(
         Student.objects.in_school().filter(school_class__in=classes).order_by("student_no")
     )
@@ -187,7 +187,7 @@ def run(context: DemoContext) -> None:
     # The matching, per grade, then the homeroom teachers' hand assignments.
     for grade in Grade.objects.filter(classes__in=classes).distinct():
         services.publish_matching(grade, year, on=start_day)
-    capacity = services.capacities(classes, mentors)
+    capacity = selectors.capacities(classes, mentors)
     load: dict[tuple[int, int], int] = defaultdict(int)
     paired = set()
     for class_id, mentor_id, student_id in Pairing.objects.filter(academic_year=year).values_list(

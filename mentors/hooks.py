@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mentors import services
+from mentors import selectors
 from mentors.access import sees_grade_pages
 from mentors.models import Choice, MentoringPlan, Pairing, ParentContact, TalkLog
 from schoolops import privacy
@@ -82,7 +82,7 @@ def mentor_todos(request: HttpRequest) -> list[Todo]:
                 "mentors",
             )
         )
-    deadline = services.selection_deadline(scope.year, known=scope.term)
+    deadline = selectors.selection_deadline(scope.year, known=scope.term)
     if deadline and today <= deadline:
         applicants = Choice.objects.filter(mentor=scope.staff, academic_year=scope.year).count()
         if applicants:

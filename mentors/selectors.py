@@ -1,21 +1,145 @@
-"""Read-only queries behind the school-wide mentor pages.
+"""Read-side queries of the mentor system: who may mentor whom, the selection's progress, the
+matching's preview, compliance, evaluation results and the lists the pages show.
 
-The selection progress and the evaluation results are read one grade at a time, so a page
-costs the same on a school of six classes as on one of sixty; the school's totals come from
-grouped SQL (a handful of rows, one per grade), and the xlsx exports keep the whole school.
+Nothing here writes (``mentors.services`` does, and reads through this module, never the
+other way round). The grade pages read one grade at a time, so a page costs the same on a
+school of six classes as on one of sixty; the school's totals come from grouped SQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import datetime as dt
+import hashlib
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.utils.translation import gettext as _
 
-from mentors.models import Choice, Pairing
-from mentors.services import term_pairings
-from schoolops.models import AcademicYear, Grade, SchoolClass, Staff, Student, Term
+from mentors.matching import deferred_acceptance
+from mentors.models import (
+    Choice,
+    EvaluationSettings,
+    MentorCapacity,
+    MentorEvaluation,
+    MentorRanking,
+    MentorSettings,
+    Pairing,
+    ParentContact,
+    PriorityStudent,
+    StudentRating,
+    TalkLog,
+    TeacherRating,
+)
+from schoolops.calendar import monday_of, month_bounds
+from schoolops.models import (
+    AcademicYear,
+    Grade,
+    SchoolClass,
+    Staff,
+    Student,
+    TeachingAssignment,
+    Term,
+)
 from schoolops.params import pick_or_404
+
+# Eligibility and capacity.
+
+
+def mentors_by_class(class_ids: Iterable[int]) -> dict[int, list[Staff]]:
+    """The mentors of each class: its subject teachers in post, except its homeroom teacher,
+    and except every homeroom teacher of the year unless the school's ``MentorSettings``
+    lets homeroom teachers mentor other classes (one query, the setting read inside it)."""
+    homeroom_elsewhere = Exists(
+        SchoolClass.objects.filter(
+            academic_year=OuterRef("school_class__academic_year"),
+            homeroom_teacher=OuterRef("staff"),
+        )
+    )
+    allowed = Exists(MentorSettings.objects.filter(homeroom_teachers_mentor=True))
+    rows = (
+        TeachingAssignment.objects.filter(school_class__in=list(class_ids))
+        .exclude(staff_id=F("school_class__homeroom_teacher_id"))
+        .exclude(homeroom_elsewhere & ~allowed)
+        .filter(staff__status=Staff.Status.ACTIVE)
+        .select_related("staff")
+        .order_by("school_class_id", "subject__order", "staff__staff_no")
+    )
+    result: dict[int, list[Staff]] = defaultdict(list)
+    for assignment in rows:
+        mentors = result[assignment.school_class_id]
+        if all(m.pk != assignment.staff_id for m in mentors):
+            mentors.append(assignment.staff)
+    return dict(result)
+
+
+def default_capacity(class_size: int, mentor_count: int) -> int:
+    """The class size divided by the number of the class's mentors, rounded up."""
+    if mentor_count <= 0:
+        return 0
+    return math.ceil(class_size / mentor_count)
+
+
+def capacities(
+    classes: Sequence[SchoolClass],
+    mentors: dict[int, list[Staff]],
+    sizes: dict[int, int] | None = None,
+) -> dict[tuple[int, int], int]:
+    """Capacity of every (class, mentor): the academic office's figure, else the default.
+
+    ``sizes`` (class id → students in school) when the caller has counted them already."""
+    class_ids = [c.pk for c in classes]
+    if sizes is None:
+        sizes = dict(
+            SchoolClass.objects.filter(pk__in=class_ids)
+            .annotate(n=Count("students", filter=Q(students__status=Student.Status.IN_SCHOOL)))
+            .values_list("pk", "n")
+        )
+    overrides = {
+        (c.school_class_id, c.mentor_id): c.capacity
+        for c in MentorCapacity.objects.filter(school_class__in=class_ids)
+    }
+    result = {}
+    for class_id in class_ids:
+        class_mentors = mentors.get(class_id, [])
+        default = default_capacity(sizes.get(class_id, 0), len(class_mentors))
+        for mentor in class_mentors:
+            result[(class_id, mentor.pk)] = overrides.get((class_id, mentor.pk), default)
+    return result
+
+
+def selection_deadline(year: AcademicYear | None, known: Term | None = None) -> dt.date | None:
+    """The last day of the first teaching week of the school year (双向选择 ends then).
+
+    ``known`` is a term already loaded (e.g. ``scope.term``): when it is the year's autumn
+    term, it and its holiday weeks are not fetched again.
+    """
+    if year is None:
+        return None
+    if known is not None and known.academic_year_id == year.pk and known.number == 1:
+        term = known
+    else:
+        term = Term.objects.filter(academic_year=year, number=Term.Number.AUTUMN).first()
+    if term is None:
+        return None
+    first = term.week(1)
+    return first.last_day if first else None
+
+
+# The grade pages: tabs and the selection's progress.
 
 
 def year_grades(year_id: int, first: Iterable[int] = ()) -> list[Grade]:
@@ -158,3 +282,645 @@ def grade_mentors(term: Term, grade: Grade) -> QuerySet[Staff]:
     return Staff.objects.filter(
         pk__in=term_pairings(term).filter(school_class__grade=grade).values("mentor_id")
     ).order_by("staff_no")
+
+
+# Matching.
+
+
+def applicant_order(
+    applicants: list[tuple[int, str, int, bool]],
+    ranking: dict[int, tuple[int | None, bool]],
+) -> list[int]:
+    """A mentor's order of applicants (student ids); declined ones are left out.
+
+    ``applicants`` holds (student id, 学籍号, the student's rank of this mentor, priority).
+    The mentor's own ranking comes first; the rest follow the default priority: priority
+    students, then students who ranked the mentor higher, then 学籍号 in text order.
+    """
+    kept = []
+    for student_id, student_no, choice_rank, priority in applicants:
+        position, declined = ranking.get(student_id, (None, False))
+        if declined:
+            continue
+        key = (
+            0 if position is not None else 1,
+            position or 0,
+            0 if priority else 1,
+            choice_rank,
+            student_no,
+        )
+        kept.append((key, student_id))
+    kept.sort()
+    return [student_id for _key, student_id in kept]
+
+
+@dataclass
+class MatchOutcome:
+    student: Student
+    mentor: Staff | None
+    choice_rank: int | None
+    had_choices: bool
+
+
+@dataclass
+class MatchPreview:
+    grade: Grade
+    year: AcademicYear
+    outcomes: list[MatchOutcome]
+    fingerprint: str
+    already_paired: int = 0
+    by_choice: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def matched(self) -> list[MatchOutcome]:
+        return [o for o in self.outcomes if o.mentor is not None]
+
+    @property
+    def unmatched(self) -> list[MatchOutcome]:
+        return [o for o in self.outcomes if o.mentor is None]
+
+
+def match_instance(
+    grade: Grade, year: AcademicYear
+) -> tuple[
+    dict[int, list[tuple[int, int]]],
+    dict[tuple[int, int], dict[int, int]],
+    dict[tuple[int, int], int],
+    dict[int, Student],
+    dict[int, Staff],
+    int,
+    dict[tuple[int, tuple[int, int]], int],
+]:
+    """Build the matching instance of a grade from the database (a fixed number of queries).
+
+    Students already paired this year are left out; their pairings use up capacity. The last
+    item maps (student, post) to the 志愿 number the student gave it.
+    """
+    classes = list(SchoolClass.objects.filter(grade=grade, academic_year=year))
+    mentors = mentors_by_class([c.pk for c in classes])
+    capacity = capacities(classes, mentors)
+    staff = {m.pk: m for class_mentors in mentors.values() for m in class_mentors}
+    paired_counts = (
+        Pairing.objects.active()
+        .filter(academic_year=year, school_class__in=classes)
+        .values_list("school_class_id", "mentor_id")
+        .annotate(n=Count("pk"))
+    )
+    for class_id, mentor_id, n in paired_counts:
+        key = (class_id, mentor_id)
+        if key in capacity:
+            capacity[key] = max(0, capacity[key] - n)
+    paired = set(
+        Pairing.objects.active()
+        .filter(academic_year=year, school_class__in=classes)
+        .values_list("student_id", flat=True)
+    )
+    students = {
+        s.pk: s
+        for s in Student.objects.in_school()
+        .filter(school_class__in=classes)
+        .exclude(pk__in=paired)
+        .select_related("school_class__grade")
+        .order_by("student_no")
+    }
+    priority = set(
+        PriorityStudent.objects.filter(
+            student__school_class__in=classes, academic_year=year
+        ).values_list("student_id", flat=True)
+    )
+    # A pairing ended this year (未见成效, a post change…) is not made again by a later
+    # round: that mentor is out of the student's choices (a hand assignment may, with a reason).
+    ended = set(
+        Pairing.objects.filter(
+            academic_year=year, school_class__in=classes, ended_on__isnull=False
+        ).values_list("student_id", "mentor_id")
+    )
+    student_prefs: dict[int, list[tuple[int, int]]] = {s: [] for s in students}
+    chosen_rank: dict[tuple[int, tuple[int, int]], int] = {}
+    applicants: dict[tuple[int, int], list[tuple[int, str, int, bool]]] = defaultdict(list)
+    for student_id, mentor_id, rank in (
+        Choice.objects.filter(student__school_class__in=classes, academic_year=year)
+        .order_by("student_id", "rank")
+        .values_list("student_id", "mentor_id", "rank")
+    ):
+        student = students.get(student_id)
+        if student is None:
+            continue  # already paired, or no longer in school
+        post = (student.school_class_id, mentor_id)
+        if post not in capacity:
+            continue  # the teacher no longer mentors this class
+        if (student_id, mentor_id) in ended:
+            continue
+        student_prefs[student_id].append(post)
+        chosen_rank[(student_id, post)] = rank
+        applicants[post].append((student_id, student.student_no, rank, student_id in priority))
+    rankings: dict[int, dict[int, tuple[int | None, bool]]] = defaultdict(dict)
+    for mentor_id, student_id, position, declined in MentorRanking.objects.filter(
+        student__school_class__in=classes, academic_year=year
+    ).values_list("mentor_id", "student_id", "position", "declined"):
+        rankings[mentor_id][student_id] = (position, declined)
+    post_rank = {
+        post: {
+            student_id: i
+            for i, student_id in enumerate(applicant_order(people, rankings.get(post[1], {})))
+        }
+        for post, people in applicants.items()
+    }
+    return student_prefs, post_rank, capacity, students, staff, len(paired), chosen_rank
+
+
+def preview_matching(grade: Grade, year: AcademicYear) -> MatchPreview:
+    """Run the matching of a grade without saving it."""
+    student_prefs, post_rank, capacity, students, staff, already, chosen_rank = match_instance(
+        grade, year
+    )
+    result = deferred_acceptance(student_prefs, post_rank, capacity)
+    outcomes = []
+    by_choice: dict[str, int] = defaultdict(int)
+    for student_id, student in students.items():
+        post = result.get(student_id)
+        rank = chosen_rank[(student_id, post)] if post else None
+        by_choice[str(rank) if rank else "-"] += 1
+        outcomes.append(
+            MatchOutcome(
+                student=student,
+                mentor=staff[post[1]] if post else None,
+                choice_rank=rank,
+                had_choices=bool(student_prefs[student_id]),
+            )
+        )
+    digest = hashlib.sha256(
+        repr(sorted((s, p) for s, p in result.items())).encode() + repr(sorted(students)).encode()
+    ).hexdigest()[:16]
+    return MatchPreview(grade, year, outcomes, digest, already, dict(by_choice))
+
+
+# Pairings.
+
+
+def suggest_reassignment(
+    mentor: Staff, year: AcademicYear
+) -> list[tuple[Pairing, list[Staff], Staff | None]]:
+    """For each active mentee of ``mentor``: the other mentors of the class and the one with most room."""
+    pairings = list(
+        Pairing.objects.active()
+        .filter(mentor=mentor, academic_year=year)
+        .select_related("student", "school_class__grade")
+        .order_by("school_class_id", "student__student_no")
+    )
+    class_ids = {p.school_class_id for p in pairings}
+    classes = list(SchoolClass.objects.filter(pk__in=class_ids))
+    mentors = mentors_by_class(class_ids)
+    cap = capacities(classes, mentors)
+    load = defaultdict(int)
+    for class_id, mentor_id, n in (
+        Pairing.objects.active()
+        .filter(academic_year=year, school_class__in=class_ids)
+        .values_list("school_class_id", "mentor_id")
+        .annotate(n=Count("pk"))
+    ):
+        load[(class_id, mentor_id)] = n
+    result = []
+    for pairing in pairings:
+        others = [m for m in mentors.get(pairing.school_class_id, []) if m.pk != mentor.pk]
+        best = None
+        if others:
+            best = max(
+                others,
+                key=lambda m: (
+                    cap.get((pairing.school_class_id, m.pk), 0)
+                    - load[(pairing.school_class_id, m.pk)]
+                ),
+            )
+            load[(pairing.school_class_id, best.pk)] += 1
+        result.append((pairing, others, best))
+    return result
+
+
+def draft_monthly_summary(pairing: Pairing, month: dt.date) -> str:
+    """A draft of the month's summary from the month's talk logs, for the mentor to edit."""
+    first, last = month_bounds(month)
+    talks = list(pairing.talks.filter(date__range=(first, last)).order_by("date", "pk"))
+    if not talks:
+        return _("No talk was logged in %(month)s.") % {"month": f"{first:%Y-%m}"}
+    lines = [_("%(count)s talks in %(month)s.") % {"count": len(talks), "month": f"{first:%Y-%m}"}]
+    for talk in talks:
+        line = f"{talk.date:%m-%d} {talk.topic}：{talk.content.strip()}"
+        if talk.follow_up.strip():
+            line += " " + _("Follow-up: %(text)s") % {"text": talk.follow_up.strip()}
+        lines.append(line)
+    return "\n".join(lines)
+
+
+# Compliance.
+
+
+@dataclass
+class Compliance:
+    weeks_expected: int = 0
+    weeks_missed: int = 0
+    months_expected: int = 0
+    months_missed: int = 0
+    talks: int = 0
+    contacts: int = 0
+    mentees: int = 0
+
+    def add(self, other: Compliance) -> None:
+        self.weeks_expected += other.weeks_expected
+        self.weeks_missed += other.weeks_missed
+        self.months_expected += other.months_expected
+        self.months_missed += other.months_missed
+        self.talks += other.talks
+        self.contacts += other.contacts
+        self.mentees += other.mentees
+
+    @property
+    def talk_rate(self) -> int | None:
+        if not self.weeks_expected:
+            return None
+        return round(100 * (self.weeks_expected - self.weeks_missed) / self.weeks_expected)
+
+
+def term_months(term: Term) -> list[tuple[dt.date, dt.date]]:
+    """The term's months, clipped to the term."""
+    result = []
+    for month in term.months():
+        first, last = month_bounds(month)
+        result.append((max(first, term.start_date), min(last, term.end_date)))
+    return result
+
+
+class WeekBit(Func):
+    """2 ** (whole calendar weeks from ``monday`` to the date): the bit of the date's week.
+
+    Plain arithmetic, where a CASE over every week of the term costs the database several
+    times more on a school's term of talks."""
+
+    output_field = BigIntegerField()
+
+    def __init__(self, expression, monday: dt.date) -> None:
+        super().__init__(expression)
+        self.monday = monday
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (
+            f"(1 << CAST((julianday({sql}) - julianday(%s)) / 7 AS INTEGER))",
+            [*params, self.monday.isoformat()],
+        )
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(CAST(1 AS bigint) << (({sql} - %s::date) / 7))", [*params, self.monday]
+
+    def as_sql(self, compiler, connection, **extra_context):
+        raise NotImplementedError("WeekBit supports SQLite and PostgreSQL")
+
+
+class MonthBit(Func):
+    """2 ** (calendar months from ``first`` to the date): the bit of the date's month."""
+
+    output_field = BigIntegerField()
+
+    def __init__(self, expression, first: dt.date) -> None:
+        super().__init__(expression)
+        self.base = first.year * 12 + first.month - 1
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        month = f"(CAST(strftime('%%Y', {sql}) AS INTEGER) * 12 + CAST(strftime('%%m', {sql}) AS INTEGER) - 1)"
+        return f"(1 << ({month} - %s))", [*params, *params, self.base]
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        month = f"(CAST(EXTRACT(YEAR FROM {sql}) AS integer) * 12 + CAST(EXTRACT(MONTH FROM {sql}) AS integer) - 1)"
+        return f"(CAST(1 AS bigint) << ({month} - %s))", [*params, *params, self.base]
+
+    def as_sql(self, compiler, connection, **extra_context):
+        raise NotImplementedError("MonthBit supports SQLite and PostgreSQL")
+
+
+def _figures(
+    pairings: Sequence, term: Term, today: dt.date, by_id_up_to: int = 300
+) -> list[tuple[int, ...]]:
+    """Per pairing, in order: (weeks expected, weeks missed, months expected, months missed,
+    talks, parent contacts). See ``pairing_compliance``; three queries."""
+    first_monday = monday_of(term.start_date)
+    weeks = [
+        (w.first_day, w.last_day, (w.monday - first_monday).days // 7)
+        for w in term.teaching_weeks()
+        if w.last_day < today
+    ]
+    first_month = term.start_date.replace(day=1)
+    months = [
+        (a, b, (a.year - first_month.year) * 12 + a.month - first_month.month)
+        for a, b in term_months(term)
+        if b < today
+    ]
+    ids = [p.pk for p in pairings]
+    # A long list of ids costs more to send than reading every row of the term's dates (rows
+    # of pairings not asked for are simply not looked up).
+    of_pairings = Q(pairing__in=ids) if len(ids) <= by_id_up_to else Q()
+    in_term = Q(date__range=(term.start_date, term.end_date))
+
+    def per_pairing(model, mask) -> dict[int, tuple[int, int]]:
+        rows = (
+            model.objects.filter(of_pairings, in_term)
+            .order_by()
+            .values("pairing_id")
+            .annotate(n=Count("pk"), mask=mask)
+            .values_list("pairing_id", "n", "mask")
+        )
+        return {pairing_id: (n, mask or 0) for pairing_id, n, mask in rows}
+
+    # A talk's bit is its calendar week's (counted from the term's first Monday); a contact's
+    # its month's. Holiday weeks and weeks not over have bits too, but no pairing covers them.
+    talks = per_pairing(TalkLog, Sum(WeekBit("date", first_monday), distinct=True))
+    contacts = per_pairing(ParentContact, Sum(MonthBit("date", first_month), distinct=True))
+    covered: dict[tuple[dt.date, dt.date | None], tuple[int, int, int, int]] = {}
+    never = dt.date.max
+    nothing = (0, 0)
+    result = []
+    for p in pairings:
+        key = (p.started_on, p.ended_on)
+        masks = covered.get(key)
+        if masks is None:
+            start, end = p.started_on, p.ended_on or never
+            week_mask = sum(1 << bit for a, b, bit in weeks if start <= a and end >= b)
+            month_mask = sum(1 << bit for a, b, bit in months if start <= a and end >= b)
+            masks = covered[key] = (
+                week_mask,
+                week_mask.bit_count(),
+                month_mask,
+                month_mask.bit_count(),
+            )
+        week_mask, weeks_expected, month_mask, months_expected = masks
+        talk_n, talked = talks.get(p.pk, nothing)
+        contact_n, contacted = contacts.get(p.pk, nothing)
+        result.append(
+            (
+                weeks_expected,
+                (week_mask & ~talked).bit_count(),
+                months_expected,
+                (month_mask & ~contacted).bit_count(),
+                talk_n,
+                contact_n,
+            )
+        )
+    return result
+
+
+def pairing_compliance(
+    pairings: Sequence[Pairing], term: Term, today: dt.date
+) -> dict[int, Compliance]:
+    """Teaching weeks without a talk and months without a parent contact, per pairing.
+
+    Only weeks and months that are over and that the pairing covered whole count; holiday
+    weeks are not teaching weeks and never count. Three queries whatever the data: the
+    database reduces each pairing's talks to a count and a bit mask of the weeks that had one
+    (and its contacts likewise per month), so a whole school's term is a few thousand rows.
+    """
+    return {
+        p.pk: Compliance(*figures, mentees=1)
+        for p, figures in zip(pairings, _figures(pairings, term, today), strict=True)
+    }
+
+
+def term_pairings(term: Term):
+    """Pairings of the term's year that overlap the term."""
+    return Pairing.objects.filter(academic_year=term.academic_year_id).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=term.start_date),
+        started_on__lte=term.end_date,
+    )
+
+
+@dataclass(frozen=True)
+class PairingSpan:
+    """What compliance needs of a pairing (``pairing_compliance`` takes these or pairings)."""
+
+    pk: int
+    mentor_id: int
+    started_on: dt.date
+    ended_on: dt.date | None
+
+
+def mentor_compliance(
+    term: Term, today: dt.date, mentor_ids: Iterable[int] | None = None, by_id_up_to: int = 300
+) -> dict[int, Compliance]:
+    """Compliance summed per mentor over the term's pairings (``by_id_up_to``: see ``_figures``;
+    a page of a few mentors looks their pairings up by id however many mentees they have)."""
+    pairings = term_pairings(term)
+    if mentor_ids is not None:
+        pairings = pairings.filter(mentor__in=list(mentor_ids))
+    # Plain rows: a school's term is thousands of pairings, and only four columns matter.
+    pairings = [
+        PairingSpan(*row)
+        for row in pairings.values_list("pk", "mentor_id", "started_on", "ended_on")
+    ]
+    totals: dict[int, list[int]] = {}
+    for p, figures in zip(pairings, _figures(pairings, term, today, by_id_up_to), strict=True):
+        total = totals.get(p.mentor_id)
+        if total is None:
+            totals[p.mentor_id] = [*figures, 1]
+        else:
+            for i, value in enumerate(figures):
+                total[i] += value
+            total[6] += 1
+    return {mentor_id: Compliance(*total) for mentor_id, total in totals.items()}
+
+
+def with_due(pairings, today: dt.date):
+    """Annotate ``talk_due`` (no talk this week) and ``contact_due`` (no parent contact this
+    month) on a queryset of pairings: the same figures as ``due_this_week``, in its query."""
+    monday = monday_of(today)
+    first, last = month_bounds(today)
+    return pairings.annotate(
+        talk_due=~Exists(
+            TalkLog.objects.filter(
+                pairing=OuterRef("pk"), date__range=(monday, monday + dt.timedelta(days=6))
+            )
+        ),
+        contact_due=~Exists(
+            ParentContact.objects.filter(pairing=OuterRef("pk"), date__range=(first, last))
+        ),
+    )
+
+
+def due_this_week(pairing_ids: Sequence[int], today: dt.date) -> tuple[set[int], set[int]]:
+    """Of these pairings: those without a talk this week and those without a parent contact this month."""
+    monday = monday_of(today)
+    talked = set(
+        TalkLog.objects.filter(
+            pairing__in=pairing_ids, date__range=(monday, monday + dt.timedelta(days=6))
+        ).values_list("pairing_id", flat=True)
+    )
+    first, last = month_bounds(today)
+    contacted = set(
+        ParentContact.objects.filter(
+            pairing__in=pairing_ids, date__range=(first, last)
+        ).values_list("pairing_id", flat=True)
+    )
+    ids = set(pairing_ids)
+    return ids - talked, ids - contacted
+
+
+# Evaluation.
+
+RATING_TO_100 = Decimal(20)
+
+
+def evaluation_settings(term: Term) -> EvaluationSettings:
+    """The term's weights and threshold: the saved row, else the defaults (unsaved: reading
+    a page writes nothing; ``services.save_evaluation_settings`` keeps them)."""
+    return EvaluationSettings.objects.filter(term=term).first() or EvaluationSettings(term=term)
+
+
+def average_score(total: object, count: int, scale: Decimal = Decimal(1)) -> Decimal | None:
+    """The average of ``count`` scores adding up to ``total``, times ``scale``, to one decimal."""
+    if not count:
+        return None
+    return (Decimal(str(total)) / count * scale).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def weighted_total(
+    weights: tuple[int, int, int, int],
+    scores: tuple[Decimal | None, Decimal | None, Decimal | None, Decimal | None],
+) -> Decimal | None:
+    """The weighted total out of 100, rounded to one decimal; None while a part is missing."""
+    if any(s is None for s in scores):
+        return None
+    total = sum((Decimal(w) * Decimal(s) for w, s in zip(weights, scores, strict=True)), Decimal(0))
+    return (total / Decimal(100)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class EvaluationResult:
+    mentor: Staff
+    evaluation: MentorEvaluation | None
+    students_score: Decimal | None
+    ratings: int
+    total: Decimal | None
+    flagged: bool
+    compliance: Compliance
+    teachers_score: Decimal | None = None
+    teacher_ratings: int = 0
+
+    @property
+    def self_score(self) -> Decimal | None:
+        return self.evaluation.self_score if self.evaluation else None
+
+    @property
+    def school_score(self) -> Decimal | None:
+        return self.evaluation.school_score if self.evaluation else None
+
+
+def evaluation_results(
+    term: Term,
+    today: dt.date,
+    mentor_ids: Iterable[int] | None = None,
+    with_compliance: bool = True,
+) -> list[EvaluationResult]:
+    """Every mentor of the term with their four scores, total and flag (a fixed number of queries).
+
+    Without ``with_compliance`` the compliance figures are left empty: a page that ranks many
+    mentors and shows a few adds them for those few (``mentor_compliance``).
+    """
+    settings = evaluation_settings(term)
+    mentor_qs = Staff.objects.filter(pk__in=term_pairings(term).values("mentor_id"))
+    if mentor_ids is not None:
+        mentor_qs = mentor_qs.filter(pk__in=list(mentor_ids))
+    mentors = list(mentor_qs.order_by("staff_no"))
+    ids = [m.pk for m in mentors]
+    evaluations = {
+        e.mentor_id: e for e in MentorEvaluation.objects.filter(term=term, mentor__in=ids)
+    }
+    ratings = {
+        mentor_id: (n, total)
+        for mentor_id, n, total in StudentRating.objects.filter(term=term, mentor__in=ids)
+        .values("mentor_id")
+        .annotate(n=Count("pk"), total=Sum("score"))
+        .values_list("mentor_id", "n", "total")
+    }
+    teacher_ratings = {
+        mentor_id: (n, total)
+        for mentor_id, n, total in TeacherRating.objects.filter(term=term, mentor__in=ids)
+        .values("mentor_id")
+        .annotate(n=Count("pk"), total=Sum("score"))
+        .values_list("mentor_id", "n", "total")
+    }
+    compliance = mentor_compliance(term, today, ids) if with_compliance else {}
+    results = []
+    for mentor in mentors:
+        evaluation = evaluations.get(mentor.pk)
+        n, rating_sum = ratings.get(mentor.pk, (0, 0))
+        students_score = average_score(rating_sum, n, RATING_TO_100)
+        teachers_n, teachers_sum = teacher_ratings.get(mentor.pk, (0, 0))
+        teachers_score = average_score(teachers_sum, teachers_n)
+        scores = (
+            evaluation.self_score if evaluation else None,
+            students_score,
+            teachers_score,
+            evaluation.school_score if evaluation else None,
+        )
+        total = weighted_total(settings.weights, scores)
+        results.append(
+            EvaluationResult(
+                mentor=mentor,
+                evaluation=evaluation,
+                students_score=students_score,
+                ratings=n,
+                total=total,
+                flagged=total is not None and total < settings.threshold,
+                compliance=compliance.get(mentor.pk, Compliance()),
+                teachers_score=teachers_score,
+                teacher_ratings=teachers_n,
+            )
+        )
+    return results
+
+
+# Other teachers' ratings.
+
+
+def _classes_worked_with(staff: Staff) -> Q:
+    """Classes a teacher works with: homeroom teacher, subject teacher or grade head."""
+    return (
+        Q(homeroom_teacher=staff)
+        | Q(pk__in=TeachingAssignment.objects.filter(staff=staff).values("school_class_id"))
+        | Q(grade__head=staff)
+    )
+
+
+def mentors_to_rate(term: Term, rater: Staff) -> list[Staff]:
+    """The mentors of the term whose classes ``rater`` works with, ``rater`` left out."""
+    classes = SchoolClass.objects.filter(
+        _classes_worked_with(rater), academic_year=term.academic_year_id
+    )
+    mentor_ids = term_pairings(term).filter(school_class__in=classes).values("mentor_id")
+    return list(Staff.objects.filter(pk__in=mentor_ids).exclude(pk=rater.pk).order_by("staff_no"))
+
+
+def may_rate(term: Term, rater: Staff, mentor: Staff) -> bool:
+    """Whether ``rater`` (in post, not the mentor) works with one of the mentor's classes of the term."""
+    if rater.pk == mentor.pk or rater.status != Staff.Status.ACTIVE:
+        return False
+    classes = term_pairings(term).filter(mentor=mentor).values("school_class_id")
+    return SchoolClass.objects.filter(_classes_worked_with(rater), pk__in=classes).exists()
+
+
+def eligible_raters(term: Term, mentor: Staff) -> list[Staff]:
+    """The teachers in post who may rate ``mentor`` this term (the mentor left out)."""
+    classes = list(
+        SchoolClass.objects.filter(
+            pk__in=term_pairings(term).filter(mentor=mentor).values("school_class_id")
+        ).values_list("pk", "homeroom_teacher_id", "grade__head_id")
+    )
+    class_ids = [pk for pk, _h, _g in classes]
+    ids = {h for _pk, h, _g in classes if h} | {g for _pk, _h, g in classes if g}
+    ids |= set(
+        TeachingAssignment.objects.filter(school_class__in=class_ids).values_list(
+            "staff_id", flat=True
+        )
+    )
+    ids.discard(mentor.pk)
+    return list(Staff.objects.active().filter(pk__in=ids).order_by("staff_no"))

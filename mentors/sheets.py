@@ -1,23 +1,30 @@
-"""The mentor system's sheet kinds for ``import_sheet`` / ``export_sheet`` and the admin.
+"""The mentor system's sheet kinds, for the pages, ``import_sheet`` / ``export_sheet`` and the admin.
 
-- ``preferences``: 学籍号 | 第一志愿 | 第二志愿 | 第三志愿 (a mentor by 工号 or by name);
-- ``mentor_ratings``: 学籍号 | 导师工号 | 分数 (1-5) | 意见, for the current term;
-- ``pairings`` (export): 学籍号 | 姓名 | 年级 | 班级 | 导师工号 | 导师姓名 | 志愿.
+- ``preferences``: 学籍号 | 第一志愿 | 第二志愿 | 第三志愿 (a mentor by 工号 or by name); the
+  homeroom teacher uploads their class's sheet from the class's choices page (``school_class``:
+  a row of another class is refused by its row);
+- ``mentor_ratings``: 学籍号 | 导师工号 | 分数 (1-5) | 意见, for the current term (or ``term``);
+  the academic office uploads it from the evaluation page;
+- ``pairings`` (export): 学籍号 | 姓名 | 年级 | 班级 | 导师工号 | 导师姓名 | 志愿, the one path of
+  the pairings download (the selection page's button, ``export_sheet pairings``).
 
-The row rules live in ``mentors.services`` (``PreferenceResolver``, ``RatingResolver``), so
-the sheets, the services and the pages agree.
+The resolvers below turn a row into ids; the writes are ``services.apply_preferences`` and
+``services.apply_ratings``, so the sheets, the pages and the services agree.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mentors import services
-from schoolops.models import AcademicYear, Grade, Term
+from mentors import selectors, services
+from mentors.models import Pairing
+from schoolops.models import AcademicYear, Grade, SchoolClass, Staff, Student, Term
 from schoolops.scopes import Scope
 from schoolops.sheets import parsers
 from schoolops.sheets.base import (
@@ -30,9 +37,160 @@ from schoolops.sheets.base import (
     SheetRefused,
 )
 
+# The 志愿 cell of a pairing made by hand: a word of the file format, like the headers.
+HAND_ASSIGNED = "调剂"
+
 STUDENT_NO = Column(
     "student_no", "学籍号", parsers.text_id, required=True, text_format=True, aliases=("学号",)
 )
+
+
+# Resolvers: a row's text to ids, with the row's errors.
+
+
+def resolve_mentor(
+    value: str, by_no: dict[str, Staff], by_name: dict[str, list[Staff]]
+) -> Staff | str:
+    """A mentor by 工号 or by name; returns an error message when that is not possible."""
+    value = str(value).strip()
+    if value in by_no:
+        return by_no[value]
+    named = by_name.get(value, [])
+    if len(named) == 1:
+        return named[0]
+    if len(named) > 1:
+        return _("The name %(name)s is shared by %(count)s teachers; give the staff number.") % {
+            "name": value,
+            "count": len(named),
+        }
+    return _("No teacher has the staff number or name %(value)s.") % {"value": value}
+
+
+class PreferenceResolver:
+    """Turns a sheet row (学籍号 and up to three mentors by 工号 or name) into choices.
+
+    Loads the staff, the year's students (only ``school_class``'s, when given) and the
+    classes' mentors once (three queries).
+    """
+
+    def __init__(self, year: AcademicYear, school_class: SchoolClass | None = None) -> None:
+        self.year = year
+        self.school_class = school_class
+        staff = list(Staff.objects.all())
+        self.by_no = {s.staff_no: s for s in staff}
+        self.by_name: dict[str, list[Staff]] = defaultdict(list)
+        for s in staff:
+            self.by_name[s.name].append(s)
+        students = Student.objects.in_school().filter(school_class__academic_year=year)
+        if school_class is not None:
+            students = students.filter(school_class=school_class)
+        self.students = {s.student_no: s for s in students.select_related("school_class__grade")}
+        self.mentors = selectors.mentors_by_class(
+            {s.school_class_id for s in self.students.values()}
+        )
+
+    def resolve(
+        self, student_no: str, values: Sequence[str]
+    ) -> tuple[Student | None, list[int | None], list[tuple[int, str]]]:
+        """The student, the mentor ids in order, and errors as (column 0-3, message)."""
+        errors: list[tuple[int, str]] = []
+        student = self.students.get(student_no)
+        if student is None:
+            if self.school_class is not None:
+                # Another class's student is not named as such: the sheet is this class's.
+                message = _("No student of %(class)s has the number %(no)s.") % {
+                    "class": self.school_class,
+                    "no": student_no,
+                }
+            else:
+                message = _("No student in school this year has the number %(no)s.") % {
+                    "no": student_no
+                }
+            errors.append((0, message))
+            return None, [], errors
+        eligible = {m.pk for m in self.mentors.get(student.school_class_id, [])}
+        chosen: list[int | None] = []
+        for column, value in enumerate(values, start=1):
+            value = (value or "").strip()
+            if not value:
+                chosen.append(None)
+                continue
+            mentor = resolve_mentor(value, self.by_no, self.by_name)
+            if isinstance(mentor, str):
+                errors.append((column, mentor))
+                chosen.append(None)
+            elif mentor.pk not in eligible:
+                errors.append(
+                    (
+                        column,
+                        _("%(name)s is not a mentor of %(class)s.")
+                        % {"name": mentor.name, "class": student.school_class},
+                    )
+                )
+                chosen.append(None)
+            else:
+                chosen.append(mentor.pk)
+        given = [m for m in chosen if m]
+        if not errors:
+            if len(set(given)) != len(given):
+                errors.append((1, _("The same mentor is chosen twice.")))
+            elif chosen[: len(given)] != given:
+                errors.append((1, _("Fill the choices in order, first choice first.")))
+        return student, chosen, errors
+
+
+class RatingResolver:
+    """Checks a questionnaire row: the student and the mentor they had during the term."""
+
+    def __init__(self, term: Term) -> None:
+        self.term = term
+        self.students = dict(Student.objects.values_list("student_no", "pk"))
+        self.staff = dict(Staff.objects.values_list("staff_no", "pk"))
+        self.pairs = set(selectors.term_pairings(term).values_list("student_id", "mentor_id"))
+
+    def resolve(
+        self, student_no: str, staff_no: str
+    ) -> tuple[tuple[int, int] | None, list[tuple[int, str]]]:
+        """(student id, mentor id) and errors as (column 0-1, message)."""
+        student_id = self.students.get(student_no)
+        mentor_id = self.staff.get(staff_no)
+        errors = []
+        if student_id is None:
+            errors.append((0, _("No student has the number %(no)s.") % {"no": student_no}))
+        if mentor_id is None:
+            errors.append((1, _("No teacher has the staff number %(no)s.") % {"no": staff_no}))
+        if errors:
+            return None, errors
+        if (student_id, mentor_id) not in self.pairs:
+            return None, [
+                (
+                    1,
+                    _("%(staff_no)s was not this student's mentor this term.")
+                    % {"staff_no": staff_no},
+                )
+            ]
+        return (student_id, mentor_id), []
+
+
+def parse_rating(value: object) -> int | None:
+    """A questionnaire score: a whole number from 1 to 5, else None."""
+    try:
+        number = Decimal(str(value).strip())
+    except (ArithmeticError, ValueError):
+        return None
+    if number != number.to_integral_value() or not 1 <= number <= 5:
+        return None
+    return int(number)
+
+
+def rating(value: Any) -> int:
+    score = parse_rating(parsers.text(value))
+    if score is None:
+        raise CellError(_("The score must be a whole number from 1 to 5."))
+    return score
+
+
+# The kinds.
 
 
 class PreferencesSheet(ImportSheet):
@@ -48,9 +206,12 @@ class PreferencesSheet(ImportSheet):
         Column("third", "第三志愿", parsers.text, default="", aliases=("志愿三", "第3志愿")),
     ]
     CHOICE_KEYS = ("student_no", "first", "second", "third")
+    # The class whose sheet this is (the homeroom teacher's upload): rows of another class
+    # are refused. None: the whole school's (the admin, ``import_sheet``).
+    school_class: SchoolClass | None = None
 
     def prepare(self) -> None:
-        self.resolver = services.PreferenceResolver(self.lookups.year)
+        self.resolver = PreferenceResolver(self.lookups.year, self.school_class)
 
     def unique_keys(self) -> tuple[str, ...]:
         return ("student_no",)
@@ -61,7 +222,7 @@ class PreferencesSheet(ImportSheet):
         )
         for column, message in errors:
             self.add_error(row.line, self.CHOICE_KEYS[column], message)
-        if errors:
+        if errors or student is None:
             return None
         row.data["student_id"] = student.pk
         row.data["chosen"] = chosen
@@ -71,13 +232,6 @@ class PreferencesSheet(ImportSheet):
         parsed = {row["student_id"]: row["chosen"] for row in rows}
         new, changed = services.apply_preferences(self.lookups.year, parsed)
         return Counts(new=new, changed=changed, unchanged=len(parsed) - new - changed)
-
-
-def rating(value: Any) -> int:
-    score = services.parse_rating(parsers.text(value))
-    if score is None:
-        raise CellError(_("The score must be a whole number from 1 to 5."))
-    return score
 
 
 class MentorRatingsSheet(ImportSheet):
@@ -91,13 +245,15 @@ class MentorRatingsSheet(ImportSheet):
         Column("comment", "意见", parsers.text, default="", aliases=("意见建议", "评语")),
     ]
     KEYS = ("student_no", "staff_no")
+    # The term the answers are for (the evaluation page's); None: the current term.
+    term: Term | None = None
 
     def prepare(self) -> None:
-        term = Term.current()
+        term = self.term or Term.current()
         if term is None:
             raise SheetRefused(_("No term has been set up."))
         self.term = term
-        self.resolver = services.RatingResolver(term)
+        self.resolver = RatingResolver(term)
 
     def unique_keys(self) -> tuple[str, ...]:
         return ("student_no", "staff_no")
@@ -118,6 +274,13 @@ class MentorRatingsSheet(ImportSheet):
 
 
 class PairingsSheet(ExportSheet):
+    """The year's active pairings, by grade, class and 学籍号.
+
+    Scoped like the grade pages it is downloaded from (``mentors.access``): the principal's
+    office (and ``export_sheet``, run without a user) gets the whole school, a grade head the
+    grades they head, anyone else no row.
+    """
+
     kind = "pairings"
     title = gettext_lazy("Mentor pairings")
     filename = "导师结对.xlsx"
@@ -140,19 +303,40 @@ class PairingsSheet(ExportSheet):
         year = AcademicYear.current()
         if year is None:
             return []
-        grade_obj = None
+        pairings = (
+            Pairing.objects.active()
+            .filter(academic_year=year)
+            .order_by("school_class__grade__level", "school_class__number", "student__student_no")
+        )
         if grade:
             grade_obj = Grade.objects.filter(name=grade).first()
             if grade_obj is None:
                 raise SheetRefused(_("There is no grade %(name)s.") % {"name": grade})
-        rows = services.pairing_rows(year, grade_obj)
-        if self.user is not None and not self.user.is_superuser:
+            pairings = pairings.filter(school_class__grade=grade_obj)
+        if self.user is not None:
             scope = Scope(self.user)
             if not scope.is_school_wide:
-                # Outside the principal's office: only the students the person works with.
-                visible = set(scope.students().values_list("student_no", flat=True))
-                rows = [r for r in rows if r[0] in visible]
-        return rows
+                pairings = pairings.filter(school_class__grade__in=scope.headed_grade_ids)
+        return [
+            (
+                student_no,
+                name,
+                grade_name,
+                f"({number})班",
+                staff_no,
+                mentor,
+                str(rank or HAND_ASSIGNED),
+            )
+            for student_no, name, grade_name, number, staff_no, mentor, rank in pairings.values_list(
+                "student__student_no",
+                "student__name",
+                "school_class__grade__name",
+                "school_class__number",
+                "mentor__staff_no",
+                "mentor__name",
+                "choice_rank",
+            )
+        ]
 
 
 SHEETS = (PreferencesSheet, MentorRatingsSheet, PairingsSheet)

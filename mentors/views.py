@@ -8,6 +8,7 @@ the evaluation. Office staff (办公室) see none of it. Outside scope → 404; 
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -42,6 +43,7 @@ from schoolops.models import AcademicYear, Grade, Post, SchoolClass, Staff, Stud
 from schoolops.params import month_of_or_404, page_number, pk_or_404
 from schoolops.privacy import Category, log_read
 from schoolops.scopes import Scope, class_required, get_scope, post_required, staff_required
+from schoolops.sheets import engine
 from schoolops.sheets.http import xlsx_response
 from schoolops.sheets.writer import Sheet, workbook_bytes
 from schoolops.submissions import redirect_once
@@ -128,7 +130,7 @@ def class_choices(request: HttpRequest, school_class: SchoolClass) -> HttpRespon
     scope = _require_class_editor(request, school_class)
     year = _year(scope)
     students = list(school_class.students.in_school().order_by("student_no"))
-    mentors = services.mentors_by_class([school_class.pk]).get(school_class.pk, [])
+    mentors = selectors.mentors_by_class([school_class.pk]).get(school_class.pk, [])
     initial: dict[str, Any] = {}
     for student_id, rank, mentor_id in Choice.objects.filter(
         student__school_class=school_class, academic_year=year
@@ -162,12 +164,12 @@ def class_choices(request: HttpRequest, school_class: SchoolClass) -> HttpRespon
                 return redirect("mentors:class_choices", class_pk=school_class.pk)
         else:
             messages.error(request, _("Please correct the choices marked below."))
-    capacity = services.capacities([school_class], {school_class.pk: mentors})
+    capacity = selectors.capacities([school_class], {school_class.pk: mentors})
     ctx = {
         "school_class": school_class,
         "form": form,
         "mentors": [(m, capacity[(school_class.pk, m.pk)]) for m in mentors],
-        "deadline": services.selection_deadline(year, known=scope.term),
+        "deadline": selectors.selection_deadline(year, known=scope.term),
     }
     return render(request, "mentors/class_choices.html", ctx)
 
@@ -224,7 +226,7 @@ def applicants(request: HttpRequest) -> HttpResponse:
     ctx = {
         "by_class": list(by_class.items()),
         "form": form,
-        "deadline": services.selection_deadline(year, known=scope.term),
+        "deadline": selectors.selection_deadline(year, known=scope.term),
     }
     return render(request, "mentors/applicants.html", ctx)
 
@@ -253,7 +255,7 @@ def selection(request: HttpRequest) -> HttpResponse:
         "grade": grade,
         "classes": classes,
         "school": selectors.school_progress(by_grade) if scope.is_school_wide else None,
-        "deadline": services.selection_deadline(year, known=scope.term),
+        "deadline": selectors.selection_deadline(year, known=scope.term),
         "today": timezone.localdate(),
         "can_match": scope.has_post(*ACADEMIC),
         "year": year,
@@ -290,7 +292,7 @@ def match(request: HttpRequest, grade_pk: int) -> HttpResponse:
         else:
             messages.error(request, _("The preview is missing; look at it again."))
         return redirect("mentors:match", grade_pk=grade.pk)
-    preview = services.preview_matching(grade, year)
+    preview = selectors.preview_matching(grade, year)
     ctx = {
         "grade": grade,
         "preview": preview,
@@ -310,29 +312,19 @@ def match(request: HttpRequest, grade_pk: int) -> HttpResponse:
 
 @grade_pages_required
 def pairings_export(request: HttpRequest) -> HttpResponse:
-    """The year's pairings: the whole school's, or a grade head's grades'."""
-    scope = get_scope(request)
-    year = _year(scope)
-    if scope.is_school_wide:
-        rows = services.pairing_rows(year)
-    else:
-        rows = [row for g in page_grades(scope, year.pk) for row in services.pairing_rows(year, g)]
-    content = workbook_bytes(
-        Sheet(
-            _("Pairings"),
-            headers=services.PAIRING_HEADERS,
-            rows=rows,
-            text_columns={0, 4},  # 学籍号 and 工号 keep their leading zeros
-        )
-    )
-    return xlsx_response(content, f"pairings-{year}.xlsx")
+    """The year's pairings through their sheet (``mentors.sheets.PairingsSheet``), which
+    keeps a grade head to the grades they head."""
+    year = _year(get_scope(request))
+    buffer = io.BytesIO()
+    engine.export_file("pairings", buffer, user=request.user)
+    return xlsx_response(buffer.getvalue(), f"pairings-{year}.xlsx")
 
 
 @class_required(*ACADEMIC)
 def class_capacity(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
-    mentors = services.mentors_by_class([school_class.pk]).get(school_class.pk, [])
+    mentors = selectors.mentors_by_class([school_class.pk]).get(school_class.pk, [])
     size = school_class.students.in_school().count()
-    default = services.default_capacity(size, len(mentors))
+    default = selectors.default_capacity(size, len(mentors))
     overrides = dict(school_class.mentor_capacities.values_list("mentor_id", "capacity"))
     form = forms.CapacityForm(
         request.POST or None,
@@ -367,7 +359,7 @@ def _class_load(
 ) -> list[dict]:
     """Each mentor of the class with their capacity and the active pairings they hold
     (``pairings``: the class's active pairings of the year)."""
-    capacity = services.capacities(
+    capacity = selectors.capacities(
         [school_class],
         {school_class.pk: mentors},
         None if size is None else {school_class.pk: size},
@@ -386,16 +378,16 @@ def class_overview(request: HttpRequest, school_class: SchoolClass) -> HttpRespo
     scope = _require_class_editor(request, school_class)
     year = _year(scope)
     today = timezone.localdate()
-    mentors = services.mentors_by_class([school_class.pk]).get(school_class.pk, [])
+    mentors = selectors.mentors_by_class([school_class.pk]).get(school_class.pk, [])
     pairings = list(
-        services.with_due(
+        selectors.with_due(
             Pairing.objects.active().filter(academic_year=year, school_class=school_class), today
         )
         .select_related("student", "mentor")
         .annotate(last_talk=Max("talks__date"))
         .order_by("mentor__staff_no", "student__student_no")
     )
-    compliance = services.pairing_compliance(pairings, scope.term, today) if scope.term else {}
+    compliance = selectors.pairing_compliance(pairings, scope.term, today) if scope.term else {}
     for p in pairings:
         p.compliance = compliance.get(p.pk)
     unpaired = (
@@ -428,7 +420,7 @@ def class_overview(request: HttpRequest, school_class: SchoolClass) -> HttpRespo
         "assign_form": assign_form,
         "exchanges": exchanges,
         "can_set_capacity": scope.has_post(*ACADEMIC),
-        "deadline": services.selection_deadline(year, known=scope.term),
+        "deadline": selectors.selection_deadline(year, known=scope.term),
     }
     return render(request, "mentors/class_overview.html", ctx)
 
@@ -438,7 +430,7 @@ def class_overview(request: HttpRequest, school_class: SchoolClass) -> HttpRespo
 def hand_assign(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
     scope = _require_class_editor(request, school_class)
     year = _year(scope)
-    mentors = services.mentors_by_class([school_class.pk]).get(school_class.pk, [])
+    mentors = selectors.mentors_by_class([school_class.pk]).get(school_class.pk, [])
     form = forms.HandAssignForm(
         request.POST,
         students=school_class.students.in_school(),
@@ -470,7 +462,7 @@ def hand_assign(request: HttpRequest, school_class: SchoolClass) -> HttpResponse
 @class_required()
 def class_exchanges(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
     scope = _require_class_editor(request, school_class)
-    mentors = services.mentors_by_class([school_class.pk]).get(school_class.pk, [])
+    mentors = selectors.mentors_by_class([school_class.pk]).get(school_class.pk, [])
     form = forms.ExchangeForm(
         request.POST or None,
         mentors=Staff.objects.filter(pk__in=[m.pk for m in mentors]).order_by("staff_no"),
@@ -510,7 +502,7 @@ def class_ratings(request: HttpRequest, school_class: SchoolClass) -> HttpRespon
     scope = _require_class_editor(request, school_class)
     term = _term(scope)
     pairings = list(
-        services.term_pairings(term)
+        selectors.term_pairings(term)
         .filter(school_class=school_class)
         .select_related("student", "mentor")
         .order_by("student__student_no", "-started_on")
@@ -545,7 +537,7 @@ def my_mentees(request: HttpRequest) -> HttpResponse:
     year = _year(scope)
     today = timezone.localdate()
     pairings = list(
-        services.with_due(
+        selectors.with_due(
             Pairing.objects.active().filter(mentor=scope.staff, academic_year=year), today
         )
         .select_related("student", "school_class__grade")
@@ -582,7 +574,7 @@ def pairing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-started_on")
     )
     compliance = (
-        services.pairing_compliance([pairing], scope.term, today).get(pairing.pk)
+        selectors.pairing_compliance([pairing], scope.term, today).get(pairing.pk)
         if scope.term
         else None
     )
@@ -726,7 +718,7 @@ def pairing_summary(request: HttpRequest, pk: int, year: int, month: int) -> Htt
     if first > timezone.localdate() or first < pairing.started_on.replace(day=1):
         raise Http404
     summary = MonthlySummary.objects.filter(pairing=pairing, month=first).first()
-    initial = {"text": summary.text if summary else services.draft_monthly_summary(pairing, first)}
+    initial = {"text": summary.text if summary else selectors.draft_monthly_summary(pairing, first)}
     if request.method != "POST":
         # The summary, or its draft from the month's talks.
         log_read(request, [pairing.student_id], [Category.MENTORING])
@@ -772,7 +764,7 @@ def reassign(request: HttpRequest, staff_pk: int) -> HttpResponse:
     mentor = Staff.objects.filter(pk=staff_pk).first()
     if mentor is None:
         raise Http404
-    suggestions = services.suggest_reassignment(mentor, year)
+    suggestions = selectors.suggest_reassignment(mentor, year)
     form = forms.ReassignForm(request.POST or None, suggestions=suggestions)
     if request.method == "POST":
         if form.is_valid():
@@ -836,8 +828,8 @@ def compliance(request: HttpRequest) -> HttpResponse:
         selectors.grade_mentors(term, grade) if grade else Staff.objects.none(), COMPLIANCE_PAGE
     ).get_page(page_number(request))
     mentors = list(page.object_list)
-    figures = services.mentor_compliance(term, today, [m.pk for m in mentors], by_id_up_to=2000)
-    rows = [(m, figures.get(m.pk, services.Compliance())) for m in mentors]
+    figures = selectors.mentor_compliance(term, today, [m.pk for m in mentors], by_id_up_to=2000)
+    rows = [(m, figures.get(m.pk, selectors.Compliance())) for m in mentors]
     reassign_url = _url_for_each("mentors:reassign")
     for mentor in mentors:
         mentor.reassign_url = reassign_url(mentor.pk)
@@ -870,7 +862,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
     # The mentors of one grade a page (``?grade=<id>``), ranked within it: a grade head's own
     # grade first; a mentor with mentees in two grades is in both. The export has them all.
     grades, grade = _mentor_grade_tabs(scope, term, request.GET.get("grade"))
-    settings = services.evaluation_settings(term)
+    settings = selectors.evaluation_settings(term)
     can_edit = scope.has_post(*ACADEMIC)
     form = forms.SettingsForm(
         request.POST or None,
@@ -894,7 +886,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
             messages.error(request, message)
     today = timezone.localdate()
     ranked = (
-        services.evaluation_results(
+        selectors.evaluation_results(
             term, today, selectors.grade_mentor_ids(term, grade), with_compliance=False
         )
         if grade
@@ -905,12 +897,12 @@ def evaluation(request: HttpRequest) -> HttpResponse:
     # costly part) are worked out for the page's mentors only.
     page = Paginator(ranked, EVALUATION_PAGE).get_page(page_number(request))
     results = list(page.object_list)
-    compliance = services.mentor_compliance(
+    compliance = selectors.mentor_compliance(
         term, today, [r.mentor.pk for r in results], by_id_up_to=2000
     )
     score_url = _url_for_each("mentors:evaluation_mentor")
     for result in results:
-        result.compliance = compliance.get(result.mentor.pk, services.Compliance())
+        result.compliance = compliance.get(result.mentor.pk, selectors.Compliance())
         result.score_url = score_url(result.mentor.pk)
     ctx = {
         "score_label": _("Score"),
@@ -955,7 +947,7 @@ def evaluation_export(request: HttpRequest) -> HttpResponse:
     if not scope.is_school_wide:
         grades = page_grades(scope, term.academic_year_id)
         mentor_ids = {pk for g in grades for pk in selectors.grade_mentor_ids(term, g)}
-    results = services.evaluation_results(term, timezone.localdate(), mentor_ids)
+    results = selectors.evaluation_results(term, timezone.localdate(), mentor_ids)
     rows = [
         (
             r.mentor.staff_no,
@@ -984,7 +976,7 @@ def evaluation_export(request: HttpRequest) -> HttpResponse:
 def evaluation_mentor(request: HttpRequest, staff_pk: int) -> HttpResponse:
     scope = get_scope(request)
     term = _term(scope, request)
-    results = services.evaluation_results(term, timezone.localdate(), [staff_pk])
+    results = selectors.evaluation_results(term, timezone.localdate(), [staff_pk])
     if not results:
         raise Http404
     result = results[0]
@@ -1029,13 +1021,13 @@ def peer_ratings(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     term = _term(scope)
     me = _staff_or_403(scope)
-    mentors = services.mentors_to_rate(term, me) if me else []
+    mentors = selectors.mentors_to_rate(term, me) if me else []
     ids = [m.pk for m in mentors]
     mine = {
         r.mentor_id: r for r in TeacherRating.objects.filter(term=term, rater=me, mentor__in=ids)
     }
-    figures = services.mentor_compliance(term, timezone.localdate(), ids)
-    rows = [(m, mine.get(m.pk), figures.get(m.pk, services.Compliance())) for m in mentors]
+    figures = selectors.mentor_compliance(term, timezone.localdate(), ids)
+    rows = [(m, mine.get(m.pk), figures.get(m.pk, selectors.Compliance())) for m in mentors]
     ctx = {"term": term, "rows": rows, "rated": len(mine)}
     return render(request, "mentors/peer_ratings.html", ctx)
 
@@ -1049,20 +1041,22 @@ def peer_rate(request: HttpRequest, staff_pk: int) -> HttpResponse:
     term = _term(scope, request) if scope.has_post(*ACADEMIC) else _term(scope)
     me = scope.staff
     mentor = Staff.objects.filter(
-        pk=staff_pk, pk__in=services.term_pairings(term).values("mentor_id")
+        pk=staff_pk, pk__in=selectors.term_pairings(term).values("mentor_id")
     ).first()
     if mentor is None:
         raise Http404
     academic = scope.has_post(*ACADEMIC)
     if me is not None and me.pk == mentor.pk:
         raise PermissionDenied
-    if not academic and (me is None or not services.may_rate(term, me, mentor)):
+    if not academic and (me is None or not selectors.may_rate(term, me, mentor)):
         if scope.is_school_wide:
             raise PermissionDenied
         raise Http404
     raters = None
     if academic:
-        raters = Staff.objects.filter(pk__in=[s.pk for s in services.eligible_raters(term, mentor)])
+        raters = Staff.objects.filter(
+            pk__in=[s.pk for s in selectors.eligible_raters(term, mentor)]
+        )
         existing = None
         initial = {"rater": me.pk} if me is not None and raters.filter(pk=me.pk).exists() else {}
     else:
@@ -1088,8 +1082,8 @@ def peer_rate(request: HttpRequest, staff_pk: int) -> HttpResponse:
                 return redirect("mentors:peer_ratings")
         else:
             messages.error(request, _("Please correct the fields marked below."))
-    compliance = services.mentor_compliance(term, timezone.localdate(), [mentor.pk]).get(
-        mentor.pk, services.Compliance()
+    compliance = selectors.mentor_compliance(term, timezone.localdate(), [mentor.pk]).get(
+        mentor.pk, selectors.Compliance()
     )
     ctx = {
         "term": term,
@@ -1108,7 +1102,7 @@ def self_evaluation(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     term = _term(scope)
     me = _staff_or_403(scope)
-    results = services.evaluation_results(term, timezone.localdate(), [me.pk] if me else [])
+    results = selectors.evaluation_results(term, timezone.localdate(), [me.pk] if me else [])
     if not results:
         messages.info(request, _("You have no mentees this term, so there is nothing to evaluate."))
         return redirect("mentors:my_mentees")

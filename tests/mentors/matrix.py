@@ -119,7 +119,7 @@ def _grade(school) -> Call:
 
 
 def _match_post(school) -> Call:
-    from mentors.services import preview_matching
+    from mentors.selectors import preview_matching
 
     call = _grade(school)
     call.data = {"fingerprint": preview_matching(school.grade7, school.year).fingerprint}

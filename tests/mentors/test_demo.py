@@ -6,7 +6,7 @@ from django.db.models import F
 
 import pytest
 
-from mentors import demo, services
+from mentors import demo, selectors
 from mentors.models import Choice, Pairing, ParentContact, StudentRating, TalkLog
 from schoolops.calendar import monday_of
 from schoolops.demo import build_roster
@@ -32,13 +32,13 @@ def test_demo_step_fills_a_year_of_mentoring():
     from schoolops.models import SchoolClass
 
     classes = list(SchoolClass.objects.filter(academic_year=context.year))
-    capacity = services.capacities(classes, services.mentors_by_class([c.pk for c in classes]))
+    capacity = selectors.capacities(classes, selectors.mentors_by_class([c.pk for c in classes]))
     load: dict = {}
     for p in Pairing.objects.active().order_by(F("choice_rank").asc(nulls_last=True)):
         key = (p.school_class_id, p.mentor_id)
         load[key] = load.get(key, 0) + 1
         if load[key] > capacity[key]:
             assert p.choice_rank is None and p.over_capacity_reason
-    results = services.evaluation_results(context.term, context.today)
+    results = selectors.evaluation_results(context.term, context.today)
     assert results and any(r.total is not None for r in results)
     assert any(login.who.endswith("名受导学生）") for login in context.logins)

@@ -1,12 +1,11 @@
 import datetime as dt
-import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
 import pytest
 
-from mentors import services
+from mentors import selectors, services
 from mentors.models import (
     Choice,
     MentorCapacity,
@@ -26,16 +25,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_mentors_of_a_class_are_its_subject_teachers_except_the_homeroom_teacher(school, mentoring):
-    mentors = services.mentors_by_class([school.class_a.pk])[school.class_a.pk]
+    mentors = selectors.mentors_by_class([school.class_a.pk])[school.class_a.pk]
     assert [m.name for m in mentors] == ["李老师", "刘老师"]  # 王老师 teaches 语文 but is homeroom
 
 
 def test_default_capacity_is_class_size_over_mentors_rounded_up(school, mentoring):
-    mentors = services.mentors_by_class([school.class_a.pk])
-    caps = services.capacities([school.class_a], mentors)
+    mentors = selectors.mentors_by_class([school.class_a.pk])
+    caps = selectors.capacities([school.class_a], mentors)
     assert caps[(school.class_a.pk, school.teacher.pk)] == 3  # ceil(5 / 2)
     services.set_capacity(school.class_a, school.teacher, 1)
-    caps = services.capacities([school.class_a], mentors)
+    caps = selectors.capacities([school.class_a], mentors)
     assert caps[(school.class_a.pk, school.teacher.pk)] == 1
     assert caps[(school.class_a.pk, mentoring.english.pk)] == 3
     services.set_capacity(school.class_a, school.teacher, None)
@@ -73,37 +72,6 @@ def test_class_choices_reject_ineligible_duplicate_and_gaps(school, mentoring, t
     assert PriorityStudent.history.count() == 2  # marked, then unmarked, both kept
 
 
-def test_import_preferences_by_number_or_name(school, mentoring):
-    rows = [
-        [school.student_a.student_no, "T1006", "李老师", None],
-        [mentoring.students[1].student_no, "李老师", "", ""],
-    ]
-    assert services.import_preferences(rows, school.year) == 2
-    assert Choice.objects.filter(student=school.student_a).count() == 2
-    assert Choice.objects.get(student=mentoring.students[1]).mentor == school.teacher
-
-
-def test_import_preferences_names_the_row_of_ambiguous_and_ineligible_choices(school, mentoring):
-    twin = make_staff("T1099", "刘老师", [Post.SUBJECT_TEACHER])
-    TeachingAssignment.objects.create(
-        staff=twin, school_class=school.class_b, subject=school.english
-    )
-    rows = [
-        [school.student_a.student_no, "李老师", "", ""],
-        [mentoring.students[1].student_no, "刘老师", "", ""],  # two teachers are called 刘老师
-        [mentoring.students[2].student_no, "T1003", "", ""],  # 赵老师 does not teach class (1)
-        ["0000000000", "李老师", "", ""],
-    ]
-    with pytest.raises(ValidationError) as error:
-        services.import_preferences(rows, school.year)
-    messages = error.value.messages
-    assert {int(re.search(r"\d+", m).group()) for m in messages} == {3, 4, 5}
-    joined = "\n".join(messages)
-    assert "刘老师" in joined and "T1003" not in joined and "赵老师" in joined
-    assert len(messages) == 3
-    assert not Choice.objects.exists()  # nothing applied
-
-
 def test_default_mentor_priority():
     applicants = [
         (1, "003", 1, False),
@@ -111,9 +79,9 @@ def test_default_mentor_priority():
         (3, "001", 1, False),  # then higher choice, then 学籍号
         (4, "004", 3, False),
     ]
-    assert services.applicant_order(applicants, {}) == [2, 3, 1, 4]
+    assert selectors.applicant_order(applicants, {}) == [2, 3, 1, 4]
     ranking = {4: (1, False), 3: (None, True)}
-    assert services.applicant_order(applicants, ranking) == [4, 2, 1]
+    assert selectors.applicant_order(applicants, ranking) == [4, 2, 1]
 
 
 def test_matching_respects_capacity_priority_and_declines(school, mentoring, today):
@@ -129,7 +97,7 @@ def test_matching_respects_capacity_priority_and_declines(school, mentoring, tod
         school.class_a, school.year, services.ClassChoices(choices, {s[2].pk})
     )
     services.save_rankings(mentoring.english, school.year, {s[3].pk: (None, True)})
-    preview = services.preview_matching(school.grade7, school.year)
+    preview = selectors.preview_matching(school.grade7, school.year)
     got = {o.student.pk: (o.mentor and o.mentor.name, o.choice_rank) for o in preview.outcomes}
     # 李老师 takes two: s2 (priority), then s1 (its 学籍号 sorts before s0's as text);
     # s0 goes to its second choice.
@@ -145,12 +113,12 @@ def test_matching_respects_capacity_priority_and_declines(school, mentoring, tod
     assert (run.matched, run.unmatched) == (3, 3)  # class (2)'s student has no choices either
     assert Pairing.objects.filter(match_run=run).count() == 3
     # A second run matches only the students still unpaired and keeps the capacity used.
-    again = services.preview_matching(school.grade7, school.year)
+    again = selectors.preview_matching(school.grade7, school.year)
     assert again.already_paired == 3 and not again.matched
 
 
 def test_publish_refuses_a_stale_preview(school, mentoring, today):
-    preview = services.preview_matching(school.grade7, school.year)
+    preview = selectors.preview_matching(school.grade7, school.year)
     services.save_class_choices(
         school.class_a,
         school.year,
@@ -183,7 +151,7 @@ def test_early_end_needs_a_reason_and_reassignment_is_one_step(school, mentoring
     pairings = [pair(school, student, school.teacher) for student in s[:3]]
     with pytest.raises(ValidationError):
         services.end_pairing(pairings[0], "", "")
-    suggestions = services.suggest_reassignment(school.teacher, school.year)
+    suggestions = selectors.suggest_reassignment(school.teacher, school.year)
     assert [best for _p, _o, best in suggestions] == [mentoring.english] * 3
     new = {p.pk: mentoring.english.pk for p in pairings}
     new[pairings[2].pk] = school.teacher.pk  # not another mentor: the whole step is refused
@@ -218,23 +186,23 @@ def test_compliance_counts_teaching_weeks_and_skips_holidays(school, mentoring):
         pairing=p, date=dt.date(2026, 10, 20), method="phone", content="电话"
     )
     today = dt.date(2026, 10, 19)  # Monday; weeks before are over
-    c = services.pairing_compliance([p], school.term, today)[p.pk]
+    c = selectors.pairing_compliance([p], school.term, today)[p.pk]
     # Teaching weeks over and covered whole: 09-07, 09-14, 09-21, 09-28, 10-12 (10-05 is holiday).
     assert c.weeks_expected == 5
     assert c.weeks_missed == 3  # 09-14, 09-28, 10-12; two talks in week 09-07 count once
     assert c.talks == 4  # the holiday talk is recorded but fills no teaching week
     # Months over: September only (the pairing did not cover 09-01..09-06, so it is not expected).
     assert (c.months_expected, c.months_missed) == (0, 0)
-    c = services.pairing_compliance([p], school.term, dt.date(2026, 12, 1))[p.pk]
+    c = selectors.pairing_compliance([p], school.term, dt.date(2026, 12, 1))[p.pk]
     assert (c.months_expected, c.months_missed) == (2, 1)  # October contacted, November not
-    per_mentor = services.mentor_compliance(school.term, dt.date(2026, 12, 1))
+    per_mentor = selectors.mentor_compliance(school.term, dt.date(2026, 12, 1))
     assert per_mentor[school.teacher.pk].months_missed == 1
     # Across the new year: October and January contacted, November and December not (the
     # term ends 01-24, so January counts once it is over).
     ParentContact.objects.create(
         pairing=p, date=dt.date(2027, 1, 11), method="home_visit", content="家访"
     )
-    c = services.pairing_compliance([p], school.term, dt.date(2027, 1, 25))[p.pk]
+    c = selectors.pairing_compliance([p], school.term, dt.date(2027, 1, 25))[p.pk]
     assert (c.months_expected, c.months_missed, c.contacts) == (4, 2, 2)
     assert c.weeks_expected == 19  # teaching weeks 09-07 .. 01-18, the holiday left out
 
@@ -244,7 +212,7 @@ def test_due_this_week(school, mentoring, today):
     p2 = pair(school, mentoring.students[1], school.teacher)
     TalkLog.objects.create(pairing=p1, date=today, topic="学习", content="谈心")
     ParentContact.objects.create(pairing=p2, date=dt.date(2026, 11, 2), method="phone", content="x")
-    talk_due, contact_due = services.due_this_week([p1.pk, p2.pk], today)
+    talk_due, contact_due = selectors.due_this_week([p1.pk, p2.pk], today)
     assert talk_due == {p2.pk}
     assert contact_due == {p1.pk}
 
@@ -253,11 +221,11 @@ def test_weighted_total_arithmetic():
     weights = (20, 30, 20, 30)
     scores = (Decimal(90), Decimal(80), Decimal(70), Decimal(60))
     # 0.2*90 + 0.3*80 + 0.2*70 + 0.3*60 = 18 + 24 + 14 + 18 = 74
-    assert services.weighted_total(weights, scores) == Decimal("74.0")
-    assert services.weighted_total((25, 25, 25, 25), (Decimal("85.5"), 71, 60, 99)) == Decimal(
+    assert selectors.weighted_total(weights, scores) == Decimal("74.0")
+    assert selectors.weighted_total((25, 25, 25, 25), (Decimal("85.5"), 71, 60, 99)) == Decimal(
         "78.9"
     )  # 315.5 / 4 = 78.875
-    assert services.weighted_total(weights, (None, 80, 70, 60)) is None
+    assert selectors.weighted_total(weights, (None, 80, 70, 60)) is None
 
 
 def test_evaluation_results_flag_below_threshold(school, mentoring, today):
@@ -278,7 +246,7 @@ def test_evaluation_results_flag_below_threshold(school, mentoring, today):
     with pytest.raises(ValidationError):
         services.save_evaluation_settings(school.term, (20, 30, 20, 20), Decimal(60))
     services.save_evaluation_settings(school.term, (20, 30, 20, 30), Decimal(75))
-    results = {r.mentor.pk: r for r in services.evaluation_results(school.term, today)}
+    results = {r.mentor.pk: r for r in selectors.evaluation_results(school.term, today)}
     teacher = results[school.teacher.pk]
     assert teacher.students_score == Decimal("70.0")  # mean 3.5 of 5
     assert (teacher.teachers_score, teacher.teacher_ratings) == (Decimal("70.0"), 2)
@@ -289,28 +257,13 @@ def test_evaluation_results_flag_below_threshold(school, mentoring, today):
     assert teacher.compliance.mentees == 1 and p.pk
 
 
-def test_import_mentor_ratings(school, mentoring, today):
-    pair(school, school.student_a, school.teacher)
-    rows = [
-        [school.student_a.student_no, "T1002", 5, "很耐心"],
-        [mentoring.students[1].student_no, "T1002", 4, ""],  # not this mentor's mentee
-        [school.student_a.student_no, "T1002", 7, ""],
-    ]
-    with pytest.raises(ValidationError) as error:
-        services.import_mentor_ratings(rows, school.term)
-    assert len(error.value.messages) == 2
-    assert not StudentRating.objects.exists()
-    assert services.import_mentor_ratings(rows[:1], school.term) == 1
-    assert StudentRating.objects.get().comment == "很耐心"
-
-
 def test_monthly_summary_is_drafted_from_the_months_talks(school, mentoring, today):
     p = pair(school, school.student_a, school.teacher)
     TalkLog.objects.create(
         pairing=p, date=dt.date(2026, 11, 3), topic="数学", content="作业拖拉", follow_up="每天检查"
     )
     TalkLog.objects.create(pairing=p, date=dt.date(2026, 10, 30), topic="其他", content="上月")
-    draft = services.draft_monthly_summary(p, dt.date(2026, 11, 1))
+    draft = selectors.draft_monthly_summary(p, dt.date(2026, 11, 1))
     assert "作业拖拉" in draft and "每天检查" in draft and "上月" not in draft
     summary = services.save_monthly_summary(p, dt.date(2026, 11, 15), draft + "\n有进步")
     assert summary.month == dt.date(2026, 11, 1)
@@ -365,7 +318,7 @@ def test_published_matching_from_the_database_is_stable_and_within_capacity(
             },
         )
     services.set_capacity(school.class_a, third, rng.randint(0, 4))
-    prefs, ranks, capacity, *_rest = services.match_instance(school.grade7, school.year)
+    prefs, ranks, capacity, *_rest = selectors.match_instance(school.grade7, school.year)
     services.publish_matching(school.grade7, school.year)
     matching = {p.student_id: (p.school_class_id, p.mentor_id) for p in Pairing.objects.active()}
     assert blocking_pairs(prefs, ranks, capacity, matching) == []
@@ -401,7 +354,7 @@ def test_a_later_matching_round_does_not_remake_an_ended_pairing(school, mentori
     assert first.mentor == school.teacher
     services.end_pairing(first, Pairing.EndReason.FAILED, "两个月没有进步")
 
-    preview = services.preview_matching(school.grade7, school.year)
+    preview = selectors.preview_matching(school.grade7, school.year)
     outcome = next(o for o in preview.outcomes if o.student == s[0])
     assert outcome.mentor == mentoring.english
     assert outcome.choice_rank == 2
@@ -412,7 +365,7 @@ def test_a_later_matching_round_does_not_remake_an_ended_pairing(school, mentori
         school.year,
         services.ClassChoices({s[0].pk: [school.teacher.pk, None, None]}, set()),
     )
-    preview = services.preview_matching(school.grade7, school.year)
+    preview = selectors.preview_matching(school.grade7, school.year)
     outcome = next(o for o in preview.outcomes if o.student == s[0])
     assert outcome.mentor is None
 
@@ -436,12 +389,12 @@ def test_homeroom_teachers_do_not_mentor_unless_the_school_says_so(school, mento
     TeachingAssignment.objects.filter(school_class=school.class_a, subject=school.english).update(
         staff=school.outsider
     )
-    eligible = {m.pk for m in services.mentors_by_class([school.class_a.pk])[school.class_a.pk]}
+    eligible = {m.pk for m in selectors.mentors_by_class([school.class_a.pk])[school.class_a.pk]}
     assert school.outsider.pk not in eligible
     assert school.teacher.pk in eligible
 
     settings = MentorSettings.objects.create(homeroom_teachers_mentor=True)
-    eligible = {m.pk for m in services.mentors_by_class([school.class_a.pk])[school.class_a.pk]}
+    eligible = {m.pk for m in selectors.mentors_by_class([school.class_a.pk])[school.class_a.pk]}
     assert school.outsider.pk in eligible
     pairing = services.assign_by_hand(mentoring.students[1], school.outsider, school.year)
 

@@ -144,3 +144,57 @@ def test_a_student_who_chose_no_one_goes_to_hand_assignment(school, mentoring, t
     refused, _record = engine.import_file("preferences", gap)
     assert not refused.ok
     assert [(e.line, e.column) for e in refused.errors] == [(2, "第一志愿")]
+
+
+# The sheets are the one way in for a 志愿 or questionnaire file (the row-based copies in
+# services are gone): the same rules, through the engine.
+
+
+def test_import_preferences_by_number_or_name(school, mentoring, tmp_path):
+    rows = [
+        [school.student_a.student_no, "T1006", "李老师", None],
+        [mentoring.students[1].student_no, "李老师", "", ""],
+    ]
+    result, _record = engine.import_file("preferences", xlsx(tmp_path, PREFERENCE_HEADERS, rows))
+    assert result.counts.new == 2
+    assert Choice.objects.filter(student=school.student_a).count() == 2
+    assert Choice.objects.get(student=mentoring.students[1]).mentor == school.teacher
+
+
+def test_import_preferences_names_the_row_of_ambiguous_and_ineligible_choices(
+    school, mentoring, tmp_path
+):
+    twin = make_staff("T1099", "刘老师", [Post.SUBJECT_TEACHER])
+    TeachingAssignment.objects.create(
+        staff=twin, school_class=school.class_b, subject=school.english
+    )
+    rows = [
+        [school.student_a.student_no, "李老师", "", ""],
+        [mentoring.students[1].student_no, "刘老师", "", ""],  # two teachers are called 刘老师
+        [mentoring.students[2].student_no, "T1003", "", ""],  # 赵老师 does not teach class (1)
+        ["0000000000", "李老师", "", ""],
+    ]
+    result, _record = engine.import_file("preferences", xlsx(tmp_path, PREFERENCE_HEADERS, rows))
+    messages = [str(e) for e in result.errors]
+    assert {e.line for e in result.errors} == {3, 4, 5}
+    joined = "\n".join(messages)
+    assert "刘老师" in joined and "T1003" not in joined and "赵老师" in joined
+    assert len(messages) == 3
+    assert not Choice.objects.exists()  # nothing applied
+
+
+def test_import_mentor_ratings(school, mentoring, today, tmp_path):
+    pair(school, school.student_a, school.teacher)
+    headers = ["学籍号", "导师工号", "分数", "意见"]
+    rows = [
+        [school.student_a.student_no, "T1002", 5, "很耐心"],
+        [mentoring.students[1].student_no, "T1002", 4, ""],  # not this mentor's mentee
+        [school.student_a.student_no, "T1002", 7, ""],
+    ]
+    result, _record = engine.import_file("mentor_ratings", xlsx(tmp_path, headers, rows))
+    assert len(result.errors) == 2
+    assert not StudentRating.objects.exists()
+    good = xlsx(tmp_path, headers, rows[:1], "good.xlsx")
+    result, _record = engine.import_file("mentor_ratings", good)
+    assert result.counts.new == 1
+    assert StudentRating.objects.get().comment == "很耐心"

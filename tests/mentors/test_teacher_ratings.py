@@ -8,7 +8,7 @@ from django.urls import reverse
 
 import pytest
 
-from mentors import services
+from mentors import selectors, services
 from mentors.models import MentorEvaluation, TalkLog, TeacherRating
 from schoolops.models import Staff
 from tests.mentors.conftest import pair
@@ -27,24 +27,24 @@ def test_teachers_part_is_the_average_of_their_ratings(school, mentoring, today)
         term=school.term, mentor=school.teacher, self_score=80, school_score=90
     )
     services.save_student_ratings(school.term, {(school.student_a.pk, school.teacher.pk): (4, "")})
-    (result,) = services.evaluation_results(school.term, today, [school.teacher.pk])
+    (result,) = selectors.evaluation_results(school.term, today, [school.teacher.pk])
     assert result.teachers_score is None and result.total is None  # no teacher has rated yet
     services.save_teacher_rating(school.term, school.teacher, school.homeroom, Decimal(70))
     services.save_teacher_rating(school.term, school.teacher, mentoring.english, Decimal(75))
     services.save_teacher_rating(school.term, school.teacher, school.grade_head, Decimal("81"))
-    (result,) = services.evaluation_results(school.term, today, [school.teacher.pk])
+    (result,) = selectors.evaluation_results(school.term, today, [school.teacher.pk])
     # (70 + 75 + 81) / 3 = 75.33 → 75.3; total 0.2*80 + 0.3*80 + 0.2*75.3 + 0.3*90 = 82.06
     assert (result.teachers_score, result.teacher_ratings) == (Decimal("75.3"), 3)
     assert result.total == Decimal("82.1") and not result.flagged
     # A second rating by the same teacher replaces the first: (70 + 75 + 45) / 3 = 63.3.
     services.save_teacher_rating(school.term, school.teacher, school.grade_head, Decimal(45))
-    (result,) = services.evaluation_results(school.term, today, [school.teacher.pk])
+    (result,) = selectors.evaluation_results(school.term, today, [school.teacher.pk])
     assert (result.teachers_score, result.teacher_ratings) == (Decimal("63.3"), 3)
 
 
 def test_who_may_rate_a_mentor(school, mentoring, today):
     pair(school, school.student_a, school.teacher)  # 李老师 mentors in class (1)
-    raters = {s.pk for s in services.eligible_raters(school.term, school.teacher)}
+    raters = {s.pk for s in selectors.eligible_raters(school.term, school.teacher)}
     # Class (1)'s homeroom teacher, its other teacher and its grade head; not the mentor.
     assert raters == {school.homeroom.pk, mentoring.english.pk, school.grade_head.pk}
     with pytest.raises(ValidationError):
@@ -55,7 +55,7 @@ def test_who_may_rate_a_mentor(school, mentoring, today):
         services.save_teacher_rating(school.term, school.teacher, school.homeroom, Decimal(101))
     mentoring.english.status = Staff.Status.LEFT
     mentoring.english.save()
-    assert not services.may_rate(school.term, mentoring.english, school.teacher)
+    assert not selectors.may_rate(school.term, mentoring.english, school.teacher)
     assert not TeacherRating.objects.exists()
 
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 import pytest
 
-from mentors import services
+from mentors import selectors, services
 from mentors.models import Choice, Pairing, PriorityStudent, TalkLog
 from tests.mentors.conftest import add_students, pair
 
@@ -58,7 +58,7 @@ def test_only_the_academic_office_runs_the_matching_and_sets_capacity(
     client = login(school.academic)
     response = client.post(capacity, {f"cap_{school.teacher.pk}": "2"})
     assert response.status_code == 302
-    caps = services.capacities([school.class_a], services.mentors_by_class([school.class_a.pk]))
+    caps = selectors.capacities([school.class_a], selectors.mentors_by_class([school.class_a.pk]))
     assert caps[(school.class_a.pk, school.teacher.pk)] == 2
 
 
@@ -310,9 +310,9 @@ def test_evaluation_settings_refuse_weights_not_adding_to_100(school, mentoring,
     }
     response = client.post(url, data)
     assert response.status_code == 200
-    assert services.evaluation_settings(school.term).school_weight == 30
+    assert selectors.evaluation_settings(school.term).school_weight == 30
     assert client.post(url, {**data, "school_weight": 30, "threshold": "70"}).status_code == 302
-    assert services.evaluation_settings(school.term).threshold == 70
+    assert selectors.evaluation_settings(school.term).threshold == 70
     assert login(school.principal).post(url, data).status_code == 403
 
 

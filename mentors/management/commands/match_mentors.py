@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from mentors import services
+from mentors import selectors, services
 from schoolops.models import AcademicYear, Grade, SchoolClass
 
 
@@ -40,7 +40,7 @@ class Command(BaseCommand):
                 raise CommandError(_("There is no grade %(name)s this year.") % {"name": grade})
         for g in grades:
             started = time.perf_counter()
-            preview = services.preview_matching(g, year)
+            preview = selectors.preview_matching(g, year)
             seconds = time.perf_counter() - started
             self.stdout.write(
                 _(
