@@ -17,7 +17,6 @@ from collections.abc import Callable
 from functools import cached_property, wraps
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.mixins import AccessMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -233,25 +232,6 @@ def get_class_or_404(request: HttpRequest, pk: Any, *, edit: bool = False) -> Sc
         raise Http404 from None
 
 
-def get_in_scope_or_404(
-    request: HttpRequest, queryset: QuerySet, class_lookup: str, **lookup: Any
-) -> Any:
-    """Fetch one object of ``queryset`` whose class (reached by ``class_lookup``, e.g.
-    ``"group__school_class"``) the user may see; anything else, or a malformed id, is a 404.
-
-        get_in_scope_or_404(request, Membership.objects.select_related("group"),
-                            "group__school_class", pk=pk)
-    """
-    scope = get_scope(request)
-    qs = queryset
-    if not scope.sees_whole_roster:
-        qs = qs.filter(**{f"{class_lookup}__in": scope.classes().values("pk")})
-    try:
-        return qs.get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-
-
 def get_student_or_404(request: HttpRequest, pk: Any) -> Student:
     scope = get_scope(request)
     try:
@@ -260,15 +240,24 @@ def get_student_or_404(request: HttpRequest, pk: Any) -> Student:
         raise Http404 from None
 
 
-def post_required(*posts: str) -> Callable:
-    """View decorator: anonymous → login; a post without the right → 403."""
+# The decorator family. Every page starts with one of these; an app's own rules are predicates
+# of the scope in its ``access.py`` (``consult.access.may_consult``...) given to
+# ``scope_required``. Order of the answers, the same everywhere: anonymous → the login page;
+# outside the person's scope → 404 (``class_required``); a post without the right → 403.
+
+
+def scope_required(rule: Callable[[Scope], bool]) -> Callable:
+    """View decorator: anonymous → login; ``rule(scope)`` false → 403.
+
+    ``@scope_required(may_consult)`` keeps office staff out of the consultation pages.
+    """
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if posts and not get_scope(request).has_post(*posts):
+            if not rule(get_scope(request)):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -277,57 +266,31 @@ def post_required(*posts: str) -> Callable:
     return decorator
 
 
+def has_posts(*posts: str) -> Callable[[Scope], bool]:
+    """The rule "holds one of ``posts``" (no posts: any member of staff)."""
+    if posts:
+        return lambda scope: scope.has_post(*posts)
+    return lambda scope: scope.staff is not None or scope.user.is_superuser
+
+
+def post_required(*posts: str) -> Callable:
+    """View decorator: anonymous → login; not one of ``posts`` → 403 (no posts: any member
+    of staff). The principal's office: ``post_required(*Post.school_wide())``."""
+    return scope_required(has_posts(*posts))
+
+
 def staff_required(view: Callable) -> Callable:
     """View decorator: a logged-in member of staff (any post)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        scope = get_scope(request)
-        if scope.staff is None and not request.user.is_superuser:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+    return post_required()(view)
 
 
-class PostRequiredMixin(AccessMixin):
-    """Class-based twin of ``post_required``: set ``posts`` (empty means any member of staff)."""
-
-    posts: tuple[str, ...] = ()
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        scope = get_scope(request)
-        if self.posts and not scope.has_post(*self.posts):
-            raise PermissionDenied
-        if not self.posts and scope.staff is None and not request.user.is_superuser:
-            raise PermissionDenied
-        self.scope = scope
-        return super().dispatch(request, *args, **kwargs)
-
-
-class ClassScopeMixin(PostRequiredMixin):
-    """Loads ``self.school_class`` from the ``class_pk`` URL argument, or 404s."""
-
-    class_edit = False
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if request.user.is_authenticated:
-            self.school_class = get_class_or_404(request, kwargs["class_pk"], edit=self.class_edit)
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        kwargs.setdefault("school_class", self.school_class)
-        return super().get_context_data(**kwargs)
-
-
-def class_required(*posts: str, edit: bool = False) -> Callable:
+def class_required(
+    *posts: str, rule: Callable[[Scope], bool] | None = None, edit: bool = False
+) -> Callable:
     """Function-view decorator: replaces the ``class_pk`` URL argument by ``school_class``.
 
-    Anonymous → login; outside the user's scope → 404; a post without the right → 403.
+    Anonymous → login; a class outside the person's scope (or, with ``edit``, one they do
+    not keep) → 404; not one of ``posts``, or ``rule(scope)`` false → 403.
     """
 
     def decorator(view: Callable) -> Callable:
@@ -336,7 +299,8 @@ def class_required(*posts: str, edit: bool = False) -> Callable:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             school_class = get_class_or_404(request, class_pk, edit=edit)
-            if posts and not get_scope(request).has_post(*posts):
+            scope = get_scope(request)
+            if (posts and not scope.has_post(*posts)) or (rule is not None and not rule(scope)):
                 raise PermissionDenied
             return view(request, *args, school_class=school_class, **kwargs)
 

@@ -214,6 +214,10 @@ class ImportSheet(BaseSheet):
     # this and calls ``in_class`` for each row: ``school_class`` is then that class.
     class_scoped: ClassVar[bool] = False
     school_class: Any = None
+    # A kind that may be uploaded for one class (``schoolops.pages.sheet_upload_page``) sets
+    # this and calls ``in_class`` for each row: ``school_class`` is then that class.
+    class_scoped: ClassVar[bool] = False
+    school_class: Any = None
 
     def __init__(self, user: Any = None) -> None:
         super().__init__(user)
@@ -260,6 +264,19 @@ class ImportSheet(BaseSheet):
         header = self._header_of.get(column, column) if column else ""
         letter = self.letters.get(column, "") if column else ""
         self.errors.append(RowError(line, header or "", str(message), letter))
+
+    def in_class(self, line: int, school_class: Any, column: str | None = None) -> bool:
+        """In an upload limited to one class, refuse a row of another class (naming the row
+        and the class); True when the row belongs to the upload."""
+        if self.school_class is None or school_class == self.school_class:
+            return True
+        self.add_error(
+            line,
+            column,
+            _("This row is of %(other)s: this file may only hold rows of %(class)s.")
+            % {"other": school_class or _("no class"), "class": self.school_class},
+        )
+        return False
 
     def in_class(self, line: int, school_class: Any, column: str | None = None) -> bool:
         """In an upload limited to one class, refuse a row of another class (naming the row

@@ -39,7 +39,9 @@ PROGRESS_ROWS = 1000  # an export reports its progress every so many rows
 
 
 def kinds() -> dict[str, type[BaseSheet]]:
-    """Every registered kind (the roster's five come from ``SchoolOpsConfig.ready()``)."""
+    """Every registered kind; the roster's own five are always there."""
+    import schoolops.sheets.roster  # noqa: F401  (registers the roster kinds)
+
     return dict(sorted(registry.sheets.items()))
 
 
@@ -326,14 +328,20 @@ def cleanup_stale_uploads(max_age_hours: int = 24) -> None:
     ).exclude(stored_file="").update(stored_file="")
 
 
-def get_import_sheet(kind: str, user: Any = None) -> ImportSheet:
+def get_import_sheet(kind: str, user: Any = None, *, school_class: Any = None) -> ImportSheet:
+    """The kind's sheet for ``user``; with ``school_class``, limited to that class (a kind
+    that declares ``class_scoped`` refuses the rows of other classes)."""
     sheet_class = import_kinds().get(kind)
     if sheet_class is None:
         raise SheetRefused(
             _("There is no import kind %(kind)s. Kinds: %(kinds)s.")
             % {"kind": kind, "kinds": ", ".join(import_kinds())}
         )
-    return sheet_class(user)
+    if school_class is not None and not sheet_class.class_scoped:
+        raise ValueError(f"The sheet kind {kind!r} cannot be limited to one class.")
+    sheet = sheet_class(user)
+    sheet.school_class = school_class
+    return sheet
 
 
 def import_file(
@@ -344,8 +352,10 @@ def import_file(
     file_name: str = "",
     dry_run: bool = False,
     record: Any = None,
+    school_class: Any = None,
 ) -> tuple[ImportResult, Any]:
-    """Run an import of a file and record it in ``ImportRecord`` (pass ``record`` to reuse one).
+    """Run an import of a file and record it in ``ImportRecord`` (pass ``record`` to reuse one);
+    ``school_class`` limits it to one class (``get_import_sheet``).
 
     Returns the result and the record.
     """
@@ -373,7 +383,7 @@ def import_file(
             )
 
     try:
-        sheet = get_import_sheet(kind, user)
+        sheet = get_import_sheet(kind, user, school_class=school_class)
         result = run_import(sheet, path, dry_run=dry_run, progress=progress)
     except SheetRefused as refusal:
         result = ImportResult(kind=kind, dry_run=dry_run, refused=refusal.message)
