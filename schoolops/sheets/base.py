@@ -218,11 +218,16 @@ class ImportSheet(BaseSheet):
     # this and calls ``in_class`` for each row: ``school_class`` is then that class.
     class_scoped: ClassVar[bool] = False
     school_class: Any = None
+    # Columns of other systems' layouts that ours has not (the registry's family members):
+    # found and parsed on import like ``columns``, never written to a template or an export.
+    layout_columns: ClassVar[Sequence[Column]] = ()
 
     def __init__(self, user: Any = None) -> None:
         super().__init__(user)
         from schoolops.sheets.lookups import Lookups
 
+        if self.layout_columns:
+            self.columns = [*type(self).columns, *self.layout_columns]
         self.lookups: Lookups = Lookups()
         self.errors: list[RowError] = []
         self._header_of: dict[str, str] = {c.key: c.header for c in self.columns}
@@ -322,9 +327,9 @@ class ImportSheet(BaseSheet):
         raise NotImplementedError
 
     def preview_row(self, row: Row) -> list[Any]:
-        """How a cleaned row shows in the admin's preview (one value per column)."""
+        """How a cleaned row shows in the admin's preview (one value per header)."""
         values = []
-        for column in self.columns:
+        for column in type(self).columns:
             value = row.get(column.key)
             if value is None or value == "":
                 values.append("")
@@ -419,7 +424,7 @@ class ExportSheet(BaseSheet):
             str(self.title or self.kind),
             headers=self.headers(),
             rows=self.rows(**options),
-            widths=[c.width for c in self.columns],
+            widths=[c.width for c in type(self).columns],
             text_columns=self.text_columns(),
         )
 
@@ -429,7 +434,7 @@ class ExportSheet(BaseSheet):
 
     def text_columns(self) -> set[int]:
         """Indexes of columns written as text (ids with leading zeros)."""
-        return {i for i, c in enumerate(self.columns) if c.text_format}
+        return {i for i, c in enumerate(type(self).columns) if c.text_format}
 
     def log_read(self, students: Iterable[Any], categories: Iterable[str]) -> None:
         """Note that the file shows these categories of these students' records; the engine

@@ -8,7 +8,14 @@ from django.utils.translation import gettext as _
 
 from schoolops.models import AcademicYear, Grade, SchoolClass, Staff, Student, Subject
 from schoolops.sheets.base import CellError
-from schoolops.sheets.parsers import ClassName
+from schoolops.sheets.parsers import ClassName, Cohort
+
+# The first grade of each stage of schooling: 小学, 初中, 高中.
+STAGE_STARTS = (1, 7, 10)
+
+
+def stage_start(level: int) -> int:
+    return max(start for start in STAGE_STARTS if start <= level)
 
 
 class Lookups:
@@ -77,6 +84,34 @@ class Lookups:
                 column,
             )
         return found
+
+    def cohort_level(self, cohort: Cohort, column: str | None = None) -> int:
+        """The grade this school year of the students who entered in ``cohort`` (2025级).
+
+        The cohort entered the first grade of the school's stage (七年级 in a 初中); a school
+        of several stages (a 九年一贯制 school) cannot tell which, so it needs a 年级 column.
+        """
+        stages = {stage_start(level) for level in self.grades_by_level}
+        if len(stages) != 1:
+            raise CellError(
+                _(
+                    "%(cohort)s级 does not say the grade in a school of several stages (or "
+                    "with no grades yet): add a 年级 column."
+                )
+                % {"cohort": cohort.year},
+                column,
+            )
+        level = stages.pop() + self.year.start_year - cohort.year
+        if level not in self.grades_by_level:
+            raise CellError(
+                _(
+                    "The students who entered in %(cohort)s are in no grade of the school in "
+                    "the school year %(year)s."
+                )
+                % {"cohort": cohort.year, "year": self.year},
+                column,
+            )
+        return level
 
     def student_id(self, student_no: str, column: str | None = None) -> int:
         found = self.student_ids_by_no.get(student_no)

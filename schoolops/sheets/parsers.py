@@ -81,9 +81,16 @@ def text(value: Any) -> str:
     return _refuse_formula_text(normalize(str(value)))
 
 
+# The dots typed between the parts of a name (迪丽娜尔·艾尼瓦尔) by other keyboards and systems.
+_NAME_DOTS = re.compile(r"[・•‧∙⋅.]")
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff]")
+
+
 def name(value: Any) -> str:
-    """A person's name: text without any inner spaces (张 三 → 张三)."""
-    result = text(value).replace(" ", "")
+    """A person's name without any spaces (张 三 → 张三, full-width and invisible ones too); the
+    middle dot of a name such as 迪丽娜尔·艾尼瓦尔 is kept, and ・•‧ written for it become ·."""
+    result = _INVISIBLE.sub("", text(value)).replace(" ", "")
+    result = _NAME_DOTS.sub("·", result)
     if len(result) > 50:
         raise _error(_("This name is longer than 50 characters."))
     return result
@@ -190,12 +197,14 @@ def gender(value: Any) -> str:
     return _GENDERS[key]
 
 
-def phone(value: Any) -> str:
-    """A mainland mobile number as 11 digits: accepts numbers, dashes, spaces and +86."""
+def _phone_text(value: Any) -> str:
     if isinstance(value, float | int) and not isinstance(value, bool):
-        raw = text(value)
-    else:
-        raw = normalize(str(value))
+        return text(value)
+    return normalize(str(value))
+
+
+def _mobile(raw: str) -> str | None:
+    """The 11 digits of a mainland mobile number written with dashes, spaces or +86."""
     digits = re.sub(r"[\s\-()./]", "", raw)
     if digits.startswith("+"):
         digits = digits[1:]
@@ -203,9 +212,84 @@ def phone(value: Any) -> str:
         digits = digits[4:]
     elif digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
-    if not re.fullmatch(r"1\d{10}", digits):
+    return digits if re.fullmatch(r"1\d{10}", digits) else None
+
+
+def phone(value: Any) -> str:
+    """A mainland mobile number as 11 digits: accepts numbers, dashes, spaces and +86."""
+    digits = _mobile(_phone_text(value))
+    if digits is None:
         raise _error(_("A mobile phone number has 11 digits starting with 1."))
     return digits
+
+
+# 区号-号码: 010 and 02x have three digits, the other area codes four; local numbers start
+# with 2-9 and have 7 or 8 digits; an extension follows a dash, 转 or 分机.
+_LANDLINE = re.compile(
+    r"(0(?:10|2\d)|0[3-9]\d\d)-?([2-9]\d{6,7})(?:(?:-|转|分机|ext\.?|x|#)(\d{1,6}))?",
+    re.IGNORECASE,
+)
+
+
+def contact_phone(value: Any) -> str:
+    """A mobile (kept as its 11 digits) or a landline with its area code, kept as
+    0571-88000008 (0571-88000008转123 with an extension): 057188000008, 0571 8800 0008,
+    (0571)88000008 and +86 571 88000008 are the same number."""
+    raw = _phone_text(value)
+    mobile = _mobile(raw)
+    if mobile is not None:
+        return mobile
+    raw = re.sub(r"[\s()]", "", raw.replace("—", "-").replace("–", "-"))
+    raw = re.sub(r"^(?:\+|00)86-?(?=[1-9])", "0", raw)
+    match = _LANDLINE.fullmatch(raw)
+    if match is None:
+        raise _error(
+            _(
+                "Write a mobile number of 11 digits starting with 1, or a landline with its "
+                "area code, such as 0571-88000008."
+            )
+        )
+    area, number, extension = match.groups()
+    return f"{area}-{number}" + (f"转{extension}" if extension else "")
+
+
+_YES = {"是", "y", "yes", "1", "√", "✓", "true", "对"}
+_NO = {"否", "n", "no", "0", "×", "✗", "false", "不是"}
+
+
+def yes_no(value: Any) -> bool:
+    """是/否 (also Y/N, yes/no, 1/0, √/×)."""
+    key = text(value).replace(" ", "").lower()
+    if key in _YES:
+        return True
+    if key in _NO:
+        return False
+    raise _error(_("Write 是 or 否."))
+
+
+_NATIONAL_STUDENT_NO = re.compile(r"G\d{17}[\dX]|J\d{18}|L[0-9A-Z]{18}")
+
+
+def national_student_no(value: Any) -> str:
+    """A 全国学籍号: 19 characters, G and the 18-character ID number (its last may be X), J and
+    18 digits, or L and 18 characters. Letters are upper-cased."""
+    number = text_id(value).upper()
+    if _NATIONAL_STUDENT_NO.fullmatch(number) is not None:
+        return number
+    if len(number) != 19:
+        raise _error(
+            _(
+                "A 全国学籍号 has 19 characters, this one %(count)s: G and the 18-character ID "
+                "number (the last may be X), J and 18 digits, or L and 18 letters or digits."
+            )
+            % {"count": len(number)}
+        )
+    raise _error(
+        _(
+            "A 全国学籍号 is G and the 18-character ID number (the last may be X), J and 18 "
+            "digits, or L and 18 letters or digits."
+        )
+    )
 
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -253,8 +337,17 @@ def grade_level(value: Any) -> int:
     return level
 
 
+class Cohort(NamedTuple):
+    """The students who entered the school in ``year`` (2025级): a grade that moves on each
+    school year (``Lookups.cohort_level``)."""
+
+    year: int
+
+
 class ClassName(NamedTuple):
-    level: int | None  # the grade written in the class cell (七年级1班), if any
+    # The grade written in the class cell (七年级1班), if any; a ``Cohort`` only from
+    # ``class_in_cohort`` (2025级3班).
+    level: int | Cohort | None
     number: int
 
 
@@ -262,7 +355,8 @@ _CLASS_RE = re.compile(r"^(.*?)\(?([一二三四五六七八九十]+|\d{1,2})\)?
 
 
 def class_name(value: Any) -> ClassName:
-    """A class: 1班, (1)班, （1）班, １班, 1, 七年级1班 or 七年级(1)班."""
+    """A class: 1班, (1)班, （1）班, １班, 1, 七年级1班, 七年级(1)班, 七(1)班, 初一1班 or 701
+    (the grade, then the class in two digits)."""
     raw = text(value).replace(" ", "")
     match = _CLASS_RE.match(raw)
     number = None
@@ -278,6 +372,35 @@ def class_name(value: Any) -> ClassName:
     if not number:
         raise _error(_("Write the class as 1班 or (1)班: %(value)s.") % {"value": _shown(raw)})
     return ClassName(level, number)
+
+
+_COHORT_RE = re.compile(r"(\d{4})级")
+
+
+def _cohort(raw: str) -> Cohort | None:
+    match = _COHORT_RE.fullmatch(raw)
+    if match is None or not 1990 <= int(match.group(1)) <= 2100:
+        return None
+    return Cohort(int(match.group(1)))
+
+
+def grade_or_cohort(value: Any) -> int | Cohort:
+    """A grade (七年级, 初一, 7) or the year its students entered (2025级)."""
+    cohort = _cohort(text(value).replace(" ", ""))
+    return grade_level(value) if cohort is None else cohort
+
+
+def class_in_cohort(value: Any) -> ClassName:
+    """A class as ``class_name`` reads it (also 703: grade 7, class 3), or in its cohort:
+    2025级3班, 2025级(3)班."""
+    raw = text(value).replace(" ", "")
+    match = _CLASS_RE.match(raw)
+    if match is not None and match.group(1):
+        cohort = _cohort(match.group(1))
+        number = chinese_number(match.group(2))
+        if cohort is not None and number:
+            return ClassName(cohort, number)
+    return class_name(value)
 
 
 def decimal(value: Any, places: int = 1) -> Decimal:
@@ -316,6 +439,10 @@ def mask(value: str) -> str:
     """138****1111: enough to recognise a mobile number, not to call it."""
     if len(value) == 11:
         return value[:3] + "****" + value[-4:]
+    landline = re.fullmatch(r"(0\d{2,3})-(\d+)(\D.*)?", value)
+    if landline:  # 0571-****0008: the area and the last digits, never the extension
+        area, number, _extension = landline.groups()
+        return f"{area}-{'*' * (len(number) - 4)}{number[-4:]}"
     return value[:1] + "*" * (len(value) - 1)
 
 

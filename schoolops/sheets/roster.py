@@ -47,8 +47,17 @@ from schoolops.models import (
 )
 from schoolops.scopes import Scope
 from schoolops.services import set_posts
-from schoolops.sheets import parsers
-from schoolops.sheets.base import CellError, Column, Counts, ExportSheet, ImportSheet, Row
+from schoolops.sheets import national, parsers
+from schoolops.sheets.base import (
+    CellError,
+    Column,
+    Counts,
+    ExportSheet,
+    ImportSheet,
+    Row,
+    RowError,
+    SheetRefused,
+)
 from schoolops.sheets.engine import bulk_insert
 from schoolops.sheets.exams import ExamsSheet
 from schoolops.signals import send_roster_changed_on_commit
@@ -138,7 +147,7 @@ STUDENT_NO = Column(
     "学籍号",
     parsers.text_id,
     required=True,
-    aliases=("学号", "学籍编号", "学生学籍号"),
+    aliases=("学号", "学籍编号", "学生学籍号", "全国学籍号"),
     text_format=True,
     width=16,
 )
@@ -147,7 +156,7 @@ STAFF_NO = Column(
     "工号",
     parsers.text_id,
     required=True,
-    aliases=("教师工号", "职工号"),
+    aliases=("教师工号", "职工号", "教职工号"),
     text_format=True,
 )
 
@@ -279,7 +288,14 @@ class ClassesSheet(ImportSheet, ExportSheet):
             ]
 
 
+STAFF_FIELDS = ("name", "gender", "phone", "status")
+
+
 class StaffSheet(ImportSheet, ExportSheet):
+    """The staff: our template, and the national teacher information template as it is
+    (``schoolops.sheets.national``): no 手机 and no 岗位 there, so its staff load with no
+    post; 人员状态 other than 在岗 or 在职 marks someone as left."""
+
     kind = "staff"
     title = gettext_lazy("Staff list")
     filename = "教职工.xlsx"
@@ -292,9 +308,17 @@ class StaffSheet(ImportSheet, ExportSheet):
         Column("phone", "手机", parsers.phone, aliases=("手机号", "手机号码", "电话", "联系电话")),
         Column("posts", "岗位", posts, aliases=("职务",), width=24),
     ]
+    layout_columns = national.STAFF_COLUMNS
 
     def unique_keys(self) -> tuple[str, ...]:
         return ("staff_no",)
+
+    def recognise(self, found: dict[str, int], labels: list[str]) -> None:
+        # The national template: 教职工号 for the 工号, 人员状态, no 手机 and no 岗位.
+        if labels[found["staff_no"]] == "教职工号" or "status" in found:
+            self.layout = national.TEACHER_TEMPLATE
+        else:
+            super().recognise(found, labels)
 
     def prepare(self) -> None:
         # Nobody changes their own posts through a sheet, not even the principal's office;
@@ -349,24 +373,35 @@ class StaffSheet(ImportSheet, ExportSheet):
             )
         }
         created = {r["staff_no"] for r in new_rows if r["staff_no"] not in users_by_name}
-        if created and self.restricted:
+        # Someone who has left (人员状态 退休, 调出…) gets an account for the records, never a
+        # password: only those in post are given one.
+        issued = {
+            r["staff_no"]
+            for r in new_rows
+            if r["staff_no"] in created and r["status"] != Staff.Status.LEFT
+        }
+        no_password = make_password(None)
+        password_hash = no_password
+        if issued and self.restricted:
             # Office staff never see a password: the principal's office issues them.
-            password_hash = make_password(None)
             self.notice = _(
                 "The %(count)s new accounts have no password yet: the principal's office "
                 "(校长, 副校长, 教导处) issues their initial passwords (staff list, action "
                 "“Issue initial passwords”)."
-            ) % {"count": len(created)}
-        elif created:
+            ) % {"count": len(issued)}
+        elif issued:
             initial_password = secrets.token_urlsafe(8)
             password_hash = make_password(initial_password)
             self.notice = _(
                 "The %(count)s new accounts have the initial password %(password)s: give it "
                 "to them; each must choose a new password at first login. It is not shown again."
-            ) % {"count": len(created), "password": initial_password}
+            ) % {"count": len(issued), "password": initial_password}
         if created:
             User.objects.bulk_create(
-                [User(username=no, password=password_hash) for no in sorted(created)]
+                [
+                    User(username=no, password=password_hash if no in issued else no_password)
+                    for no in sorted(created)
+                ]
             )
             users_by_name.update((u.username, u) for u in User.objects.filter(username__in=created))
         new_staff = Staff.objects.bulk_create(
@@ -377,14 +412,15 @@ class StaffSheet(ImportSheet, ExportSheet):
                     name=r["name"],
                     gender=r["gender"] or "",
                     phone=r["phone"] or "",
-                    must_change_password=r["staff_no"] in created,
+                    status=r["status"] or Staff.Status.ACTIVE,
+                    must_change_password=r["staff_no"] in issued,
                 )
                 for r in new_rows
             ]
         )
         if not self.restricted:
             privileges.record(
-                privileges.password_change(s) for s in new_staff if s.staff_no in created
+                privileges.password_change(s) for s in new_staff if s.staff_no in issued
             )
         counts.new = len(new_rows)
         for r in new_rows:
@@ -396,22 +432,24 @@ class StaffSheet(ImportSheet, ExportSheet):
             if staff is None:
                 continue
             changed = False
-            for field in ("name", "gender", "phone"):
+            for field in STAFF_FIELDS:
                 value = r[field]
                 if value and getattr(staff, field) != value:
+                    self.note_change(r.line, field, getattr(staff, field), value)
                     setattr(staff, field, value)
                     changed = True
             if changed:
                 to_update.append(staff)
             current_posts = {g.name for g in staff.user.groups.all()}
             if r["posts"] and set(r["posts"]) != current_posts:
+                self.note_change(r.line, "posts", sorted(current_posts), r["posts"])
                 set_posts(staff.user, r["posts"])
                 changed = True
             if changed:
                 counts.changed += 1
             else:
                 counts.unchanged += 1
-        Staff.objects.bulk_update(to_update, ["name", "gender", "phone"])
+        Staff.objects.bulk_update(to_update, list(STAFF_FIELDS))
         return counts
 
     def rows(self, **options: Any) -> Iterable[Sequence[Any]]:
@@ -551,10 +589,23 @@ STUDENT_FIELDS = (
     "school_class_id",
     "guardian_name",
     "guardian_phone",
+    "status",
 )
+GUARDIAN_FIELDS = ("guardian_name", "guardian_phone")
+# The column a changed field shows under in the preview (before → after).
+CHANGED_COLUMN = {"school_class_id": "class_name"}
 
 
 class StudentsSheet(ImportSheet, ExportSheet):
+    """The students: our template, and as they are the registry's export, its family sheet
+    and a short roster with the class written 703 (``schoolops.sheets.national``).
+
+    The layout is told by the header: a 全国学籍号 column, family members or 学籍状态 make the
+    registry's export (the 学籍号 must then be a national one); family members without 性别
+    a family sheet, which only updates the guardians of students on the roster; no 年级 column
+    a short roster, whose classes say their grade (七年级(3)班, 703, 2025级3班).
+    """
+
     kind = "students"
     title = gettext_lazy("Student roster")
     filename = "学生名单.xlsx"
@@ -563,46 +614,176 @@ class StudentsSheet(ImportSheet, ExportSheet):
     columns = [
         STUDENT_NO,
         Column("name", "姓名", parsers.name, required=True, aliases=("学生姓名",)),
-        Column("gender", "性别", parsers.gender, required=True, show=GENDER_WRITTEN.get),
+        # 性别 and 班级 are needed on a roster, not on a family sheet (``recognise``).
+        Column("gender", "性别", parsers.gender, show=GENDER_WRITTEN.get),
         Column("birth_date", "出生日期", parsers.birth_date, aliases=("出生年月", "生日")),
-        GRADE,
-        CLASS,
+        Column(
+            "grade",
+            "年级",
+            parsers.grade_or_cohort,
+            aliases=("级部",),
+            show=lambda level: GRADE_NAMES.get(level, str(level)),
+        ),
+        Column("class_name", "班级", parsers.class_in_cohort, aliases=("班", "班别", "班级名称")),
         Column("guardian_name", "家长姓名", parsers.name, aliases=("监护人", "监护人姓名")),
         Column(
             "guardian_phone",
             "家长电话",
-            parsers.phone,
+            parsers.contact_phone,
             aliases=("家长手机", "监护人电话", "联系电话"),
             width=16,
             sensitive=True,
+            max_length=20,
         ),
     ]
+    layout_columns = national.STUDENT_COLUMNS
+
+    def __init__(self, user: Any = None) -> None:
+        super().__init__(user)
+        self.national_numbers = False  # the 学籍号 column is 全国学籍号: checked as such
+        self.has_grade = True
+        self.family_only = False
+        self.names_by_no: dict[str, str] = {}
 
     def unique_keys(self) -> tuple[str, ...]:
         return ("student_no",)
 
-    def clean_row(self, row: Row) -> Row:
-        row.data["school_class"] = self.lookups.school_class(
-            row["grade"], row["class_name"], "class_name"
-        )
+    def recognise(self, found: dict[str, int], labels: list[str]) -> None:
+        self.national_numbers = labels[found["student_no"]] == national.NATIONAL_NO_HEADER
+        self.has_grade = "grade" in found
+        self.family_only = "gender" not in found and national.has_members(found)
+        if self.family_only:
+            self.layout = national.FAMILY
+            return
+        missing = [
+            c.header
+            for c in self.columns
+            if c.key in ("gender", "class_name") and c.key not in found
+        ]
+        if missing:
+            raise SheetRefused(
+                _(
+                    "The sheet has no column %(missing)s. A roster needs 学籍号, 姓名, 性别 and "
+                    "班级; a family members sheet needs 学籍号, 姓名 and 成员1姓名."
+                )
+                % {"missing": "、".join(missing)}
+            )
+        if self.national_numbers or national.has_members(found) or "status" in found:
+            self.layout = national.REGISTRY
+        elif not self.has_grade:
+            self.layout = national.SHORT
+        else:
+            super().recognise(found, labels)
+
+    def prepare(self) -> None:
+        # A family sheet names each student twice: both must agree with the roster.
+        if self.family_only:
+            self.names_by_no = dict(Student.objects.values_list("student_no", "name"))
+
+    def clean_row(self, row: Row) -> Row | None:
+        if self.national_numbers:
+            try:
+                row.data["student_no"] = parsers.national_student_no(row["student_no"])
+            except CellError as error:
+                raise CellError(error.message, "student_no") from None
+        if national.has_members(row.data):
+            row.data["guardian_name"], row.data["guardian_phone"] = national.guardian(row)
+        if self.family_only:
+            return self._clean_family_row(row)
+        status = row.get("status")
+        if status not in (None, Student.Status.IN_SCHOOL):
+            # Only the status of a student who left changes; one not on the roster is not
+            # added (the school keeps no data on a child it does not teach).
+            if row["student_no"] not in self.lookups.student_ids_by_no:
+                self.skipped.append(
+                    RowError(
+                        row.line,
+                        self._header_of["status"],
+                        _("Not on the roster and no longer in school: not added."),
+                        self.letters.get("status", ""),
+                    )
+                )
+                return None
+            return row
+        missing = [key for key in ("gender", "class_name") if row.get(key) is None]
+        for key in missing:
+            self.add_error(row.line, key, _("This cell is empty."))
+        if missing:
+            return None
+        level, name = self._grade_and_class(row)
+        row.data["grade"] = level
+        row.data["school_class"] = self.lookups.school_class(level, name, "class_name")
         return row
+
+    def _clean_family_row(self, row: Row) -> Row:
+        on_roster = self.names_by_no.get(row["student_no"])
+        if on_roster is None:
+            raise CellError(
+                _("No student on the roster has the 学籍号 %(no)s.") % {"no": row["student_no"]},
+                "student_no",
+            )
+        if parsers.name(on_roster) != row["name"]:
+            raise CellError(
+                _("The roster's student %(no)s is %(roster)s, not %(name)s.")
+                % {"no": row["student_no"], "roster": on_roster, "name": row["name"]},
+                "name",
+            )
+        return row
+
+    def _grade_and_class(self, row: Row) -> tuple[int, parsers.ClassName]:
+        """The grade level (from 年级, else from the class: 七年级(3)班, 703, 2025级3班) and
+        the class as ``Lookups.school_class`` takes it. A 年级 column says the grade of a
+        2025级 class; without one, the cohort moves up a grade each school year."""
+        grade, name = row.get("grade"), row["class_name"]
+        if isinstance(grade, parsers.Cohort):
+            grade = self.lookups.cohort_level(grade, "grade")
+        if isinstance(name.level, parsers.Cohort):
+            if grade is None:
+                grade = self.lookups.cohort_level(name.level, "class_name")
+            name = parsers.ClassName(None, name.number)
+        if grade is not None:
+            return grade, name
+        if name.level is not None:
+            return int(name.level), name
+        if self.has_grade:
+            raise CellError(_("This cell is empty."), "grade")
+        raise CellError(
+            _(
+                "The class does not say its grade (七年级(3)班, 七(3)班, 703, 2025级3班) and "
+                "the sheet has no 年级 column."
+            ),
+            "class_name",
+        )
+
+    def wanted(self, row: Row) -> dict[str, Any]:
+        """The fields a row sets; None or "" keeps what the roster holds."""
+        if self.family_only:
+            return {key: row[key] for key in GUARDIAN_FIELDS}
+        status = row.get("status")
+        if status not in (None, Student.Status.IN_SCHOOL):
+            return {"status": status}
+        return {
+            "name": row["name"],
+            "gender": row["gender"],
+            "birth_date": row["birth_date"],
+            "school_class_id": row["school_class"].pk,
+            "guardian_name": row["guardian_name"],
+            "guardian_phone": row["guardian_phone"],
+            "status": status,
+        }
 
     def apply(self, rows: list[Row]) -> Counts:
         existing = {
             values[0]: values
-            for values in Student.objects.values_list("student_no", "pk", *STUDENT_FIELDS)
+            for values in Student.objects.values_list(
+                "student_no", "pk", "left_on", *STUDENT_FIELDS
+            )
         }
         counts = Counts()
         to_create, to_update = [], []
+        changes: list[tuple[int, str, Any, Any]] = []
         for row in rows:
-            wanted = {
-                "name": row["name"],
-                "gender": row["gender"],
-                "birth_date": row["birth_date"],
-                "school_class_id": row["school_class"].pk,
-                "guardian_name": row["guardian_name"],
-                "guardian_phone": row["guardian_phone"],
-            }
+            wanted = self.wanted(row)
             current = existing.get(row["student_no"])
             if current is None:
                 to_create.append(
@@ -611,22 +792,43 @@ class StudentsSheet(ImportSheet, ExportSheet):
                         **wanted,
                         "guardian_name": wanted["guardian_name"] or "",
                         "guardian_phone": wanted["guardian_phone"] or "",
+                        "status": Student.Status.IN_SCHOOL,
                     }
                 )
                 counts.new += 1
                 continue
-            old = dict(zip(STUDENT_FIELDS, current[2:], strict=True))
+            old = dict(zip(STUDENT_FIELDS, current[3:], strict=True))
             # A blank optional cell keeps what the roster holds (never erases).
-            new = {k: (v if v not in (None, "") else old[k]) for k, v in wanted.items()}
-            if new != old:
-                to_update.append(Student(pk=current[1], student_no=row["student_no"], **new))
-                counts.changed += 1
-            else:
+            new = {**old, **{k: v for k, v in wanted.items() if v not in (None, "")}}
+            if new == old:
                 counts.unchanged += 1
+                continue
+            changes.extend(
+                (row.line, field, old[field], new[field])
+                for field in new
+                if new[field] != old[field]
+            )
+            student = Student(
+                pk=current[1], student_no=row["student_no"], left_on=current[2], **new
+            )
+            student.follow_status()
+            to_update.append(student)
+            counts.changed += 1
         bulk_insert(Student, to_create)
-        Student.objects.bulk_update(to_update, list(STUDENT_FIELDS), batch_size=500)
+        Student.objects.bulk_update(to_update, [*STUDENT_FIELDS, "left_on"], batch_size=500)
+        self._note_changes(changes)
         send_roster_changed_on_commit(type(self), self.kind, student_ids={s.pk for s in to_update})
         return counts
+
+    def _note_changes(self, changes: list[tuple[int, str, Any, Any]]) -> None:
+        """The preview's before → after of each changed cell, classes by their names."""
+        class_ids = {v for _l, f, *values in changes if f == "school_class_id" for v in values}
+        classes = SchoolClass.objects.filter(pk__in=class_ids).select_related("grade")
+        names = {c.pk: str(c) for c in classes}  # no query without a class change
+        for line, field, before, after in changes:
+            if field == "school_class_id":
+                before, after = names.get(before), names.get(after)
+            self.note_change(line, CHANGED_COLUMN.get(field, field), before, after)
 
     def rows(self, **options: Any) -> Iterable[Sequence[Any]]:
         scope = _scope(self.user)
@@ -653,5 +855,4 @@ class StudentsSheet(ImportSheet, ExportSheet):
         privacy.log_read(self.user, with_phone, [privacy.Category.GUARDIAN], f"export:{self.kind}")
 
 
-# Registered from SchoolOpsConfig.ready().
 ROSTER_SHEETS = (ClassesSheet, StaffSheet, AssignmentsSheet, StudentsSheet, ExamsSheet)
