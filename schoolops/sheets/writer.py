@@ -54,10 +54,13 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # characters XML 1.0 cannot carry as they are (a carriage return would be read as a line feed).
 _LITERAL_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 _UNWRITABLE = re.compile(r"[\x00-\x08\x0b-\x1f]")
+_NEEDS_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f]|_x[0-9A-Fa-f]{4}_")
+_NOT_PLAIN_PREFIXES = (*FORMULA_PREFIXES, "#")
 
 # Not allowed in a sheet's name by Excel (plus control characters).
 _BAD_TITLE = re.compile(r"[\\/*?:\[\]\x00-\x1f]")
 MAX_TITLE = 31
+MAX_CELL_TEXT = 32767  # Excel's limit; openpyxl cuts longer text there too
 
 Target = str | os.PathLike | IO[bytes]
 
@@ -78,6 +81,12 @@ class Sheet:
     widths: Sequence[float | None] = ()  # per column, from A; None keeps the default
     text_columns: Collection[int] = field(default_factory=frozenset)  # 0-based, format "@"
     wrap: bool = False  # wrap text, top-aligned, in every cell
+
+
+def _is_plain_text(text: str) -> bool:
+    """Text openpyxl writes as the same inline string: no formula or error-code look (``=``,
+    ``#N/A``), nothing to escape, no quote prefix to add."""
+    return not (text.startswith(_NOT_PLAIN_PREFIXES) or _NEEDS_ESCAPE.search(text))
 
 
 def escape_text(text: str) -> str:
@@ -134,45 +143,70 @@ def write_xlsx(
 
 
 class _Writer:
-    """Builds the cells of one sheet; the styles are made once."""
+    """Builds the cells of one sheet. A value that needs no style and cannot be mistaken for
+    anything but itself is handed to openpyxl as it is (most cells of a large export); any
+    other gets a cell whose style (bold, text format, wrap, quote prefix) is made once per
+    combination and copied."""
 
     def __init__(self, sheet: Any, spec: Sheet) -> None:
-        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.cell import Cell
         from openpyxl.styles import Alignment, Font
 
         self.sheet = sheet
-        self.cell_class = WriteOnlyCell
+        self.cell_class = Cell
         self.font_class = Font
         self.text_columns = frozenset(spec.text_columns)
         self.alignment = Alignment(wrap_text=True, vertical="top") if spec.wrap else None
+        self.styles: dict[tuple[Any, bool, bool], Any] = {}
 
     def row(self, values: Sequence[Any], font: Any = None) -> list[Any]:
         """A row of values; ``font`` (bold) marks a header, which keeps the general format."""
+        if font is None and self.alignment is None and not self.text_columns:
+            return [self.value(value) for value in values]
         return [self.cell(index, value, font) for index, value in enumerate(values)]
+
+    def value(self, value: Any) -> Any:
+        """An unstyled cell: the value itself where openpyxl would write it unchanged."""
+        if isinstance(value, Promise | dt.datetime):
+            value = _plain(value)
+        if isinstance(value, str):
+            return value if _is_plain_text(value) else self.styled(value, None, False)
+        return value  # a number, a date, a boolean or empty: openpyxl types it
 
     def cell(self, index: int, value: Any, font: Any = None) -> Any:
         text_column = font is None and index in self.text_columns
         value = _plain(value)
         if text_column and value is not None and not isinstance(value, str):
             value = str(value)
-        plain = font is None and self.alignment is None and not text_column
-        if plain and not isinstance(value, str):
-            return value  # a number, a date, a boolean or empty: openpyxl types it
-        cell = self.cell_class(self.sheet)
+        if font is None and self.alignment is None and not text_column:
+            return self.value(value)
+        return self.styled(value, font, text_column)
+
+    def styled(self, value: Any, font: Any, text_column: bool) -> Any:
+        quoted = isinstance(value, str) and is_formula_like(value)
+        key = (font, text_column, quoted)
+        style = self.styles.get(key)
+        if style is None:
+            style = self.styles[key] = self._style(font, text_column, quoted)
+        cell = self.cell_class(self.sheet, row=1, column=1, style_array=style)
         if isinstance(value, str):
-            cell.value = escape_text(value)
+            cell._value = escape_text(value)[:MAX_CELL_TEXT]
             cell.data_type = "s"  # never a formula, whatever the text starts with
-            if is_formula_like(value):
-                cell.quotePrefix = True
         else:
             cell.value = value
+        return cell
+
+    def _style(self, font: Any, text_column: bool, quoted: bool) -> Any:
+        cell = self.cell_class(self.sheet)
+        if quoted:
+            cell.quotePrefix = True  # Excel's and WPS's "stored as text" flag
         if text_column:
             cell.number_format = "@"
         if font is not None:
             cell.font = font
         if self.alignment is not None:
             cell.alignment = self.alignment
-        return cell
+        return cell._style
 
 
 def _write_sheet(workbook: Any, spec: Sheet) -> None:
