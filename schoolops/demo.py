@@ -44,6 +44,7 @@ from schoolops.models import (
     Staff,
     Student,
     Subject,
+    SubjectAlias,
     TeachingAssignment,
     Term,
 )
@@ -229,13 +230,15 @@ def project_models() -> list[type]:
 def school_data_models() -> list[type]:
     """The models that hold a school's data, as opposed to reference data.
 
-    The school's data is the roster (every ``schoolops`` model but ``Subject``), and every
-    model that refers to it or to a login account, directly or through another such model.
-    What remains, like the groups' scoring rubric that a data migration installs, is kept.
+    The school's data is the roster (every ``schoolops`` model but ``Subject`` and
+    ``SubjectAlias``), and every model that refers to it or to a login account, directly or
+    through another such model. What remains, like the groups' scoring rubric and the subject
+    aliases that data migrations install, is kept.
     """
     models = project_models()
     user_model = get_user_model()
-    wiped = {m for m in models if m._meta.app_label == "schoolops" and m is not Subject}
+    reference = (Subject, SubjectAlias)
+    wiped = {m for m in models if m._meta.app_label == "schoolops" and m not in reference}
     changed = True
     while changed:
         changed = False

@@ -445,6 +445,78 @@ class Subject(models.Model):
         return self.name
 
 
+class SubjectAlias(models.Model):
+    """Another name of a subject in other systems' score sheets (道法 and 政治 for 道德与法治,
+    生物学 for 生物), kept by the school in the admin; ``migrate`` seeds the common ones.
+
+    The subject is named, not linked: the seeds exist before the school has subjects, and an
+    alias of a subject the school does not teach is simply never used.
+    """
+
+    alias = models.CharField(
+        _("name in a score sheet"),
+        max_length=20,
+        unique=True,
+        help_text=_(
+            "As a score sheet heads the column, without its full marks: 道法 for 道法（100）."
+        ),
+    )
+    subject = models.CharField(
+        _("subject"), max_length=20, help_text=_("The subject's name in this school.")
+    )
+
+    class Meta:
+        verbose_name = _("subject alias")
+        verbose_name_plural = _("subject aliases")
+        ordering = ["subject", "alias"]
+
+    def __str__(self) -> str:
+        return f"{self.alias} → {self.subject}"
+
+    def clean(self) -> None:
+        from schoolops.sheets.parsers import normalize_header
+
+        self.alias = normalize_header(self.alias)
+        self.subject = normalize_header(self.subject)
+        if self.alias == self.subject:
+            raise ValidationError({"alias": _("An alias is another name than the subject's.")})
+        if not Subject.objects.filter(name=self.subject).exists():
+            raise ValidationError(
+                {"subject": _("The school has no subject %(name)s.") % {"name": self.subject}}
+            )
+
+
+class ImportTemplate(models.Model):
+    """A school's named column mapping for one import kind: which column of another system's
+    file feeds which field, saved from the admin's check of such a file and offered on the
+    upload page (``import_sheet KIND FILE --template NAME`` on the command line)."""
+
+    kind = models.CharField(_("kind"), max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    # The file's column header (normalised) → the field's key; "" leaves the column out.
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("import template")
+        verbose_name_plural = _("import templates")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="importtemplate_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class StaffQuerySet(models.QuerySet):
     def active(self) -> StaffQuerySet:
         return self.filter(status=Staff.Status.ACTIVE)
@@ -711,6 +783,9 @@ class ImportRecord(models.Model):
         blank=True,
         help_text=_("The uploaded file in private storage while it waits to be imported."),
     )
+    # What the importer chose (the kind's options, a column mapping, a template, the sheet):
+    # the confirmation imports with the choices the check was made with (engine.ImportChoices).
+    choices = models.JSONField(_("choices"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("import record")

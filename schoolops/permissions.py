@@ -19,6 +19,8 @@ ROSTER_MODELS = ("schoolclass", "staff", "teachingassignment", "student", "exam"
 CALENDAR_MODELS = ("academicyear", "term", "holidayweek", "grade", "subject", "school")
 # The sheets that name homeroom teachers, posts and teachers of classes.
 GRANT_SHEET_MODELS = ("schoolclass", "staff", "teachingassignment")
+# Kept by whoever imports: other names of the subjects, saved column mappings.
+IMPORT_AID_MODELS = ("subjectalias", "importtemplate")
 
 
 def _model_perms(models: tuple[str, ...], actions: tuple[str, ...]) -> set[str]:
@@ -30,6 +32,7 @@ SCHOOLOPS_PERMISSIONS: dict[str, set[str]] = {
         _model_perms(ROSTER_MODELS, ("view", "add", "change"))
         | _model_perms(CALENDAR_MODELS, ("view",))
         | _model_perms(("grade", "subject"), ("add", "change"))
+        | _model_perms(IMPORT_AID_MODELS, ("view", "add", "change", "delete"))
         | {
             f"schoolops.{action}_{model}"
             for model in ("schoolclass", "staff", "teachingassignment", "student", "examresult")
@@ -43,14 +46,15 @@ SCHOOLOPS_PERMISSIONS: dict[str, set[str]] = {
         | _model_perms(CALENDAR_MODELS, ("view", "add", "change"))
         | {"schoolops.delete_holidayweek", "schoolops.change_schoolclass"}
         | _model_perms(GRANT_SHEET_MODELS, ("import", "export"))
+        | _model_perms(IMPORT_AID_MODELS, ("view", "add", "change", "delete"))
         | {"schoolops.view_privilegechange"}
     ),
     Post.PRINCIPAL: (
-        _model_perms(ROSTER_MODELS + CALENDAR_MODELS, ("view",))
+        _model_perms(ROSTER_MODELS + CALENDAR_MODELS + IMPORT_AID_MODELS, ("view",))
         | {"schoolops.view_privilegechange"}
     ),
     Post.VICE_PRINCIPAL: (
-        _model_perms(ROSTER_MODELS + CALENDAR_MODELS, ("view",))
+        _model_perms(ROSTER_MODELS + CALENDAR_MODELS + IMPORT_AID_MODELS, ("view",))
         | {"schoolops.view_privilegechange"}
     ),
 }
