@@ -75,6 +75,7 @@ from schoolops.rollover import rollover_action
 from schoolops.scopes import get_scope
 from schoolops.sheets import SheetRefused, engine
 from schoolops.sheets.http import xlsx_response
+from schoolops.sheets.reader import UPLOAD_ACCEPT
 from schoolops.sheets.uploads import PrivateUploadedFile, PrivateUploadHandler
 
 logger = logging.getLogger(__name__)
@@ -448,12 +449,8 @@ def unquote_pk(object_id) -> int:
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label=_("Excel file (.xlsx)"),
-        widget=forms.ClearableFileInput(
-            attrs={
-                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            }
-        ),
+        label=_("Excel or CSV file (.xlsx, .xls, .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}),
     )
 
     def clean_file(self):

@@ -40,12 +40,14 @@ An import kind declares its columns and writes its rows in bulk::
 
 How a file is treated (``engine.run_import``):
 
-- The file is checked before it is parsed (size cap ``IMPORT_MAX_UPLOAD_BYTES``, a real xlsx,
-  every zip part unpacked as a stream to the size and CRC it declares, in all at most
-  ``IMPORT_MAX_UNPACKED_BYTES``, sheets within ``IMPORT_MAX_ROWS`` rows and
-  ``IMPORT_MAX_COLUMNS`` columns, declared or reached); then a child process parses it under
-  ``IMPORT_PARSE_MAX_BYTES`` of memory (``schoolops.sheets.reader``). A bad file gets one
-  ``SheetRefused`` message (.xls, renamed CSV, empty, password, damaged, too big, no header).
+- The file is an xlsx, an .xls or a CSV (UTF-8 or GBK; comma, tab or semicolon), told apart by
+  its content. It is checked before it is parsed (size cap ``IMPORT_MAX_UPLOAD_BYTES``; an
+  xlsx's every zip part unpacked as a stream to the size and CRC it declares, in all at most
+  ``IMPORT_MAX_UNPACKED_BYTES``; an .xls's records scanned; a CSV's lines counted; sheets within
+  ``IMPORT_MAX_ROWS`` rows and ``IMPORT_MAX_COLUMNS`` columns, declared or reached); then a child
+  process parses it under ``IMPORT_PARSE_MAX_BYTES`` of memory (``schoolops.sheets.reader``). A
+  bad file gets one ``SheetRefused`` message (not a sheet, empty, password, damaged, too big, no
+  header).
 - The header row is found in the first rows by header or alias after normalisation (full-width
   to half-width, spaces and colons removed); unknown columns are ignored; blank rows skipped.
 - Each cell goes through its column's parser (``schoolops.sheets.parsers``: ``text``, ``name``,

@@ -1,27 +1,41 @@
-"""Reading an uploaded xlsx safely and fast.
+"""Reading an uploaded sheet safely and fast: an xlsx, an old Excel .xls or a CSV file.
 
-Before a reader touches the file, ``check_file`` bounds it, reading nothing it has not
-bounded first: the size is capped; the file must be a zip (an xlsx is one; a .xls and a
-password-protected xlsx are OLE2 containers, a renamed CSV is text: both are refused from
-their first bytes); the zip's directory is capped in size; and every part is unpacked once,
-as a stream, by this module's own code, checked against what the directory declares (its
-unpacked size and CRC: a part that holds more or other data than it declares is refused, so
-is one that unpacks past ``IMPORT_MAX_UNPACKED_BYTES``), while every XML part is parsed as a
-stream to find the sheets' size, both the ``<dimension>`` a sheet declares and the last row and
-column its cells reach, refused past ``IMPORT_MAX_ROWS`` rows (or the kind's own cap) or
-``IMPORT_MAX_COLUMNS`` columns. A reader lays a sheet out as rows × columns cells, so a
-1.7 KB file with one cell at XFD1048576 would otherwise ask for 500 GB.
+What a file is comes from its content, never its name (schools rename files freely): an OLE2
+compound file is an .xls, a zip holding ``xl/workbook.xml`` an xlsx, and anything else must be
+text, UTF-8 (with or without a byte-order mark) or else GB18030 (which includes GBK), to be read
+as CSV. Anything else is refused as neither a spreadsheet nor a CSV file.
+
+Before a reader touches the file, ``check_file`` bounds it, reading nothing it has not bounded
+first. The size is capped. An xlsx's zip directory is capped in size, and every part is
+unpacked once, as a stream, by this module's own code, checked against what the directory
+declares (its unpacked size and CRC: a part that holds more or other data than it declares is
+refused, so is one that unpacks past ``IMPORT_MAX_UNPACKED_BYTES``), while every XML part is
+parsed as a stream to find the sheets' size, both the ``<dimension>`` a sheet declares and the
+last row and column its cells reach, refused past ``IMPORT_MAX_ROWS`` rows (or the kind's own
+cap) or ``IMPORT_MAX_COLUMNS`` columns. A reader lays a sheet out as rows × columns cells, so a
+1.7 KB file with one cell at XFD1048576 would otherwise ask for 500 GB. An .xls is followed
+through its compound file to its ``Workbook`` stream (every sector chain bounded by the file's
+size) and the stream's records are scanned the same way: how far each sheet's cells reach
+(calamine lays out every sheet of an .xls when it opens it: a 6 KB file with one cell at
+IV65536 costs it 500 MB), and a password (a FILEPASS record). A CSV is decoded as a stream,
+refused if it holds NUL bytes or other control characters (a binary file) or more lines than
+the row cap allows, before anything parses it; its delimiter (comma, tab or semicolon) is the
+one that splits its first rows widest.
 
 The sheet is then read in a child process (``parse_child.py``) capped at
 ``IMPORT_PARSE_MAX_BYTES`` of memory and ``IMPORT_PARSE_SECONDS`` of CPU: python-calamine reads
-the first sheet (about ten times faster than openpyxl); openpyxl in read-only mode is the
-fallback when calamine fails. A child that runs out of memory or time is a refusal, never a
-dead worker.
+the first sheet of an xlsx (about ten times faster than openpyxl, which is the fallback when
+calamine fails) or an .xls; the csv module reads a CSV, a cell stays text. A child that runs
+out of memory or time is a refusal, never a dead worker.
 """
 
 from __future__ import annotations
 
+import array
+import codecs
+import csv
 import io
+import json
 import logging
 import os
 import pickle
@@ -34,6 +48,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from xml.parsers import expat
@@ -47,8 +62,16 @@ logger = logging.getLogger(__name__)
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-# The readers the child tries in turn (a test leaves calamine out to check the fallback).
+XLSX, XLS, CSV = "xlsx", "xls", "csv"
+# The ``accept`` of every file input that uploads a sheet: what the picker offers.
+UPLOAD_ACCEPT = (
+    ".xlsx,.xls,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+    "application/vnd.ms-excel,text/csv"
+)
+# The readers the child tries in turn on an xlsx (a test leaves calamine out to check the
+# fallback); only calamine reads an .xls.
 READERS = ("calamine", "openpyxl")
+XLS_READERS = ("calamine",)
 CHILD = Path(__file__).with_name("parse_child.py")
 # Title lines above the header and formatted blank rows below the data (a template has 200).
 ROW_SLACK = 1000
@@ -62,10 +85,14 @@ CHILD_ENVIRONMENT = ("PATH", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "LANG", 
 
 @dataclass
 class Extent:
-    """The furthest row and column the cells of the workbook's sheets reach."""
+    """What the checks found: the file's format and the furthest row and column its sheets'
+    cells reach (for a CSV, its lines and the width of its widest first row)."""
 
     rows: int = 0
     columns: int = 0
+    format: str = XLSX
+    encoding: str = ""  # a CSV's text encoding
+    delimiter: str = ""  # a CSV's
 
 
 def _human(size: int) -> str:
@@ -76,11 +103,39 @@ def _damaged() -> SheetRefused:
     return SheetRefused(_("The file is damaged and cannot be opened as an Excel workbook."))
 
 
+def _damaged_xls() -> SheetRefused:
+    return SheetRefused(
+        _(
+            "The file is damaged and cannot be opened as an old Excel workbook (.xls). Open it "
+            "in Excel or WPS, save it again and upload it."
+        )
+    )
+
+
+def _not_a_sheet() -> SheetRefused:
+    return SheetRefused(
+        _(
+            "This file is neither an Excel workbook (.xlsx or .xls) nor a CSV file: it may be a "
+            "document, a picture or a web page under a spreadsheet's name. Open it in Excel or "
+            "WPS and save it as an Excel workbook (.xlsx)."
+        )
+    )
+
+
+def _password() -> SheetRefused:
+    return SheetRefused(
+        _(
+            "The file is protected by a password. Remove the password in Excel "
+            "(File → Info → Protect Workbook) and save it again."
+        )
+    )
+
+
 def check_file(path: str | os.PathLike, max_rows: int | None = None) -> Extent:
-    """Refuse anything that is not a plain xlsx within the limits (``SheetRefused``).
+    """Refuse anything that is not an xlsx, .xls or CSV within the limits (``SheetRefused``).
 
     ``max_rows`` is the kind's cap of data rows (``IMPORT_MAX_ROWS`` by default). Returns the
-    extent of the sheets, found without any reader.
+    format and the extent of the sheets, found without any reader.
     """
     path = Path(path)
     size = path.stat().st_size
@@ -91,31 +146,18 @@ def check_file(path: str | os.PathLike, max_rows: int | None = None) -> Extent:
             _("The file is larger than %(limit)s. Split it into several files.")
             % {"limit": _human(settings.IMPORT_MAX_UPLOAD_BYTES)}
         )
+    named_rows = max_rows or settings.IMPORT_MAX_ROWS
+    limits = (named_rows + ROW_SLACK, settings.IMPORT_MAX_COLUMNS, named_rows)
     with path.open("rb") as handle:
         head = handle.read(8)
-        if head == OLE2_MAGIC:
-            handle.seek(0)
-            container = handle.read(min(size, 1024 * 1024))
-            if "EncryptedPackage".encode("utf-16-le") in container:
-                raise SheetRefused(
-                    _(
-                        "The file is protected by a password. Remove the password in Excel "
-                        "(File → Info → Protect Workbook) and save it again."
-                    )
-                )
-            raise SheetRefused(
-                _(
-                    "This is an old Excel file (.xls). Open it in Excel or WPS and save it as "
-                    "an Excel workbook (.xlsx)."
-                )
-            )
-    if head[:4] != ZIP_MAGIC:
-        raise SheetRefused(
-            _(
-                "This is not an Excel workbook (.xlsx): it may be a CSV or another file "
-                "renamed. Open it in Excel or WPS and save it as an Excel workbook (.xlsx)."
-            )
-        )
+    if head == OLE2_MAGIC:
+        return _check_xls(path, limits)
+    if head[:4] == ZIP_MAGIC:
+        return _check_xlsx(path, limits)
+    return _check_csv(path, limits)
+
+
+def _check_xlsx(path: Path, limits: tuple[int, int, int]) -> Extent:
     try:
         with path.open("rb") as handle:
             _check_directory(handle)
@@ -137,10 +179,8 @@ def check_file(path: str | os.PathLike, max_rows: int | None = None) -> Extent:
                     "it as an Excel workbook (.xlsx)."
                 )
             )
-        raise SheetRefused(
-            _("This is not an Excel workbook (.xlsx). Save the file as an Excel workbook.")
-        )
-    extent = _check_parts(path, infos, (max_rows or settings.IMPORT_MAX_ROWS) + ROW_SLACK, max_rows)
+        raise _not_a_sheet()  # a Word document, an OpenDocument file, any other zip
+    extent = _check_parts(path, infos, limits)
     try:
         cell = _formula_without_value(path, [n for n in names if _SHEET_PART.match(n)])
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
@@ -166,10 +206,11 @@ def _too_big_unpacked() -> SheetRefused:
 
 def _check_directory(handle) -> None:
     """Refuse a zip directory too big to list (zipfile would build an object per entry)."""
-    end = zipfile._EndRecData(handle)
+    # zipfile's own reader of the end record (private, so not in the type stubs).
+    end = zipfile._EndRecData(handle)  # type: ignore[attr-defined]
     if end is None:
         raise _damaged()
-    if end[zipfile._ECD_SIZE] > MAX_DIRECTORY_BYTES:
+    if end[zipfile._ECD_SIZE] > MAX_DIRECTORY_BYTES:  # type: ignore[attr-defined]
         raise _damaged()
 
 
@@ -234,15 +275,12 @@ def _unpacked(handle, info: zipfile.ZipInfo) -> Iterator[bytes]:
         raise _mismatch(info.filename)  # the end mark comes before the declared size
 
 
-def _check_parts(
-    path: Path, infos: list[zipfile.ZipInfo], rows: int, max_rows: int | None
-) -> Extent:
-    """Unpack every part once: sizes and CRCs as declared, the sheets within ``rows`` rows
-    and ``IMPORT_MAX_COLUMNS`` columns. ``max_rows`` is what the message names."""
+def _check_parts(path: Path, infos: list[zipfile.ZipInfo], limits: tuple[int, int, int]) -> Extent:
+    """Unpack every part once: sizes and CRCs as declared, the sheets within ``limits`` (rows
+    and columns allowed, and the rows the message names)."""
     extent = Extent()
     total = 0
     seen: set[str] = set()
-    limits = (rows, settings.IMPORT_MAX_COLUMNS, max_rows or settings.IMPORT_MAX_ROWS)
     with path.open("rb") as handle:
         for info in infos:
             if info.filename in seen:
@@ -279,6 +317,22 @@ def _letters(column: int) -> str:
         column, remainder = divmod(column - 1, 26)
         letters = chr(65 + remainder) + letters
     return letters
+
+
+def _beyond(row: int, column: int, named_rows: int) -> SheetRefused:
+    """The refusal of a sheet whose cell at ``row``, ``column`` (from 1) is past the caps."""
+    return SheetRefused(
+        _(
+            "The sheet reaches cell %(cell)s, beyond the %(rows)s rows and %(columns)s "
+            "columns a sheet may have here. Delete the rows and columns after your "
+            "data (or split the file), save it and upload it again."
+        )
+        % {
+            "cell": f"{_letters(max(column, 1))}{row}",
+            "rows": f"{named_rows:,}",
+            "columns": f"{settings.IMPORT_MAX_COLUMNS:,}",
+        }
+    )
 
 
 class _PartScanner:
@@ -412,18 +466,7 @@ class _PartScanner:
         if column > extent.columns:
             extent.columns = column
         if row > self.max_rows or column > self.max_columns:
-            raise SheetRefused(
-                _(
-                    "The sheet reaches cell %(cell)s, beyond the %(rows)s rows and %(columns)s "
-                    "columns a sheet may have here. Delete the rows and columns after your "
-                    "data (or split the file), save it and upload it again."
-                )
-                % {
-                    "cell": f"{_letters(max(column, 1))}{row}",
-                    "rows": f"{self.named_rows:,}",
-                    "columns": f"{self.max_columns:,}",
-                }
-            )
+            raise _beyond(row, column, self.named_rows)
 
 
 _SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
@@ -460,6 +503,235 @@ def _formula_without_value(path: Path, parts: list[str]) -> str | None:
     return None
 
 
+# Old Excel (.xls): an OLE2 compound file ([MS-CFB]) holding a BIFF8 "Workbook" stream.
+
+_END_OF_CHAIN = 0xFFFFFFFE
+_BOF, _EOF, _FILEPASS, _BOUNDSHEET = 0x0809, 0x000A, 0x002F, 0x0085
+# Records that start with their cell's row and column (from 0): formula, blank, number, label,
+# boolean or error, RK number, shared-string label, rich label, older formulas.
+_CELL_RECORDS = frozenset(
+    (0x0006, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6, 0x0206, 0x0406)
+)
+# MULRK and MULBLANK: a run of cells in one row, its last column in the record's last two bytes.
+_RUN_RECORDS = frozenset((0x00BD, 0x00BE))
+
+
+def _check_xls(path: Path, limits: tuple[int, int, int]) -> Extent:
+    data = path.read_bytes()  # within IMPORT_MAX_UPLOAD_BYTES
+    if "EncryptedPackage".encode("utf-16-le") in data[: 1024 * 1024]:
+        raise _password()  # an encrypted xlsx is an OLE2 container too
+    try:
+        return _biff_extent(_workbook_stream(data), limits)
+    except (ValueError, IndexError, struct.error):
+        raise _damaged_xls() from None
+
+
+def _workbook_stream(data: bytes) -> bytes:
+    """The compound file's ``Workbook`` stream (``Book`` in Excel 5 files).
+
+    A chain of sectors is followed at most as many steps as its table has entries, so a chain
+    that loops or leaves the file is refused (``ValueError``), never followed forever.
+    """
+    major, order, shift, mini_shift = struct.unpack_from("<4H", data, 0x1A)
+    if order != 0xFFFE or (major, shift) not in ((3, 9), (4, 12)) or mini_shift != 6:
+        raise ValueError("not a compound file")
+    fat_count, directory_start = struct.unpack_from("<II", data, 0x2C)
+    mini_cutoff, mini_fat_start = struct.unpack_from("<II", data, 0x38)
+    difat_start, difat_count = struct.unpack_from("<II", data, 0x44)
+    size = 1 << shift
+    count = -(-(len(data) - size) // size)  # sectors after the header, the last maybe short
+    if count <= 0 or fat_count > count or difat_count > count:
+        raise ValueError("sector counts beyond the file")
+
+    def sector(number: int) -> bytes:
+        if number >= count:
+            raise ValueError("a sector beyond the file")
+        return data[(number + 1) * size : (number + 2) * size]
+
+    def table(blocks: bytes) -> array.array:
+        entries = array.array("I", blocks)
+        if sys.byteorder == "big":
+            entries.byteswap()
+        return entries
+
+    def chain(first: int, entries: array.array) -> list[int]:
+        numbers: list[int] = []
+        number = first
+        while number != _END_OF_CHAIN:
+            if number >= len(entries) or len(numbers) == len(entries):
+                raise ValueError("a broken chain of sectors")
+            numbers.append(number)
+            number = entries[number]
+        return numbers
+
+    # The FAT's sectors: the first 109 listed in the header, the others in DIFAT sectors.
+    fat_sectors = list(struct.unpack_from("<109I", data, 0x4C))
+    following = difat_start
+    for _step in range(difat_count):
+        listed = struct.unpack(f"<{size // 4}I", sector(following))
+        fat_sectors += listed[:-1]
+        following = listed[-1]
+    fat = table(b"".join(sector(n) for n in fat_sectors[:fat_count]))
+    directory = b"".join(sector(n) for n in chain(directory_start, fat))
+    entries: dict[str, tuple[int, int]] = {}
+    for offset in range(0, len(directory) - 127, 128):
+        name_length, kind = struct.unpack_from("<HB", directory, offset + 64)
+        start, length = struct.unpack_from("<IQ", directory, offset + 116)
+        if major == 3:
+            length &= 0xFFFFFFFF  # the high half is undefined in version 3 files
+        if 2 <= name_length <= 64 and kind in (2, 5):  # a stream, the root entry
+            name = directory[offset : offset + name_length - 2].decode("utf-16-le", "replace")
+            entries.setdefault("" if kind == 5 else name, (start, length))
+    found = entries.get("Workbook") or entries.get("Book")
+    if found is None:
+        raise _not_a_sheet()  # a Word document or another OLE2 file renamed
+    start, length = found
+    if length > len(data):
+        raise ValueError("a stream longer than the file")
+    if length < mini_cutoff:
+        # A small stream lives in 64-byte sectors of the mini stream (the root entry's).
+        root_start, root_length = entries[""]
+        mini = b"".join(sector(n) for n in chain(root_start, fat))[:root_length]
+        mini_fat = table(b"".join(sector(n) for n in chain(mini_fat_start, fat)))
+        stream = b"".join(mini[n * 64 : n * 64 + 64] for n in chain(start, mini_fat))
+    else:
+        stream = b"".join(sector(n) for n in chain(start, fat))
+    if len(stream) < length:
+        raise ValueError("a stream shorter than it declares")
+    return stream[:length]
+
+
+def _biff_extent(stream: bytes, limits: tuple[int, int, int]) -> Extent:
+    """How far the cells of the workbook's sheets reach, read from its records; a workbook
+    with a password (FILEPASS in its globals) is refused."""
+    max_rows, max_columns, named_rows = limits
+    if struct.unpack_from("<H", stream)[0] != _BOF:
+        raise ValueError("no BOF record")
+    sheets: list[int] = []
+    position = 0
+    while True:  # the globals, up to their EOF record
+        kind, length = struct.unpack_from("<HH", stream, position)
+        if kind == _FILEPASS:
+            raise _password()
+        if kind == _BOUNDSHEET:
+            sheets.append(struct.unpack_from("<I", stream, position + 4)[0])
+        position += 4 + length
+        if kind == _EOF:
+            break
+    extent = Extent(format=XLS)
+    unpack = struct.unpack_from
+    cells, runs = _CELL_RECORDS, _RUN_RECORDS
+    for position in sheets:
+        if unpack("<H", stream, position)[0] != _BOF:
+            raise ValueError("a sheet without its BOF record")
+        depth = 0  # a chart inside a sheet has its own BOF ... EOF
+        last_row = last_column = -1
+        while True:
+            kind, length = unpack("<HH", stream, position)
+            if kind in cells:
+                row, column = unpack("<HH", stream, position + 4)
+            elif kind in runs:
+                row = unpack("<H", stream, position + 4)[0]
+                column = unpack("<H", stream, position + 2 + length)[0]
+            else:
+                if kind == _BOF:
+                    depth += 1
+                elif kind == _EOF:
+                    depth -= 1
+                    if not depth:
+                        break
+                position += 4 + length
+                continue
+            position += 4 + length
+            if row > last_row:
+                last_row = row
+            if column > last_column:
+                last_column = column
+            if row >= max_rows or column >= max_columns:
+                raise _beyond(row + 1, column + 1, named_rows)
+        extent.rows = max(extent.rows, last_row + 1)
+        extent.columns = max(extent.columns, last_column + 1)
+    return extent
+
+
+# CSV: text in UTF-8 or GB18030, decoded as a stream before the child parses it.
+
+_TEXT_ENCODINGS = ("utf-8-sig", "gb18030")  # utf-8-sig reads UTF-8 with or without its BOM
+# C0 control characters, which no text file holds (tab, line feed and carriage return aside).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# What some systems save under an .xls name: a web page or an XML file, not a spreadsheet.
+_MARKUP = re.compile(r"\s*<(?:!doctype|html|\?xml|table)", re.IGNORECASE)
+_DELIMITERS = (",", "\t", ";")
+_SAMPLE = 64 * 1024  # characters that hold the first rows, the header among them
+MAX_CELL = 32_767  # a CSV cell may hold as many characters as an Excel cell
+
+
+def _check_csv(path: Path, limits: tuple[int, int, int]) -> Extent:
+    for encoding in _TEXT_ENCODINGS:
+        try:
+            lines, sample = _scan_text(path, encoding, limits)
+        except UnicodeDecodeError:
+            continue
+        if _MARKUP.match(sample):
+            raise _not_a_sheet()
+        delimiter, width = _delimiter(sample)
+        return Extent(rows=lines, columns=width, format=CSV, encoding=encoding, delimiter=delimiter)
+    raise _not_a_sheet()
+
+
+def _scan_text(path: Path, encoding: str, limits: tuple[int, int, int]) -> tuple[int, str]:
+    """The file's line count and its first characters, decoded chunk by chunk; refuses a
+    binary file and one with more lines than ``limits`` allow before reading on."""
+    max_lines, _columns, named_rows = limits
+    decoder = codecs.getincrementaldecoder(encoding)()
+    lines = 0
+    sample = ""
+    last = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            if b"\0" in chunk:
+                raise _not_a_sheet()
+            text = decoder.decode(chunk)
+            if _CONTROL.search(text):
+                raise _not_a_sheet()
+            if len(sample) < _SAMPLE:
+                sample += text[: _SAMPLE - len(sample)]
+            # Neither encoding has a byte 10 or 13 inside a character. A line break inside a
+            # quoted cell counts as a line too, which the slack of the cap absorbs.
+            lines += max(chunk.count(b"\n"), chunk.count(b"\r"))
+            if lines > max_lines:
+                raise _too_many_csv(named_rows)
+            last = chunk[-1:]
+        decoder.decode(b"", True)
+    if last not in (b"\n", b"\r"):
+        lines += 1  # the last line, without its line break
+    return lines, sample
+
+
+def _delimiter(sample: str) -> tuple[str, int]:
+    """The delimiter that splits the first rows widest (a comma when none splits them), and
+    that width. Quoted cells are read as the csv module reads them."""
+    if len(sample) == _SAMPLE:
+        sample = sample[: max(sample.rfind("\n"), sample.rfind("\r")) + 1]  # whole lines
+    best = (",", 1)
+    for delimiter in _DELIMITERS:
+        records = csv.reader(io.StringIO(sample), delimiter=delimiter)
+        try:
+            width = max((len(record) for record in islice(records, 12)), default=0)
+        except csv.Error:
+            continue
+        if width > best[1]:
+            best = (delimiter, width)
+    return best
+
+
+def _too_many_csv(max_rows: int) -> SheetRefused:
+    return SheetRefused(
+        _("The CSV file has more than %(count)s rows, more than a school has. Check the file.")
+        % {"count": f"{max_rows:,}"}
+    )
+
+
 # Reading, in a child process.
 
 
@@ -469,20 +741,49 @@ def read_rows(
     """The first sheet's rows as lists of raw cell values, after ``check_file``.
 
     Each row lacks its trailing blank cells; blank rows at the end are left out. Refuses a
-    sheet with more than ``max_rows`` data rows before reading it. ``heartbeat`` is called
-    every few seconds while the child reads.
+    sheet with more than ``max_rows`` data rows before reading it all. ``heartbeat`` is called
+    every few seconds while the child reads. A CSV's cells are all text.
     """
-    check_file(path, max_rows)
-    kind, value = _run_child(Path(path), max_rows, heartbeat or (lambda: None))
+    extent = check_file(path, max_rows)
+    if extent.format == CSV:
+        options = {
+            "format": CSV,
+            "readers": ["csv"],
+            # Records, not data rows: title rows and blank rows count, as in the line cap.
+            "max_records": max_rows + ROW_SLACK,
+            "max_columns": settings.IMPORT_MAX_COLUMNS,
+            "max_cell": MAX_CELL,
+            "encoding": extent.encoding,
+            "delimiter": extent.delimiter,
+        }
+    else:
+        readers = XLS_READERS if extent.format == XLS else READERS
+        options = {"format": extent.format, "readers": list(readers), "max_rows": max_rows}
+    kind, value = _run_child(Path(path), options, heartbeat or (lambda: None))
     if kind == "rows":
         return iter(value)
+    code, *details = value if isinstance(value, tuple) else (value,)
+    if code == "long-cell":
+        raise SheetRefused(
+            _(
+                "Row %(row)s of the CSV file has a cell of more than %(count)s characters, more "
+                "than any cell of a school's sheet. Check the file: a quotation mark left open "
+                "makes one cell of all the rows after it."
+            )
+            % {"row": details[0], "count": f"{MAX_CELL:,}"}
+        )
+    if code == "too-wide":
+        raise _beyond(details[0], details[1], max_rows)
     refusals = {
-        "password": lambda: SheetRefused(_("The file is protected by a password.")),
+        "password": _password,
         "no-sheet": lambda: SheetRefused(_("The workbook has no sheet.")),
-        "too-many": lambda: _too_many(max_rows),
+        "too-many": lambda: (
+            _too_many_csv(max_rows) if extent.format == CSV else _too_many(max_rows)
+        ),
         "memory": _over_limits,
     }
-    raise refusals.get(value, _damaged)()
+    damaged = {XLSX: _damaged, XLS: _damaged_xls, CSV: _not_a_sheet}[extent.format]
+    raise refusals.get(code, damaged)()
 
 
 def _too_many(max_rows: int) -> SheetRefused:
@@ -517,17 +818,18 @@ class _Values(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not a cell value")
 
 
-def _run_child(path: Path, max_rows: int, heartbeat: Callable[[], None]) -> tuple[str, Any]:
+def _run_child(
+    path: Path, options: dict[str, Any], heartbeat: Callable[[], None]
+) -> tuple[str, Any]:
     seconds = settings.IMPORT_PARSE_SECONDS
     command = [
         sys.executable or "python3",
         "-P",  # the child's folder (holding http.py, parsers.py...) stays off sys.path
         str(CHILD),
         str(path),
-        str(max_rows),
         str(settings.IMPORT_PARSE_MAX_BYTES),
         str(seconds),
-        *READERS,
+        json.dumps(options),
     ]
     deadline = time.monotonic() + 2 * seconds  # CPU seconds; waiting on the disk counts too
     process = subprocess.Popen(
