@@ -35,6 +35,16 @@ class SheetRefused(Exception):
         self.message = str(message)
 
 
+class HeaderNotFound(SheetRefused):
+    """No header row with the columns the kind needs: the file's columns (``(letter, label)``
+    of the likeliest header row) and the fields missing, for a mapping form."""
+
+    def __init__(self, message: str, columns: list[tuple[str, str]], missing: list[str]) -> None:
+        super().__init__(message)
+        self.columns = columns
+        self.missing = missing
+
+
 @dataclass(frozen=True)
 class Column:
     """One declared column.
@@ -56,6 +66,42 @@ class Column:
     show: Callable[[Any], str] | None = None  # how the admin's preview shows a cleaned value
     sensitive: bool = False  # masked in the preview and never kept in the import record
     max_length: int = 500  # longer text is refused; set it to the database field's length
+
+
+@dataclass(frozen=True)
+class Option:
+    """A choice the person importing makes for a kind: ``--exam 期中考试`` on the command line
+    (``name`` with dashes), a field of the admin's upload form. The sheet reads the value as
+    ``self.options[name]`` (None when not given). ``kind`` is "text", "date" or "flag"."""
+
+    name: str
+    label: str
+    kind: str = "text"
+    help: str = ""
+    max_length: int = 50
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    def parse(self, value: Any) -> Any:
+        """The value given (text from a command line or a form, or as stored), or None;
+        raises ``CellError`` for a bad one."""
+        if self.kind == "flag":
+            return bool(value)
+        if parsers.is_blank(value):
+            return None
+        if self.kind == "date":
+            return parsers.parse_date(value)
+        text = parsers.text(value)
+        if len(text) > self.max_length:
+            raise CellError(_("At most %(count)s characters.") % {"count": self.max_length})
+        return text
+
+    def shown(self, value: Any) -> str:
+        if self.kind == "flag":
+            return _("yes") if value else _("no")
+        return parsers.display(value)
 
 
 @dataclass(frozen=True)
@@ -118,6 +164,7 @@ class Change:
     column: str  # the field's Chinese header
     before: str
     after: str
+    key: str = ""  # the field's key: a page hides ``before`` from whoever may not read it
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -125,6 +172,7 @@ class Change:
             "column": self.column,
             "before": self.before,
             "after": self.after,
+            "key": self.key,
         }
 
 
@@ -161,9 +209,21 @@ class ImportResult:
     ignored_columns: list[str] = field(default_factory=list)
     header_line: int = 0  # the Excel row taken as the header (the lower one of a two-row header)
     layout: str = ""  # the layout recognised (ours, the registry export, a wide exam sheet...)
-    mapping: list[tuple[str, str]] = field(default_factory=list)  # (file column, field header)
+    # (column letter, the file's header, the field it feeds, the field's key), in file order
+    mapping: list[tuple[str, str, str, str]] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)  # an update's changed cells (first rows)
     skipped: list[RowError] = field(default_factory=list)  # rows left out on request (not errors)
+    title_lines: list[str] = field(default_factory=list)  # the text above the header
+    footers: list[int] = field(default_factory=list)  # rows read as totals (平均分...), skipped
+    # Every labelled column of the header row (letter, label), for a mapping form; also when
+    # the header was not found (the likeliest row's).
+    file_columns: list[tuple[str, str]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # fields a header refusal found missing
+    # The kind's options as used, (name, label, value shown, proposed by the file's title).
+    options: list[tuple[str, str, str, bool]] = field(default_factory=list)
+    # Refused, but other choices (a column mapping, an option) may make the file load: the
+    # admin keeps the upload for a second check.
+    recheckable: bool = False
     seconds: float = 0.0
     notice: str = ""  # shown once to the person importing, never stored (initial passwords)
 
@@ -214,13 +274,11 @@ class ImportSheet(BaseSheet):
     # this and calls ``in_class`` for each row: ``school_class`` is then that class.
     class_scoped: ClassVar[bool] = False
     school_class: Any = None
-    # A kind that may be uploaded for one class (``schoolops.pages.sheet_upload_page``) sets
-    # this and calls ``in_class`` for each row: ``school_class`` is then that class.
-    class_scoped: ClassVar[bool] = False
-    school_class: Any = None
     # Columns of other systems' layouts that ours has not (the registry's family members):
     # found and parsed on import like ``columns``, never written to a template or an export.
     layout_columns: ClassVar[Sequence[Column]] = ()
+    # Choices of the person importing (``--exam``, ``--skip-unknown``), read as ``self.options``.
+    import_options: ClassVar[Sequence[Option]] = ()
 
     def __init__(self, user: Any = None) -> None:
         super().__init__(user)
@@ -237,6 +295,75 @@ class ImportSheet(BaseSheet):
         self.layout: str = ""  # set by ``recognise``; shown in the preview
         self.changes: list[Change] = []  # filled by ``note_change`` during ``apply``
         self.skipped: list[RowError] = []  # rows left out on request (``--skip-unknown``)
+        self.options: dict[str, Any] = {o.name: o.parse(None) for o in self.import_options}
+        self.proposed: set[str] = set()  # options the sheet took from the file (its title)
+        self.title_lines: list[str] = []  # the text above the header, set by the engine
+        self.recheckable = False  # set when other options could make a refused file load
+
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        """Use these columns for this file (a kind whose columns depend on the file, such as
+        a score sheet's subjects, calls it from ``recognise``)."""
+        self.columns = list(columns)
+        self._header_of = {c.key: c.header for c in self.columns}
+
+    def header_of(self, key: str) -> str:
+        return self._header_of.get(key, key)
+
+    def header_labels(self) -> dict[str, str]:
+        """Normalised header or alias → column key: how the engine recognises a column."""
+        wanted: dict[str, str] = {}
+        for column in self.columns:
+            for label in (column.header, *column.aliases):
+                wanted.setdefault(parsers.normalize_header(label), column.key)
+        return wanted
+
+    def match_header(self, found: dict[str, int], labels: list[str]) -> list[str]:
+        """Called for each row that may be the header, with the columns recognised by header
+        or alias (``found``: key → cell index) and every cell's normalised label: add the
+        kind's own columns to ``found`` (a score sheet's subjects) and return the headers of
+        what is still missing (none: this row is the header). By default every ``required``
+        column is needed; a kind that reads several layouts decides per layout."""
+        return [c.header for c in self.columns if c.required and c.key not in found]
+
+    def mapping_fields(self) -> list[tuple[str, str, bool]]:
+        """(key, header, required) of the fields a column may be mapped to by hand."""
+        return [(c.key, c.header, c.required) for c in self.columns]
+
+    def field_key(self, name: str) -> str | None:
+        """The key of the field named ``name`` (its key, header or an alias), or None."""
+        wanted = self.header_labels()
+        keys = {key for key, _header, _required in self.mapping_fields()}
+        if name in keys:
+            return name
+        key = wanted.get(parsers.normalize_header(name))
+        if key is None:
+            headers = {parsers.normalize_header(h): k for k, h, _r in self.mapping_fields()}
+            key = headers.get(parsers.normalize_header(name))
+        return key
+
+    def set_options(self, given: dict[str, Any]) -> None:
+        """Parse the options given (text as typed, or as stored); ``SheetRefused`` names a
+        bad one, or one the kind does not have."""
+        declared = {o.name: o for o in self.import_options}
+        for name in given:
+            if name not in declared:
+                raise SheetRefused(
+                    _("The kind %(kind)s has no option %(option)s.")
+                    % {"kind": self.kind, "option": "--" + name.replace("_", "-")}
+                )
+        for name, option in declared.items():
+            try:
+                self.options[name] = option.parse(given.get(name))
+            except CellError as error:
+                raise SheetRefused(f"{option.label}: {error.message}") from None
+
+    def options_used(self) -> list[tuple[str, str, str, bool]]:
+        """(name, label, value shown, taken from the file) of each option, for the preview."""
+        return [
+            (o.name, str(o.label), o.shown(self.options.get(o.name)), o.name in self.proposed)
+            for o in self.import_options
+            if self.options.get(o.name) not in (None, "", False)
+        ]
 
     def recognise(self, found: dict[str, int], labels: list[str]) -> None:
         """Called once the header is found: ``found`` maps column keys to cell indexes and
@@ -261,7 +388,7 @@ class ImportSheet(BaseSheet):
             return parsers.mask(text) if column is not None and column.sensitive else text
 
         self.changes.append(
-            Change(line, self._header_of.get(key, key), shown(before), shown(after))
+            Change(line, self._header_of.get(key, key), shown(before), shown(after), key)
         )
 
     def add_error(self, line: int, column: str | None, message: str) -> None:
@@ -269,19 +396,6 @@ class ImportSheet(BaseSheet):
         header = self._header_of.get(column, column) if column else ""
         letter = self.letters.get(column, "") if column else ""
         self.errors.append(RowError(line, header or "", str(message), letter))
-
-    def in_class(self, line: int, school_class: Any, column: str | None = None) -> bool:
-        """In an upload limited to one class, refuse a row of another class (naming the row
-        and the class); True when the row belongs to the upload."""
-        if self.school_class is None or school_class == self.school_class:
-            return True
-        self.add_error(
-            line,
-            column,
-            _("This row is of %(other)s: this file may only hold rows of %(class)s.")
-            % {"other": school_class or _("no class"), "class": self.school_class},
-        )
-        return False
 
     def in_class(self, line: int, school_class: Any, column: str | None = None) -> bool:
         """In an upload limited to one class, refuse a row of another class (naming the row
@@ -325,6 +439,10 @@ class ImportSheet(BaseSheet):
 
     def apply(self, rows: list[Row]) -> Counts:
         raise NotImplementedError
+
+    def preview_headers(self) -> list[str]:
+        """The headers of the preview's rows (``preview_row``)."""
+        return self.headers()
 
     def preview_row(self, row: Row) -> list[Any]:
         """How a cleaned row shows in the admin's preview (one value per header)."""

@@ -8,7 +8,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,6 +24,7 @@ from schoolops.sheets.base import (
     BaseSheet,
     CellError,
     ExportSheet,
+    HeaderNotFound,
     ImportResult,
     ImportSheet,
     Row,
@@ -33,15 +34,45 @@ from schoolops.sheets.reader import read_rows
 from schoolops.sheets.writer import Heading, write_workbook, write_xlsx
 
 PREVIEW_ROWS = 10
+SKIPPED_KEPT = 500  # rows left out on request (and total rows) listed in the record
 HEARTBEAT = dt.timedelta(seconds=10)  # an import's sign of life (ImportRecord.heartbeat_at)
 HEADER_SEARCH_ROWS = 10  # title and note rows above the header are common in exports
+# Rows under the students that sum them up, as exam systems write them: skipped (not errors)
+# when one of a row's first FOOTER_CELLS cells starts with one of these words.
+FOOTER_WORDS = (
+    "平均分",
+    "平均成绩",
+    "平均值",
+    "最高分",
+    "最低分",
+    "参考人数",
+    "实考人数",
+    "应考人数",
+    "缺考人数",
+    "及格人数",
+    "优秀人数",
+    "及格率",
+    "优秀率",
+    "优良率",
+    "低分率",
+    "标准差",
+    "合计",
+    "总计",
+    "小计",
+    "统计",
+    "制表",
+    "审核",
+    "备注",
+    "说明",
+)
+FOOTER_CELLS = 3
+# Between the upper and the lower cell of a two-row header's label: 语文(120)/得分.
+LABEL_JOIN = "/"
 PROGRESS_ROWS = 1000  # an export reports its progress every so many rows
 
 
 def kinds() -> dict[str, type[BaseSheet]]:
-    """Every registered kind; the roster's own five are always there."""
-    import schoolops.sheets.roster  # noqa: F401  (registers the roster kinds)
-
+    """Every registered kind (the roster's five come from ``SchoolOpsConfig.ready()``)."""
     return dict(sorted(registry.sheets.items()))
 
 
@@ -62,39 +93,157 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _find_header(
-    sheet: ImportSheet, rows: list[list[Any]]
-) -> tuple[int, dict[str, int], list[str]]:
-    """(row index of the header, column key → cell index, ignored headers)."""
-    wanted = {}
-    for column in sheet.columns:
-        for label in (column.header, *column.aliases):
-            wanted.setdefault(parsers.normalize_header(label), column.key)
-    best: tuple[int, dict[str, int], list[str]] | None = None
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        found: dict[str, int] = {}
-        ignored: list[str] = []
-        for position, cell in enumerate(row):
-            label = parsers.normalize_header(cell)
-            if not label:
-                continue
-            key = wanted.get(label)
-            if key is None or key in found:
-                ignored.append(parsers.normalize(str(cell)))
-            else:
-                found[key] = position
-        if best is None or len(found) > len(best[1]):
-            best = (index, found, ignored)
-        if all(c.key in found for c in sheet.columns if c.required):
-            return index, found, ignored
-    missing = [c.header for c in sheet.columns if c.required and c.key not in (best or (0, {}))[1]]
-    raise SheetRefused(
+@dataclass
+class Header:
+    """The header row found (two rows for a two-row header) and what its columns feed."""
+
+    top: int  # index of its first row
+    bottom: int  # index of its last row (the same for a one-row header)
+    labels: list[str]  # each cell's normalised label; a two-row header's joined (语文(120)/得分)
+    usable: list[str]  # the labels, those mapped by hand to "" (left out) blanked
+    found: dict[str, int]  # column key → cell index
+    missing: list[str]  # the headers still missing (none: this is the header)
+
+    @property
+    def line(self) -> int:
+        """The Excel row number of its (last) row."""
+        return self.bottom + 1
+
+    def columns(self) -> list[tuple[str, str]]:
+        return [(column_letter(i), label) for i, label in enumerate(self.labels) if label]
+
+
+def _labels(row: list[Any]) -> list[str]:
+    return [parsers.normalize_header(cell) for cell in row]
+
+
+def _two_row_labels(upper: list[Any], lower: list[Any]) -> list[str] | None:
+    """One label per column of a two-row header, or None if the two rows are not one.
+
+    An upper cell over a labelled lower cell names a block of sub-columns (「语文（120）」 over
+    得分 | 班次 | 校次, merged: the reader gives its value in the first cell only), so it is
+    carried to the right over the blank upper cells of its block; an upper cell over a blank
+    one (考号 merged down over both rows) is a column of its own and is not carried.
+    """
+    width = max(len(upper), len(lower))
+    upper_labels = _labels(upper) + [""] * (width - len(upper))
+    lower_labels = _labels(lower) + [""] * (width - len(lower))
+    labels = []
+    block = ""
+    two_rows = False
+    for top, bottom in zip(upper_labels, lower_labels, strict=True):
+        if top:
+            block = top if bottom else ""
+        else:
+            top = block
+        if top and bottom:
+            two_rows = True
+            labels.append(f"{top}{LABEL_JOIN}{bottom}")
+        else:
+            labels.append(top or bottom)
+    return labels if two_rows else None
+
+
+def _candidate(
+    sheet: ImportSheet, top: int, bottom: int, labels: list[str], mapping: dict[str, str]
+) -> Header:
+    """The columns a candidate header row feeds: the mapping by hand first, then headers and
+    aliases; a label mapped to "" is left out."""
+    wanted = sheet.header_labels()
+    usable = ["" if mapping.get(label) == "" else label for label in labels]
+    found: dict[str, int] = {}
+    for position, label in enumerate(usable):
+        key = mapping.get(label)
+        if key and key not in found:
+            found[key] = position
+    for position, label in enumerate(usable):
+        key = wanted.get(label) if label and label not in mapping else None
+        if key is not None and key not in found:
+            found[key] = position
+    missing = sheet.match_header(found, usable)
+    return Header(top, bottom, labels, usable, found, missing)
+
+
+def _find_header(sheet: ImportSheet, rows: list[list[Any]], mapping: dict[str, str]) -> Header:
+    """The header: the first of the first ``HEADER_SEARCH_ROWS`` rows that has what the kind
+    needs, read as the upper row of a two-row header when that feeds at least as many columns.
+    Raises ``HeaderNotFound`` with the likeliest row's columns."""
+    best: Header | None = None
+
+    def likeliness(header: Header) -> tuple[int, bool, int]:
+        # Most columns recognised, then one row rather than two, then most labels.
+        return len(header.found), header.top == header.bottom, len(header.columns())
+
+    for top in range(min(HEADER_SEARCH_ROWS, len(rows))):
+        candidates = []
+        two_rows = _two_row_labels(rows[top], rows[top + 1]) if top + 1 < len(rows) else None
+        if two_rows is not None:
+            candidates.append(_candidate(sheet, top, top + 1, two_rows, mapping))
+        candidates.append(_candidate(sheet, top, top, _labels(rows[top]), mapping))
+        for candidate in candidates:
+            if best is None or likeliness(candidate) > likeliness(best):
+                best = candidate
+        accepted = [c for c in candidates if not c.missing]
+        if accepted:
+            # max() keeps the first of equals: the two-row reading.
+            return max(accepted, key=lambda c: len(c.found))
+    assert best is not None  # the sheet has a row (empty sheets are refused before)
+    raise HeaderNotFound(
         _(
             "The sheet has no header row with the columns %(headers)s (missing: %(missing)s). "
             "Download the template and keep its first row."
         )
-        % {"headers": " | ".join(sheet.headers()), "missing": "、".join(missing)}
+        % {"headers": " | ".join(sheet.headers()), "missing": "、".join(best.missing)},
+        best.columns(),
+        best.missing,
     )
+
+
+def _title_lines(rows: list[list[Any]]) -> list[str]:
+    """The text of each row above the header (a merged title's value is in its first cell)."""
+    lines = []
+    for row in rows:
+        text = " ".join(str(parsers.normalize(c)) for c in row if not parsers.is_blank(c))
+        if text:
+            lines.append(text)
+    return lines
+
+
+def _is_footer(raw: list[Any]) -> bool:
+    for cell in raw[:FOOTER_CELLS]:
+        if isinstance(cell, str) and parsers.normalize_header(cell).startswith(FOOTER_WORDS):
+            return True
+    return False
+
+
+def _normalised_mapping(sheet: ImportSheet, mapping: dict[str, str]) -> dict[str, str]:
+    """A mapping by hand (file column → field, as typed or stored) as normalised label → key;
+    "" leaves the column out. ``SheetRefused`` names a field the kind does not have."""
+    normalised = {}
+    for label, field_name in mapping.items():
+        key = sheet.field_key(field_name) if field_name else ""
+        if key is None:
+            fields = "、".join(f"{header} ({key})" for key, header, _r in sheet.mapping_fields())
+            raise SheetRefused(
+                _("%(kind)s has no field %(field)s. Its fields: %(fields)s.")
+                % {"kind": sheet.title or sheet.kind, "field": field_name, "fields": fields}
+            )
+        normalised[parsers.normalize_header(label)] = key
+    return normalised
+
+
+def _check_mapped_labels(header: Header, mapping: dict[str, str]) -> None:
+    """Every column mapped by hand is a column of the header found."""
+    unknown = [label for label in mapping if label not in header.labels]
+    if unknown:
+        raise SheetRefused(
+            _("The header (row %(line)s) has no column %(columns)s. Its columns: %(labels)s.")
+            % {
+                "line": header.line,
+                "columns": "、".join(unknown),
+                "labels": "、".join(label for _letter, label in header.columns()),
+            }
+        )
 
 
 def run_import(
@@ -103,24 +252,49 @@ def run_import(
     *,
     dry_run: bool = False,
     progress: Callable[[float], None] | None = None,
+    choices: ImportChoices | None = None,
 ) -> ImportResult:
-    """Read, check and (unless a row is bad or ``dry_run``) apply a file. Writes nothing else."""
+    """Read, check and (unless a row is bad or ``dry_run``) apply a file. Writes nothing else.
+
+    ``choices`` are the person's: the kind's options, a column mapping by hand, the sheet."""
     started = time.perf_counter()
+    choices = choices or ImportChoices()
     result = ImportResult(kind=sheet.kind, dry_run=dry_run, headers=sheet.headers())
     report = progress or (lambda fraction: None)
     sheet.progress = lambda fraction: report(0.5 + fraction / 2)
     max_rows = sheet.max_rows or settings.IMPORT_MAX_ROWS
     try:
+        sheet.set_options(choices.options)
+        mapping = _normalised_mapping(sheet, choices.mapping)
         # A sign of life every few seconds while a child process reads the file.
-        all_rows = list(read_rows(path, max_rows, heartbeat=lambda: report(0.0)))
+        reading = {"sheet": choices.sheet} if choices.sheet else {}
+        all_rows = list(read_rows(path, max_rows, heartbeat=lambda: report(0.0), **reading))
         while all_rows and all(parsers.is_blank(v) for v in all_rows[-1]):
             all_rows.pop()
         if not all_rows:
             raise SheetRefused(_("The sheet is empty."))
-        header_index, positions, result.ignored_columns = _find_header(sheet, all_rows)
-        sheet.recognise(positions, [parsers.normalize_header(c) for c in all_rows[header_index]])
-        result.header_line = header_index + 1
-        data = all_rows[header_index + 1 :]
+        header = _find_header(sheet, all_rows, mapping)
+        _check_mapped_labels(header, mapping)
+        result.header_line = header.line
+        result.file_columns = header.columns()
+        result.title_lines = sheet.title_lines = _title_lines(all_rows[: header.top])
+        positions = header.found
+        try:
+            sheet.recognise(positions, header.usable)
+        except SheetRefused:
+            result.recheckable = True  # the kind finds the columns lacking: a mapping may help
+            raise
+        result.layout = sheet.layout
+        result.headers = sheet.preview_headers()
+        result.mapping = [
+            (column_letter(pos), header.labels[pos], sheet.header_of(key), key)
+            for key, pos in sorted(positions.items(), key=lambda item: item[1])
+        ]
+        used = set(positions.values())
+        result.ignored_columns = [
+            label for pos, label in enumerate(header.labels) if label and pos not in used
+        ]
+        data = all_rows[header.bottom + 1 :]
         if len(data) > max_rows:
             raise SheetRefused(
                 _("The sheet has more than %(count)s rows, more than a school has. Check the file.")
@@ -130,7 +304,7 @@ def run_import(
         columns = [(c, positions.get(c.key)) for c in sheet.columns]
         # Cells are parsed before the transaction, so that a background import's progress
         # (written to its record) is visible while the file is read.
-        parsed = _parse_cells(sheet, data, header_index + 2, columns, report)
+        parsed = _parse_cells(sheet, data, header.bottom + 2, columns, report, result.footers)
         result.rows = len(parsed)
         report(0.6)
         with transaction.atomic():
@@ -148,7 +322,11 @@ def run_import(
             result.preview = [sheet.preview_row(row) for row in rows[:PREVIEW_ROWS]]
             result.changes = list(sheet.changes)
             result.skipped = list(sheet.skipped)
-        result.layout = sheet.layout
+    except HeaderNotFound as refusal:
+        result.refused = refusal.message
+        result.file_columns = refusal.columns
+        result.missing = refusal.missing
+        result.recheckable = True  # a column mapping may name what is missing
     except SheetRefused as refusal:
         result.refused = refusal.message
     except ValidationError as error:
@@ -158,6 +336,8 @@ def run_import(
             "The database refused the import (another import may be running). Nothing was "
             "written; try again in a moment."
         )
+    result.options = sheet.options_used()
+    result.recheckable = result.recheckable or sheet.recheckable
     result.errors = sorted(sheet.errors, key=lambda e: (e.line, e.letter or "~"))
     if result.errors:
         result.counts = type(result.counts)()
@@ -171,8 +351,10 @@ def _parse_cells(
     first_line: int,
     columns: list[tuple[Any, int | None]],
     report: Callable[[float], None],
+    footers: list[int],
 ) -> list[Row | None]:
-    """Every non-blank row parsed cell by cell; None for a row with a bad cell."""
+    """Every non-blank row parsed cell by cell; None for a row with a bad cell. The lines of
+    rows read as totals under the students (``FOOTER_WORDS``) go to ``footers``."""
     parsed: list[Row | None] = []
     total = len(data) or 1
     positions = [position for _column, position in columns if position is not None]
@@ -184,12 +366,16 @@ def _parse_cells(
         if all(p >= width or parsers.is_blank(raw[p]) for p in positions):
             continue
         line = first_line + offset
+        if _is_footer(raw):
+            footers.append(line)
+            continue
         values: dict[str, Any] = {}
         bad = False
         for column, position in columns:
             cell = raw[position] if position is not None and position < width else None
             if parsers.is_blank(cell):
-                if column.required:
+                # A required column the file has not (another layout's) is the kind's matter.
+                if column.required and position is not None:
                     sheet.add_error(line, column.key, _("This cell is empty."))
                     bad = True
                 values[column.key] = column.default
@@ -328,6 +514,66 @@ def cleanup_stale_uploads(max_age_hours: int = 24) -> None:
     ).exclude(stored_file="").update(stored_file="")
 
 
+@dataclass
+class ImportChoices:
+    """What the person importing chose, kept in ``ImportRecord.choices`` so that the
+    confirmation imports what the check showed: the kind's options (``--exam``), a column
+    mapping by hand (the file's header → a field's key or header; "" leaves a column out), the
+    import template it came from (``ImportTemplate``, by name) and the workbook's sheet."""
+
+    options: dict[str, Any] = field(default_factory=dict)
+    mapping: dict[str, str] = field(default_factory=dict)
+    template: str = ""
+    sheet: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "options": {k: v for k, v in self.options.items() if v not in (None, "", False)},
+            "mapping": dict(self.mapping),
+            "template": self.template,
+            "sheet": self.sheet,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> ImportChoices:
+        data = data or {}
+        return cls(
+            options=dict(data.get("options") or {}),
+            mapping=dict(data.get("mapping") or {}),
+            template=data.get("template") or "",
+            sheet=data.get("sheet") or "",
+        )
+
+
+def resolve_choices(kind: str, choices: ImportChoices) -> ImportChoices:
+    """The choices with their template's mapping copied in (the choices' own mapping wins), so
+    that a template edited later does not change an import checked before."""
+    if not choices.template:
+        return choices
+    from schoolops.models import ImportTemplate
+
+    template = ImportTemplate.objects.filter(kind=kind, name=choices.template).first()
+    if template is None:
+        names = ImportTemplate.objects.filter(kind=kind).values_list("name", flat=True)
+        raise SheetRefused(
+            _("There is no import template %(name)s for this kind. Templates: %(names)s.")
+            % {"name": choices.template, "names": "、".join(names) or _("none")}
+        )
+    return replace(choices, mapping={**template.mapping, **choices.mapping})
+
+
+def save_template(kind: str, name: str, mapping: dict[str, str], user: Any = None) -> Any:
+    """Save a column mapping (the file's column → field key) as the school's named template."""
+    from schoolops.models import ImportTemplate
+
+    return ImportTemplate.objects.create(
+        kind=kind,
+        name=name,
+        mapping={parsers.normalize_header(label): key for label, key in mapping.items()},
+        created_by=user,
+    )
+
+
 def get_import_sheet(kind: str, user: Any = None, *, school_class: Any = None) -> ImportSheet:
     """The kind's sheet for ``user``; with ``school_class``, limited to that class (a kind
     that declares ``class_scoped`` refuses the rows of other classes)."""
@@ -353,23 +599,39 @@ def import_file(
     dry_run: bool = False,
     record: Any = None,
     school_class: Any = None,
+    choices: ImportChoices | None = None,
 ) -> tuple[ImportResult, Any]:
     """Run an import of a file and record it in ``ImportRecord`` (pass ``record`` to reuse one);
-    ``school_class`` limits it to one class (``get_import_sheet``).
+    ``school_class`` limits it to one class (``get_import_sheet``). ``choices`` (options, a
+    mapping, a template, the sheet) are resolved and kept in the record; without them, a
+    reused record's own are used (the confirmation of a check).
 
     Returns the result and the record.
     """
     from schoolops.models import ImportRecord
 
     file_name = file_name or Path(path).name
+    refusal = ""
+    if choices is not None:
+        try:
+            choices = resolve_choices(kind, choices)
+        except SheetRefused as error:
+            refusal = error.message
     if record is None:
         record = ImportRecord.objects.create(
-            kind=kind, file_name=file_name[:255], user=user, dry_run=dry_run
+            kind=kind,
+            file_name=file_name[:255],
+            user=user,
+            dry_run=dry_run,
+            choices=(choices or ImportChoices()).as_dict(),
         )
     else:
         record.status = ImportRecord.Status.RUNNING
         record.heartbeat_at = timezone.now()
-        record.save(update_fields=["status", "heartbeat_at"])
+        if choices is not None:
+            record.choices = choices.as_dict()
+        record.save(update_fields=["status", "heartbeat_at", "choices"])
+    choices = ImportChoices.from_dict(record.choices)
 
     def progress(fraction: float) -> None:
         """Writes the progress every 5 %, and a sign of life at least every 10 seconds."""
@@ -383,10 +645,12 @@ def import_file(
             )
 
     try:
+        if refusal:
+            raise SheetRefused(refusal)
         sheet = get_import_sheet(kind, user, school_class=school_class)
-        result = run_import(sheet, path, dry_run=dry_run, progress=progress)
-    except SheetRefused as refusal:
-        result = ImportResult(kind=kind, dry_run=dry_run, refused=refusal.message)
+        result = run_import(sheet, path, dry_run=dry_run, progress=progress, choices=choices)
+    except SheetRefused as error:
+        result = ImportResult(kind=kind, dry_run=dry_run, refused=error.message)
     except Exception:
         record.status = ImportRecord.Status.FAILED
         record.message = _("The import failed unexpectedly; nothing was written.")
@@ -408,15 +672,36 @@ def import_file(
     record.errors = [e.as_dict() for e in result.errors]
     record.message = result.refused
     record.preview = {
+        **(record.preview or {}),  # what the caller keeps there (the page's class)
         "language": (record.preview or {}).get("language") or translation.get_language(),
-        "headers": list(result.headers),
-        "rows": [[str(value) for value in row] for row in result.preview],
-        "ignored": result.ignored_columns,
+        **preview_of(result),
     }
     record.progress = 100
     record.finished_at = timezone.now()
     record.save()
     return result, record
+
+
+def preview_of(result: ImportResult) -> dict[str, Any]:
+    """What ``ImportRecord.preview`` keeps of a result for the pages that show it (sensitive
+    values only masked: ``Column.sensitive``, ``ImportSheet.note_change``)."""
+    return {
+        "headers": list(result.headers),
+        "rows": [[str(value) for value in row] for row in result.preview],
+        "ignored": result.ignored_columns,
+        "header_line": result.header_line,
+        "layout": str(result.layout),
+        "mapping": [list(item) for item in result.mapping],
+        "columns": [list(item) for item in result.file_columns],
+        "missing": list(result.missing),
+        "title": result.title_lines[:HEADER_SEARCH_ROWS],
+        "footers": result.footers[:SKIPPED_KEPT],
+        "options": [list(item) for item in result.options],
+        "changes": [change.as_dict() for change in result.changes],
+        "skipped": [row.as_dict() for row in result.skipped[:SKIPPED_KEPT]],
+        "skipped_count": len(result.skipped),
+        "recheckable": result.recheckable,
+    }
 
 
 def get_export_sheet(kind: str, user: Any = None) -> ExportSheet:
