@@ -142,6 +142,18 @@ class Job:
     sizes: tuple[str, ...] = ("small", "large")
 
 
+def _export(ctx: Ctx) -> dict[str, Any]:
+    """The principal's background export of the read log (made once, then its page)."""
+    from schoolops.models import ExportRecord
+
+    record, _made = ExportRecord.objects.get_or_create(
+        kind="read_log",
+        user=ctx.actors["principal"].user,
+        defaults={"file_name": "查阅日志.xlsx", "rows": 20_001},
+    )
+    return {"pk": record.pk}
+
+
 def _class(ctx: Ctx) -> dict[str, Any]:
     return {"class_pk": ctx.school_class.pk}
 
@@ -165,6 +177,7 @@ PAGES: list[Page] = [
     Page("schoolops:student_search", "student search", "grade_head", query={"q": "王"}),
     Page("schoolops:student_records", "everything held on a student", "principal", _student),
     Page("schoolops:read_log", "read log", "principal"),
+    Page("schoolops:export_status", "a background export's page", "principal", _export),
     # accounts
     Page("login", "login", "anonymous"),
     Page("password_change", "password change", "homeroom"),
@@ -272,6 +285,7 @@ PAGES += [
     # groups
     Page("groups:class_groups", "class groups", "homeroom", _class),
     Page("groups:score", "quick scoring", "teacher", _class),
+    Page("groups:score_upload", "score sheet upload", "homeroom", _class),
     Page("groups:ranking", "weekly class ranking", "homeroom", _class),
     Page("groups:leaderboard", "monthly leaderboard", "principal", budget_ms=50.0),
     Page("groups:index", "groups index", "homeroom"),
@@ -325,7 +339,9 @@ PAGES += [
     Page("mentors:pairing_detail", "pairing", "teacher", _pairing),
     Page("mentors:applicants", "applicants", "teacher"),
     Page("mentors:class_choices", "class choices", "homeroom", _class),
+    Page("mentors:class_choices_upload", "class choices sheet upload", "homeroom", _class),
     Page("mentors:evaluation", "mentor evaluation", "academic"),
+    Page("mentors:ratings_upload", "questionnaire sheet upload", "academic"),
     Page("mentors:evaluation_mentor", "one mentor's evaluation", "academic", _mentor),
     Page("mentors:self_evaluation", "mentor self-evaluation", "teacher"),
     Page("mentors:peer_ratings", "colleagues to rate", "homeroom"),
@@ -410,6 +426,9 @@ JOBS: list[Job] = [
     # The admin's Export buttons write these same files (the roster's biggest sheets).
     Job("students export", command=("export_sheet", "students", "{tmp}/students.xlsx")),
     Job("exam results export", command=("export_sheet", "exams", "{tmp}/exams.xlsx")),
+    # The same rows against openpyxl's write-only mode alone, and the admin's Export button
+    # (a background task over EXPORT_BACKGROUND_ROWS).
+    Job("exam results export vs openpyxl", script="export_bench", sizes=("large",)),
 ]
 
 
@@ -453,6 +472,7 @@ NOT_PAGES: dict[str, str] = {
     "consult:class_ledger_xlsx": DOWNLOAD,
     "schoolops:student_records_xlsx": DOWNLOAD,
     "schoolops:read_log_xlsx": DOWNLOAD,
+    "schoolops:export_download": DOWNLOAD,  # its work: the exam results export job
     "consult:meeting_xlsx": DOWNLOAD,
     "consult:cases_xlsx": DOWNLOAD,
     "consult:scores_xlsx": DOWNLOAD,

@@ -1,13 +1,24 @@
-"""Who may open the mentor system's grade pages, on top of ``schoolops.scopes``.
+"""Who may open what in the mentor system, on top of ``schoolops.scopes``.
 
-The selection progress, compliance and evaluation pages (and their exports) show one grade a
-tab. The principal's office sees every grade and the whole school's figures. A grade head
-(级部主任) chairs the weekly grade meeting (seed 003) and sees the grades they head: only
-those tabs are offered, another grade is a 404, and so is a term of another school year
-(they head this year's grade, as ``Scope.classes`` has it); the whole school's figures are not
-theirs. A mentor's own figures stay whole on their grade's tab (a mentor with mentees in two
-grades has one duty, not two): they are the mentor's, and name no student. Anyone else: 403.
-Running the matching, reassigning and scoring the evaluation stay with the academic office.
+Every rule of the app's pages is here, as a predicate of the scope or an access helper that
+fetches *and* authorises; the views only name them. The order of the answers is the one of
+every page: anonymous → the login page; outside the person's scope → 404; a post without the
+right → 403.
+
+- **A class's mentoring** (choices, overview, hand assignment, exchanges, ratings) is kept by
+  its homeroom teacher, its grade head and the principal's office (``class_editor_required``);
+  someone who sees the class without keeping it (a subject teacher, office staff) gets a 403.
+- **A mentee's file** (``get_pairing_or_404``) is read by those the register lets read the
+  student's mentoring records (their mentor, homeroom teacher, grade head, the principal's
+  office); it is kept by the mentor while the pairing lasts (``pairing_required(edit=True)``).
+- **The grade pages** (selection progress, compliance, evaluation and their exports): the
+  principal's office sees every grade and the whole school's figures; a grade head (级部主任,
+  who chairs the weekly grade meeting, seed 003) sees the grades they head, only those tabs, and
+  another grade or a term of another school year is a 404; anyone else a 403. A mentor's own
+  figures stay whole on their grade's tab (a mentor with mentees in two grades has one duty,
+  not two): they are the mentor's, and name no student.
+- Running the matching, capacities, ending and reassigning pairings and scoring the evaluation
+  stay with the academic office (``ACADEMIC``).
 """
 
 from __future__ import annotations
@@ -16,42 +27,37 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from mentors import selectors
-from schoolops.models import Grade, Term
-from schoolops.scopes import Scope, get_scope
+from mentors.models import Pairing
+from schoolops import privacy
+from schoolops.models import Grade, Post, SchoolClass, Staff, Term
+from schoolops.scopes import Scope, class_required, get_scope, scope_required, staff_required
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
+
+ACADEMIC = (Post.ACADEMIC_OFFICE,)
+
+
+# The grade pages.
 
 
 def sees_grade_pages(scope: Scope) -> bool:
     return scope.is_school_wide or bool(scope.headed_grade_ids)
 
 
-def grade_pages_required(view: Callable) -> Callable:
-    """Anonymous → login; neither the principal's office nor a grade head → 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not sees_grade_pages(get_scope(request)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+grade_pages_required = scope_required(sees_grade_pages)
 
 
 def page_grades(scope: Scope, year_id: int) -> list[Grade]:
-    """The grade tabs of the year: every grade with classes for the principal's office (a
-    grade head's own first), the grades they head for a grade head (one query); a grade head
-    asking for another school year gets a 404."""
+    """The grades of the year a grade page shows: every grade with classes for the principal's
+    office, the grades they head for a grade head (one query); a grade head asking for another
+    school year gets a 404. ``schoolops.pages.grade_tabs`` orders them (their own first)."""
     if scope.is_school_wide:
-        return selectors.year_grades(year_id, scope.headed_grade_ids)
+        return selectors.year_grades(year_id)
     if scope.year is None or year_id != scope.year.pk:
         raise Http404
     return [g for g in selectors.year_grades(year_id) if g.pk in scope.headed_grade_ids]
@@ -63,3 +69,91 @@ def page_terms(scope: Scope, terms: list[Term]) -> list[Term]:
         return terms
     year_id = scope.year.pk if scope.year is not None else None
     return [term for term in terms if term.academic_year_id == year_id]
+
+
+# A class's mentoring.
+
+
+def class_editor_required(view: Callable) -> Callable:
+    """``class_required``, and then the class's homeroom teacher, its grade head or the
+    principal's office: a class the person sees but does not keep is a 403."""
+
+    @class_required()
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, school_class: SchoolClass, **kwargs: Any) -> Any:
+        if not get_scope(request).can_edit_class(school_class):
+            raise PermissionDenied
+        return view(request, *args, school_class=school_class, **kwargs)
+
+    return wrapper
+
+
+# A mentee's file.
+
+
+def get_pairing_or_404(request: HttpRequest, pk: int) -> tuple[Pairing, bool]:
+    """A pairing the person may see, and whether they keep its file (its mentor, while active).
+
+    Those the register lets read the student's mentoring records see a mentee's file (the
+    student's mentor, homeroom teacher and grade head, the principal's office); anyone else
+    (office staff, a former mentor) gets a 404.
+    """
+    scope = get_scope(request)
+    pairing = (
+        Pairing.objects.select_related("student__school_class__grade", "mentor", "school_class")
+        .filter(pk=pk)
+        .first()
+    )
+    if pairing is None or not privacy.may_read(scope, privacy.Category.MENTORING, pairing.student):
+        raise Http404
+    is_mentor = scope.staff is not None and pairing.mentor_id == scope.staff.pk
+    return pairing, is_mentor and pairing.is_active
+
+
+def pairing_required(*, edit: bool = False) -> Callable:
+    """View decorator: replaces the ``pk`` URL argument by ``pairing`` (``get_pairing_or_404``)
+    and passes ``can_edit``; with ``edit``, someone who reads the file without keeping it
+    gets a 403. Anonymous → login; not a member of staff → 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @staff_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, pk: int, **kwargs: Any) -> Any:
+            pairing, can_edit = get_pairing_or_404(request, pk)
+            if edit and not can_edit:
+                raise PermissionDenied
+            return view(request, *args, pairing=pairing, can_edit=can_edit, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def may_write_growth(scope: Scope, pairing: Pairing, can_edit: bool) -> bool:
+    """A growth record is written by the mentor, or by the class's keepers while it lasts."""
+    return can_edit or (pairing.is_active and scope.can_edit_class(pairing.school_class))
+
+
+# Other teachers' ratings.
+
+
+def get_rated_mentor_or_404(scope: Scope, term: Term, staff_pk: int) -> Staff:
+    """A mentor of ``term`` the person may rate (the academic office: any, in a teacher's name).
+
+    A mentor of no pairing of the term is a 404; rating oneself is a 403; a mentor of no class
+    the person works with is a 404 (a 403 for the principal's office, who sees every mentor
+    but rates none).
+    """
+    mentor = Staff.objects.filter(
+        pk=staff_pk, pk__in=selectors.term_pairings(term).values("mentor_id")
+    ).first()
+    if mentor is None:
+        raise Http404
+    me = scope.staff
+    if me is not None and me.pk == mentor.pk:
+        raise PermissionDenied
+    if not scope.has_post(*ACADEMIC) and (me is None or not selectors.may_rate(term, me, mentor)):
+        if scope.is_school_wide:
+            raise PermissionDenied
+        raise Http404
+    return mentor

@@ -213,6 +213,8 @@ def student_panel_context(request: HttpRequest, student: Student) -> dict[str, A
 
 
 def class_links(request: HttpRequest, school_class: SchoolClass) -> list[Link]:
+    """The class's mentoring pages, for its keepers: on the class's page and as the mentoring
+    pages' sub-navigation (``schoolops/_class_nav.html``)."""
     scope = get_scope(request)
     if not scope.can_edit_class(school_class):
         return []
@@ -223,6 +225,7 @@ def class_links(request: HttpRequest, school_class: SchoolClass) -> list[Link]:
             _("Homeroom–mentor exchange"),
             reverse("mentors:class_exchanges", args=[school_class.pk]),
         ),
+        Link(_("Students' ratings"), reverse("mentors:class_ratings", args=[school_class.pk])),
     ]
 
 

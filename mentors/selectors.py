@@ -22,6 +22,7 @@ from django.db.models import (
     Exists,
     F,
     Func,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -33,10 +34,14 @@ from mentors.matching import deferred_acceptance
 from mentors.models import (
     Choice,
     EvaluationSettings,
+    Exchange,
+    GrowthRecord,
     MentorCapacity,
     MentorEvaluation,
+    MentoringPlan,
     MentorRanking,
     MentorSettings,
+    MonthlySummary,
     Pairing,
     ParentContact,
     PriorityStudent,
@@ -924,3 +929,193 @@ def eligible_raters(term: Term, mentor: Staff) -> list[Staff]:
     )
     ids.discard(mentor.pk)
     return list(Staff.objects.active().filter(pk__in=ids).order_by("staff_no"))
+
+
+# What the pages list.
+
+
+def applicant_choices(mentor: Staff | None, year: AcademicYear) -> list[Choice]:
+    """The students who chose ``mentor`` this year, by class and their choice's rank, each
+    with ``priority`` (a special-attention student)."""
+    return list(
+        Choice.objects.filter(mentor=mentor, academic_year=year)
+        .select_related("student__school_class__grade")
+        .annotate(
+            priority=Exists(
+                PriorityStudent.objects.filter(student=OuterRef("student"), academic_year=year)
+            )
+        )
+        .order_by(
+            "student__school_class__grade__level",
+            "student__school_class__number",
+            "rank",
+            "student__student_no",
+        )
+    )
+
+
+def mentor_rankings(mentor: Staff | None, year: AcademicYear) -> list[MentorRanking]:
+    return list(MentorRanking.objects.filter(mentor=mentor, academic_year=year))
+
+
+def class_choices(school_class: SchoolClass, year: AcademicYear) -> tuple[list[tuple], set[int]]:
+    """The class's choices as (student id, rank, mentor id) and its priority students' ids."""
+    choices = list(
+        Choice.objects.filter(student__school_class=school_class, academic_year=year).values_list(
+            "student_id", "rank", "mentor_id"
+        )
+    )
+    priority = set(
+        PriorityStudent.objects.filter(
+            student__school_class=school_class, academic_year=year
+        ).values_list("student_id", flat=True)
+    )
+    return choices, priority
+
+
+def is_priority(student: Student, year_id: int) -> bool:
+    return PriorityStudent.objects.filter(student=student, academic_year=year_id).exists()
+
+
+def class_pairings(school_class: SchoolClass, year: AcademicYear, today: dt.date) -> list[Pairing]:
+    """The class's active pairings of the year with ``talk_due``, ``contact_due`` and
+    ``last_talk``, by mentor and student."""
+    return list(
+        with_due(
+            Pairing.objects.active().filter(academic_year=year, school_class=school_class), today
+        )
+        .select_related("student", "mentor")
+        .annotate(last_talk=Max("talks__date"))
+        .order_by("mentor__staff_no", "student__student_no")
+    )
+
+
+def mentor_pairings(mentor: Staff | None, year: AcademicYear, today: dt.date) -> list[Pairing]:
+    """A mentor's active pairings of the year with ``talk_due``, ``contact_due``, ``last_talk``
+    and ``last_contact``, by grade, class and student."""
+    return list(
+        with_due(Pairing.objects.active().filter(mentor=mentor, academic_year=year), today)
+        .select_related("student", "school_class__grade")
+        .annotate(last_talk=Max("talks__date"), last_contact=Max("parent_contacts__date"))
+        .order_by("school_class__grade__level", "school_class__number", "student__student_no")
+    )
+
+
+def class_load(
+    school_class: SchoolClass,
+    mentors: list[Staff],
+    pairings: list[Pairing],
+    size: int | None = None,
+) -> list[dict]:
+    """Each mentor of the class with their capacity and the active pairings they hold
+    (``pairings``: the class's active pairings of the year)."""
+    capacity = capacities(
+        [school_class],
+        {school_class.pk: mentors},
+        None if size is None else {school_class.pk: size},
+    )
+    load: dict[int, int] = defaultdict(int)
+    for p in pairings:
+        load[p.mentor_id] += 1
+    return [
+        {"mentor": m, "capacity": capacity[(school_class.pk, m.pk)], "taken": load[m.pk]}
+        for m in mentors
+    ]
+
+
+def recent_exchanges(school_class: SchoolClass, count: int, *, detailed: bool = False) -> list:
+    """The class's latest homeroom–mentor exchanges; ``detailed``: with who recorded them,
+    the mentors and the students."""
+    exchanges = Exchange.objects.filter(school_class=school_class).order_by("-date", "-pk")
+    if detailed:
+        exchanges = exchanges.select_related("recorded_by").prefetch_related("mentors", "students")
+    return list(exchanges[:count])
+
+
+def class_ratings(term: Term, school_class: SchoolClass) -> tuple[list[Pairing], dict]:
+    """The class's pairings of the term (by student, the latest first) and the questionnaire
+    answers typed in, by (student id, mentor id)."""
+    pairings = list(
+        term_pairings(term)
+        .filter(school_class=school_class)
+        .select_related("student", "mentor")
+        .order_by("student__student_no", "-started_on")
+    )
+    answers = {
+        (r.student_id, r.mentor_id): r
+        for r in StudentRating.objects.filter(term=term, student__school_class=school_class)
+    }
+    return pairings, answers
+
+
+def teacher_ratings(term: Term, mentor: Staff) -> list[TeacherRating]:
+    return list(
+        TeacherRating.objects.filter(term=term, mentor=mentor)
+        .select_related("rater", "entered_by")
+        .order_by("rater__staff_no")
+    )
+
+
+def latest_terms(count: int = 4) -> list[Term]:
+    """The terms a page switches between: the latest few."""
+    return list(Term.objects.select_related("academic_year").order_by("-start_date")[:count])
+
+
+@dataclass
+class MenteeFile:
+    """What a mentee's file shows besides the pairing (see ``mentee_file``)."""
+
+    plan: MentoringPlan | None
+    talks: list[TalkLog]
+    contacts: list[ParentContact]
+    summaries: dict[dt.date, MonthlySummary]
+    growth: list[GrowthRecord]
+    priority: bool
+    history: list[Pairing]
+
+
+def mentee_file(pairing: Pairing) -> MenteeFile:
+    """The plan, the latest talks, parent contacts, monthly summaries and growth records, the
+    priority mark and the student's other pairings (seven queries)."""
+    return MenteeFile(
+        plan=mentee_plan(pairing),
+        talks=list(pairing.talks.order_by("-date", "-pk")[:20]),
+        contacts=list(pairing.parent_contacts.order_by("-date", "-pk")[:12]),
+        summaries={s.month: s for s in pairing.summaries.order_by("-month")[:12]},
+        growth=list(
+            pairing.growth_records.select_related("written_by").order_by("-date", "-pk")[:20]
+        ),
+        priority=is_priority(pairing.student, pairing.academic_year_id),
+        history=list(
+            Pairing.objects.filter(student=pairing.student)
+            .exclude(pk=pairing.pk)
+            .select_related("mentor")
+            .order_by("-started_on")
+        ),
+    )
+
+
+def applicant_count(mentor: Staff | None, year: AcademicYear) -> int:
+    return Choice.objects.filter(mentor=mentor, academic_year=year).count()
+
+
+def mentee_plan(pairing: Pairing) -> MentoringPlan | None:
+    return MentoringPlan.objects.filter(pairing=pairing).first()
+
+
+def monthly_summary(pairing: Pairing, month: dt.date) -> MonthlySummary | None:
+    return MonthlySummary.objects.filter(pairing=pairing, month=month).first()
+
+
+def ratings_by(
+    term: Term, rater: Staff | None, mentor_ids: Iterable[int]
+) -> dict[int, TeacherRating]:
+    """``rater``'s ratings of the term of these mentors, by mentor id."""
+    return {
+        r.mentor_id: r
+        for r in TeacherRating.objects.filter(term=term, rater=rater, mentor__in=list(mentor_ids))
+    }
+
+
+def rating_of(term: Term, mentor: Staff, rater: Staff | None) -> TeacherRating | None:
+    return TeacherRating.objects.filter(term=term, mentor=mentor, rater=rater).first()

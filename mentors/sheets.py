@@ -3,8 +3,8 @@
 - ``preferences``: 学籍号 | 第一志愿 | 第二志愿 | 第三志愿 (a mentor by 工号 or by name); the
   homeroom teacher uploads their class's sheet from the class's choices page (``school_class``:
   a row of another class is refused by its row);
-- ``mentor_ratings``: 学籍号 | 导师工号 | 分数 (1-5) | 意见, for the current term (or ``term``);
-  the academic office uploads it from the evaluation page;
+- ``mentor_ratings``: 学籍号 | 导师工号 | 分数 (1-5) | 意见, for the current term; the
+  academic office uploads it from the evaluation page;
 - ``pairings`` (export): 学籍号 | 姓名 | 年级 | 班级 | 导师工号 | 导师姓名 | 志愿, the one path of
   the pairings download (the selection page's button, ``export_sheet pairings``).
 
@@ -19,13 +19,15 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mentors import selectors, services
+from mentors import access, selectors, services
 from mentors.models import Pairing
-from schoolops.models import AcademicYear, Grade, SchoolClass, Staff, Student, Term
-from schoolops.scopes import Scope
+from schoolops.models import AcademicYear, Grade, Staff, Student, Term
 from schoolops.sheets import parsers
 from schoolops.sheets.base import (
     CellError,
@@ -35,6 +37,7 @@ from schoolops.sheets.base import (
     ImportSheet,
     Row,
     SheetRefused,
+    add_term_argument,
 )
 
 # The 志愿 cell of a pairing made by hand: a word of the file format, like the headers.
@@ -69,22 +72,22 @@ def resolve_mentor(
 class PreferenceResolver:
     """Turns a sheet row (学籍号 and up to three mentors by 工号 or name) into choices.
 
-    Loads the staff, the year's students (only ``school_class``'s, when given) and the
-    classes' mentors once (three queries).
+    Loads the staff, the year's students and the classes' mentors once (three queries).
     """
 
-    def __init__(self, year: AcademicYear, school_class: SchoolClass | None = None) -> None:
+    def __init__(self, year: AcademicYear) -> None:
         self.year = year
-        self.school_class = school_class
         staff = list(Staff.objects.all())
         self.by_no = {s.staff_no: s for s in staff}
         self.by_name: dict[str, list[Staff]] = defaultdict(list)
         for s in staff:
             self.by_name[s.name].append(s)
-        students = Student.objects.in_school().filter(school_class__academic_year=year)
-        if school_class is not None:
-            students = students.filter(school_class=school_class)
-        self.students = {s.student_no: s for s in students.select_related("school_class__grade")}
+        self.students = {
+            s.student_no: s
+            for s in Student.objects.in_school()
+            .filter(school_class__academic_year=year)
+            .select_related("school_class__grade")
+        }
         self.mentors = selectors.mentors_by_class(
             {s.school_class_id for s in self.students.values()}
         )
@@ -96,17 +99,9 @@ class PreferenceResolver:
         errors: list[tuple[int, str]] = []
         student = self.students.get(student_no)
         if student is None:
-            if self.school_class is not None:
-                # Another class's student is not named as such: the sheet is this class's.
-                message = _("No student of %(class)s has the number %(no)s.") % {
-                    "class": self.school_class,
-                    "no": student_no,
-                }
-            else:
-                message = _("No student in school this year has the number %(no)s.") % {
-                    "no": student_no
-                }
-            errors.append((0, message))
+            errors.append(
+                (0, _("No student in school this year has the number %(no)s.") % {"no": student_no})
+            )
             return None, [], errors
         eligible = {m.pk for m in self.mentors.get(student.school_class_id, [])}
         chosen: list[int | None] = []
@@ -206,17 +201,20 @@ class PreferencesSheet(ImportSheet):
         Column("third", "第三志愿", parsers.text, default="", aliases=("志愿三", "第3志愿")),
     ]
     CHOICE_KEYS = ("student_no", "first", "second", "third")
-    # The class whose sheet this is (the homeroom teacher's upload): rows of another class
-    # are refused. None: the whole school's (the admin, ``import_sheet``).
-    school_class: SchoolClass | None = None
+    # The homeroom teacher uploads their class's sheet (``school_class``): a row of another
+    # class is refused by its row.
+    class_scoped = True
 
     def prepare(self) -> None:
-        self.resolver = PreferenceResolver(self.lookups.year, self.school_class)
+        self.resolver = PreferenceResolver(self.lookups.year)
 
     def unique_keys(self) -> tuple[str, ...]:
         return ("student_no",)
 
     def clean_row(self, row: Row) -> Row | None:
+        student = self.resolver.students.get(row["student_no"])
+        if student is not None and not self.in_class(row.line, student.school_class, "student_no"):
+            return None
         student, chosen, errors = self.resolver.resolve(
             row["student_no"], [row["first"], row["second"], row["third"]]
         )
@@ -245,11 +243,9 @@ class MentorRatingsSheet(ImportSheet):
         Column("comment", "意见", parsers.text, default="", aliases=("意见建议", "评语")),
     ]
     KEYS = ("student_no", "staff_no")
-    # The term the answers are for (the evaluation page's); None: the current term.
-    term: Term | None = None
 
     def prepare(self) -> None:
-        term = self.term or Term.current()
+        term = Term.current()
         if term is None:
             raise SheetRefused(_("No term has been set up."))
         self.term = term
@@ -278,13 +274,12 @@ class PairingsSheet(ExportSheet):
 
     Scoped like the grade pages it is downloaded from (``mentors.access``): the principal's
     office (and ``export_sheet``, run without a user) gets the whole school, a grade head the
-    grades they head, anyone else no row.
+    grades they head; anyone else may not export it (403).
     """
 
     kind = "pairings"
     title = gettext_lazy("Mentor pairings")
     filename = "导师结对.xlsx"
-    export_permission = "mentors.view_pairing"
     columns = [
         Column("student_no", "学籍号", text_format=True),
         Column("name", "姓名"),
@@ -299,44 +294,120 @@ class PairingsSheet(ExportSheet):
     def add_arguments(cls, parser) -> None:
         parser.add_argument("--grade", default=None, help="Only this grade, e.g. 七年级.")
 
-    def rows(self, grade: str | None = None, **options: Any) -> Iterable[Sequence[Any]]:
+    def resolve(self, grade: str | None = None, **options: Any) -> dict[str, Any]:
         year = AcademicYear.current()
         if year is None:
-            return []
+            raise SheetRefused(_("No school year has been set up."))
+        grade_ids = None
+        if grade:
+            grade_obj = Grade.objects.filter(name=grade).first()
+            if grade_obj is None:
+                raise SheetRefused(_("There is no grade %(name)s.") % {"name": grade})
+            grade_ids = {grade_obj.pk}
+        if self.scope is not None and not self.scope.is_school_wide:
+            headed = set(self.scope.headed_grade_ids)
+            grade_ids = headed if grade_ids is None else grade_ids & headed
+        return {"year": year, "grade_ids": grade_ids}
+
+    def authorize(self, **options: Any) -> None:
+        if self.scope is not None and not access.sees_grade_pages(self.scope):
+            raise PermissionDenied
+
+    def download_name(self, year: AcademicYear, **options: Any) -> str:
+        return f"导师结对{year}.xlsx"
+
+    def rows(self, year: AcademicYear, grade_ids: set[int] | None) -> Iterable[Sequence[Any]]:
         pairings = (
             Pairing.objects.active()
             .filter(academic_year=year)
             .order_by("school_class__grade__level", "school_class__number", "student__student_no")
         )
-        if grade:
-            grade_obj = Grade.objects.filter(name=grade).first()
-            if grade_obj is None:
-                raise SheetRefused(_("There is no grade %(name)s.") % {"name": grade})
-            pairings = pairings.filter(school_class__grade=grade_obj)
-        if self.user is not None:
-            scope = Scope(self.user)
-            if not scope.is_school_wide:
-                pairings = pairings.filter(school_class__grade__in=scope.headed_grade_ids)
-        return [
-            (
+        if grade_ids is not None:
+            pairings = pairings.filter(school_class__grade__in=grade_ids)
+        for student_no, name, grade, number, staff_no, mentor, rank in pairings.values_list(
+            "student__student_no",
+            "student__name",
+            "school_class__grade__name",
+            "school_class__number",
+            "mentor__staff_no",
+            "mentor__name",
+            "choice_rank",
+        ):
+            yield (
                 student_no,
                 name,
-                grade_name,
+                grade,
                 f"({number})班",
                 staff_no,
                 mentor,
                 str(rank or HAND_ASSIGNED),
             )
-            for student_no, name, grade_name, number, staff_no, mentor, rank in pairings.values_list(
-                "student__student_no",
-                "student__name",
-                "school_class__grade__name",
-                "school_class__number",
-                "mentor__staff_no",
-                "mentor__name",
-                "choice_rank",
+
+
+class EvaluationSheet(ExportSheet):
+    """The four-party evaluation of the term's mentors, with their compliance figures: the
+    whole school's for the principal's office (and ``export_sheet``), the mentors of their
+    grades for a grade head (a term of another school year is not theirs: a 404)."""
+
+    kind = "mentor_evaluation"
+    title = gettext_lazy("Mentor evaluation")
+    columns = [
+        Column("staff_no", "导师工号", text_format=True),
+        Column("name", "导师姓名"),
+        Column("self", "自评"),
+        Column("students", "学生评"),
+        Column("ratings", "评价人数"),
+        Column("teachers", "教师评"),
+        Column("teacher_ratings", "教师评人数"),
+        Column("school", "学校评"),
+        Column("total", "总分"),
+        Column("weeks_missed", "未谈心周数"),
+        Column("months_missed", "未联系家长月数"),
+        Column("flagged", "待整改"),
+        Column("improve_by", "整改期限"),
+    ]
+
+    @classmethod
+    def add_arguments(cls, parser) -> None:
+        add_term_argument(parser)
+
+    def resolve(self, term: Term | None = None, **options: Any) -> dict[str, Any]:
+        term = term or Term.current()
+        if term is None:
+            raise SheetRefused(_("No term has been set up."))
+        mentor_ids = None
+        if self.scope is not None and not self.scope.is_school_wide:
+            try:
+                grades = access.page_grades(self.scope, term.academic_year_id)
+            except Http404:
+                raise SheetRefused(_("This term is not of your school year.")) from None
+            mentor_ids = {pk for g in grades for pk in selectors.grade_mentor_ids(term, g)}
+        return {"term": term, "mentor_ids": mentor_ids}
+
+    def authorize(self, **options: Any) -> None:
+        if self.scope is not None and not access.sees_grade_pages(self.scope):
+            raise PermissionDenied
+
+    def download_name(self, term: Term, **options: Any) -> str:
+        return f"导师评价{term}.xlsx"
+
+    def rows(self, term: Term, mentor_ids: set[int] | None) -> Iterable[Sequence[Any]]:
+        for r in selectors.evaluation_results(term, timezone.localdate(), mentor_ids):
+            yield (
+                r.mentor.staff_no,
+                r.mentor.name,
+                r.self_score,
+                r.students_score,
+                r.ratings,
+                r.teachers_score,
+                r.teacher_ratings,
+                r.school_score,
+                r.total,
+                r.compliance.weeks_missed,
+                r.compliance.months_missed,
+                _("yes") if r.flagged else "",
+                r.evaluation.improve_by if r.evaluation and r.evaluation.improve_by else "",
             )
-        ]
 
 
-SHEETS = (PreferencesSheet, MentorRatingsSheet, PairingsSheet)
+SHEETS = (PreferencesSheet, MentorRatingsSheet, PairingsSheet, EvaluationSheet)

@@ -71,18 +71,20 @@ def sheet_upload_page(
     request: HttpRequest,
     *,
     kind: str,
-    school_class: SchoolClass,
+    school_class: SchoolClass | None,
     template: str = "schoolops/sheet_upload.html",
     context: dict[str, Any] | None = None,
     done_url: str | None = None,
 ) -> HttpResponse:
-    """The upload page of ``kind`` limited to ``school_class`` (see the module docstring).
+    """The upload page of ``kind`` limited to ``school_class`` (see the module docstring), or,
+    with ``school_class=None``, of the whole school's sheet of a kind (the academic office's
+    questionnaire answers, from its evaluation page).
 
     The view decides who may open it (a ``schoolops.scopes`` decorator); ``template`` extends
     an app base and includes ``schoolops/_sheet_upload.html``; ``done_url`` is where a
     finished import goes (default: the page again, showing the record)."""
     sheet_class = engine.import_kinds().get(kind)
-    if sheet_class is None or not sheet_class.class_scoped:
+    if sheet_class is None or (school_class is not None and not sheet_class.class_scoped):
         raise ValueError(f"The sheet kind {kind!r} cannot be uploaded for one class.")
     if request.method == "POST" and "confirm" in request.POST:
         record = _own_record(request, request.POST.get("record"), kind, school_class)
@@ -113,16 +115,18 @@ def sheet_upload_page(
 
 
 def _own_record(
-    request: HttpRequest, value: Any, kind: str, school_class: SchoolClass
+    request: HttpRequest, value: Any, kind: str, school_class: SchoolClass | None
 ) -> ImportRecord:
     """The uploader's own record of this kind and class; anything else is a 404."""
     record = ImportRecord.objects.filter(pk=to_pk(value), kind=kind, user=request.user).first()
-    if record is None or (record.preview or {}).get("school_class") != school_class.pk:
+    if record is None or (record.preview or {}).get("school_class") != _class_pk(school_class):
         raise Http404
     return record
 
 
-def _check(request: HttpRequest, kind: str, school_class: SchoolClass, upload: Any) -> ImportRecord:
+def _check(
+    request: HttpRequest, kind: str, school_class: SchoolClass | None, upload: Any
+) -> ImportRecord:
     """Store the upload privately and run the dry run; the record says how it went."""
     engine.cleanup_stale_uploads()
     record = ImportRecord.objects.create(
@@ -160,7 +164,7 @@ def _check(request: HttpRequest, kind: str, school_class: SchoolClass, upload: A
 def _confirm(
     request: HttpRequest,
     record: ImportRecord,
-    school_class: SchoolClass,
+    school_class: SchoolClass | None,
     done_url: str | None,
 ) -> HttpResponse:
     again = HttpResponseRedirect(f"{request.path}?record={record.pk}")
@@ -195,7 +199,7 @@ def _confirm(
 def _run(
     request: HttpRequest,
     record: ImportRecord,
-    school_class: SchoolClass,
+    school_class: SchoolClass | None,
     stored: Path,
     *,
     dry_run: bool,
@@ -234,8 +238,12 @@ def _run(
     return record
 
 
-def _extra(request: HttpRequest, school_class: SchoolClass) -> dict[str, Any]:
-    return {"language": translation.get_language(), "school_class": school_class.pk}
+def _class_pk(school_class: SchoolClass | None) -> int | None:
+    return school_class.pk if school_class is not None else None
+
+
+def _extra(request: HttpRequest, school_class: SchoolClass | None) -> dict[str, Any]:
+    return {"language": translation.get_language(), "school_class": _class_pk(school_class)}
 
 
 def _refuse(record: ImportRecord, message: str) -> None:

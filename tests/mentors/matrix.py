@@ -218,6 +218,42 @@ def _rate_post(school) -> Call:
     return call
 
 
+def _xlsx(headers: list[str], rows: list[list]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _choices_upload(school) -> Call:
+    """The class's 志愿 sheet: student_a chooses 李老师 (a valid file, which the hostile
+    uploads corrupt)."""
+    content = _xlsx(
+        ["学籍号", "第一志愿", "第二志愿", "第三志愿"],
+        [[school.student_a.student_no, school.teacher.staff_no, "", ""]],
+    )
+    return Call(
+        kwargs={"class_pk": school.class_a.pk}, files={"file": ("preferences.xlsx", content)}
+    )
+
+
+def _ratings_upload(school) -> Call:
+    _pairing(school)
+    content = _xlsx(
+        ["学籍号", "导师工号", "分数", "意见"],
+        [[school.student_a.student_no, school.teacher.staff_no, 5, "很耐心"]],
+    )
+    return Call(files={"file": ("mentor_ratings.xlsx", content)})
+
+
 TALK = {"date": "2026-11-20", "topic": "期中考试", "content": "分析数学失分原因", "follow_up": ""}
 CONTACT = {"date": "2026-11-20", "method": "phone", "content": "与家长沟通作业情况"}
 PLAN = {"study": "每周检查错题本", "thought": "树立学习目标"}
@@ -238,6 +274,14 @@ ROUTES = [
     Route("mentors:class_overview", build=_class, expect=CLASS_EDITOR),
     Route("mentors:class_choices", build=_class, expect=CLASS_EDITOR),
     Route("mentors:class_choices", method="post", build=_choices_post, expect=CLASS_EDITOR_POST),
+    Route("mentors:class_choices_upload", build=_class, expect=CLASS_EDITOR),
+    Route(
+        "mentors:class_choices_upload",
+        method="post",
+        build=_choices_upload,
+        uploads=True,
+        expect=CLASS_EDITOR_POST,
+    ),
     Route("mentors:hand_assign", build=_class, expect=expect(405), fuzz=False),
     Route("mentors:hand_assign", method="post", build=_assign_post, expect=CLASS_EDITOR_POST),
     Route(
@@ -284,6 +328,14 @@ ROUTES = [
     Route("mentors:evaluation", expect=GRADE_PAGES),
     Route("mentors:evaluation", method="post", build=_evaluation_post, expect=ACADEMIC_POST),
     Route("mentors:evaluation_export", expect=GRADE_PAGES),
+    Route("mentors:ratings_upload", expect=ACADEMIC),
+    Route(
+        "mentors:ratings_upload",
+        method="post",
+        build=_ratings_upload,
+        uploads=True,
+        expect=ACADEMIC_POST,
+    ),
     Route(
         "mentors:self_evaluation",
         build=_self_get,

@@ -19,7 +19,8 @@ from openpyxl import load_workbook
 from mentors import services
 from mentors.models import Choice, MentorEvaluation, Pairing, TalkLog, TeacherRating
 from mentors.selectors import year_grades
-from mentors.views import COMPLIANCE_PAGE, EVALUATION_PAGE
+from mentors.views.compliance import COMPLIANCE_PAGE
+from mentors.views.evaluation import EVALUATION_PAGE
 from schoolops.models import AcademicYear, Grade, Post, SchoolClass, TeachingAssignment, Term
 from tests.conftest import make_staff
 from tests.mentors.conftest import add_students, pair
