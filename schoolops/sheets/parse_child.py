@@ -39,7 +39,12 @@ def read_calamine(path: str, options: dict) -> list[list]:
         raise Refused("password") from None
     if not workbook.sheet_names:
         raise Refused("no-sheet")
-    sheet = workbook.get_sheet_by_index(0)
+    if options.get("sheet") and options["sheet"] not in workbook.sheet_names:
+        raise Refused(("no-such-sheet", list(workbook.sheet_names)))
+    if options.get("sheet"):
+        sheet = workbook.get_sheet_by_name(options["sheet"])
+    else:
+        sheet = workbook.get_sheet_by_index(0)
     # Header row plus data rows; a few blank rows at the end are common.
     if sheet.total_height > max_rows + 1 and sheet.height > max_rows + 1:
         raise Refused("too-many")
@@ -59,8 +64,10 @@ def read_openpyxl(path: str, options: dict) -> list[list]:
             raise
         except Exception:
             raise Refused("damaged") from None
+        if options.get("sheet") and options["sheet"] not in workbook.sheetnames:
+            raise Refused(("no-such-sheet", list(workbook.sheetnames)))
         try:
-            sheet = workbook.worksheets[0]
+            sheet = workbook[options["sheet"]] if options.get("sheet") else workbook.worksheets[0]
         except IndexError:
             raise Refused("no-sheet") from None
         if (sheet.max_row or 0) > options["max_rows"] + 1:

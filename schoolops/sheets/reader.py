@@ -736,13 +736,18 @@ def _too_many_csv(max_rows: int) -> SheetRefused:
 
 
 def read_rows(
-    path: str | os.PathLike, max_rows: int, heartbeat: Callable[[], None] | None = None
+    path: str | os.PathLike,
+    max_rows: int,
+    heartbeat: Callable[[], None] | None = None,
+    sheet: str | None = None,
 ) -> Iterator[list[Any]]:
-    """The first sheet's rows as lists of raw cell values, after ``check_file``.
+    """The first sheet's rows (or those of the workbook's sheet named ``sheet``) as lists of
+    raw cell values, after ``check_file``.
 
     Each row lacks its trailing blank cells; blank rows at the end are left out. Refuses a
     sheet with more than ``max_rows`` data rows before reading it all. ``heartbeat`` is called
-    every few seconds while the child reads. A CSV's cells are all text.
+    every few seconds while the child reads. A CSV's cells are all text (a CSV has one sheet:
+    ``sheet`` is not asked of it).
     """
     extent = check_file(path, max_rows)
     if extent.format == CSV:
@@ -759,6 +764,7 @@ def read_rows(
     else:
         readers = XLS_READERS if extent.format == XLS else READERS
         options = {"format": extent.format, "readers": list(readers), "max_rows": max_rows}
+        options["sheet"] = sheet or ""
     kind, value = _run_child(Path(path), options, heartbeat or (lambda: None))
     if kind == "rows":
         return iter(value)
@@ -777,6 +783,10 @@ def read_rows(
     refusals = {
         "password": _password,
         "no-sheet": lambda: SheetRefused(_("The workbook has no sheet.")),
+        "no-such-sheet": lambda: SheetRefused(
+            _("The workbook has no sheet %(name)s. Its sheets: %(names)s.")
+            % {"name": sheet, "names": "、".join(details[0]) if details else ""}
+        ),
         "too-many": lambda: (
             _too_many_csv(max_rows) if extent.format == CSV else _too_many(max_rows)
         ),

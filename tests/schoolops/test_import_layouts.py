@@ -215,6 +215,8 @@ def test_the_command_takes_the_exam_and_lists_what_it_read_and_skipped(subjects,
         "期中考试",
         "--date",
         "2024-11-08",
+        "--sheet",
+        "成绩总表",
         "--skip-unknown",
         "--dry-run",
     )
@@ -227,6 +229,23 @@ def test_the_command_takes_the_exam_and_lists_what_it_read_and_skipped(subjects,
     assert "Row 6, column B (姓名)" in out
     assert "Dry run, nothing written. 2 rows: 3 new" in out
     assert not Exam.objects.exists()
+
+
+def test_a_sheet_is_picked_by_its_name(subjects, tmp_path):
+    path = two_row_sheet(tmp_path / "成绩.xlsx", [["240101", "张小明", "701", 98]])
+    workbook = openpyxl.load_workbook(path)
+    workbook.move_sheet("成绩总表", offset=1)
+    workbook.create_sheet("说明", 0).append(["本表由阅卷系统导出"])
+    workbook.save(path)
+
+    result, _record = engine.import_file(
+        "exams", path, choices=ImportChoices(sheet="成绩总表"), dry_run=True
+    )
+    assert result.ok, result.messages()
+    assert result.counts.new == 1
+
+    result, _record = engine.import_file("exams", path, choices=ImportChoices(sheet="总表"))
+    assert result.refused == "The workbook has no sheet 总表. Its sheets: 说明、成绩总表."
 
 
 def test_an_option_of_another_kind_is_refused(school, tmp_path):
