@@ -169,6 +169,43 @@ def test_the_evaluation_export_keeps_every_grade(school, mentoring, grade8_mento
     assert {"李老师", "周老师"} <= names
 
 
+def _rows_of(response) -> list[tuple]:
+    return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))[1:]
+
+
+def test_a_grade_heads_downloads_hold_the_mentors_and_pairings_of_their_grade(
+    school, mentoring, grade8_mentor, login, today
+):
+    """One path for each download, the sheet's, and its scope: the grade pages' (the pairings
+    download used to bypass the sheet's own filter)."""
+    pair(school, school.student_a, school.teacher)
+    for staff, grades, mentors in (
+        (school.grade_head, {"七年级"}, {"李老师"}),
+        (school.academic, {"七年级", "八年级"}, {"李老师", "周老师"}),
+    ):
+        client = login(staff)
+        pairings = client.get(reverse("mentors:pairings_export"))
+        assert pairings.export_kind == "pairings"
+        assert {row[2] for row in _rows_of(pairings)} == grades
+        evaluation = client.get(reverse("mentors:evaluation_export"))
+        assert evaluation.export_kind == "mentor_evaluation"
+        assert {row[1] for row in _rows_of(evaluation)} == mentors
+    # A term of another school year is not the grade head's: a 404, as on the pages.
+    earlier = AcademicYear.objects.create(
+        start_year=2025, start_date=dt.date(2025, 8, 1), end_date=dt.date(2026, 7, 31)
+    )
+    old_term = Term.objects.create(
+        academic_year=earlier,
+        number=Term.Number.SPRING,
+        start_date=dt.date(2026, 2, 23),
+        end_date=dt.date(2026, 7, 10),
+    )
+    response = login(school.grade_head).get(
+        reverse("mentors:evaluation_export"), {"term": old_term.pk}
+    )
+    assert response.status_code == 404
+
+
 def _grow_school(school, n_classes: int, grade: Grade | None = None) -> None:
     """More classes in 八年级 (or ``grade``), each with students, a mentor and pairings: a
     bigger school."""

@@ -198,3 +198,15 @@ def test_import_mentor_ratings(school, mentoring, today, tmp_path):
     result, _record = engine.import_file("mentor_ratings", good)
     assert result.counts.new == 1
     assert StudentRating.objects.get().comment == "很耐心"
+
+
+def test_export_sheet_mentor_evaluation(school, mentoring, today, tmp_path):
+    pair(school, school.student_a, school.teacher)
+    path = tmp_path / "evaluation.xlsx"
+    call_command(
+        "export_sheet", "mentor_evaluation", str(path), "--term", "CURRENT", stdout=io.StringIO()
+    )
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("导师工号", "导师姓名", "自评")
+    assert rows[1][:2] == ("T1002", "李老师")
+    assert isinstance(rows[1][0], str)  # 工号 stays text
