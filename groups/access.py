@@ -1,16 +1,22 @@
-"""Who may do what with groups, on top of ``schoolops.scopes``.
+"""Who may do what with groups, on top of ``schoolops.scopes``: every access rule of the app.
 
-Seeing a class's groups follows the class scope (outside it: 404). Forming and keeping the
-groups is for whoever keeps the class (homeroom teacher, grade head, principal's office);
+Seeing a class's groups follows the class scope (outside it: 404), without office staff's
+whole-roster view: groups, tiers and scores are the teachers' business. Forming and keeping
+the groups is for whoever keeps the class (homeroom teacher, grade head, principal's office);
 scoring is for the teachers of the class; the monthly leaderboard is for the principal's
 office (every grade) and a grade head (the grades they head: ``board_grades``), and closing
 months and publishing commendations for the academic office. A post without the right gets
 a 403.
+
+A view says who may open it with one decorator: ``class_view`` for a class's pages (this
+app's class scope), ``schoolops.scopes.scope_required``/``post_required``/``staff_required``
+for the others; an object in a URL is fetched by its ``get_..._or_404``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import wraps
 from typing import Any
 
@@ -18,51 +24,68 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 
 from schoolops.models import Grade, Post, SchoolClass, Staff, Subject, TeachingAssignment
-from schoolops.params import pick, pick_or_404
+from schoolops.pages import GradeTabs, grade_tabs
+from schoolops.params import month_of_or_404
 from schoolops.scopes import Scope, get_scope
 
-from .models import Membership, ScoreEntry, StudyGroup
+from .models import Membership, MonthClose, ReviewRound, ScoreEntry, StudyGroup
+
+ClassRule = Callable[[Scope, SchoolClass], bool]
 
 
 def group_classes(scope: Scope) -> QuerySet[SchoolClass]:
-    """Classes whose groups a person works with.
-
-    Like ``scope.classes()`` but without office staff's whole-roster view: groups, tiers and
-    scores are the teachers' business, not the roster keepers'.
-    """
-    qs = SchoolClass.objects.select_related("grade", "academic_year", "homeroom_teacher")
-    if scope.is_school_wide:
-        return qs
-    if scope.staff is None:
-        return qs.none()
-    return qs.filter(
-        Q(pk__in=scope.homeroom_class_ids)
-        | Q(pk__in=scope.taught_class_ids)
-        | Q(grade__in=scope.headed_grade_ids, academic_year=scope.year)
-    )
+    """Classes whose groups a person works with: the classes they keep and the classes they
+    teach (the scope's own rules). Unlike ``scope.classes()``, not office staff's whole
+    roster."""
+    return scope.editable_classes() | scope.classes().filter(pk__in=scope.taught_class_ids)
 
 
-def class_view(view: Callable) -> Callable:
-    """Replaces the ``class_pk`` URL argument by ``school_class``: login, then 404 outside."""
+def sees_groups(scope: Scope, school_class: SchoolClass) -> bool:
+    """``group_classes``' rule for a class already loaded (no query)."""
+    if scope.sees_whole_roster and not scope.is_school_wide:
+        return scope.teaches(school_class) or scope.can_edit_class(school_class)
+    return scope.can_see_class(school_class)
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, class_pk: Any, **kwargs: Any) -> Any:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        try:
-            school_class = group_classes(get_scope(request)).get(pk=class_pk)
-        except (SchoolClass.DoesNotExist, ValueError, TypeError):
-            raise Http404 from None
-        return view(request, *args, school_class=school_class, **kwargs)
 
-    return wrapper
+def class_view(view: Callable | None = None, *, rule: ClassRule | None = None) -> Callable:
+    """Replaces the ``class_pk`` URL argument by ``school_class``: anonymous → login, a class
+    whose groups the person does not work with → 404, ``rule(scope, school_class)`` false →
+    403. ``@class_view`` or ``@class_view(rule=can_score)``."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, class_pk: int, **kwargs: Any) -> Any:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            scope = get_scope(request)
+            school_class = group_classes(scope).filter(pk=class_pk).first()
+            if school_class is None:
+                raise Http404
+            if rule is not None and not rule(scope, school_class):
+                raise PermissionDenied
+            return view(request, *args, school_class=school_class, **kwargs)
+
+        return wrapper
+
+    return decorator(view) if view is not None else decorator
+
+
+def can_edit(scope: Scope, school_class: SchoolClass) -> bool:
+    """Whoever keeps the class forms and keeps its groups."""
+    return scope.can_edit_class(school_class)
 
 
 def can_score(scope: Scope, school_class: SchoolClass) -> bool:
     """Any teacher of the class (the homeroom teacher included) scores its groups."""
     return scope.teaches(school_class) or school_class.pk in scope.homeroom_class_ids
+
+
+def shows_tiers(scope: Scope, school_class: SchoolClass) -> bool:
+    """Tiers are for the class's teachers and keepers, never for print or for office staff."""
+    return scope.can_edit_class(school_class) or scope.teaches(school_class)
 
 
 def scoring_subjects(staff: Staff, school_class: SchoolClass | int) -> QuerySet[Subject]:
@@ -83,8 +106,19 @@ def scoring_subjects(staff: Staff, school_class: SchoolClass | int) -> QuerySet[
     )
 
 
+def can_correct(scope: Scope, entry: ScoreEntry) -> bool:
+    """The teacher who entered it, or whoever keeps the class."""
+    staff = scope.staff
+    own = staff is not None and entry.teacher_id == staff.pk
+    return own or scope.can_edit_class(entry.group.school_class)
+
+
+# The monthly leaderboard.
+
+
 def can_run_months(scope: Scope) -> bool:
-    return scope.user.is_superuser or Post.ACADEMIC_OFFICE in scope.posts
+    """Closing months and publishing commendations: the academic office (教导处)."""
+    return scope.has_post(Post.ACADEMIC_OFFICE)
 
 
 def sees_board(scope: Scope) -> bool:
@@ -102,74 +136,92 @@ def board_grades(scope: Scope) -> list[Grade]:
     return sorted(scope.headed_grades, key=lambda grade: grade.level)
 
 
-def board_grade(scope: Scope, grades: list[Grade], value: Any) -> Grade | None:
-    """The grade the leaderboard shows (``?grade=<id>``, one of ``board_grades``). The
-    principal's office may leave it out: None, the whole school. A grade head always sees one
-    of their own grades, the first by default; another grade is a 404, and the whole school's
-    board (other grades' groups and class totals) is not theirs to see."""
-    if scope.is_school_wide:
-        return pick(grades, value)
-    if not value:
-        if not grades:
-            raise PermissionDenied
-        return grades[0]
-    return pick_or_404(grades, value)
+def board_tabs(request: HttpRequest, scope: Scope) -> GradeTabs:
+    """The leaderboard's grade tabs, by the one rule (``schoolops.pages.grade_tabs``: a grade
+    not offered is a 404). A grade head starts on their own grade and sees no other; the
+    principal's office starts on the whole school (no tab current) until a tab is chosen."""
+    tabs = grade_tabs(request, board_grades(scope))
+    if scope.is_school_wide and not request.GET.get("grade"):
+        return GradeTabs(
+            grades=tabs.grades, current=None, tabs=[replace(tab, current=False) for tab in tabs]
+        )
+    return tabs
 
 
-def require_edit(request: HttpRequest, school_class: SchoolClass) -> Scope:
-    scope = get_scope(request)
-    if not scope.can_edit_class(school_class):
-        raise PermissionDenied
-    return scope
+def get_published_close_or_404(request: HttpRequest, year: int, month: int) -> MonthClose:
+    """A closed month whose commendation list is published; a draft only for the principal's
+    office."""
+    close = get_object_or_404(
+        MonthClose.objects.select_related("published_by"), month=month_of_or_404(year, month)
+    )
+    if not close.is_published and not get_scope(request).is_school_wide:
+        raise Http404
+    return close
 
 
-def get_group_or_404(request: HttpRequest, pk: Any, *, edit: bool = False) -> StudyGroup:
+# Objects in a URL.
+
+
+def get_group_or_404(request: HttpRequest, pk: int, *, edit: bool = False) -> StudyGroup:
     """A group of a class the user may see (with ``edit``: keep, else 403); else 404."""
     scope = get_scope(request)
-    try:
-        group = (
-            StudyGroup.objects.select_related("school_class__grade", "term__academic_year")
-            .filter(school_class__in=group_classes(scope).values("pk"))
-            .get(pk=pk)
-        )
-    except (StudyGroup.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    group = (
+        StudyGroup.objects.select_related("school_class__grade", "term__academic_year")
+        .filter(pk=pk, school_class__in=group_classes(scope).values("pk"))
+        .first()
+    )
+    if group is None:
+        raise Http404
     if edit and not scope.can_edit_class(group.school_class):
         raise PermissionDenied
     return group
 
 
-def get_membership_or_404(request: HttpRequest, pk: Any, *, edit: bool = False) -> Membership:
+def get_membership_or_404(request: HttpRequest, pk: int, *, edit: bool = False) -> Membership:
     scope = get_scope(request)
-    try:
-        membership = (
-            Membership.objects.select_related(
-                "student", "group__school_class__grade", "group__term"
-            )
-            .filter(group__school_class__in=group_classes(scope).values("pk"))
-            .get(pk=pk)
-        )
-    except (Membership.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    membership = (
+        Membership.objects.select_related("student", "group__school_class__grade", "group__term")
+        .filter(pk=pk, group__school_class__in=group_classes(scope).values("pk"))
+        .first()
+    )
+    if membership is None:
+        raise Http404
     if edit and not scope.can_edit_class(membership.group.school_class):
         raise PermissionDenied
     return membership
 
 
-def get_entry_or_404(request: HttpRequest, pk: Any) -> ScoreEntry:
+def get_entry_or_404(request: HttpRequest, pk: int) -> ScoreEntry:
+    entry = (
+        ScoreEntry.objects.select_related("group__school_class__grade", "group__term", "item")
+        .filter(pk=pk, school_class__in=group_classes(get_scope(request)).values("pk"))
+        .first()
+    )
+    if entry is None:
+        raise Http404
+    return entry
+
+
+def get_round_or_404(request: HttpRequest, pk: int) -> ReviewRound:
+    """A review round of a class the user may see (else 404) and keeps (else 403)."""
     scope = get_scope(request)
-    try:
-        return (
-            ScoreEntry.objects.select_related("group__school_class__grade", "group__term", "item")
-            .filter(school_class__in=group_classes(scope).values("pk"))
-            .get(pk=pk)
-        )
-    except (ScoreEntry.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    review_round = (
+        ReviewRound.objects.select_related("school_class__grade", "term")
+        .filter(pk=pk, school_class__in=group_classes(scope).values("pk"))
+        .first()
+    )
+    if review_round is None:
+        raise Http404
+    if not scope.can_edit_class(review_round.school_class):
+        raise PermissionDenied
+    return review_round
 
 
-def can_correct(scope: Scope, entry: ScoreEntry) -> bool:
-    """The teacher who entered it, or whoever keeps the class."""
-    staff = scope.staff
-    own = staff is not None and entry.teacher_id == staff.pk
-    return own or scope.can_edit_class(entry.group.school_class)
+def get_round_group_or_404(review_round: ReviewRound, pk: int) -> StudyGroup:
+    """A running group of the round's class and term."""
+    return get_object_or_404(
+        StudyGroup.objects.active(),
+        pk=pk,
+        school_class=review_round.school_class,
+        term=review_round.term,
+    )

@@ -12,10 +12,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from schoolops.admin import GuardedAdmin, GuardedTabularInline, HistoryAdmin
-from schoolops.models import Grade, School, Term
+from schoolops.models import Grade, Term
 from schoolops.params import page_number, parse_month, pick
-from schoolops.sheets.http import xlsx_response
+from schoolops.sheets.http import sheet_response
 
+from . import selectors
 from .models import (
     GroupSettings,
     LeaderboardRow,
@@ -240,28 +241,24 @@ class LeaderboardRowAdmin(ReadOnlyAdmin):
         )
         return [live, export, *super().get_urls()]
 
-    def _board(self, request):
-        """The month and grade asked for, and their board (``selectors.month_board``: the
-        archive of a closed month, else live; one grade ranked within it)."""
-        from .selectors import month_board
-
+    def _board_query(self, request):
+        """The month and grade asked for (any grade: the admin is the principal's office's)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         month = parse_month(request.GET.get("month"), timezone.localdate())
         grades = list(Grade.objects.order_by("level"))
-        grade = pick(grades, request.GET.get("grade"))
-        return month_board(month, grade.pk if grade else None), grades, grade
+        return month, grades, pick(grades, request.GET.get("grade"))
 
     def live_view(self, request):
-        """The monthly board: month and grade filters, and the export of what it shows."""
-        from .exports import insufficient_text, rule_text
-        from .views import LEADERBOARD_PAGE
-
-        board, grades, grade = self._board(request)
-        month = board.month
+        """The monthly board (``selectors.month_board``: the archive of a closed month, else
+        live; one grade ranked within it): month and grade filters, the export of what it
+        shows."""
+        month, grades, grade = self._board_query(request)
+        board = selectors.month_board(month, grade.pk if grade else None)
         # Some 600 groups on a large school: a hundred rows a page, as on the leaderboard page.
-        page = Paginator(board.rows, LEADERBOARD_PAGE).get_page(page_number(request))
+        page = Paginator(board.rows, selectors.LEADERBOARD_PAGE).get_page(page_number(request))
         query = f"month={month:%Y-%m}" + (f"&grade={grade.pk}" if grade else "")
+        today = timezone.localdate()
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -272,12 +269,12 @@ class LeaderboardRowAdmin(ReadOnlyAdmin):
             },
             "board": board,
             "month": month,
-            "months": sorted({*_recent_months(timezone.localdate()), month}, reverse=True),
+            "months": sorted({*selectors.recent_months(today), month}, reverse=True),
             "grades": grades,
             "grade": grade,
             "query": query,
-            "rule": rule_text(board.min_days, board.min_entries_per_group),
-            "insufficient": insufficient_text(),
+            "rule": board.rule,
+            "insufficient": selectors.INSUFFICIENT,
             "rows": page.object_list,
             "page": page,
             "totals": board.totals,
@@ -286,22 +283,8 @@ class LeaderboardRowAdmin(ReadOnlyAdmin):
 
     def live_xlsx(self, request):
         """Exactly the board the page shows (its month and grade), every page of it."""
-        from .exports import board_workbook
-
-        board, _grades, grade = self._board(request)
-        name = f"小组月排行{board.month:%Y-%m}{grade.name if grade else '全校'}.xlsx"
-        return xlsx_response(
-            board_workbook(board, School.get().name, grade.name if grade else None), name
-        )
-
-
-def _recent_months(today: dt.date, count: int = 12) -> list[dt.date]:
-    months = []
-    month = today.replace(day=1)
-    for _i in range(count):
-        months.append(month)
-        month = (month - dt.timedelta(days=1)).replace(day=1)
-    return months
+        month, _grades, grade = self._board_query(request)
+        return sheet_response(request, "leaderboard", month=month, grade=grade, title_row=True)
 
 
 @admin.register(Recommendation)

@@ -110,9 +110,11 @@ class MoveForm(forms.Form):
 
 
 class RolesForm(forms.Form):
-    """One leader, one recorder and a leader for each subject the class is taught."""
+    """One leader, one recorder and a leader for each subject the class is taught; it starts
+    with the roles the members hold (``members`` with their ``led_subjects`` prefetched)."""
 
     def __init__(self, *args, group: StudyGroup, members, subjects, **kwargs):
+        kwargs.setdefault("initial", self.holders(members))
         super().__init__(*args, **kwargs)
         self.subjects = list(subjects)
         choices = [(m.pk, m.student.name) for m in members]
@@ -150,6 +152,19 @@ class RolesForm(forms.Form):
             ),
             Submit("save", _("Save roles"), css_class="btn-primary"),
         )
+
+    @staticmethod
+    def holders(members) -> dict[str, int]:
+        """Who holds each role now, as the form's initial values (no query)."""
+        initial: dict[str, int] = {}
+        for member in members:
+            if member.is_leader:
+                initial["leader"] = member.pk
+            if member.is_recorder:
+                initial["recorder"] = member.pk
+            for subject in member.led_subjects.all():
+                initial[f"subject_{subject.pk}"] = member.pk
+        return initial
 
     def clean(self):
         data = super().clean()

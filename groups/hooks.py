@@ -251,6 +251,8 @@ def register() -> None:
     registry.add_sheet("scores", sheets.ScoresSheet)
     registry.add_sheet("leaderboard", sheets.LeaderboardSheet)
     registry.add_sheet("groups", sheets.GroupsSheet)
+    registry.add_sheet("group_register", sheets.RegisterSheet)
+    registry.add_sheet("commendation", sheets.CommendationSheet)
     views = {f"groups.view_{m}" for m in VIEW_MODELS}
     registry.add_post_permissions(
         Post.ACADEMIC_OFFICE,

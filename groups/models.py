@@ -14,9 +14,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from simple_history.models import HistoricalRecords
 
@@ -93,6 +94,9 @@ class StudyGroup(models.Model):
     def __str__(self) -> str:
         return f"{self.school_class} {self.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("groups:group_detail", args=[self.pk])
+
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
@@ -151,6 +155,20 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group} · {self.student.name}"
+
+    def role_names(self) -> list[str]:
+        """The roles the member holds, by name: group leader, recorder, a subject's leader
+        (never the tier). No query when ``led_subjects`` is prefetched."""
+        roles = []
+        if self.is_leader:
+            roles.append(gettext("group leader"))
+        if self.is_recorder:
+            roles.append(gettext("recorder"))
+        roles.extend(
+            gettext("%(subject)s subject leader") % {"subject": subject.name}
+            for subject in self.led_subjects.all()
+        )
+        return roles
 
 
 class MemberChange(models.Model):
@@ -367,6 +385,19 @@ class ScoreEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.group} {self.item.name} {self.points:+d}"
 
+    @property
+    def is_reversed(self) -> bool:
+        """Undone or corrected already (``reversed_by`` is best selected with the entry)."""
+        try:
+            return self.reversed_by is not None
+        except ScoreEntry.reversed_by.RelatedObjectDoesNotExist:
+            return False
+
+    @property
+    def is_correctable(self) -> bool:
+        """A lesson's tap or an imported score not reversed yet; reversals are final."""
+        return self.kind in (self.Kind.TAP, self.Kind.IMPORT) and not self.is_reversed
+
     def can_undo(self, staff: Staff, now: dt.datetime | None = None) -> bool:
         now = now or timezone.now()
         return (
@@ -564,6 +595,9 @@ class ReviewRound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_class} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("groups:review_round", args=[self.pk])
 
 
 class Review(models.Model):

@@ -9,15 +9,159 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Case, F, Q, Sum, Value, When
+from django.db.models import Case, F, Prefetch, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from schoolops.calendar import month_bounds
-from schoolops.models import Exam, ExamResult, SchoolClass, Term
+from schoolops.models import Exam, ExamResult, SchoolClass, Staff, Subject, Term
 
 from .forming import Balance, Candidate, balance
-from .models import GroupSettings, MonthClose, Recommendation, ScoreEntry, StudyGroup
+from .models import (
+    UNDO_MINUTES,
+    Consequence,
+    GoalCheckIn,
+    GroupSettings,
+    MemberChange,
+    Membership,
+    MonthClose,
+    Recommendation,
+    Review,
+    ReviewRound,
+    ScoreEntry,
+    StudyGroup,
+)
+
+
+def members_prefetch() -> Prefetch:
+    """A group's current members as ``group.members``, by seat, with the subjects they lead."""
+    return Prefetch(
+        "memberships",
+        queryset=Membership.objects.current()
+        .select_related("student")
+        .prefetch_related("led_subjects")
+        .order_by("seat", "pk"),
+        to_attr="members",
+    )
+
+
+def class_groups(school_class: SchoolClass, term: Term) -> list[StudyGroup]:
+    """The class's running groups of a term, by number, each with its ``members`` (three
+    queries)."""
+    return list(
+        StudyGroup.objects.active()
+        .filter(school_class=school_class, term=term)
+        .prefetch_related(members_prefetch())
+        .order_by("number")
+    )
+
+
+def group_members(group: StudyGroup) -> list[Membership]:
+    """The group's current members by seat, with the subjects they lead and each one's
+    ``points`` (the taps given to that member; three queries)."""
+    members = list(
+        group.memberships.current()
+        .select_related("student")
+        .prefetch_related("led_subjects")
+        .order_by("seat", "pk")
+    )
+    contributions = member_contributions(group)
+    for member in members:
+        member.points = contributions.get(member.student_id, 0)
+    return members
+
+
+def group_record(group: StudyGroup, *, consequences: bool) -> dict[str, Any]:
+    """What the group's page shows of its history: the term's points, the latest goal
+    check-ins and member changes, and (for its keepers) rewards and measures."""
+    return {
+        "total": ScoreEntry.objects.filter(group=group).aggregate(p=Coalesce(Sum("points"), 0))[
+            "p"
+        ],
+        "checkins": list(
+            GoalCheckIn.objects.filter(group=group)
+            .select_related("membership__student", "checked_by")
+            .order_by("-checked_at")[:10]
+        ),
+        "changes": list(
+            MemberChange.objects.filter(Q(from_group=group) | Q(to_group=group))
+            .select_related("student", "from_group", "to_group", "changed_by")
+            .order_by("-changed_at")[:10]
+        ),
+        "consequences": list(
+            Consequence.objects.filter(group=group)
+            .select_related("student", "recorded_by")
+            .order_by("-recorded_at")[:10]
+        )
+        if consequences
+        else [],
+    }
+
+
+def scoring_groups(school_class: SchoolClass, term: Term, week: int | None) -> list[StudyGroup]:
+    """The class's confirmed groups as the scoring page shows them: each with its points of
+    ``week`` and its ``members`` by seat (two queries)."""
+    groups = list(
+        StudyGroup.objects.confirmed()
+        .filter(school_class=school_class, term=term)
+        .annotate(
+            week_points=Coalesce(
+                Sum("score_entries__points", filter=Q(score_entries__week=week)), 0
+            )
+        )
+        .order_by("number")
+    )
+    members = (
+        Membership.objects.current()
+        .filter(group__in=[g.pk for g in groups])
+        .select_related("student")
+        .order_by("seat", "pk")
+    )
+    by_group: dict[int, list[Membership]] = defaultdict(list)
+    for member in members:
+        by_group[member.group_id].append(member)
+    for group in groups:
+        group.members = by_group.get(group.pk, [])
+    return groups
+
+
+def recent_taps(school_class: SchoolClass, staff: Staff | None) -> list[ScoreEntry]:
+    """A teacher's taps in a class that can still be undone (``UNDO_MINUTES``), latest first."""
+    since = timezone.now() - dt.timedelta(minutes=UNDO_MINUTES)
+    return list(
+        ScoreEntry.objects.filter(
+            school_class=school_class,
+            teacher=staff,
+            created_at__gte=since,
+            kind=ScoreEntry.Kind.TAP,
+            reversed_by__isnull=True,
+        )
+        .select_related("group", "item", "student")
+        .order_by("-created_at", "-pk")[:10]
+    )
+
+
+def group_entries(group: StudyGroup) -> list[ScoreEntry]:
+    """The group's latest hundred score entries, newest first."""
+    entries = list(
+        ScoreEntry.objects.filter(group=group)
+        .select_related("item", "student", "teacher", "subject", "reversed_by")
+        .order_by("-created_at", "-pk")[:100]
+    )
+    for entry in entries:
+        entry.group = group
+    return entries
+
+
+def class_subjects(school_class: SchoolClass) -> list[Subject]:
+    """The subjects the class is taught: each has a subject leader in every group."""
+    return list(
+        Subject.objects.filter(assignments__school_class=school_class)
+        .distinct()
+        .order_by("order", "name")
+    )
 
 
 def competition_ranks(items: list[Any], key: Callable[[Any], Any]) -> list[int]:
@@ -104,6 +248,12 @@ def member_contributions(group: StudyGroup) -> dict[int, int]:
 
 
 # School leaderboard.
+
+
+# What an unranked row of a class below the minimum activity says, on every board.
+INSUFFICIENT = gettext_lazy("Too few records this month: not in the school ranking yet")
+# A large school has some 600 groups: the page and the admin show a hundred rows at a time.
+LEADERBOARD_PAGE = 100
 
 
 @dataclass
@@ -370,6 +520,18 @@ class Board:
     min_days: int | None  # the minimum activity the rows were ranked by (None: none applied)
     min_entries_per_group: int | None
 
+    @property
+    def rule(self) -> str:
+        """The minimum activity the board was ranked by, in a sentence (empty when none)."""
+        if self.min_days is None or self.min_entries_per_group is None:
+            return ""
+        return _(
+            "A class enters the school ranking once its groups have entries on at least "
+            "%(days)s days of the month and at least %(entries)s entries per group (undone "
+            "entries do not count); below that its groups show their points without an index "
+            "or a rank."
+        ) % {"days": self.min_days, "entries": self.min_entries_per_group}
+
 
 def month_board(month: dt.date, grade_id: int | None = None) -> Board:
     """The one selector of a month's board: archived if the month is closed, else live; of one
@@ -401,6 +563,16 @@ def month_board(month: dt.date, grade_id: int | None = None) -> Board:
         min_days=rule.ranking_min_days,
         min_entries_per_group=rule.ranking_min_entries_per_group,
     )
+
+
+def recent_months(today: dt.date, count: int = 12) -> list[dt.date]:
+    """The first days of this month and the ``count - 1`` before it, latest first."""
+    months = []
+    month = today.replace(day=1)
+    for _i in range(count):
+        months.append(month)
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return months
 
 
 def attach_recommendations(rows: Iterable[BoardRow], month: dt.date) -> None:
@@ -520,3 +692,36 @@ def balance_failures(figures: Balance | None) -> list[str]:
             _("A group's number of boys is more than one student off the class's share.")
         )
     return failures
+
+
+# Self and peer reviews.
+
+
+def review_summary(review_round: ReviewRound) -> list[StudyGroup]:
+    """The round's groups, each member with their own ratings (``self_scores``) and the
+    average of their group-mates' (``peer_avg``, over ``peer_count`` ratings) on each line."""
+    groups = class_groups(review_round.school_class, review_round.term)
+    sums = (
+        Review.objects.filter(round=review_round)
+        .values("reviewee_id", "reviewer_id")
+        .annotate(p=Sum("participation"), h=Sum("helping"), f=Sum("finishing"), d=Sum("discipline"))
+    )
+    self_scores: dict[int, tuple] = {}
+    peer: dict[int, list] = defaultdict(list)
+    for row in sums:
+        values = (row["p"], row["h"], row["f"], row["d"])
+        if row["reviewee_id"] == row["reviewer_id"]:
+            self_scores[row["reviewee_id"]] = values
+        else:
+            peer[row["reviewee_id"]].append(values)
+    for group in groups:
+        for member in group.members:
+            member.self_scores = self_scores.get(member.student_id)
+            peers = peer.get(member.student_id, [])
+            member.peer_count = len(peers)
+            member.peer_avg = (
+                [round(sum(v[i] for v in peers) / len(peers), 1) for i in range(4)]
+                if peers
+                else None
+            )
+    return groups

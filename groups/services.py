@@ -298,20 +298,6 @@ def set_roles(
     )
 
 
-def held_roles(membership: Membership) -> list[str]:
-    """The roles a member holds, by name (group leader, recorder, a subject's leader)."""
-    roles = []
-    if membership.is_leader:
-        roles.append(_("group leader"))
-    if membership.is_recorder:
-        roles.append(_("recorder"))
-    roles.extend(
-        _("%(subject)s subject leader") % {"subject": subject.name}
-        for subject in membership.led_subjects.order_by("order", "name")
-    )
-    return roles
-
-
 def vacant_roles(members: Iterable[Membership], subjects: Iterable[Subject]) -> list[str]:
     """The roles of a group nobody holds: leader, recorder, the leader of each subject the
     class is taught (``members`` with their ``led_subjects`` prefetched; no query)."""
@@ -581,6 +567,15 @@ def recommend(group: StudyGroup, month: dt.date, staff: Staff, note: str = "") -
 
 
 # Reviews.
+
+
+def start_review_round(
+    school_class: SchoolClass, term: Term, title: str, held_on: dt.date
+) -> ReviewRound:
+    """A new round of self and peer reviews in a class."""
+    return ReviewRound.objects.create(
+        school_class=school_class, term=term, title=title.strip(), held_on=held_on
+    )
 
 
 @transaction.atomic

@@ -1,4 +1,14 @@
-"""Sheet kinds of the groups app: ``import_sheet scores``, ``export_sheet leaderboard|groups``."""
+"""Sheet kinds of the groups app: every file it reads or writes.
+
+``import_sheet scores`` (the 学习委员's week of scores), and the downloads, each an export
+kind served by ``schoolops.sheets.http.sheet_response`` and by ``export_sheet KIND``:
+``leaderboard`` (the monthly board), ``groups`` (every group of a term, with tiers, for
+teachers), ``group_register`` (a class's 学习互助小组登记表, no tiers) and ``commendation`` (a
+month's published outstanding groups).
+
+The header rule: the columns are a file format, declared once per kind as Chinese constants
+(the same in every language); titles, roles and notes in the cells go through gettext.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +16,12 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import Prefetch
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from schoolops.models import Term
+from schoolops.models import Grade, School, SchoolClass, Term
 from schoolops.sheets import parsers
 from schoolops.sheets.base import (
     CellError,
@@ -19,22 +30,16 @@ from schoolops.sheets.base import (
     ExportSheet,
     ImportSheet,
     Row,
+    SheetRefused,
+    add_class_argument,
     add_month_argument,
     add_term_argument,
 )
+from schoolops.sheets.writer import Heading, Sheet
 
-from .access import board_grades
-from .exports import board_values, role_names
+from .access import board_grades, group_classes, sees_board, sees_groups
 from .models import Membership, MonthClose, ScoreEntry, ScoreItem, StudyGroup
-from .selectors import month_board
-
-
-def _scope(user: Any):
-    if user is None:
-        return None
-    from schoolops.scopes import Scope
-
-    return Scope(user)
+from .selectors import INSUFFICIENT, Board, BoardRow, class_groups, members_prefetch, month_board
 
 
 class ScoresSheet(ImportSheet):
@@ -127,14 +132,34 @@ class ScoresSheet(ImportSheet):
         return Counts(new=len(entries))
 
 
-def leaderboard_rows(month: dt.date, grade_id: int | None = None) -> list[list[Any]]:
-    """The month's board (of one grade with ``grade_id``) as the page shows it
-    (``selectors.month_board``): archived if the month is closed, else live; unranked rows
-    last, a class below the minimum activity saying so in the last column."""
-    return board_values(month_board(month, grade_id).rows)
+# The monthly leaderboard.
+
+
+def board_values(rows: Iterable[BoardRow]) -> list[list[Any]]:
+    """The board's rows as cells: unranked rows have no rank or index, and say why when their
+    class had too few records."""
+    return [
+        [
+            r.rank if r.rank is not None else "",
+            r.grade_name,
+            r.class_name,
+            r.group_name,
+            r.points,
+            float(r.class_average),
+            float(r.index) if r.rank is not None and r.index is not None else "",
+            r.class_rank,
+            INSUFFICIENT if r.insufficient else "",
+        ]
+        for r in rows
+    ]
 
 
 class LeaderboardSheet(ExportSheet):
+    """A month's board (``selectors.month_board``) as the page shows it: archived if the month
+    is closed, else live; unranked rows last. With ``title_row`` (the page's and the admin's
+    download) it opens with a title row naming the school, the month and the grade, and the
+    rule the ranking followed."""
+
     kind = "leaderboard"
     title = gettext_lazy("Monthly group leaderboard")
     filename = "小组月排行.xlsx"
@@ -153,16 +178,213 @@ class LeaderboardSheet(ExportSheet):
     @classmethod
     def add_arguments(cls, parser) -> None:
         add_month_argument(parser)
+        parser.add_argument(
+            "--title-row",
+            action="store_true",
+            dest="title_row",
+            help="Open with a title row naming the school, the month and the rule.",
+        )
 
-    def rows(self, month: dt.date | None = None, **options: Any) -> Iterable[Sequence[Any]]:
-        from django.utils import timezone
-
-        month = month or timezone.localdate().replace(day=1)
-        scope = _scope(self.user)
+    def resolve(
+        self,
+        month: dt.date | None = None,
+        grade: Grade | None = None,
+        title_row: bool = False,
+        **options: Any,
+    ) -> dict[str, Any]:
+        """The month (this one by default) and the grades whose boards the file holds: the one
+        asked for, else the whole school; a grade head's own grades only (another is a 404)."""
+        month = (month or timezone.localdate()).replace(day=1)
+        scope = self.scope
         if scope is None or scope.is_school_wide:
-            return leaderboard_rows(month)
-        # A grade head: the grades they head, each ranked within itself; anyone else nothing.
-        return [row for grade in board_grades(scope) for row in leaderboard_rows(month, grade.pk)]
+            grades: list[Grade | None] = [grade]
+        else:
+            own = board_grades(scope)
+            if grade is not None and grade not in own:
+                raise SheetRefused(_("There is no such grade."))
+            grades = [grade] if grade is not None else list(own)
+        return {"month": month, "grades": grades, "title_row": title_row}
+
+    def authorize(self, **options: Any) -> None:
+        if self.scope is not None and not sees_board(self.scope):
+            raise PermissionDenied
+
+    def boards(self, month: dt.date, grades: list[Grade | None]) -> list[Board]:
+        """One board a grade, each ranked within its grade (None: the whole school)."""
+        return [month_board(month, grade.pk if grade else None) for grade in grades]
+
+    def rows(
+        self, month: dt.date, grades: list[Grade | None], **options: Any
+    ) -> Iterable[Sequence[Any]]:
+        return [row for board in self.boards(month, grades) for row in board_values(board.rows)]
+
+    def sheets(
+        self, month: dt.date, grades: list[Grade | None], title_row: bool = False, **options: Any
+    ) -> Iterable[Sheet]:
+        if not title_row:
+            yield from super().sheets(month=month, grades=grades)
+            return
+        boards = self.boards(month, grades)
+        title = _("%(school)s · study-help groups' leaderboard · %(month)s · %(grade)s") % {
+            "school": School.get().name,
+            "month": f"{month:%Y-%m}",
+            "grade": _grade_names(grades),
+        }
+        head: list[Any] = [Heading([title], size=14)]
+        rule = boards[0].rule if boards else ""
+        if rule:
+            head.append([rule])
+        head.append(Heading(self.headers()))
+        yield Sheet(
+            _("%(month)s group leaderboard") % {"month": f"{month:%Y-%m}"},
+            rows=[*head, *(row for board in boards for row in board_values(board.rows))],
+            widths=[c.width for c in self.columns],
+        )
+
+    def download_name(self, month: dt.date, grades: list[Grade | None], **options: Any) -> str:
+        return _("Group leaderboard %(month)s %(grade)s.xlsx") % {
+            "month": f"{month:%Y-%m}",
+            "grade": _grade_names(grades),
+        }
+
+
+def _grade_names(grades: list[Grade | None]) -> str:
+    names = [grade.name for grade in grades if grade is not None]
+    return "、".join(names) if names else _("whole school")
+
+
+class CommendationSheet(ExportSheet):
+    """A closed month's outstanding groups (优秀小组表彰名单): published, or a draft the
+    principal's office sees."""
+
+    kind = "commendation"
+    title = gettext_lazy("Outstanding groups")
+    filename = "优秀小组表彰名单.xlsx"
+    columns = [
+        Column("rank", "排名", width=6),
+        Column("grade", "年级", width=10),
+        Column("class", "班级", width=16),
+        Column("group", "组名", width=14),
+        Column("points", "得分", width=8),
+        Column("index", "指数", width=8),
+    ]
+
+    @classmethod
+    def add_arguments(cls, parser) -> None:
+        add_month_argument(parser)
+
+    def resolve(self, month: dt.date | None = None, **options: Any) -> dict[str, Any]:
+        month = (month or timezone.localdate()).replace(day=1)
+        close = MonthClose.objects.filter(month=month).first()
+        drafts = self.scope is None or self.scope.is_school_wide
+        if close is None or not (close.is_published or drafts):
+            raise SheetRefused(
+                _("No outstanding groups of %(month)s have been published.")
+                % {"month": f"{month:%Y-%m}"}
+            )
+        return {"close": close}
+
+    def authorize(self, **options: Any) -> None:
+        """Any member of staff: the list is read out to the whole school."""
+        if self.scope is not None and self.scope.staff is None and not self.user.is_superuser:
+            raise PermissionDenied
+
+    def rows(self, close: MonthClose, **options: Any) -> Iterable[Sequence[Any]]:
+        ranked = close.rows.filter(is_excellent=True, rank__isnull=False).order_by("rank", "pk")
+        for r in ranked:
+            yield [r.rank, r.grade_name, r.class_name, r.group_name, r.points, float(r.index)]
+
+    def sheets(self, close: MonthClose, **options: Any) -> Iterable[Sheet]:
+        yield Sheet(
+            _("%(month)s outstanding groups") % {"month": f"{close.month:%Y-%m}"},
+            headers=self.headers(),
+            rows=self.rows(close),
+            widths=[c.width for c in self.columns],
+        )
+
+    def download_name(self, close: MonthClose, **options: Any) -> str:
+        return _("Outstanding groups %(month)s.xlsx") % {"month": f"{close.month:%Y-%m}"}
+
+
+# A class's groups.
+
+
+class RegisterSheet(ExportSheet):
+    """学习互助小组登记表 of a class: its groups, mottos and goals, each member's roles and
+    goals; never the tiers (it is printed and pinned up)."""
+
+    kind = "group_register"
+    title = gettext_lazy("Registration sheet of the study-help groups")
+    filename = "学习互助小组登记表.xlsx"
+    columns = [
+        Column("number", "组别", width=6),
+        Column("group", "组名", width=12),
+        Column("motto", "组训", width=24),
+        Column("goals", "小组目标", width=30),
+        Column("name", "姓名", width=10),
+        Column("roles", "角色", width=24),
+        Column("goal_short", "个人短期目标", width=24),
+        Column("goal_long", "个人长期目标", width=24),
+    ]
+
+    @classmethod
+    def add_arguments(cls, parser) -> None:
+        add_class_argument(parser)
+        add_term_argument(parser)
+
+    def resolve(
+        self, school_class: SchoolClass, term: Term | None = None, **options: Any
+    ) -> dict[str, Any]:
+        """The class, if the person works with its groups (else a 404), and the term (the
+        current one by default)."""
+        if self.scope is not None and not sees_groups(self.scope, school_class):
+            raise SheetRefused(_("There is no such class."))
+        term = term or Term.current()
+        if term is None:
+            raise SheetRefused(_("No term has been set up yet."))
+        return {"school_class": school_class, "term": term}
+
+    def authorize(self, **options: Any) -> None:
+        """Whoever sees the class's groups (``resolve``) may take its registration sheet."""
+
+    def rows(
+        self, school_class: SchoolClass, term: Term, **options: Any
+    ) -> Iterable[Sequence[Any]]:
+        for group in class_groups(school_class, term):
+            goals = "；".join(
+                goal
+                for goal in (
+                    group.goal_midterm,
+                    group.goal_term_end,
+                    group.goal_year,
+                    group.goal_stage,
+                )
+                if goal
+            )
+            for member in group.members:
+                yield [
+                    group.number,
+                    group.name,
+                    group.motto,
+                    goals,
+                    member.student.name,
+                    "、".join(member.role_names()),
+                    member.goal_short,
+                    member.goal_long,
+                ]
+
+    def sheets(self, school_class: SchoolClass, term: Term, **options: Any) -> Iterable[Sheet]:
+        yield Sheet(
+            _("%(class)s registration sheet") % {"class": school_class},
+            headers=self.headers(),
+            rows=self.rows(school_class, term),
+            widths=[c.width for c in self.columns],
+        )
+
+    def download_name(self, school_class: SchoolClass, **options: Any) -> str:
+        return _("Registration sheet of the study-help groups %(class)s.xlsx") % {
+            "class": school_class
+        }
 
 
 class GroupsSheet(ExportSheet):
@@ -192,21 +414,14 @@ class GroupsSheet(ExportSheet):
             StudyGroup.objects.active()
             .filter(term=term)
             .select_related("school_class__grade")
-            .prefetch_related(
-                Prefetch(
-                    "memberships",
-                    queryset=Membership.objects.current()
-                    .select_related("student")
-                    .prefetch_related("led_subjects")
-                    .order_by("seat", "pk"),
-                    to_attr="members",
-                )
-            )
+            .prefetch_related(members_prefetch())
             .order_by("school_class__grade__level", "school_class__number", "number")
         )
-        scope = _scope(self.user)
+        scope = self.scope
         if scope is not None and not scope.is_school_wide:
-            groups = groups.filter(school_class__in=scope.current_classes().values("pk"))
+            groups = groups.filter(
+                school_class__in=group_classes(scope).filter(academic_year=scope.year).values("pk")
+            )
         for group in groups:
             for member in group.members:
                 yield [
@@ -216,6 +431,6 @@ class GroupsSheet(ExportSheet):
                     group.motto,
                     member.student.student_no,
                     member.student.name,
-                    "、".join(role_names(member)),
+                    "、".join(member.role_names()),
                     member.tier,
                 ]

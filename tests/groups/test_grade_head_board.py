@@ -104,10 +104,14 @@ def test_the_grade_heads_download_holds_only_their_grade(school, board, login):
     close_month(dt.date(2026, 11, 1), school.academic, today=dt.date(2026, 12, 1))
     grades, groups = _sheet_names(client.get(reverse(XLSX), {"month": "2026-11"}).content)
     assert grades == {"七年级"} and len(groups) == 5
+
     # The export kind for the command line follows the same rule.
-    rows = LeaderboardSheet(user=school.grade_head.user).rows(month=dt.date(2026, 11, 1))
-    assert {row[1] for row in rows} == {"七年级"}
-    assert list(LeaderboardSheet(user=school.homeroom.user).rows(month=dt.date(2026, 11, 1))) == []
+    def rows(staff):
+        sheet = LeaderboardSheet(user=staff.user)
+        return sheet.rows(**sheet.resolve(month=dt.date(2026, 11, 1)))
+
+    assert {row[1] for row in rows(school.grade_head)} == {"七年级"}
+    assert list(rows(school.homeroom)) == []
 
 
 def test_the_grade_heads_home_page_names_the_grades_best_groups(school, board, login):

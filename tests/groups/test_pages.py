@@ -344,7 +344,7 @@ def test_live_leaderboard_in_the_admin(school, formed, login, no_activity_minimu
 
 
 def test_live_leaderboard_in_the_admin_comes_a_page_at_a_time(school, formed, login, monkeypatch):
-    monkeypatch.setattr("groups.views.LEADERBOARD_PAGE", 3)
+    monkeypatch.setattr("groups.selectors.LEADERBOARD_PAGE", 3)
     for group in formed:
         add_points(group, school.teacher, 2, dt.date(2026, 11, 9))
     url = reverse("admin:groups_leaderboardrow_live") + "?month=2026-11"

@@ -1,0 +1,31 @@
+"""A class's sub-navigation on the groups' class pages (``schoolops/_class_nav.html``)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from schoolops.models import SchoolClass
+from schoolops.registry import Link
+from schoolops.scopes import Scope
+
+from ..access import can_edit, can_score
+
+
+def class_nav(scope: Scope, school_class: SchoolClass) -> list[Link]:
+    """The pages of a class's groups this person may open, in the order of a week's work."""
+
+    def url(name: str) -> str:
+        return reverse(f"groups:{name}", args=[school_class.pk])
+
+    links = [Link(_("Groups"), url("class_groups"))]
+    if can_score(scope, school_class):
+        links.append(Link(_("Score groups"), url("score")))
+    links += [
+        Link(_("Ranking"), url("ranking")),
+        Link(_("Seating chart"), url("seating")),
+        Link(_("Registration sheet"), url("register")),
+    ]
+    if can_edit(scope, school_class):
+        links.append(Link(_("Reviews"), url("reviews")))
+    return links
