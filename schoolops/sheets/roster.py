@@ -56,7 +56,6 @@ from schoolops.sheets.base import (
     ImportSheet,
     Row,
     RowError,
-    SheetRefused,
 )
 from schoolops.sheets.engine import bulk_insert
 from schoolops.sheets.exams import ExamsSheet
@@ -614,8 +613,8 @@ class StudentsSheet(ImportSheet, ExportSheet):
     columns = [
         STUDENT_NO,
         Column("name", "姓名", parsers.name, required=True, aliases=("学生姓名",)),
-        # 性别 and 班级 are needed on a roster, not on a family sheet (``recognise``).
-        Column("gender", "性别", parsers.gender, show=GENDER_WRITTEN.get),
+        # 性别 and 班级 are needed on a roster, not on a family sheet (``match_header``).
+        Column("gender", "性别", parsers.gender, required=True, show=GENDER_WRITTEN.get),
         Column("birth_date", "出生日期", parsers.birth_date, aliases=("出生年月", "生日")),
         Column(
             "grade",
@@ -624,7 +623,13 @@ class StudentsSheet(ImportSheet, ExportSheet):
             aliases=("级部",),
             show=lambda level: GRADE_NAMES.get(level, str(level)),
         ),
-        Column("class_name", "班级", parsers.class_in_cohort, aliases=("班", "班别", "班级名称")),
+        Column(
+            "class_name",
+            "班级",
+            parsers.class_in_cohort,
+            required=True,
+            aliases=("班", "班别", "班级名称"),
+        ),
         Column("guardian_name", "家长姓名", parsers.name, aliases=("监护人", "监护人姓名")),
         Column(
             "guardian_phone",
@@ -648,27 +653,24 @@ class StudentsSheet(ImportSheet, ExportSheet):
     def unique_keys(self) -> tuple[str, ...]:
         return ("student_no",)
 
+    def match_header(self, found: dict[str, int], labels: list[str]) -> list[str]:
+        # A family sheet needs no 性别 or 班级; on a roster, a class may say its grade
+        # (七年级(3)班, 703), so 年级 is missing only with the class.
+        if "gender" not in found and national.has_members(found):
+            needed = {"student_no", "name"}
+        else:
+            needed = {"student_no", "name", "gender", "class_name"}
+            if "class_name" not in found:
+                needed.add("grade")
+        return [c.header for c in self.columns if c.key in needed and c.key not in found]
+
     def recognise(self, found: dict[str, int], labels: list[str]) -> None:
         self.national_numbers = labels[found["student_no"]] == national.NATIONAL_NO_HEADER
         self.has_grade = "grade" in found
         self.family_only = "gender" not in found and national.has_members(found)
         if self.family_only:
             self.layout = national.FAMILY
-            return
-        missing = [
-            c.header
-            for c in self.columns
-            if c.key in ("gender", "class_name") and c.key not in found
-        ]
-        if missing:
-            raise SheetRefused(
-                _(
-                    "The sheet has no column %(missing)s. A roster needs 学籍号, 姓名, 性别 and "
-                    "班级; a family members sheet needs 学籍号, 姓名 and 成员1姓名."
-                )
-                % {"missing": "、".join(missing)}
-            )
-        if self.national_numbers or national.has_members(found) or "status" in found:
+        elif self.national_numbers or national.has_members(found) or "status" in found:
             self.layout = national.REGISTRY
         elif not self.has_grade:
             self.layout = national.SHORT
@@ -705,11 +707,6 @@ class StudentsSheet(ImportSheet, ExportSheet):
                 )
                 return None
             return row
-        missing = [key for key in ("gender", "class_name") if row.get(key) is None]
-        for key in missing:
-            self.add_error(row.line, key, _("This cell is empty."))
-        if missing:
-            return None
         level, name = self._grade_and_class(row)
         row.data["grade"] = level
         row.data["school_class"] = self.lookups.school_class(level, name, "class_name")

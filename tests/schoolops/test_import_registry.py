@@ -548,16 +548,36 @@ def test_a_family_sheet_row_whose_name_is_not_the_rosters_is_refused(school, tmp
     assert Student.objects.get(student_no="0702601001").guardian_name == "张建国"
 
 
-def test_a_roster_without_a_gender_column_or_family_members_is_refused_in_one_message(
-    school, tmp_path
-):
-    path = write_sheet(
-        tmp_path / "x.xlsx", ["学籍号", "姓名", "班级"], [["0702609001", "刘洋", "1班"]]
+def test_a_roster_needs_gender_and_class_and_a_family_sheet_needs_neither(school, tmp_path):
+    roster = write_sheet(
+        tmp_path / "x.xlsx", ["学籍号", "姓名", "年级"], [["0702609001", "刘洋", "七年级"]]
+    )
+    family = write_sheet(
+        tmp_path / "y.xlsx", ["学籍号", "姓名", "成员1姓名"], [["0702601001", "张小明", "张建国"]]
+    )
+
+    refused, _record = engine.import_file("students", roster)
+    loaded, _record = engine.import_file("students", family)
+
+    assert "(missing: 性别、班级)" in refused.refused
+    assert loaded.ok, loaded.messages()
+
+
+def test_an_empty_gender_or_class_cell_of_a_roster_is_refused(school, tmp_path):
+    path = write_registry(
+        tmp_path / "x.xlsx",
+        [
+            registry_row(班级名称="七年级(1)班", 姓名="王小明", 全国学籍号="G" + ID_X, 性别=None),
+            registry_row(班级名称=None, 姓名="陈静", 全国学籍号=NO_J),
+        ],
     )
 
     result, _record = engine.import_file("students", path)
 
-    assert result.refused.startswith("The sheet has no column 性别.")
+    assert [(e.line, e.column, e.message) for e in result.errors] == [
+        (4, "性别", "This cell is empty."),
+        (5, "班级", "This cell is empty."),
+    ]
 
 
 def test_id_numbers_and_unused_columns_are_kept_nowhere(school, registry_file, tmp_path):

@@ -188,7 +188,7 @@ def test_the_teachers_id_numbers_are_kept_nowhere(school, template):
     result, _record = engine.import_file("staff", template)
 
     assert result.ok, result.messages()
-    assert "*身份证件号" in result.ignored_columns
+    assert any(column.endswith("身份证件号") for column in result.ignored_columns)
     stored = json.dumps(
         [list(Staff.objects.values()), list(ImportRecord.objects.values()), result.preview],
         default=str,
