@@ -83,6 +83,11 @@ def can_score(scope: Scope, school_class: SchoolClass) -> bool:
     return scope.teaches(school_class) or school_class.pk in scope.homeroom_class_ids
 
 
+def is_homeroom_teacher(scope: Scope, school_class: SchoolClass) -> bool:
+    """The class's own homeroom teacher: uploads its 学习委员's weekly score sheet."""
+    return school_class.pk in scope.homeroom_class_ids
+
+
 def shows_tiers(scope: Scope, school_class: SchoolClass) -> bool:
     """Tiers are for the class's teachers and keepers, never for print or for office staff."""
     return scope.can_edit_class(school_class) or scope.teaches(school_class)

@@ -1,10 +1,11 @@
 """Sheet kinds of the groups app: every file it reads or writes.
 
-``import_sheet scores`` (the 学习委员's week of scores), and the downloads, each an export
-kind served by ``schoolops.sheets.http.sheet_response`` and by ``export_sheet KIND``:
-``leaderboard`` (the monthly board), ``groups`` (every group of a term, with tiers, for
-teachers), ``group_register`` (a class's 学习互助小组登记表, no tiers) and ``commendation`` (a
-month's published outstanding groups).
+``import_sheet scores`` (the 学习委员's week of scores; uploaded for one class by its homeroom
+teacher on the class's pages), and the downloads, each an export kind served by
+``schoolops.sheets.http.sheet_response`` and by ``export_sheet KIND``: ``leaderboard`` (the
+monthly board), ``groups`` (every group of a term, with tiers, for teachers),
+``group_register`` (a class's 学习互助小组登记表, no tiers) and ``commendation`` (a month's
+published outstanding groups).
 
 The header rule: the columns are a file format, declared once per kind as Chinese constants
 (the same in every language); titles, roles and notes in the cells go through gettext.
@@ -48,6 +49,9 @@ class ScoresSheet(ImportSheet):
     kind = "scores"
     title = gettext_lazy("Group scores")
     permission = "groups.add_scoreentry"
+    # The homeroom teacher uploads their own class's sheet (``views.uploads``): a row of
+    # another class refuses the file, naming the row.
+    class_scoped = True
     columns = [
         Column("day", "日期", parsers.parse_date, required=True),
         Column("grade", "年级", parsers.grade_level, required=True),
@@ -70,13 +74,15 @@ class ScoresSheet(ImportSheet):
         self.members = set(Membership.objects.current().values_list("group_id", "student_id"))
         self.closed = set(MonthClose.objects.values_list("month", flat=True))
 
-    def clean_row(self, row: Row) -> Row:
+    def clean_row(self, row: Row) -> Row | None:
         day: dt.date = row["day"]
         term = next((t for t in self.terms if t.start_date <= day <= t.end_date), None)
         if term is None:
             raise CellError(_("This date is not in a term."), column="day")
         grade = self.lookups.grade(row["grade"], "grade")
         school_class = self.lookups.school_class(grade.level, row["class_name"], "class_name")
+        if not self.in_class(row.line, school_class, "class_name"):
+            return None
         group = self.groups.get((school_class.pk, term.pk, row["group_name"]))
         if group is None:
             raise CellError(

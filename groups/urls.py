@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, forming, group, overview, printables, ranking, reviews, scoring
+from .views import board, forming, group, overview, printables, ranking, reviews, scoring, uploads
 
 app_name = "groups"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("classes/<pk:class_pk>/confirm/", forming.confirm, name="confirm"),
     path("classes/<pk:class_pk>/score/", scoring.score, name="score"),
     path("classes/<pk:class_pk>/score/tap/", scoring.score_tap, name="score_tap"),
+    path("classes/<pk:class_pk>/score/upload/", uploads.score_upload, name="score_upload"),
     path("classes/<pk:class_pk>/ranking/", ranking.ranking, name="ranking"),
     path("classes/<pk:class_pk>/register/", printables.register, name="register"),
     path("classes/<pk:class_pk>/register.xlsx", printables.register_xlsx, name="register_xlsx"),

@@ -4,6 +4,7 @@
 - ``forming``: proposing, confirming and moving members of a class's groups;
 - ``group``: one group's page, its name, goals and roles, check-ins and consequences;
 - ``scoring``: quick scoring in a lesson, undo, the entries and their corrections;
+- ``uploads``: the homeroom teacher's upload of the 学习委员's weekly score sheet;
 - ``ranking``: a class's weekly and monthly ranking, recommendations;
 - ``board``: the monthly school leaderboard, closing months, commendations;
 - ``printables``: the registration sheet and the seating chart;

@@ -9,7 +9,7 @@ from schoolops.models import SchoolClass
 from schoolops.registry import Link
 from schoolops.scopes import Scope
 
-from ..access import can_edit, can_score
+from ..access import can_edit, can_score, is_homeroom_teacher
 
 
 def class_nav(scope: Scope, school_class: SchoolClass) -> list[Link]:
@@ -21,6 +21,8 @@ def class_nav(scope: Scope, school_class: SchoolClass) -> list[Link]:
     links = [Link(_("Groups"), url("class_groups"))]
     if can_score(scope, school_class):
         links.append(Link(_("Score groups"), url("score")))
+    if is_homeroom_teacher(scope, school_class):
+        links.append(Link(_("Upload the score sheet"), url("score_upload")))
     links += [
         Link(_("Ranking"), url("ranking")),
         Link(_("Seating chart"), url("seating")),

@@ -99,3 +99,22 @@ def add_points(group, teacher, points: int, day: dt.date, count: int = 1) -> Non
         )
         for _ in range(count)
     )
+
+
+SCORE_HEADERS = ["日期", "年级", "班级", "组名", "评分项", "分值", "记录人工号", "备注", "学籍号"]
+
+
+def scores_workbook(rows) -> bytes:
+    """The 学习委员's weekly score sheet (kind ``scores``) with these rows, as an upload."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(SCORE_HEADERS)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

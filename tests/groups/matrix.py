@@ -4,7 +4,8 @@ Objects are built in class_a. Its groups are seen by its teachers (homeroom, tea
 grade head and the principal's office; the outsider (class_b), the psychology teacher and
 office staff (groups are teachers' business, not the roster's) get 404. Forming and keeping
 the groups is for the homeroom teacher, the grade head and the principal's office (a subject
-teacher gets 403); scoring for the class's teachers (others who see the class get 403); the
+teacher gets 403); scoring for the class's teachers (others who see the class get 403);
+uploading the 学习委员's weekly score sheet for the class's own homeroom teacher; the
 monthly leaderboard and its download for the principal's office and, for 七年级 only, its
 grade head; closing and publishing for 教导处.
 """
@@ -55,6 +56,11 @@ SCORE_POST = expect(
     psychologist=404,
     office=404,
 )
+# The class's own homeroom teacher (whoever else sees the class gets 403).
+HOMEROOM = expect(403, anonymous=LOGIN, homeroom=OK, outsider=404, psychologist=404, office=404)
+HOMEROOM_POST = expect(
+    403, anonymous=LOGIN, homeroom=REDIRECT, outsider=404, psychologist=404, office=404
+)
 # The leaderboard: the principal's office, and the grade head for their own grade.
 BOARD = expect(403, anonymous=LOGIN, principal=OK, academic=OK, grade_head=OK)
 ACADEMIC_POST = expect(403, anonymous=LOGIN, academic=REDIRECT)
@@ -104,6 +110,18 @@ def _tap(school) -> Call:
         kwargs={"class_pk": school.class_a.pk},
         data={"group": str(g1.pk), "item": str(item.pk), "student": "", "subject": ""},
     )
+
+
+def _score_sheet(school) -> Call:
+    """The homeroom teacher's upload of class_a's weekly score sheet: one valid row."""
+    from tests.groups.helpers import scores_workbook
+
+    _groups(school)
+    _item("课堂回答")
+    sheet = scores_workbook(
+        [["2026-11-23", "七年级", "1班", "星火组", "课堂回答", 1, "T1001", "学习委员记录", None]]
+    )
+    return Call(kwargs={"class_pk": school.class_a.pk}, files={"file": ("scores.xlsx", sheet)})
 
 
 def _group(school) -> Call:
@@ -284,6 +302,16 @@ ROUTES = [
     Route("groups:confirm", method="post", build=_propose, expect=KEEP_POST),
     Route("groups:score", build=_class, expect=SCORE),
     Route("groups:score_tap", method="post", build=_tap, expect=SCORE_POST),
+    # The 学习委员's weekly score sheet: its own class's homeroom teacher uploads it (checked,
+    # then confirmed: the check redirects to its record).
+    Route("groups:score_upload", build=_class, expect=HOMEROOM),
+    Route(
+        "groups:score_upload",
+        method="post",
+        build=_score_sheet,
+        expect=HOMEROOM_POST,
+        uploads=True,
+    ),
     Route("groups:ranking", build=_class, expect=VIEW),
     Route("groups:register", build=_class, expect=VIEW),
     Route("groups:register_xlsx", build=_class, expect=VIEW),

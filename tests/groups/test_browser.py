@@ -90,3 +90,70 @@ def test_scoring_works_without_javascript(
         assert points(eight_groups[1]) == -2
     finally:
         context.close()
+
+
+def test_the_homeroom_teacher_uploads_the_score_sheet_on_a_phone(
+    browser, live_server, school, eight_groups, browser_login, settings, tmp_path
+):
+    """Issue 12: from the class's pages, on a 390 × 844 phone: choose the file, read the
+    check, confirm; the week's scores are in, and nothing asks for a command line."""
+    from schoolops.models import ImportRecord
+
+    from .helpers import scores_workbook
+
+    settings.PRIVATE_ROOT = str(tmp_path)
+    sheet = scores_workbook(
+        [
+            [
+                "2026-11-23",
+                "七年级",
+                "1班",
+                "飞翔1组",
+                "课堂回答",
+                1,
+                "T1001",
+                "学习委员记录",
+                None,
+            ],
+            ["2026-11-23", "七年级", "1班", "飞翔3组", "质疑对抗", 2, "T1001", "", None],
+        ]
+    )
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=3,
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        browser_login(page, school.homeroom)
+        page.wait_for_url(lambda url: "/accounts/login" not in url)
+        page.goto(f"/groups/classes/{school.class_a.pk}/")
+        page.locator("#class-nav a", has_text="上传评分表").click()
+        page.wait_for_url(lambda url: url.endswith("/score/upload/"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert "命令行" not in page.content() and "manage.py" not in page.content()
+
+        page.set_input_files(
+            "#upload-form input[type=file]",
+            files=[{"name": "第12周评分.xlsx", "mimeType": XLSX, "buffer": sheet}],
+        )
+        page.locator("#upload-form button[type=submit]").click()
+        page.locator("#upload-confirm").wait_for()
+        assert "飞翔3组" in page.locator("#upload-preview").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert not ScoreEntry.objects.exists()  # the check wrote nothing
+
+        page.locator("#upload-confirm button").click()
+        page.wait_for_url(lambda url: url.endswith("/ranking/"))
+        assert "导入" in page.locator(".messages .alert-success").inner_text()
+        assert points(eight_groups[0]) == 1 and points(eight_groups[2]) == 2
+        assert ImportRecord.objects.get(kind="scores").status == ImportRecord.Status.DONE
+    finally:
+        context.close()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
