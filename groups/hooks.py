@@ -25,7 +25,7 @@ from schoolops.registry import (
 )
 from schoolops.scopes import get_scope
 
-from .access import can_run_months, can_score, sees_board
+from .access import can_run_months, can_score, is_homeroom_teacher, sees_board
 from .models import Membership, MonthClose, ScoreEntry, StudyGroup
 from .selectors import month_board
 
@@ -195,6 +195,10 @@ def class_links(request: HttpRequest, school_class: SchoolClass) -> list[Link]:
     ]
     if can_score(scope, school_class):
         links.insert(0, Link(_("Score groups"), reverse("groups:score", args=[school_class.pk])))
+    if is_homeroom_teacher(scope, school_class):
+        # The 学习委员's weekly score sheet, uploaded by the class's homeroom teacher.
+        url = reverse("groups:score_upload", args=[school_class.pk])
+        links.append(Link(_("Upload the score sheet"), url))
     return links
 
 

@@ -78,3 +78,13 @@ def test_class_page_links_to_groups(school, formed, login):
     )
     assert reverse("groups:score", args=[school.class_a.pk]) not in response.text
     assert reverse("groups:class_groups", args=[school.class_a.pk]) in response.text
+
+
+def test_the_class_page_offers_the_score_sheet_upload_to_its_homeroom_teacher_only(
+    school, formed, login
+):
+    page = reverse("schoolops:class_detail", args=[school.class_a.pk])
+    upload = reverse("groups:score_upload", args=[school.class_a.pk])
+    assert upload in login(school.homeroom).get(page).text
+    for staff in (school.teacher, school.grade_head, school.principal):
+        assert upload not in login(staff).get(page).text
