@@ -2,7 +2,8 @@
 
 A page is a function view in its app's ``views/`` package, in this order::
 
-    @class_required(rule=may_consult)  # schoolops.scopes: login, 404 outside scope, 403
+    @scope_required(may_consult)  # schoolops.scopes: login; the app's rule (403)
+    @class_required()  # class_pk → school_class; outside the person's scope: 404
     @term_required  # the current term, or a page saying none is set up
     def class_ledger(request, school_class, term):
         form = LedgerForm(request.POST or None)

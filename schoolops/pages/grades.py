@@ -63,19 +63,27 @@ def grade_tabs(
     grades: Iterable[Grade],
     *,
     param: str = "grade",
+    default: Grade | None = None,
+    keep: Iterable[str] | None = None,
     note: Callable[[Grade], Any] | None = None,
 ) -> GradeTabs:
     """The tabs of ``grades`` (in the one order) and the grade asked for with ``?grade=``
-    (404 if it is not one of them); ``note(grade)`` adds a figure beside each name."""
+    (404 if it is not one of them); without one, ``default`` if it is among them, else the
+    first. The tab links keep the page's other query parameters (only those named in
+    ``keep``, when given; never ``page``); ``note(grade)`` adds a figure beside each name."""
     from schoolops.scopes import get_scope
 
     headed = get_scope(request).headed_grade_ids
     ordered = sorted(grades, key=lambda grade: (grade.pk not in headed, grade.level))
     chosen = request.GET.get(param)
-    first = ordered[0] if ordered else None
-    current = pick_or_404(ordered, chosen) if chosen else first
+    if chosen:
+        current = pick_or_404(ordered, chosen)
+    else:
+        current = default if default in ordered else next(iter(ordered), None)
     query = request.GET.copy()
-    query.pop("page", None)  # another grade starts on its first page
+    for name in list(query):
+        if name == "page" or (keep is not None and name not in keep):
+            del query[name]  # another grade starts on its first page
     tabs = []
     for grade in ordered:
         query[param] = str(grade.pk)

@@ -287,6 +287,20 @@ def test_an_unknown_grade_is_a_404_never_another_grade(school, rf_scope):
             grade_tabs(request, [school.grade7])
 
 
+def test_without_a_grade_asked_for_the_default_or_the_first_is_shown(school, rf_scope):
+    grades = [school.grade7, school.grade8]
+    request = rf_scope(school.principal.user, "/?class=5&month=2026-11")
+    assert grade_tabs(request, grades).current == school.grade7
+    tabs = grade_tabs(request, grades, default=school.grade8, keep=("month",))
+    assert tabs.current == school.grade8
+    assert [t.url for t in tabs] == [
+        f"?month=2026-11&grade={school.grade7.pk}",
+        f"?month=2026-11&grade={school.grade8.pk}",
+    ]
+    # A default that is not among the tabs is not shown.
+    assert grade_tabs(request, [school.grade7], default=school.grade8).current == school.grade7
+
+
 def test_page_grades_follow_the_post(school, rf_scope):
     principal = get_scope(rf_scope(school.principal.user, "/"))
     assert page_grades(principal) == [school.grade7, school.grade8]
