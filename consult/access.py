@@ -8,19 +8,17 @@ plan, consultation records) is the register's to say: ``schoolops.privacy.may_re
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from schoolops import privacy
 from schoolops.models import Grade, Post, SchoolClass, Student
-from schoolops.scopes import Scope, get_scope
+from schoolops.scopes import Scope, get_scope, get_student_or_404
 
-from .models import Level, Meeting
+from .models import Escalation, LedgerProfile, Level, Meeting, Strategy
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -47,40 +45,26 @@ def may_consult(scope: Scope) -> bool:
     return scope.staff is not None and scope.has_post(*CONSULT_POSTS)
 
 
-def consult_required(view: Callable) -> Callable:
-    """Anonymous → login; office staff or no post → 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not may_consult(get_scope(request)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def school_wide_required(view: Callable) -> Callable:
-    """The principal's office only: anonymous → login; other posts → 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not get_scope(request).is_school_wide:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def sees_grade_pages(scope: Scope) -> bool:
     """The pages over many classes (the consultation scores and their export, meetings held
     against expected, the escalation agenda): the principal's office for the school, a grade
     head for the grades they head (only those grades' tabs and classes; another grade is a
     404). Anyone else: 403. The principal's monthly review stays the principal's office's."""
     return scope.is_school_wide or bool(scope.headed_grade_ids)
+
+
+def may_open_grade_pages(scope: Scope) -> bool:
+    """The rule of the pages over many classes: a consulting post that sees grade pages."""
+    return may_consult(scope) and sees_grade_pages(scope)
+
+
+def grade_page_classes(scope: Scope) -> list[SchoolClass]:
+    """The classes of this year a grade page shows: the school's for the principal's office,
+    a grade head's grades' otherwise."""
+    classes = scope.current_classes().order_by("grade__level", "number")
+    if not scope.is_school_wide:
+        classes = classes.filter(grade__in=scope.headed_grade_ids)
+    return list(classes)
 
 
 def is_leader_of(scope: Scope, student: Student) -> bool:
@@ -96,6 +80,77 @@ def is_leader_of(scope: Scope, student: Student) -> bool:
 def can_keep_ledger(scope: Scope, student: Student) -> bool:
     """The homeroom teacher, the grade head and the principal's office keep the ledger."""
     return scope.can_edit_class(student.school_class)
+
+
+def label_categories(scope: Scope, profiles: list[LedgerProfile]) -> None:
+    """Sets ``labels`` on each ledger entry: its categories as this person may read them,
+    心理障碍 only of the students whose psychological notes the register lets them read (one
+    query whatever the entries hold, so a page's count does not depend on the data)."""
+    readable: set[int] = set()
+    if profiles:
+        ids = [p.student_id for p in profiles]
+        readable = set(
+            privacy.readable_students(
+                scope, privacy.Category.PSYCHOLOGICAL, Student.objects.filter(pk__in=ids)
+            ).values_list("pk", flat=True)
+        )
+    for profile in profiles:
+        profile.labels = profile.category_labels(psych=profile.student_id in readable)
+
+
+def may_work_on(scope: Scope, student: Student) -> bool:
+    """Open strategies, follow them up, write cases: the class's teachers and keepers, the
+    psychology teacher and the student's responsible leader (包靠)."""
+    return (
+        scope.can_edit_class(student.school_class)
+        or scope.teaches(student.school_class)
+        or scope.is_psychology
+        or is_leader_of(scope, student)
+    )
+
+
+def may_open_strategy(scope: Scope, student: Student, in_scope: set[int] | None = None) -> bool:
+    """``strategy_detail``'s rule: the student is in the person's scope (``in_scope``: ids of
+    ``scope.students()``, else the page is a 404) and the person reads their consultation
+    records (a mentor has the student in scope but does not: a 403)."""
+    if in_scope is not None and student.pk not in in_scope:
+        return False
+    return privacy.may_read(scope, privacy.Category.CONSULT, student)
+
+
+def get_strategy_or_404(request: HttpRequest, pk: Any) -> Strategy:
+    """A strategy of a student in scope (else 404) whose records the person reads (else 403)."""
+    try:
+        strategy = Strategy.objects.select_related("student__school_class", "owner", "meeting").get(
+            pk=pk
+        )
+    except (Strategy.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    get_student_or_404(request, strategy.student_id)
+    if not may_open_strategy(get_scope(request), strategy.student):
+        raise PermissionDenied
+    return strategy
+
+
+def may_follow_up(scope: Scope, strategy: Strategy) -> bool:
+    """Its owner, and whoever may work on the student."""
+    owns = scope.staff is not None and strategy.owner_id == scope.staff.pk
+    return owns or may_work_on(scope, strategy.student)
+
+
+def escalation_agenda(scope: Scope) -> QuerySet[Escalation]:
+    """The proposals a person decides: a grade head their grades', the principal's office
+    those to the grade and the school."""
+    condition = Q(pk__in=[])
+    if scope.headed_grade_ids:
+        condition |= Q(
+            to_level=Level.GRADE, student__school_class__grade__in=scope.headed_grade_ids
+        )
+    if scope.is_school_wide:
+        condition |= Q(to_level__in=[Level.GRADE, Level.SCHOOL])
+    return Escalation.objects.filter(condition).select_related(
+        "student__school_class__grade", "decided_by", "proposed_by"
+    )
 
 
 def visible_grade_ids(scope: Scope) -> set[int]:

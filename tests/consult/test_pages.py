@@ -687,3 +687,88 @@ def test_the_agenda_shows_25_proposals_a_page_in_a_fixed_number_of_queries(
     assert first.count('value="take"') == 25
     second = client.get(url("escalations"), {"page": 2}).text
     assert second.count('value="take"') == 43 - 25
+
+
+# One way to write a page (issue 13): the toolkit's rules on the consultation pages.
+
+
+def test_without_a_term_the_consultation_pages_say_the_academic_office_has_not_set_it_up(
+    school, login, today
+):
+    """They answered a bare 404 「尚未设置学期。」 before."""
+    Term.objects.all().delete()
+    for staff, page in [
+        (school.homeroom, url("class_ledger", school.class_a.pk)),
+        (school.homeroom, url("student_ledger", school.student_a.pk)),
+        (school.principal, url("scores")),
+        (school.principal, url("cadence")),
+        (school.principal, url("review")),
+        (school.principal, url("case_list")),
+    ]:
+        response = login(staff).get(page)
+        assert response.status_code == 200, page
+        assert "教导处尚未设置本学期" in response.text, page
+    # The rules still come first: office staff learn nothing of the consultation pages.
+    assert login(school.office).get(url("scores")).status_code == 403
+
+
+def test_the_monthly_review_follows_the_grade_rule(school, login, today):
+    """An unknown grade is a 404 (it fell back to the first grade before); a class chosen
+    shows its grade's tab."""
+    client = login(school.principal)
+    assert client.get(url("review"), {"grade": "x"}).status_code == 404
+    assert client.get(url("review"), {"grade": "99999"}).status_code == 404
+    response = client.get(url("review"), {"class": school.class_c.pk})
+    assert response.context["grade"] == school.grade8
+    assert response.context["school_class"] == school.class_c
+    tabs = response.context["tabs"]
+    assert [t.grade for t in tabs if t.current] == [school.grade8]
+    # The tabs go to a grade, not to the class chosen on another.
+    assert all("class=" not in t.url for t in tabs)
+
+
+def test_the_class_pages_share_one_sub_nav_marking_the_page_shown(school, login, today):
+    client = login(school.homeroom)
+    for name in ("class_ledger", "class_observations"):
+        page = client.get(url(name, school.class_a.pk)).text
+        assert 'id="class-nav"' in page
+        assert f'aria-current="page" href="{url(name, school.class_a.pk)}"' in page
+        assert page.count('aria-current="page"') == 1
+    meetings = client.get(url("meeting_list"), {"class": school.class_a.pk}).text
+    assert 'id="class-nav"' in meetings
+
+
+def test_every_table_of_the_consultation_pages_has_a_caption_and_scoped_headers(
+    school, login, today
+):
+    from html.parser import HTMLParser
+
+    class Tables(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.tables, self.unscoped = [], []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "table":
+                self.tables.append(False)
+            elif tag == "caption" and self.tables:
+                self.tables[-1] = True
+            elif tag == "th" and "scope" not in dict(attrs):
+                self.unscoped.append(self.getpos())
+
+    ledger(school.student_a, school.term, special_attention=True, plan="每周谈心")
+    record = meeting(school, dt.date(2026, 11, 2), students=[school.student_a])
+    client = login(school.principal)
+    pages = [
+        url("cadence"),
+        url("scores"),
+        url("case_list"),
+        url("escalations"),
+        url("review"),
+        url("meeting_detail", record.pk),
+    ]
+    for page in pages:
+        parser = Tables()
+        parser.feed(client.get(page).text)
+        assert parser.tables and all(parser.tables), page
+        assert parser.unscoped == [], page
