@@ -285,7 +285,6 @@ PAGES += [
     # groups
     Page("groups:class_groups", "class groups", "homeroom", _class),
     Page("groups:score", "quick scoring", "teacher", _class),
-    Page("groups:score_upload", "score sheet upload", "homeroom", _class),
     Page("groups:ranking", "weekly class ranking", "homeroom", _class),
     Page("groups:leaderboard", "monthly leaderboard", "principal", budget_ms=50.0),
     Page("groups:index", "groups index", "homeroom"),
@@ -339,9 +338,7 @@ PAGES += [
     Page("mentors:pairing_detail", "pairing", "teacher", _pairing),
     Page("mentors:applicants", "applicants", "teacher"),
     Page("mentors:class_choices", "class choices", "homeroom", _class),
-    Page("mentors:class_choices_upload", "class choices sheet upload", "homeroom", _class),
     Page("mentors:evaluation", "mentor evaluation", "academic"),
-    Page("mentors:ratings_upload", "questionnaire sheet upload", "academic"),
     Page("mentors:evaluation_mentor", "one mentor's evaluation", "academic", _mentor),
     Page("mentors:self_evaluation", "mentor self-evaluation", "teacher"),
     Page("mentors:peer_ratings", "colleagues to rate", "homeroom"),

@@ -58,7 +58,9 @@ class SchoolOpsConfig(AppConfig):
         from django.db.models.signals import m2m_changed
 
         from schoolops.privileges import posts_changed
+        from schoolops.records import StudentRecordsSheet
         from schoolops.sheets.privileges import PrivilegeChangesSheet
+        from schoolops.sheets.read_log import ReadLogSheet
         from schoolops.sheets.roster import ROSTER_SHEETS
 
         m2m_changed.connect(
@@ -66,5 +68,5 @@ class SchoolOpsConfig(AppConfig):
             sender=get_user_model().groups.through,
             dispatch_uid="schoolops_posts_changed",
         )
-        for sheet in (*ROSTER_SHEETS, PrivilegeChangesSheet):
+        for sheet in (*ROSTER_SHEETS, PrivilegeChangesSheet, ReadLogSheet, StudentRecordsSheet):
             registry.add_sheet(sheet.kind, sheet)

@@ -217,7 +217,7 @@ class Term(models.Model):
 
     def teaching_weeks(self) -> list[TeachingWeek]:
         """The numbered teaching weeks, holiday weeks left out."""
-        weeks = []
+        weeks: list[TeachingWeek] = []
         for monday in self.calendar_weeks():
             if monday not in self.holiday_mondays:
                 weeks.append(TeachingWeek(self, len(weeks) + 1, monday))
@@ -365,7 +365,7 @@ class Grade(models.Model):
         if self.head_id != old_head_id:
             privileges.record([privileges.grade_head_change(self, old_head_id)])
         # Heading a grade is the 级部主任 post: the scope reads headed grades only for it.
-        if self.head_id is not None:
+        if self.head is not None:
             group, _created = Group.objects.get_or_create(name=Post.GRADE_HEAD)
             group.user_set.add(self.head.user_id)
 
@@ -790,6 +790,59 @@ class ImportRecord(models.Model):
     class Meta:
         verbose_name = _("import record")
         verbose_name_plural = _("import records")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in self.ACTIVE
+
+
+class ExportRecord(models.Model):
+    """A download too big to write within a request (``schoolops.exports``): who asked for
+    which export kind with which options, its progress, and the file while it is kept.
+
+    The file lives in private storage, is served only to the person who asked, and is removed
+    with its record a day after it was asked for.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to run")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    # The kind's options as the page resolved them (``exports.encode_options``).
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="export_records",
+        verbose_name=_("asked by"),
+    )
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    # The page that asked (its URL name), for the read log.
+    page = models.CharField(_("page"), max_length=80, blank=True)
+    created_at = models.DateTimeField(_("asked"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), default=timezone.now)
+    stored_file = models.CharField(_("stored file"), max_length=255, blank=True)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        verbose_name = _("export record")
+        verbose_name_plural = _("export records")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:

@@ -3,21 +3,27 @@
 ``schoolops`` gives the roster, the exam results, the guardians' requests and the read log of
 the student; every app adds its part through ``registry.add_student_export`` (titled sections
 of rows). The principal's office prints it (``schoolops:student_records``) or downloads it as
-one workbook (``schoolops:student_records_xlsx``); either read is itself logged.
+one workbook (export kind ``student_records``, ``schoolops:student_records_xlsx``); either
+read is itself logged.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
-from schoolops.models import ExamResult, GuardianRequest, ReadLog, Student
+from schoolops import privacy
+from schoolops.models import ExamResult, GuardianRequest, Post, ReadLog, Student
 from schoolops.registry import Section, registry
-from schoolops.sheets.writer import Heading, Sheet, workbook_bytes
+from schoolops.sheets.base import ExportSheet, SheetRefused
+from schoolops.sheets.writer import Heading, Sheet
 
 
 def _yes_no(value: bool) -> str:
@@ -129,21 +135,45 @@ def printable(parts: list[tuple[str, list[Section]]]) -> list[tuple[str, list[Se
     ]
 
 
-def workbook(student: Student, parts: list[tuple[str, list[Section]]]) -> bytes:
-    """One sheet per part: each section a bold title, its header row, its rows."""
+class StudentRecordsSheet(ExportSheet):
+    """Everything held on one student as a workbook, for a guardian's request: a printable
+    record, not a table to import, so it declares no columns (each part's sections carry
+    their own translated headers, as the printed page shows them)."""
 
-    def rows(sections: list[Section]) -> list[Any]:
-        out: list[Any] = []
-        for section in sections:
-            out.append(Heading([section.title], size=12))
-            out.append(Heading(section.headers))
-            out.extend(section.rows or [[_("(none)")]])
-            out.append([])
-        return out
+    kind = "student_records"
+    title = gettext_lazy("Everything held on a student")
+    filename = "全部记录.xlsx"
 
-    title = Heading([_("Everything held on %(name)s") % {"name": student}], size=14)
-    sheets = [
-        Sheet(str(part), rows=[title, [], *rows(sections)], widths=[18, 18, 30, 30, 18, 18])
-        for part, sections in parts
-    ]
-    return workbook_bytes(*sheets)
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--student", required=True, help="The student's 学籍号.")
+
+    def resolve(self, student: Student | int | str | None = None, **options: Any) -> dict:
+        students = self.scope.students() if self.scope is not None else Student.objects.all()
+        if isinstance(student, str):
+            found = students.filter(student_no=student).first()
+        else:
+            found = students.filter(pk=getattr(student, "pk", student)).first()
+        if found is None:
+            raise SheetRefused(_("There is no such student."))
+        return {"student": found}
+
+    def authorize(self, **options: Any) -> None:
+        if not self.scope.has_post(*Post.school_wide()):
+            raise PermissionDenied
+
+    def sheets(self, student: Student, **options: Any) -> Iterator[Sheet]:
+        """One sheet per part: each section a bold title, its header row, its rows."""
+        self.log_read([student], privacy.Category.values)
+        title = Heading([_("Everything held on %(name)s") % {"name": student}], size=14)
+        for part, sections in student_sections(student):
+            rows: list[Any] = [title, []]
+            for section in sections:
+                rows.append(Heading([section.title], size=12))
+                rows.append(Heading(section.headers))
+                rows.extend(section.rows or [[_("(none)")]])
+                rows.append([])
+            yield Sheet(str(part), rows=rows, widths=[18, 18, 30, 30, 18, 18])
+
+    def download_name(self, student: Student, **options: Any) -> str:
+        return f"{student.name}的全部记录.xlsx"

@@ -187,6 +187,8 @@ IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 100 * 1024 * 10
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 60_000)
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100)
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 15_000)
+# A download of more rows is written by a background task (schoolops.exports).
+EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 20_000)
 # A sheet is parsed in a child process with this much memory (address space) and CPU time.
 IMPORT_PARSE_MAX_BYTES = env_int("IMPORT_PARSE_MAX_BYTES", 1024 * 1024 * 1024)
 IMPORT_PARSE_SECONDS = env_int("IMPORT_PARSE_SECONDS", 120)

@@ -1,4 +1,4 @@
-"""Background work: imports of files too big to run within a request.
+"""Background work: imports of files and exports too big to run within a request.
 
 The default backend (``django_tasks_db``) keeps the queue in the database, so no other
 server is needed; run ``python manage.py db_worker`` next to the web server. Tests use the
@@ -28,7 +28,7 @@ from schoolops.sheets import ImportResult, SheetRefused, engine
 
 def execute(record: ImportRecord, *, dry_run: bool) -> ImportResult | None:
     """Check (``dry_run``) or import the stored file of a record; the file is removed
-    afterwards unless a check leaves it waiting for confirmation or a second check."""
+    afterwards unless a successful check leaves it waiting for confirmation."""
     user = get_user_model().objects.filter(pk=record.user_id).first()
     try:
         path = engine.stored_path(record.stored_file)
@@ -60,9 +60,7 @@ def execute(record: ImportRecord, *, dry_run: bool) -> ImportResult | None:
         record.save()
         path.unlink(missing_ok=True)
         raise
-    # A check that other choices may pass (a column mapping, an option) keeps the file for
-    # the admin's second check; cleanup_stale_uploads removes it after a day.
-    if not (dry_run and (result.ok or result.recheckable)):
+    if not (dry_run and result.ok):
         path.unlink(missing_ok=True)
         record.stored_file = ""
         record.save(update_fields=["stored_file"])
@@ -109,3 +107,22 @@ def run_import(record_id: int, dry_run: bool) -> None:
     if record is None or record.status != ImportRecord.Status.QUEUED:
         return
     execute(record, dry_run=dry_run)
+
+
+@task()
+def run_export(record_id: int) -> None:
+    """Write an export over ``EXPORT_BACKGROUND_ROWS`` rows (``schoolops.exports``)."""
+    from schoolops import exports
+    from schoolops.models import ExportRecord
+
+    ExportRecord.objects.filter(pk=record_id, status=ExportRecord.Status.QUEUED).update(
+        heartbeat_at=timezone.now()
+    )
+    exports.cleanup()
+    record = (
+        ExportRecord.objects.select_related("user")
+        .filter(pk=record_id, status=ExportRecord.Status.QUEUED)
+        .first()
+    )
+    if record is not None:
+        exports.execute(record)

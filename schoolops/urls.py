@@ -4,6 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from schoolops import (
     converters,  # noqa: F401  (registers <pk:...> before the apps' URLs)
+    export_views,
     privacy_views,
     views,
 )
@@ -26,6 +27,8 @@ app_patterns = (
         ),
         path("read-log/", privacy_views.read_log, name="read_log"),
         path("read-log.xlsx", privacy_views.read_log_xlsx, name="read_log_xlsx"),
+        path("exports/<pk:pk>/", export_views.export_status, name="export_status"),
+        path("exports/<pk:pk>/file.xlsx", export_views.export_download, name="export_download"),
     ],
     "schoolops",
 )

@@ -36,7 +36,10 @@ its file name and which sensitive reads it logs::
 and ``authorize(**options)`` (403), writes the workbook with openpyxl's write-only mode
 (``schoolops.sheets.writer``: text is never a formula), logs the sensitive reads the rows
 noted (``ExportSheet.log_read``) and returns the download under a Chinese file name (RFC
-5987). The same kind serves ``export_sheet KIND FILE``.
+5987). An export whose ``count(**options)`` is over ``EXPORT_BACKGROUND_ROWS`` (20,000) is
+written by a background task instead: the person is sent to its page, with a progress bar
+and then the download link (``schoolops.exports``). The same kind serves ``export_sheet KIND
+FILE``.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ import io
 from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -82,6 +86,11 @@ def sheet_response(
         options = sheet.resolve(**options)
         sheet.authorize(**options)
         name = filename or sheet.download_name(**options)
+        rows = sheet.count(**options)
+        if rows is not None and rows > settings.EXPORT_BACKGROUND_ROWS:
+            from schoolops import exports
+
+            return exports.start(request, sheet, name, rows, options)
         buffer = io.BytesIO()
         engine.write_export(sheet, buffer, **options)
     except SheetRefused as refusal:

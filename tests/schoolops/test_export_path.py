@@ -4,11 +4,31 @@ runs in the background (``schoolops.exports``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone, translation
 
 import openpyxl
+import pytest
 
+from schoolops import exports
+from schoolops.models import ExportRecord, ReadLog
+from schoolops.privacy import Category
+from schoolops.registry import registry
+from schoolops.sheets import Column, ExportSheet, SheetRefused, engine
+from schoolops.sheets.http import sheet_response
 from schoolops.sheets.writer import Sheet, workbook_bytes
+from tests.safety.exports import DOCUMENTS, kind_options
+from tests.safety.test_export_formulas import _ensure_records, _fill_hostile, _formula_cells
 
 # The writer.
 
@@ -33,3 +53,204 @@ def test_text_columns_and_bold_headers_share_one_style_each():
     assert ids[0].value == "0702600000"
     assert sheet["A1"].font.bold and sheet["A1"].number_format == "General"
     assert sheet["B2"].value == 0 and sheet["B2"].number_format == "General"
+
+
+# The helper, with a kind of this file's own.
+
+
+class NumbersSheet(ExportSheet):
+    """Numbers 1..n of a student of the class asked for, each noting a read of the phone."""
+
+    kind = "test_numbers"
+    title = "数字"
+    filename = "数字.xlsx"
+    export_permission = "schoolops.export_student"
+    columns = [Column("n", "序号", width=6), Column("student_no", "学籍号", text_format=True)]
+
+    def resolve(self, student: Any = None, n: int = 3, **options: Any) -> dict[str, Any]:
+        found = self.scope.students().filter(pk=getattr(student, "pk", student)).first()
+        if found is None:
+            raise SheetRefused("没有这个学生。")
+        return {"student": found, "n": n}
+
+    def count(self, student: Any, n: int) -> int:
+        return n
+
+    def rows(self, student: Any, n: int) -> Iterator[list[Any]]:
+        self.log_read([student], [Category.GUARDIAN])
+        for number in range(1, n + 1):
+            yield [number, student.student_no]
+
+    def download_name(self, student: Any, n: int) -> str:
+        return f"{student.name}的数字.xlsx"
+
+
+@pytest.fixture
+def numbers(monkeypatch):
+    monkeypatch.setitem(registry.sheets, NumbersSheet.kind, NumbersSheet)
+
+
+def _get(staff: Any, path: str = "/numbers.xlsx"):
+    request = RequestFactory().get(path)
+    request.user = staff.user
+    return request
+
+
+def _rows(content: bytes) -> list[tuple]:
+    return list(openpyxl.load_workbook(io.BytesIO(content)).active.values)
+
+
+def test_the_helper_writes_the_kind_under_its_chinese_file_name_and_logs_the_reads(school, numbers):
+    response = sheet_response(_get(school.office), "test_numbers", student=school.student_a.pk)
+
+    assert response.status_code == 200 and response.export_kind == "test_numbers"
+    name = f"{school.student_a.name}的数字.xlsx"
+    assert response["Content-Disposition"] == f"attachment; filename*=UTF-8''{quote(name)}"
+    assert _rows(response.content) == [
+        ("序号", "学籍号"),
+        *[(n, school.student_a.student_no) for n in (1, 2, 3)],
+    ]
+    assert list(ReadLog.objects.values_list("user", "student", "categories", "path")) == [
+        (school.office.user_id, school.student_a.pk, "guardian", "/numbers.xlsx")
+    ]
+
+
+def test_the_helper_answers_404_outside_the_scope_and_403_without_the_right(school, numbers):
+    with pytest.raises(Http404, match="没有这个学生"):
+        sheet_response(_get(school.outsider), "test_numbers", student=school.student_a.pk)
+    with pytest.raises(
+        PermissionDenied
+    ):  # the homeroom teacher sees the student, exports no roster
+        sheet_response(_get(school.homeroom), "test_numbers", student=school.student_a.pk)
+    assert not ReadLog.objects.exists()
+
+
+# Big exports in the background.
+
+
+def test_an_export_over_the_limit_is_written_in_the_background_for_its_owner_only(
+    school, login, numbers, settings
+):
+    settings.EXPORT_BACKGROUND_ROWS = 4
+    request = _get(school.office)
+    assert sheet_response(request, "test_numbers", student=school.student_a, n=4).status_code == 200
+
+    response = sheet_response(request, "test_numbers", student=school.student_a, n=5)
+
+    record = ExportRecord.objects.get()  # the immediate backend of the tests ran the task
+    assert response.status_code == 302
+    assert response.url == reverse("schoolops:export_status", kwargs={"pk": record.pk})
+    assert (record.status, record.rows, record.progress) == ("done", 5, 100)
+    assert record.user == school.office.user and record.file_name.endswith("的数字.xlsx")
+    page = login(school.office).get(response.url)
+    download = reverse("schoolops:export_download", kwargs={"pk": record.pk})
+    assert page.status_code == 200 and download in page.content.decode()
+    file = login(school.office).get(download)
+    assert file.status_code == 200 and file.export_kind == "test_numbers"
+    assert _rows(file.content)[1:] == [(n, school.student_a.student_no) for n in range(1, 6)]
+    # The reads are logged when the file is written, in the name of whoever asked.
+    assert ReadLog.objects.filter(user=school.office.user).count() == 2
+    # Nobody else sees the page or the file, not even the principal.
+    for other in (school.principal, school.homeroom):
+        assert login(other).get(response.url).status_code == 404
+        assert login(other).get(download).status_code == 404
+
+
+def test_a_background_export_is_removed_a_day_after_it_was_asked_for(
+    school, login, numbers, settings
+):
+    settings.EXPORT_BACKGROUND_ROWS = 0
+    sheet_response(_get(school.office), "test_numbers", student=school.student_a)
+    record = ExportRecord.objects.get()
+    path = exports.stored_path(record)
+    assert path is not None and path.is_file()
+    ExportRecord.objects.update(created_at=timezone.now() - dt.timedelta(hours=25))
+
+    page = login(school.office).get(reverse("schoolops:export_status", kwargs={"pk": record.pk}))
+
+    assert page.status_code == 404
+    assert not path.exists() and not ExportRecord.objects.exists()
+
+
+def test_a_background_export_whose_worker_stopped_says_so(school, login, numbers, settings):
+    record = ExportRecord.objects.create(
+        kind="test_numbers",
+        options={"student": school.student_a.pk, "n": 30_000},
+        file_name="数字.xlsx",
+        user=school.office.user,
+        rows=30_000,
+        status=ExportRecord.Status.RUNNING,
+        heartbeat_at=timezone.now() - dt.timedelta(minutes=settings.IMPORT_STALE_MINUTES + 1),
+    )
+
+    page = login(school.office).get(reverse("schoolops:export_status", kwargs={"pk": record.pk}))
+
+    record.refresh_from_db()
+    assert record.status == ExportRecord.Status.FAILED
+    assert "导出在完成前中断" in page.content.decode()
+
+
+def test_a_background_export_refused_meanwhile_writes_nothing(school, numbers):
+    record = ExportRecord.objects.create(
+        kind="test_numbers",
+        options=exports.encode_options({"student": school.student_a, "n": 3}),
+        file_name="数字.xlsx",
+        user=school.homeroom.user,  # who may not export the roster (any more)
+        rows=3,
+    )
+
+    exports.execute(record)
+
+    record.refresh_from_db()
+    assert (record.status, record.stored_file) == (ExportRecord.Status.FAILED, "")
+    assert record.message and not ReadLog.objects.exists()
+
+
+def test_the_read_log_export_of_many_entries_runs_in_the_background(school, login, today, settings):
+    settings.EXPORT_BACKGROUND_ROWS = 2
+    ReadLog.objects.bulk_create(
+        ReadLog(user=school.homeroom.user, student=school.student_a, what="consult:x", path="/")
+        for _n in range(3)
+    )
+    client = login(school.principal)
+
+    response = client.get(reverse("schoolops:read_log_xlsx"), {"person": "王老师"})
+
+    record = ExportRecord.objects.get(user=school.principal.user)
+    assert response.status_code == 302 and (record.kind, record.rows) == ("read_log", 3)
+    assert record.options["person"] == "王老师" and record.status == "done"
+
+
+# Every kind and every download.
+
+
+def _values(sheet: Any) -> list[list[Any]]:
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+@pytest.mark.parametrize("kind", sorted(engine.export_kinds()))
+def test_every_export_kind_writes_its_declared_headers_and_no_formula(kind, school, today):
+    """Written from hostile records by the command line in English: each sheet of the kind
+    has the declared Chinese headers as a row (the first row, for a plain table), the same
+    as in Chinese, and no formula."""
+    sheet_class = engine.export_kinds()[kind]
+    with transaction.atomic(), translation.override("en"):
+        _ensure_records(school)
+        _fill_hostile()
+        buffer = io.BytesIO()
+        engine.export_file(kind, buffer, **kind_options(kind, school))
+        transaction.set_rollback(True)
+    content = buffer.getvalue()
+
+    assert _formula_cells(content) == []
+    headers = sheet_class.headers()
+    if kind in DOCUMENTS:
+        assert not headers, f"{kind} declares columns: take it out of DOCUMENTS"
+        return
+    assert headers, f"{kind} declares no columns (a printable record? add it to DOCUMENTS)"
+    assert all(type(header) is str for header in headers), "headers are not translated"
+    for sheet in openpyxl.load_workbook(io.BytesIO(content)).worksheets:
+        rows = [[value for value in row if value is not None] for row in _values(sheet)]
+        assert headers in rows, f"{kind}: no row of {sheet.title!r} is {headers}"
+        if sheet_class.sheets is ExportSheet.sheets:
+            assert rows[0] == headers  # a plain table: the header row comes first

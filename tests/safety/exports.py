@@ -1,0 +1,26 @@
+"""What the tests that write every export kind need to know about the kinds.
+
+``kind_options``: the options a kind needs to write something, for a kind whose command asks
+for its target (``--class``, ``--meeting``, ``--student``); the records come from the cast
+and ``test_export_formulas._ensure_records``. A new kind with a required option adds a line.
+
+``DOCUMENTS``: the kinds that write a printable record, not a table: they declare no columns
+(their labels are interface text, through gettext). Every other kind declares its columns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DOCUMENTS = {"student_records"}
+
+
+def kind_options(kind: str, school: Any) -> dict[str, Any]:
+    from consult.models import Meeting
+
+    needs = {
+        "consult_ledger": lambda: {"school_class": school.class_a},
+        "consult_meeting": lambda: {"meeting": Meeting.objects.order_by("pk").first()},
+        "student_records": lambda: {"student": school.student_a},
+    }
+    return needs.get(kind, dict)()
