@@ -5,13 +5,15 @@
 Builds a throw-away SQLite database (or migrates ``--database-url``), loads 60 classes and
 writes the student export of the national registry (全国中小学生学籍信息管理系统) as it comes:
 a merged title row and a note row above the header, 73 columns of which the import reads
-13, family members, landlines, classes written 七年级(3)班. Then it times as whole processes
+14, family members, landlines, classes written 七年级(3)班. Then it times as whole processes
 (best of three): openpyxl (read-only) reading every row; calamine reading every row;
 ``import_sheet students`` on the empty roster (all new), again (all unchanged) and with
-``--dry-run``; and takes each import's peak memory, the process and its children (the
-sheet is parsed in a child process) summed, sampled every 10 ms from /proc.
+``--dry-run``; and takes each one's CPU time (user + system, with its children) and peak
+memory (the process and its children summed, sampled every 10 ms from /proc: the sheet is
+parsed in a child process).
 
-The goal (issue 12): the whole import within twice the openpyxl read, under 300 MB.
+The goal (issue 12): the whole import within twice the openpyxl read, under 300 MB. On a
+machine others share, the wall-clock times follow the load; the CPU times hardly do.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -202,8 +205,17 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def run(command: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """(seconds, peak bytes of the process tree) of one whole process."""
+def cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(command: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """(seconds, CPU seconds, peak bytes of the process tree) of one whole process.
+
+    The CPU time (user + system, the process and the children it waited for) hardly moves
+    when other work shares the machine; the wall-clock time does."""
+    cpu = cpu_of_children()
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
@@ -216,19 +228,20 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, int]:
     out, err = process.communicate()
     if process.returncode:
         raise SystemExit(f"{' '.join(command)} failed:\n{out.decode()}\n{err.decode()}")
-    return seconds, peak
+    return seconds, cpu_of_children() - cpu, peak
 
 
 def best(command: list[str], env: dict[str, str], prepare=None, repeat: int = 3):
-    """Best time of ``repeat`` runs, and the highest peak memory of them."""
-    times, peaks = [], []
+    """Best wall-clock and CPU times of ``repeat`` runs, and the highest peak memory."""
+    times, cpus, peaks = [], [], []
     for _ in range(repeat):
         if prepare:
             prepare()
-        seconds, peak = run(command, env)
+        seconds, cpu, peak = run(command, env)
         times.append(seconds)
+        cpus.append(cpu)
         peaks.append(peak)
-    return min(times), max(peaks)
+    return min(times), min(cpus), max(peaks)
 
 
 def main() -> None:
@@ -252,7 +265,7 @@ def main() -> None:
     export = work / "学籍系统导出.xlsx"
     write_registry(export, options.rows)
 
-    read_openpyxl, openpyxl_peak = best(
+    read_openpyxl, openpyxl_cpu, openpyxl_peak = best(
         [
             PYTHON,
             "-c",
@@ -264,7 +277,7 @@ def main() -> None:
         ],
         env,
     )
-    read_calamine, _peak = best(
+    read_calamine, calamine_cpu, _peak = best(
         [
             PYTHON,
             "-c",
@@ -292,33 +305,37 @@ def main() -> None:
         )
 
     command = [*manage, "import_sheet", "students", str(export)]
-    fresh, fresh_peak = best(command, env, prepare=delete_students)
-    unchanged, unchanged_peak = best(command, env)
-    dry_run, dry_peak = best([*command, "--dry-run"], env)
-    startup, _peak = best([*manage, "check"], env)
+    imports = {
+        "all new": best(command, env, prepare=delete_students),
+        "unchanged": best(command, env),
+        "--dry-run": best([*command, "--dry-run"], env),
+    }
+    startup, startup_cpu, _peak = best([*manage, "check"], env)
 
     mb = 1024 * 1024
     size = export.stat().st_size / 1024
-    print(f"rows: {options.rows} x {len(HEADER)} columns ({size:.0f} KB), database: ", end="")
-    print(env["DATABASE_URL"].split(":")[0])
+    database = env["DATABASE_URL"].split(":")[0]
+    print(f"rows: {options.rows} x {len(HEADER)} columns ({size:.0f} KB), database: {database}")
+    print("whole processes, best of 3: wall-clock s, CPU s, peak MB of the process tree")
     print(
-        f"openpyxl read-only, whole process:    {read_openpyxl:6.2f} s  {openpyxl_peak / mb:5.0f} MB"
+        f"openpyxl read-only                 {read_openpyxl:6.2f} {openpyxl_cpu:6.2f} "
+        f"{openpyxl_peak / mb:5.0f}"
     )
-    print(f"calamine read, whole process:         {read_calamine:6.2f} s")
-    print(f"manage.py check (Django start-up):    {startup:6.2f} s")
-    for label, seconds, peak in (
-        ("import_sheet students, all new:     ", fresh, fresh_peak),
-        ("import_sheet students, unchanged:   ", unchanged, unchanged_peak),
-        ("import_sheet students --dry-run:    ", dry_run, dry_peak),
-    ):
+    print(f"calamine read                      {read_calamine:6.2f} {calamine_cpu:6.2f}")
+    print(f"manage.py check (Django start-up)  {startup:6.2f} {startup_cpu:6.2f}")
+    for label, (seconds, cpu, peak) in imports.items():
         print(
-            f"{label} {seconds:6.2f} s  {peak / mb:5.0f} MB  "
-            f"({seconds / read_openpyxl:.2f}x openpyxl)"
+            f"import_sheet students, {label:<11} {seconds:6.2f} {cpu:6.2f} {peak / mb:5.0f}  "
+            f"({seconds / read_openpyxl:.2f}x openpyxl, CPU {cpu / openpyxl_cpu:.2f}x)"
         )
-    worst = max(fresh, unchanged, dry_run) / read_openpyxl
-    heaviest = max(fresh_peak, unchanged_peak, dry_peak) / mb
-    verdict = "ok" if worst <= 2 and heaviest < 300 else "OVER THE GOAL"
-    print(f"goal (<= 2x openpyxl, < 300 MB): {worst:.2f}x, {heaviest:.0f} MB: {verdict}")
+    worst = max(seconds for seconds, _cpu, _peak in imports.values()) / read_openpyxl
+    worst_cpu = max(cpu for _seconds, cpu, _peak in imports.values()) / openpyxl_cpu
+    heaviest = max(peak for _seconds, _cpu, peak in imports.values()) / mb
+    verdict = "ok" if max(worst, worst_cpu) <= 2 and heaviest < 300 else "OVER THE GOAL"
+    print(
+        f"goal (<= 2x openpyxl, < 300 MB): {worst:.2f}x wall-clock, {worst_cpu:.2f}x CPU, "
+        f"{heaviest:.0f} MB: {verdict}"
+    )
     sys.exit(0 if verdict == "ok" else 1)
 
 

@@ -581,6 +581,13 @@ class AssignmentsSheet(ImportSheet, ExportSheet):
             ]
 
 
+def grade_shown(grade: int | parsers.Cohort) -> str:
+    """七年级, or 2025级 for a cohort (a leaver's row, whose grade is not looked up)."""
+    if isinstance(grade, parsers.Cohort):
+        return f"{grade.year}级"
+    return GRADE_NAMES.get(grade, str(grade))
+
+
 STUDENT_FIELDS = (
     "name",
     "gender",
@@ -621,7 +628,7 @@ class StudentsSheet(ImportSheet, ExportSheet):
             "年级",
             parsers.grade_or_cohort,
             aliases=("级部",),
-            show=lambda level: GRADE_NAMES.get(level, str(level)),
+            show=grade_shown,
         ),
         Column(
             "class_name",

@@ -221,7 +221,13 @@ def test_a_student_transferred_out_keeps_the_record_with_the_new_status(school, 
     engine.import_file("students", write_registry(tmp_path / "before.xlsx", rows))
     rows = [
         # 转出: the status changes and nothing else is read (its class may be last year's).
-        registry_row(班级名称="九年级(5)班", 姓名="王小明", 全国学籍号="G" + ID_X, 学籍状态="转出"),
+        registry_row(
+            年级="2024级",
+            班级名称="九年级(5)班",
+            姓名="王小明",
+            全国学籍号="G" + ID_X,
+            学籍状态="转出",
+        ),
         registry_row(
             班级名称="七年级(2)班", 姓名="陈静", 性别="女", 全国学籍号=NO_J, 学籍状态="休学"
         ),
@@ -247,6 +253,7 @@ def test_a_student_transferred_out_keeps_the_record_with_the_new_status(school, 
         (5, "学籍状态", "In school", "Suspended schooling"),
     ]
     assert Student.objects.count() == 4  # the cast's two and these two: nothing deleted
+    assert result.preview[0][4:6] == ["2024级", "(5)班"]  # as written: not looked up
 
     back = [registry_row(班级名称="七年级(1)班", 姓名="王小明", 全国学籍号="G" + ID_X)]
     engine.import_file("students", write_registry(tmp_path / "back.xlsx", back))
