@@ -18,7 +18,7 @@ from schoolops import privacy
 from schoolops.models import Grade, Post, SchoolClass, Student
 from schoolops.scopes import Scope, get_scope, get_student_or_404
 
-from .models import Escalation, LedgerProfile, Level, Meeting, Strategy
+from .models import Case, CaseJudge, Escalation, LedgerProfile, Level, Meeting, Strategy
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -182,6 +182,40 @@ def get_meeting_or_404(request: HttpRequest, pk: Any) -> Meeting:
         return visible_meetings(get_scope(request)).get(pk=pk)
     except (Meeting.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# What each export holds: only those who read it of every student export it.
+LEDGER_EXPORT = (
+    privacy.Category.LEDGER,
+    privacy.Category.PSYCHOLOGICAL,
+    privacy.Category.EDUCATION_PLAN,
+)
+CASES_EXPORT = (privacy.Category.CASE,)
+
+
+def may_export_ledger(scope: Scope) -> bool:
+    """A class's ledger with its sensitive fields: the principal's office."""
+    return may_consult(scope) and all(
+        privacy.may_read_any(scope, category) for category in LEDGER_EXPORT
+    )
+
+
+def may_export_cases(scope: Scope) -> bool:
+    return may_consult(scope) and all(
+        privacy.may_read_any(scope, category) for category in CASES_EXPORT
+    )
+
+
+def visible_cases(scope: Scope) -> QuerySet[Case]:
+    """The success cases a person sees: the principal's office every one, others those of
+    their classes and, as a judge of a term, that term's nominated cases."""
+    if scope.is_school_wide:
+        return Case.objects.all()
+    judging = CaseJudge.objects.filter(staff=scope.staff).values("term")
+    return Case.objects.filter(
+        Q(school_class__in=scope.current_classes().values("pk"))
+        | Q(term__in=judging, nominated=True)
+    )
 
 
 def can_record_meeting(

@@ -403,7 +403,7 @@ def register() -> None:
 
     from . import records
     from .demo import run_demo
-    from .sheets import ConsultScoresSheet
+    from .sheets import SHEETS
 
     registry.add_student_scope(psychology_students)
     registry.add_student_scope(leader_students)
@@ -440,7 +440,8 @@ def register() -> None:
         StudentExport("consult", gettext_lazy("Consultation"), records.sections, order=20)
     )
     registry.add_purger(Purger("consult", records.purge, order=20))
-    registry.add_sheet(ConsultScoresSheet.kind, ConsultScoresSheet)
+    for sheet in SHEETS:
+        registry.add_sheet(sheet.kind, sheet)
     models = (
         "ledgerprofile",
         "observation",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -17,35 +17,21 @@ from schoolops.models import Student, Term
 from schoolops.pages import form_page, term_required
 from schoolops.privacy import Category, log_read
 from schoolops.scopes import Scope, get_scope, get_student_or_404, scope_required
-from schoolops.sheets.http import xlsx_response
+from schoolops.sheets.http import sheet_response
 
-from .. import exports, services
-from ..access import may_consult, may_work_on
+from .. import services
+from ..access import may_consult, may_export_cases, may_work_on, visible_cases
 from ..forms import CaseForm, CaseScoreForm, NewCaseForm
 from ..models import Case, CaseJudge, CaseScore, FollowUp, LedgerProfile
-
-# What the export holds: only those who read it of every student export it.
-CASES_EXPORT = (privacy.Category.CASE,)
-
-
-def may_export_cases(scope: Scope) -> bool:
-    return may_consult(scope) and all(
-        privacy.may_read_any(scope, category) for category in CASES_EXPORT
-    )
 
 
 def _cases(scope: Scope) -> QuerySet[Case]:
     """The cases a person sees (their classes', and a term's nominated ones for its judges),
     with their average score."""
-    qs = Case.objects.select_related("student", "school_class__grade", "author", "term").annotate(
-        avg_score=Avg("scores__score"), n_scores=Count("scores", distinct=True)
-    )
-    if scope.is_school_wide:
-        return qs
-    judging = CaseJudge.objects.filter(staff=scope.staff).values("term")
-    return qs.filter(
-        Q(school_class__in=scope.current_classes().values("pk"))
-        | Q(term__in=judging, nominated=True)
+    return (
+        visible_cases(scope)
+        .select_related("student", "school_class__grade", "author", "term")
+        .annotate(avg_score=Avg("scores__score"), n_scores=Count("scores", distinct=True))
     )
 
 
@@ -71,14 +57,7 @@ def case_list(request: HttpRequest, term: Term) -> HttpResponse:
 @scope_required(may_export_cases)
 @term_required
 def cases_xlsx(request: HttpRequest, term: Term) -> HttpResponse:
-    cases = list(
-        _cases(get_scope(request))
-        .filter(term=term)
-        .order_by("school_class__grade__level", "school_class__number")
-    )
-    content = exports.cases_workbook(cases)
-    log_read(request, [c.student_id for c in cases], [Category.CASE])
-    return xlsx_response(content, "cases.xlsx")
+    return sheet_response(request, "consult_cases", term=term)
 
 
 def _prefill(student: Student, term: Term) -> dict[str, str]:

@@ -18,24 +18,13 @@ from schoolops.models import SchoolClass, Student, Term
 from schoolops.pages import form_page, show_errors, term_required
 from schoolops.privacy import Category, log_read
 from schoolops.scopes import class_required, get_scope, get_student_or_404, scope_required
-from schoolops.sheets.http import xlsx_response
+from schoolops.sheets.http import sheet_response
 
-from .. import exports, services
-from ..access import can_keep_ledger, label_categories, may_consult
+from .. import services
+from ..access import can_keep_ledger, label_categories, may_consult, may_export_ledger
 from ..forms import LedgerForm
 from ..hooks import class_links, ledger_categories
 from ..models import Attention, LedgerProfile
-
-# What the export holds: only those who read it of every student export it.
-LEDGER_EXPORT = (
-    privacy.Category.LEDGER,
-    privacy.Category.PSYCHOLOGICAL,
-    privacy.Category.EDUCATION_PLAN,
-)
-
-
-def may_export_ledger(scope: Any) -> bool:
-    return all(privacy.may_read_any(scope, category) for category in LEDGER_EXPORT)
 
 
 @scope_required(may_consult)
@@ -78,13 +67,7 @@ def class_ledger_carry(request: HttpRequest, school_class: SchoolClass, term: Te
 @class_required(rule=may_export_ledger)
 @term_required
 def class_ledger_xlsx(request: HttpRequest, school_class: SchoolClass, term: Term) -> HttpResponse:
-    content = exports.ledger_workbook(school_class, term)
-    log_read(
-        request,
-        school_class.students.in_school().values_list("pk", flat=True),
-        [Category.LEDGER, Category.EDUCATION_PLAN, Category.PSYCHOLOGICAL],
-    )
-    return xlsx_response(content, f"ledger-{school_class.pk}.xlsx")
+    return sheet_response(request, "consult_ledger", school_class=school_class, term=term)
 
 
 @scope_required(may_consult)

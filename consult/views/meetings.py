@@ -19,9 +19,9 @@ from schoolops.pages import form_page, grade_tabs, term_required
 from schoolops.params import page_number, pk_or_404
 from schoolops.privacy import Category, log_read
 from schoolops.scopes import Scope, get_class_or_404, get_scope, scope_required
-from schoolops.sheets.http import xlsx_response
+from schoolops.sheets.http import sheet_response
 
-from .. import exports, services
+from .. import services
 from ..access import (
     can_edit_meeting,
     can_record_meeting,
@@ -359,10 +359,7 @@ def meeting_students(request: HttpRequest, pk: int) -> HttpResponse:
 
 @scope_required(may_consult)
 def meeting_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_meeting_or_404(request, pk)
-    content = exports.meeting_workbook(meeting)
-    log_read(request, meeting.discussed.values_list("student_id", flat=True), [Category.CONSULT])
-    return xlsx_response(content, f"meeting-{meeting.date:%Y%m%d}-{meeting.pk}.xlsx")
+    return sheet_response(request, "consult_meeting", meeting=pk)
 
 
 @scope_required(may_open_grade_pages)

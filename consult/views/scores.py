@@ -9,9 +9,8 @@ from django.utils import timezone
 from schoolops.models import Term
 from schoolops.pages import grade_tabs, term_required
 from schoolops.scopes import get_scope, scope_required
-from schoolops.sheets.http import xlsx_response
+from schoolops.sheets.http import sheet_response
 
-from .. import exports
 from ..access import grade_page_classes, may_open_grade_pages
 from ..models import ConsultSettings
 from ..selectors import class_scores
@@ -44,7 +43,4 @@ def scores(request: HttpRequest, term: Term) -> HttpResponse:
 @scope_required(may_open_grade_pages)
 @term_required
 def scores_xlsx(request: HttpRequest, term: Term) -> HttpResponse:
-    classes = grade_page_classes(get_scope(request))
-    return xlsx_response(
-        exports.scores_workbook(term, classes, timezone.localdate()), "consult-scores.xlsx"
-    )
+    return sheet_response(request, "consult_scores", term=term)

@@ -55,7 +55,14 @@ HOSTILE = (
 )
 ROOT = Path(__file__).resolve().parents[2]
 # Keys the app writes itself (an export kind's name, a stored file's path): nobody types them.
-NOT_TYPED = {("schoolops", "importrecord", "kind"), ("schoolops", "importrecord", "stored_file")}
+NOT_TYPED = {
+    ("schoolops", "importrecord", "kind"),
+    ("schoolops", "importrecord", "stored_file"),
+    ("schoolops", "exportrecord", "kind"),
+    ("schoolops", "exportrecord", "stored_file"),
+    ("schoolops", "exportrecord", "language"),
+    ("schoolops", "exportrecord", "page"),
+}
 # The posts tried first: the principal's office sees the most.
 ACTOR_ORDER = (
     "principal",
@@ -347,10 +354,16 @@ def _problems(
     return problems
 
 
+def _is_template(route: Route) -> bool:
+    """A blank import template: the only workbook that is not an export kind."""
+    return route.name.endswith("_import_template")
+
+
 def test_every_download_has_no_formula_and_keeps_hostile_text_verbatim(school, today):
     clients = {actor: client_for(school, actor) for actor in ACTOR_ORDER}  # logged in once
     downloads = []
     crashed = []
+    unserved = []
     for route in all_routes():
         actor = _actor(route)
         if actor is None:
@@ -360,8 +373,12 @@ def test_every_download_has_no_formula_and_keeps_hostile_text_verbatim(school, t
             crashed.append(f"{route.key} as {actor}: {describe(response)}")
         elif _is_xlsx(response):
             downloads.append((route, actor))
+            # Data leaves only through the one export path (sheet_response marks its kind).
+            if not (getattr(response, "export_kind", None) or _is_template(route)):
+                unserved.append(route.key)
     assert not crashed, "cannot tell whether these are downloads:\n  " + "\n  ".join(crashed)
     assert downloads, "no route of the matrix answered with an xlsx: the discovery is broken"
+    assert not unserved, "downloads not served by sheet_response:\n  " + "\n  ".join(unserved)
 
     problems: list[str] = []
     seen: set[str] = set()
@@ -372,7 +389,7 @@ def test_every_download_has_no_formula_and_keeps_hostile_text_verbatim(school, t
                 f"{route.key} as {actor} with hostile records: {response.status_code} {describe(response)}"
             )
             continue
-        template = route.name.endswith("_import_template") or route.name in STORED_FILES
+        template = _is_template(route) or route.name in STORED_FILES
         problems += _problems(route.key, response.content, stored, seen, template)
     assert not problems, "\n".join(problems)
     assert set(HOSTILE) <= seen, f"never seen verbatim: {set(HOSTILE) - seen!r}"

@@ -25,9 +25,11 @@ from schoolops.models import ExportRecord, ReadLog
 from schoolops.privacy import Category
 from schoolops.registry import registry
 from schoolops.sheets import Column, ExportSheet, SheetRefused, engine
-from schoolops.sheets.http import sheet_response
+from schoolops.sheets.http import XLSX_CONTENT_TYPE, sheet_response
 from schoolops.sheets.writer import Sheet, workbook_bytes
 from tests.safety.exports import DOCUMENTS, kind_options
+from tests.safety.matrix import OK
+from tests.safety.routes import all_routes, client_for, describe, send
 from tests.safety.test_export_formulas import _ensure_records, _fill_hostile, _formula_cells
 
 # The writer.
@@ -254,3 +256,49 @@ def test_every_export_kind_writes_its_declared_headers_and_no_formula(kind, scho
         assert headers in rows, f"{kind}: no row of {sheet.title!r} is {headers}"
         if sheet_class.sheets is ExportSheet.sheets:
             assert rows[0] == headers  # a plain table: the header row comes first
+
+
+def _download_routes() -> list[Any]:
+    return [
+        route
+        for route in all_routes()
+        if route.method == "get"
+        and (route.name.endswith(("_xlsx", "_export")) or "export" in route.name.split(":")[-1])
+        and not route.name.endswith("_import_template")
+    ]
+
+
+def test_every_download_is_served_by_the_helper_with_its_declared_headers(school, today):
+    """Each route of the matrix that answers with a workbook went through ``sheet_response``
+    (which marks the response with its kind) and has the kind's declared headers."""
+    served: dict[str, str] = {}
+    problems = []
+    clients: dict[str, Any] = {}
+    for route in _download_routes():
+        actor = next((a for a, wanted in route.expect.items() if wanted == OK), None)
+        if actor is None:
+            continue
+        client = clients.setdefault(actor, client_for(school, actor))
+        with transaction.atomic():
+            call = route.call(school)
+            _ensure_records(school)
+            response = send(client, "get", reverse(route.name, kwargs=call.kwargs), call)
+            transaction.set_rollback(True)
+        if response.status_code != 200:
+            problems.append(f"{route.key} as {actor}: {describe(response)}")
+            continue
+        if response.get("Content-Type") != XLSX_CONTENT_TYPE:
+            continue  # a page about an export (a background export's progress)
+        kind = getattr(response, "export_kind", None)
+        if kind is None:
+            problems.append(f"{route.key} as {actor}: not served by sheet_response")
+            continue
+        served[route.name] = kind
+        headers = engine.export_kinds()[kind].headers()
+        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        rows = [[v for v in row if v is not None] for row in _values(book.worksheets[0])]
+        if headers and headers not in rows:
+            problems.append(f"{route.key}: {kind}'s headers {headers} are not in the file")
+    assert not problems, "\n".join(problems)
+    assert {"schoolops:read_log_xlsx", "schoolops:student_records_xlsx"} <= set(served)
+    assert set(served.values()) >= {"read_log", "student_records", "students"}
