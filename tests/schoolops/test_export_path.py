@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -21,7 +22,7 @@ import openpyxl
 import pytest
 
 from schoolops import exports
-from schoolops.models import ExportRecord, ReadLog
+from schoolops.models import Exam, ExamResult, ExportRecord, ReadLog
 from schoolops.privacy import Category
 from schoolops.registry import registry
 from schoolops.sheets import Column, ExportSheet, SheetRefused, engine
@@ -206,6 +207,31 @@ def test_a_background_export_refused_meanwhile_writes_nothing(school, numbers):
     record.refresh_from_db()
     assert (record.status, record.stored_file) == (ExportRecord.Status.FAILED, "")
     assert record.message and not ReadLog.objects.exists()
+
+
+def test_the_admins_exam_results_export_over_the_limit_runs_in_the_background(
+    school, login, settings
+):
+    settings.EXPORT_BACKGROUND_ROWS = 1
+    exam = Exam.objects.create(name="期中考试", date=dt.date(2026, 11, 10))
+    for subject, score in ((school.maths, "88.5"), (school.chinese, "91")):
+        ExamResult.objects.create(
+            student=school.student_a, exam=exam, subject=subject, score=Decimal(score)
+        )
+    school.office.user.is_staff = True
+    school.office.user.save()
+    client = login(school.office)
+
+    response = client.get(reverse("admin:schoolops_examresult_export"))
+
+    record = ExportRecord.objects.get()
+    assert response.status_code == 302 and (record.kind, record.rows) == ("exams", 2)
+    file = client.get(reverse("schoolops:export_download", kwargs={"pk": record.pk}))
+    assert _rows(file.content) == [
+        ("学籍号", "考试", "考试日期", "学科", "分数"),
+        ("0702601001", "期中考试", dt.datetime(2026, 11, 10), "语文", 91),
+        ("0702601001", "期中考试", dt.datetime(2026, 11, 10), "数学", 88.5),
+    ]
 
 
 def test_the_read_log_export_of_many_entries_runs_in_the_background(school, login, today, settings):
