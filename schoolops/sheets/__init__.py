@@ -63,8 +63,11 @@ How a file is treated (``engine.run_import``):
 - ``self.lookups`` finds staff by 工号, grades, the current year's classes, students by 学籍号
   and subjects, each table loaded once (``schoolops.sheets.lookups.Lookups``).
 
-An export kind writes rows under its headers (the same ``columns``; a class may be both an
-``ImportSheet`` and an ``ExportSheet``)::
+An export kind writes rows under its headers (the same ``columns``, declared once in Chinese
+and written the same in every language; a class may be both an ``ImportSheet`` and an
+``ExportSheet``). Every download of the app is one, served by
+``schoolops.sheets.http.sheet_response(request, kind, **options)`` (see ``ExportSheet`` for
+``resolve``, ``authorize``, ``count``, ``sheets`` and ``log_read``)::
 
     class LeaderboardSheet(ExportSheet):
         kind = "leaderboard"
@@ -89,11 +92,11 @@ the export of a kind with ``schoolops.admin.SheetAdminMixin`` and ``sheet_kind =
 
 Entry points: ``engine.import_file(kind, path, user=..., file_name=..., dry_run=...)`` runs and
 records an import (``ImportRecord``); ``engine.export_file(kind, target, user=..., **options)``
-writes an export; ``engine.template_bytes(kind)`` a blank template.
+writes an export; ``http.sheet_response(request, kind, **options)`` serves one (a big one as a
+background task, ``schoolops.exports``); ``engine.template_bytes(kind)`` a blank template.
 
-Every xlsx the app writes (these exports, the templates, the apps' printable downloads) goes
-through ``schoolops.sheets.writer``: text is always text, never a formula, kept as typed; send
-it with ``schoolops.sheets.http.xlsx_response``.
+Every xlsx the app writes (these exports, the templates, the printable records) goes through
+``schoolops.sheets.writer``: text is always text, never a formula, kept as typed.
 """
 
 from schoolops.sheets import parsers

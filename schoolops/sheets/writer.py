@@ -31,7 +31,10 @@ streams the rows, so a large export does not hold the workbook in memory::
         Sheet(_("Students"), headers=[_("Name")], rows=students),
     )
 
-``schoolops.sheets.http.xlsx_response(content, filename)`` sends the bytes as a download.
+A download is an export kind (``schoolops.sheets.base.ExportSheet``, whose ``sheets()`` are
+these ``Sheet``), served by ``schoolops.sheets.http.sheet_response``. A value that needs no
+style and cannot be read as anything else goes to openpyxl as it is, so that a large export
+costs little more than openpyxl's own writing (``bench/export_bench.py``).
 """
 
 from __future__ import annotations
