@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.http import Http404
 from django.test import RequestFactory
@@ -126,6 +127,22 @@ def test_the_helper_answers_404_outside_the_scope_and_403_without_the_right(scho
     ):  # the homeroom teacher sees the student, exports no roster
         sheet_response(_get(school.homeroom), "test_numbers", student=school.student_a.pk)
     assert not ReadLog.objects.exists()
+
+
+def test_the_command_line_writes_a_kind_of_one_class_and_refuses_an_unknown_class(school, tmp_path):
+    from consult.sheets import ClassLedgerSheet
+    from tests.consult.helpers import ledger
+
+    ledger(school.student_a, school.term, strengths="乐于助人")
+    path = tmp_path / "台账.xlsx"
+
+    call_command("export_sheet", "consult_ledger", str(path), "--class", "七年级(1)班")
+
+    rows = _rows(path.read_bytes())
+    assert list(rows[0]) == ClassLedgerSheet.headers()
+    assert rows[1][:3] == (school.student_a.student_no, school.student_a.name, "乐于助人")
+    with pytest.raises(CommandError, match=r"--class: .*\(9\)班"):
+        call_command("export_sheet", "consult_ledger", str(path), "--class", "九年级(9)班")
 
 
 # Big exports in the background.
