@@ -48,8 +48,18 @@ How a file is treated (``engine.run_import``):
   process parses it under ``IMPORT_PARSE_MAX_BYTES`` of memory (``schoolops.sheets.reader``). A
   bad file gets one ``SheetRefused`` message (not a sheet, empty, password, damaged, too big, no
   header).
-- The header row is found in the first rows by header or alias after normalisation (full-width
-  to half-width, spaces and colons removed); unknown columns are ignored; blank rows skipped.
+- The header row is found in the first ten rows (title and note rows above it become
+  ``self.title_lines``) by header or alias after normalisation (full-width to half-width,
+  spaces, colons and stars removed); two rows read as one header when that feeds at least as
+  many columns (an exam system's 「语文（120）」 merged over 得分 | 班次 | 校次 gives 语文(120)/得分).
+  ``match_header(found, labels)`` says what a kind needs (by default its ``required``
+  columns; a kind of several layouts decides per layout and may add columns of its own, such
+  as a score sheet's subjects, which ``recognise`` then declares with ``set_columns``).
+  Unknown columns are ignored; blank rows and total rows under the data (平均分, 合计...)
+  skipped. ``ImportChoices`` carry what the person chose: a kind's ``import_options``
+  (``self.options``), a column mapping by hand (``--map 列名=字段``, an ``ImportTemplate``) and
+  the sheet. The result says the header row, which file column feeds which field, the columns
+  ignored, the layout recognised and (``note_change``) each changed cell before → after.
 - Each cell goes through its column's parser (``schoolops.sheets.parsers``: ``text``, ``name``,
   ``text_id``, ``parse_date``, ``birth_date``, ``gender``, ``phone``, ``grade_level``,
   ``class_name``, ``decimal``, ``score``, ``integer``, ``split_list``); a blank cell gets the

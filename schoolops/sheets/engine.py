@@ -66,6 +66,7 @@ FOOTER_WORDS = (
     "说明",
 )
 FOOTER_CELLS = 3
+_FOOTER_STARTS = frozenset(word[0] for word in FOOTER_WORDS)  # a quick test before normalising
 # Between the upper and the lower cell of a two-row header's label: 语文(120)/得分.
 LABEL_JOIN = "/"
 PROGRESS_ROWS = 1000  # an export reports its progress every so many rows
@@ -211,7 +212,9 @@ def _title_lines(rows: list[list[Any]]) -> list[str]:
 
 def _is_footer(raw: list[Any]) -> bool:
     for cell in raw[:FOOTER_CELLS]:
-        if isinstance(cell, str) and parsers.normalize_header(cell).startswith(FOOTER_WORDS):
+        if not isinstance(cell, str) or cell.lstrip()[:1] not in _FOOTER_STARTS:
+            continue
+        if parsers.normalize_header(cell).startswith(FOOTER_WORDS):
             return True
     return False
 

@@ -277,7 +277,7 @@ class ExamsSheet(ImportSheet, ExportSheet):
             return
         two_rows = any(LABEL_JOIN in label for label in labels)
         self.layout = (
-            _("Score sheet, one row per student (two-row header)")
+            _("Score sheet, one row per student, two-row header")
             if two_rows
             else _("Score sheet, one row per student")
         )
@@ -527,16 +527,19 @@ class ExamsSheet(ImportSheet, ExportSheet):
             exams = {
                 (e.name, e.date): e for e in Exam.objects.filter(name__in={n for n, _d in wanted})
             }
+        # Plain values, not model instances: an exam of 3,000 students has 27,000 results.
         existing = {
-            (r.student_id, r.exam_id, r.subject_id): r
-            for r in ExamResult.objects.filter(exam__in=[exams[key] for key in wanted])
+            (student_id, exam_id, subject_id): (pk, current)
+            for pk, student_id, exam_id, subject_id, current in ExamResult.objects.filter(
+                exam__in=[exams[key] for key in wanted]
+            ).values_list("pk", "student_id", "exam_id", "subject_id", "score")
         }
         counts = Counts()
         to_create, to_update = [], []
         for row, exam_key, subject, key, score in results:
             exam = exams[exam_key]
-            current = existing.get((row["student_id"], exam.pk, subject.pk))
-            if current is None:
+            found = existing.get((row["student_id"], exam.pk, subject.pk))
+            if found is None:
                 to_create.append(
                     {
                         "student_id": row["student_id"],
@@ -546,10 +549,9 @@ class ExamsSheet(ImportSheet, ExportSheet):
                     }
                 )
                 counts.new += 1
-            elif current.score != score:
-                self.note_change(row.line, key, current.score, score)
-                current.score = score
-                to_update.append(current)
+            elif found[1] != score:
+                self.note_change(row.line, key, found[1], score)
+                to_update.append(ExamResult(pk=found[0], score=score))
                 counts.changed += 1
             else:
                 counts.unchanged += 1

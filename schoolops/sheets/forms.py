@@ -88,9 +88,10 @@ class RecheckForm(OptionsMixin, forms.Form):
         column_choices = [("", _("— not in the file —"))] + [
             (label, f"{letter} {label}") for letter, label in columns
         ]
-        # (form field name, field key, header); needed fields first.
+        # (form field name, field key, header); the fields a refusal named first.
         fields = sheet.mapping_fields()
-        fields.sort(key=lambda field: field[1] not in needed)
+        named = {header for _key, header, _r in fields if any(header in text for text in needed)}
+        fields.sort(key=lambda field: field[1] not in named)
         self.mapped_fields: list[tuple[str, str, str]] = []
         for index, (key, header, _required) in enumerate(fields):
             name = f"column_{index}"
@@ -100,7 +101,7 @@ class RecheckForm(OptionsMixin, forms.Form):
                 required=False,
                 initial=mapped.get(key, ""),
             )
-            if header in needed:
+            if header in named:
                 self.fields[name].help_text = _("Not recognised: choose its column.")
             self.mapped_fields.append((name, key, header))
         self.previously_mapped = set(mapped.values())

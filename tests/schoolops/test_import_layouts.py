@@ -108,7 +108,7 @@ def test_a_two_row_header_exam_sheet_loads_as_it_is(subjects, tmp_path):
 
     assert result.ok, result.messages()
     assert result.header_line == 4  # the lower row of the two-row header
-    assert result.layout == "Score sheet, one row per student (two-row header)"
+    assert result.layout == "Score sheet, one row per student, two-row header"
     assert result.title_lines == [TITLE, "考试日期:2024年11月6日"]
     assert ("D", "语文(120)/得分", "语文", "subject:语文") in result.mapping
     assert ("J", "道法(100)/得分", "道德与法治", "subject:道德与法治") in result.mapping
@@ -222,7 +222,7 @@ def test_the_command_takes_the_exam_and_lists_what_it_read_and_skipped(subjects,
     )
 
     out = capsys.readouterr().out
-    assert "Header: row 4 (Score sheet, one row per student (two-row header))." in out
+    assert "Header: row 4 (Score sheet, one row per student, two-row header)." in out
     assert "D 语文(120)/得分 → 语文" in out
     assert "Exam: 期中考试" in out
     assert "taken from the sheet's title" not in out  # given, not proposed
