@@ -285,6 +285,7 @@ PAGES += [
     # groups
     Page("groups:class_groups", "class groups", "homeroom", _class),
     Page("groups:score", "quick scoring", "teacher", _class),
+    Page("groups:score_upload", "score sheet upload", "homeroom", _class),
     Page("groups:ranking", "weekly class ranking", "homeroom", _class),
     Page("groups:leaderboard", "monthly leaderboard", "principal", budget_ms=50.0),
     Page("groups:index", "groups index", "homeroom"),
