@@ -14,8 +14,15 @@ read, check and write exactly alike:
    never /tmp, shared by every app server), capped in size, and checked as a dry run in one
    rolled-back transaction. Files over ``IMPORT_BACKGROUND_ROWS`` rows are checked by a
    background task instead, behind a progress page.
-2. ``import/<record>/``: the preview summarises new / changed / unchanged counts, lists every
-   error by Excel row and column and shows the first rows, never every row.
+2. ``import/<record>/``: the preview says what was read (the header row found, which file
+   column feeds which field, the columns ignored, the layout, the kind's options and those the
+   file's title gave), summarises new / changed / unchanged counts, lists every error by Excel
+   row and column, each changed cell as before → after (the before hidden from whoever may not
+   read the field, ``schoolops.privacy``) and the rows left out on request, and shows the first
+   rows, never every row. Where the header lacks a needed column, or another option may make
+   the file load, it offers the kind's options and a mapping of the file's columns to the
+   fields: a second check (a new record, the same stored file), optionally saved as the
+   school's ``ImportTemplate``, which the upload page then offers.
 3. ``process_import/``: confirm. Only now is anything written (again all or nothing); the
    stored file is deleted afterwards, and so is a refused one. Unconfirmed uploads are
    removed after a day.
@@ -27,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -34,12 +42,13 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +68,7 @@ from schoolops.models import (
     GuardianRequest,
     HolidayWeek,
     ImportRecord,
+    ImportTemplate,
     PrivilegeChange,
     PurgeRecord,
     ReadLog,
@@ -67,12 +77,14 @@ from schoolops.models import (
     Staff,
     Student,
     Subject,
+    SubjectAlias,
     TeachingAssignment,
     Term,
 )
 from schoolops.rollover import rollover_action
 from schoolops.scopes import get_scope
 from schoolops.sheets import SheetRefused, engine
+from schoolops.sheets.forms import ImportTemplateForm, OptionsMixin, RecheckForm
 from schoolops.sheets.http import sheet_response, xlsx_response
 from schoolops.sheets.reader import UPLOAD_ACCEPT
 from schoolops.sheets.uploads import PrivateUploadedFile, PrivateUploadHandler
@@ -462,6 +474,42 @@ class UploadForm(forms.Form):
         return upload
 
 
+class SheetUploadForm(OptionsMixin, UploadForm):
+    """The upload of a kind's file, with an import template, the sheet and the kind's options."""
+
+    template = forms.ModelChoiceField(
+        label=_("Import template"),
+        queryset=ImportTemplate.objects.none(),
+        required=False,
+        empty_label=_("none: the columns are recognised by their headers"),
+        help_text=_("A column mapping saved for another system's files."),
+    )
+    sheet = forms.CharField(
+        label=_("Sheet"),
+        required=False,
+        max_length=100,
+        help_text=_("The workbook's sheet to read, by name (default: the first)."),
+    )
+
+    def __init__(self, *args, sheet_class, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.sheet_class = sheet_class
+        templates = ImportTemplate.objects.filter(kind=sheet_class.kind)
+        if templates.exists():
+            cast(forms.ModelChoiceField, self.fields["template"]).queryset = templates
+        else:
+            del self.fields["template"]
+        self.add_options()
+
+    def choices(self) -> engine.ImportChoices:
+        template = self.cleaned_data.get("template")
+        return engine.ImportChoices(
+            options=self.option_values(),
+            template=template.name if template is not None else "",
+            sheet=self.cleaned_data.get("sheet") or "",
+        )
+
+
 class SheetAdminMixin(ImportExportMixin):
     """Import and export one sheet kind from a changelist (see the module docstring)."""
 
@@ -521,7 +569,9 @@ class SheetAdminMixin(ImportExportMixin):
     def import_action(self, request, **kwargs):
         if not self.has_import_permission(request):
             raise PermissionDenied
-        form = UploadForm(request.POST or None, request.FILES or None)
+        form = SheetUploadForm(
+            request.POST or None, request.FILES or None, sheet_class=self._sheet_class()
+        )
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             engine.cleanup_stale_uploads()
@@ -532,6 +582,8 @@ class SheetAdminMixin(ImportExportMixin):
                 dry_run=True,
                 status=ImportRecord.Status.QUEUED,
                 preview={"language": request.LANGUAGE_CODE},
+                # The template's mapping is copied: the confirmation imports what was checked.
+                choices=engine.resolve_choices(self.sheet_kind, form.choices()).as_dict(),
             )
             try:
                 if isinstance(upload, PrivateUploadedFile):
@@ -608,15 +660,34 @@ class SheetAdminMixin(ImportExportMixin):
             raise PermissionDenied
         tasks.fail_interrupted()  # an import whose worker died is shown as failed
         record = self._own_record(request, record_id)
-        errors = record.errors or []
+        recheck = self._recheck_form(request, record)
+        if request.method == "POST":
+            if recheck is None:
+                messages.error(request, gettext("This file was already imported or has expired."))
+                return HttpResponseRedirect(self._record_url(record))
+            if recheck.is_valid():
+                return HttpResponseRedirect(
+                    self._record_url(self._recheck(request, record, recheck))
+                )
+        preview = record.preview or {}
         context = self._context(
             request,
             title=_("Import: %(kind)s") % {"kind": self._sheet_class().title},
             record=record,
-            errors=[engine_error(e) for e in errors],
-            preview_headers=(record.preview or {}).get("headers", []),
-            preview_rows=(record.preview or {}).get("rows", []),
-            ignored=(record.preview or {}).get("ignored", []),
+            errors=[engine_error(e) for e in record.errors or []],
+            preview_headers=preview.get("headers", []),
+            preview_rows=preview.get("rows", []),
+            ignored=preview.get("ignored", []),
+            header_line=preview.get("header_line"),
+            layout=preview.get("layout", ""),
+            mapping=preview.get("mapping", []),
+            options_used=preview.get("options", []),
+            footers=preview.get("footers", []),
+            changes=self._changes(request, preview.get("changes", [])),
+            skipped=[engine_error(row) for row in preview.get("skipped", [])],
+            skipped_count=preview.get("skipped_count", 0),
+            template_name=(record.choices or {}).get("template", ""),
+            recheck=recheck,
             can_confirm=(
                 record.status == ImportRecord.Status.PREVIEWED
                 and bool(record.stored_file)
@@ -628,6 +699,76 @@ class SheetAdminMixin(ImportExportMixin):
             changelist_url=reverse("admin:{}_{}_changelist".format(*self.get_model_info())),
         )
         return TemplateResponse(request, "admin/schoolops/sheet_record.html", context)
+
+    def _changes(self, request, changes: list[dict]) -> list[dict]:
+        """The changed cells; a field the viewer may not read (``privacy.hidden_fields``: the
+        guardian's phone for office staff) shows no value from before, only that it changed."""
+        hidden = privacy.hidden_fields(self.model, get_scope(request))
+        return [
+            {**change, "before": gettext("(hidden)")} if change.get("key") in hidden else change
+            for change in changes
+        ]
+
+    def _recheck_form(self, request, record: ImportRecord) -> RecheckForm | None:
+        """The form of a second check, while the record's file waits: after a check that
+        passed, or one refused where other options or a column mapping may make it load."""
+        preview = record.preview or {}
+        offered = record.status == ImportRecord.Status.PREVIEWED or (
+            record.status == ImportRecord.Status.REFUSED and preview.get("recheckable")
+        )
+        if not (offered and record.stored_file and preview.get("columns")):
+            return None
+        choices = record.choices or {}
+        options = {name: value for name, _label, value, _proposed in preview.get("options", [])}
+        return RecheckForm(
+            request.POST if request.method == "POST" else None,
+            sheet=engine.get_import_sheet(self.sheet_kind, request.user),
+            columns=preview["columns"],
+            mapped={key: label for _letter, label, _header, key in preview.get("mapping", [])},
+            options={**options, **choices.get("options", {})},
+            needed=preview.get("missing", []),
+            can_save=request.user.has_perm("schoolops.add_importtemplate"),
+        )
+
+    def _recheck(self, request, record: ImportRecord, form: RecheckForm) -> ImportRecord:
+        """Check the record's file again with the form's choices, as a new record that takes
+        the stored file over; the mapping is saved as a template when named."""
+        before = engine.ImportChoices.from_dict(record.choices)
+        name = form.cleaned_data.get("save_as", "").strip()
+        choices = engine.ImportChoices(
+            options=form.option_values(),
+            mapping=form.mapping(),
+            template=name or before.template,
+            sheet=before.sheet,
+        )
+        with transaction.atomic():
+            # Claimed once: a second click finds the file gone from the old record.
+            if not ImportRecord.objects.filter(pk=record.pk, stored_file=record.stored_file).update(
+                stored_file=""
+            ):
+                raise Http404
+            if name:
+                engine.save_template(self.sheet_kind, name, choices.mapping, request.user)
+                messages.success(
+                    request, gettext("The import template %(name)s is saved.") % {"name": name}
+                )
+            again = ImportRecord.objects.create(
+                kind=record.kind,
+                file_name=record.file_name,
+                user=request.user,
+                dry_run=True,
+                status=ImportRecord.Status.QUEUED,
+                stored_file=record.stored_file,
+                preview={"language": request.LANGUAGE_CODE},
+                choices=choices.as_dict(),
+            )
+        try:
+            rows = engine.count_rows(engine.stored_path(again.stored_file))
+        except SheetRefused as refusal:
+            self._refuse(again, refusal.message)
+            return again
+        self._run(again, dry_run=True, background=rows > settings.IMPORT_BACKGROUND_ROWS)
+        return again
 
     @staticmethod
     def _summary(record: ImportRecord) -> str:
@@ -865,6 +1006,28 @@ class StudentAdmin(SheetAdminMixin, ScopedAdmin, HistoryAdmin):
     readonly_fields = ["anonymised_on"]
 
 
+class SubjectAliasForm(forms.ModelForm):
+    subject = forms.ChoiceField(label=_("subject"))
+
+    class Meta:
+        model = SubjectAlias
+        fields = ["alias", "subject"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        subjects = cast(forms.ChoiceField, self.fields["subject"])
+        subjects.choices = [(s.name, s.name) for s in Subject.objects.all()]
+
+
+@admin.register(SubjectAlias)
+class SubjectAliasAdmin(GuardedAdmin):
+    """Other names of the subjects in score sheets (道法 → 道德与法治), for the exams import."""
+
+    form = SubjectAliasForm
+    list_display = ["alias", "subject"]
+    search_fields = ["alias", "subject"]
+
+
 @admin.register(Exam)
 class ExamAdmin(GuardedAdmin):
     list_display = ["name", "date"]
@@ -900,40 +1063,44 @@ class ImportKindFilter(admin.SimpleListFilter):
 
 @admin.register(ImportRecord)
 class ImportRecordAdmin(GuardedAdmin):
-    """The import history: read-only, for the roster keepers and the principal's office."""
+    """The import history: read-only, for the roster keepers and the principal's office. It
+    names each kind, importer and outcome in words and links a record to its errors; a record
+    says what was read (header row, columns, options) and lists the rows left out on request."""
 
     list_display = [
         "created_at",
         "kind_title",
         "file_name",
-        "user",
+        "importer",
+        "run",
         "status",
-        "dry_run",
         "rows",
         "new",
         "changed",
         "unchanged",
-        "error_count",
+        "error_link",
     ]
     list_filter = [ImportKindFilter, "status", "dry_run"]
-    list_select_related = ["user"]
-    search_fields = ["file_name", "user__username"]
+    list_select_related = ["user__staff"]
+    search_fields = ["file_name", "user__username", "user__staff__name"]
     date_hierarchy = "created_at"
-    fields = [
+    fields = (
         "kind_title",
         "file_name",
-        "user",
+        "importer",
         "created_at",
         "finished_at",
+        "run",
         "status",
-        "dry_run",
         "rows",
         "new",
         "changed",
         "unchanged",
         "message",
+        "what_was_read",
         "error_list",
-    ]
+        "skipped_list",
+    )
     readonly_fields = fields
 
     def changelist_view(self, request, extra_context=None):
@@ -952,17 +1119,67 @@ class ImportRecordAdmin(GuardedAdmin):
     def kind_title(self, record: ImportRecord) -> str:
         return import_kind_title(record.kind)
 
+    @admin.display(description=_("imported by"), ordering="user__username")
+    def importer(self, record: ImportRecord) -> str:
+        """The 工号 and the name, as the staff list shows them (a login alone by its name)."""
+        if record.user is None:
+            return gettext("the command line")
+        staff = getattr(record.user, "staff", None)
+        return f"{staff.staff_no} {staff.name}" if staff is not None else record.user.username
+
+    @admin.display(description=_("run"), ordering="dry_run")
+    def run(self, record: ImportRecord) -> str:
+        return gettext("Check only (dry run)") if record.dry_run else gettext("Import")
+
     @admin.display(description=_("errors"))
-    def error_count(self, record: ImportRecord) -> int:
-        return len(record.errors or [])
+    def error_link(self, record: ImportRecord) -> str:
+        count = len(record.errors or [])
+        if not count:
+            return "0"
+        url = reverse("admin:schoolops_importrecord_change", args=[record.pk])
+        return format_html('<a href="{}#errors">{}</a>', url, count)
 
     @admin.display(description=_("errors"))
     def error_list(self, record: ImportRecord) -> str:
         from schoolops.sheets import RowError
 
-        return format_html_join(
-            mark_safe("<br>"), "{}", ((str(RowError.from_dict(e)),) for e in record.errors or [])
+        return format_html(
+            '<div id="errors">{}</div>',
+            format_html_join(
+                mark_safe("<br>"),
+                "{}",
+                ((str(RowError.from_dict(e)),) for e in record.errors or []),
+            ),
         )
+
+    @admin.display(description=_("what was read"))
+    def what_was_read(self, record: ImportRecord) -> str:
+        preview = record.preview or {}
+        lines = []
+        if preview.get("header_line"):
+            lines.append(
+                gettext("Header: row %(line)s (%(layout)s).")
+                % {"line": preview["header_line"], "layout": preview.get("layout", "")}
+            )
+        lines += [
+            f"{letter} {label} → {field}" for letter, label, field, _k in preview.get("mapping", [])
+        ]
+        template = (record.choices or {}).get("template")
+        if template:
+            lines.append(gettext("Import template: %(name)s") % {"name": template})
+        lines += [f"{label}: {value}" for _name, label, value, _p in preview.get("options", [])]
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+
+    @admin.display(description=_("rows left out on request"))
+    def skipped_list(self, record: ImportRecord) -> str:
+        from schoolops.sheets import RowError
+
+        preview = record.preview or {}
+        rows = [str(RowError.from_dict(row)) for row in preview.get("skipped", [])]
+        hidden = preview.get("skipped_count", 0) - len(rows)
+        if hidden > 0:
+            rows.append(gettext("… and %(count)s more.") % {"count": hidden})
+        return format_html_join(mark_safe("<br>"), "{}", ((row,) for row in rows))
 
     def _may_see(self, request) -> bool:
         if not request.user.is_active or not request.user.is_staff:
@@ -989,6 +1206,29 @@ class ImportRecordAdmin(GuardedAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ImportTemplate)
+class ImportTemplateAdmin(GuardedAdmin):
+    """The school's named column mappings for other systems' files, offered on the upload
+    page; saved from a check of such a file, edited here as lines (列名=字段)."""
+
+    form = ImportTemplateForm
+    list_display = ["name", "kind_title", "created_by", "created_at"]
+    list_filter = [ImportKindFilter]
+    list_select_related = ["created_by"]
+    search_fields = ["name"]
+    readonly_fields = ["created_by", "created_at"]
+    fields = ["kind", "name", "lines", "created_by", "created_at"]
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_title(self, template: ImportTemplate) -> str:
+        return import_kind_title(template.kind)
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(PrivilegeChange)

@@ -28,7 +28,7 @@ from schoolops.sheets import ImportResult, SheetRefused, engine
 
 def execute(record: ImportRecord, *, dry_run: bool) -> ImportResult | None:
     """Check (``dry_run``) or import the stored file of a record; the file is removed
-    afterwards unless a successful check leaves it waiting for confirmation."""
+    afterwards unless a check leaves it waiting for confirmation or a second check."""
     user = get_user_model().objects.filter(pk=record.user_id).first()
     try:
         path = engine.stored_path(record.stored_file)
@@ -60,7 +60,9 @@ def execute(record: ImportRecord, *, dry_run: bool) -> ImportResult | None:
         record.save()
         path.unlink(missing_ok=True)
         raise
-    if not (dry_run and result.ok):
+    # A check that other choices may pass (a column mapping, an option) keeps the file for
+    # the admin's second check; cleanup_stale_uploads removes it after a day.
+    if not (dry_run and (result.ok or result.recheckable)):
         path.unlink(missing_ok=True)
         record.stored_file = ""
         record.save(update_fields=["stored_file"])

@@ -270,8 +270,8 @@ def run_import(
         sheet.set_options(choices.options)
         mapping = _normalised_mapping(sheet, choices.mapping)
         # A sign of life every few seconds while a child process reads the file.
-        rows = read_rows(path, max_rows, lambda: report(0.0), sheet=choices.sheet or None)
-        all_rows = list(rows)
+        reading = read_rows(path, max_rows, lambda: report(0.0), sheet=choices.sheet or None)
+        all_rows = list(reading)
         while all_rows and all(parsers.is_blank(v) for v in all_rows[-1]):
             all_rows.pop()
         if not all_rows:

@@ -427,11 +427,12 @@ class ExamsSheet(ImportSheet, ExportSheet):
     def _by_number(self, row: Row) -> tuple[int, str] | None:
         student_id = self.lookups.student_ids_by_no.get(row["student_no"])
         if student_id is None:
-            return self._unknown(
+            self._unknown(
                 row,
                 "student_no",
                 _("No student has the number %(no)s.") % {"no": row["student_no"]},
             )
+            return None
         return student_id, row["student_no"]
 
     def _by_class_and_name(self, row: Row) -> tuple[int, str] | None:
@@ -452,12 +453,13 @@ class ExamsSheet(ImportSheet, ExportSheet):
                 "name",
             )
         if not students:
-            return self._unknown(
+            self._unknown(
                 row,
                 "name",
                 _("%(class)s has no student called %(name)s.")
                 % {"class": school_class, "name": row["name"]},
             )
+            return None
         return students[0]
 
     def _school_class(self, row: Row) -> SchoolClass:
@@ -503,7 +505,7 @@ class ExamsSheet(ImportSheet, ExportSheet):
 
     def _results(
         self, rows: list[Row]
-    ) -> Iterable[tuple[Row, tuple[str, Any], Subject, str, Decimal]]:
+    ) -> Iterable[tuple[Row, tuple[Any, Any], Subject, str, Decimal]]:
         """(row, exam name and date, subject, column key, score) of every score in the file."""
         if not self.wide:
             for row in rows:

@@ -9,7 +9,7 @@ They validate and normalise; the views write (``engine.save_template``, the impo
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -116,7 +116,7 @@ class RecheckForm(OptionsMixin, forms.Form):
         return [option.name for option in self.sheet_class.import_options]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         used: dict[str, str] = {}
         for name, _key, header in self.mapped_fields:
             label = cleaned.get(name)
@@ -167,7 +167,8 @@ class ImportTemplateForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         kinds = engine.import_kinds()
-        self.fields["kind"].choices = [
+        kind_field = cast(forms.ChoiceField, self.fields["kind"])
+        kind_field.choices = [
             (kind, str(sheet_class.title or kind)) for kind, sheet_class in kinds.items()
         ]
         if self.instance.pk and self.instance.kind in kinds:
@@ -178,7 +179,7 @@ class ImportTemplateForm(forms.ModelForm):
             )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         kind = cleaned.get("kind")
         if not kind:
             return cleaned

@@ -100,10 +100,12 @@ from schoolops.models import (
     GuardianRequest,
     HolidayWeek,
     ImportRecord,
+    ImportTemplate,
     PurgeRecord,
     ReadLog,
     School,
     Student,
+    SubjectAlias,
     TeachingAssignment,
 )
 
@@ -322,6 +324,13 @@ def _roster_sheet_routes() -> list[Route]:
                 build=_import_record(model_name, as_kwargs=True),
                 expect=office_record,
             ),
+            # A second check of the record's file (none here: back to the record).
+            Route(
+                f"{prefix}_import_record",
+                method="post",
+                build=_import_record(model_name, as_kwargs=True),
+                expect=office_process,
+            ),
             Route(
                 f"{prefix}_process_import",
                 method="post",
@@ -492,6 +501,12 @@ ADMIN_OBJECTS: dict[str, Callable[[Any], Any]] = {
     "schoolops.importrecord": lambda school: ImportRecord.objects.create(
         kind="students", file_name="学生名单.xlsx", user=school.office.user
     ),
+    "schoolops.importtemplate": lambda school: ImportTemplate.objects.create(
+        kind="exams", name="七天网络成绩单", mapping={"考号": ""}, created_by=school.office.user
+    ),
+    "schoolops.subjectalias": lambda school: SubjectAlias.objects.get_or_create(
+        alias="道法", defaults={"subject": "道德与法治"}
+    )[0],
     "schoolops.readlog": lambda school: ReadLog.objects.create(
         user=school.homeroom.user,
         student=school.student_a,
