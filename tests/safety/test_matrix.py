@@ -7,6 +7,7 @@ from django.urls import reverse
 
 import pytest
 
+from tests.conftest import fresh_copy
 from tests.safety.matrix import ACTORS, LOGIN, OK, REDIRECT, Call
 from tests.safety.routes import (
     admin_objects,
@@ -23,6 +24,12 @@ from tests.safety.routes import (
 )
 
 ROUTES = all_routes()
+
+
+@pytest.fixture
+def school(shared_school, db):
+    """The cast is built once for the module; every request below runs in a savepoint."""
+    return fresh_copy(shared_school)
 
 
 def test_every_url_pattern_has_an_entry():
