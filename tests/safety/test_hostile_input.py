@@ -4,7 +4,8 @@ Every POST route of the permission matrix (``fuzz=True``) is posted, as a post a
 use it, with its valid ``data`` mutated by hypothesis: fields dropped, replaced by random or
 huge text, unicode, control characters, numbers that are negative, huge or not numbers,
 several values for one field and unknown fields. Each request runs in a rolled-back savepoint.
-``FUZZ_EXAMPLES`` sets the number of examples per route (25 by default).
+``FUZZ_EXAMPLES`` sets the number of examples per route (25 by default). The fuzzing is the
+``fuzz`` lane (``dev.py test --fast`` leaves it out); the cast is built once for the module.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import fresh_copy
 from tests.safety.matrix import OK, REDIRECT
 from tests.safety.routes import all_routes, describe, request_in_savepoint
 
@@ -100,6 +102,13 @@ def first_allowed(route) -> str:
     return "anonymous"
 
 
+@pytest.fixture
+def school(shared_school, db):
+    """The cast is built once for the module; every request runs in a savepoint."""
+    return fresh_copy(shared_school)
+
+
+@pytest.mark.fuzz
 @pytest.mark.parametrize("route", POST_ROUTES, ids=[r.key for r in POST_ROUTES])
 def test_no_post_input_gives_a_server_error(route, school, today):
     call = route.call(school)
