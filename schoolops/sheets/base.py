@@ -266,6 +266,13 @@ class ImportSheet(BaseSheet):
 
     ``self.lookups`` (a ``schoolops.sheets.lookups.Lookups``) finds staff by 工号, classes by
     grade and number, students by 学籍号 and subjects by name, each loaded once per import.
+
+    Other systems' layouts: ``match_header`` decides what a header row needs (and may add the
+    kind's own columns), ``recognise`` names the layout found (``self.layout``) and may declare
+    those columns (``set_columns``); the text above the header is ``self.title_lines``; the
+    person's choices are ``import_options`` (read as ``self.options``; an option taken from
+    the file goes to ``self.proposed``); ``note_change`` records an update's changed cells and
+    ``self.skipped`` the rows left out on request.
     """
 
     permission: ClassVar[str | None] = None  # e.g. "schoolops.import_student"; None: admins only
