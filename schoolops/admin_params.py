@@ -21,7 +21,7 @@ that lacks the mixin, Django's and the libraries' own admins included.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.admin import SimpleListFilter
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -52,11 +52,12 @@ def _resolve(model: type[models.Model], key: str) -> tuple[Any, list[str]]:
             field = opts.pk if part == "pk" else opts.get_field(part)
         except FieldDoesNotExist:
             return field, parts[index:]
-        if field.is_relation and field.related_model is not None:
+        related = field.related_model
+        if field.is_relation and related is not None and not isinstance(related, str):
             rest = parts[index + 1 :]
-            if not rest or not _is_field(field.related_model, rest[0]):
+            if not rest or not _is_field(related, rest[0]):
                 return _target(field), rest
-            opts = field.related_model._meta
+            opts = related._meta
     return field, []
 
 
@@ -159,7 +160,14 @@ def bounded(changelist_class: type[ChangeList]) -> type[ChangeList]:
     return _bounded[changelist_class]
 
 
-class BoundedChangeListMixin:
+# For mypy the mixin is the ModelAdmin it is mixed into.
+if TYPE_CHECKING:
+    from django.contrib.admin import ModelAdmin as _AdminBase
+else:
+    _AdminBase = object
+
+
+class BoundedChangeListMixin(_AdminBase):
     """Put in front of a ModelAdmin's bases: its list filters refuse values out of range."""
 
     def get_changelist(self, request, **kwargs):

@@ -27,6 +27,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -127,11 +128,11 @@ SURNAMES = (
 SURNAME_WEIGHTS = [12 if i < 5 else 6 if i < 20 else 2 for i in range(len(SURNAMES))]
 COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛")
 
-CHILD_GIVEN = {
+CHILD_GIVEN: dict[str, str] = {
     Gender.MALE: "浩宇轩子俊杰博文泽睿明辉志强伟磊鹏晨阳昊然航天一诚皓峰凯哲翔鑫毅鸿嘉铭瑞宏健豪康祥",
     Gender.FEMALE: "欣怡梓涵雨萱思琪佳悦可馨诗语梦婷雪丽静慧妍晓彤瑶璐颖芳娜倩月茜敏洁琳蕾紫依若希",
 }
-ADULT_GIVEN = {
+ADULT_GIVEN: dict[str, str] = {
     Gender.MALE: "建国志伟军华明勇强刚斌林涛平东海波峰辉亮成忠永立新春文德",
     Gender.FEMALE: "丽芳娟敏静霞燕玲红英梅秀艳萍华琴云莉洁慧淑桂兰凤玉珍",
 }
@@ -217,17 +218,17 @@ def is_demo_school() -> bool:
     return School.objects.filter(name=DEMO_SCHOOL_NAME).exists()
 
 
-def project_models() -> list[type]:
+def project_models() -> list[type[Model]]:
     """Every model (history and many-to-many tables included) of the project's own apps."""
     base = Path(settings.BASE_DIR).resolve()
-    models = []
+    models: list[type[Model]] = []
     for config in apps.get_app_configs():
         if Path(config.path).resolve().parent == base:
             models.extend(config.get_models(include_auto_created=True))
     return models
 
 
-def school_data_models() -> list[type]:
+def school_data_models() -> list[type[Model]]:
     """The models that hold a school's data, as opposed to reference data.
 
     The school's data is the roster (every ``schoolops`` model but ``Subject`` and

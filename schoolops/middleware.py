@@ -18,7 +18,7 @@ class ScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.scope = SimpleLazyObject(lambda: Scope.for_request(request))
+        request.scope = SimpleLazyObject(lambda: Scope.for_request(request))  # type: ignore[attr-defined]
         return self.get_response(request)
 
 
@@ -31,7 +31,7 @@ class PasswordChangeRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            staff = request.scope.staff
+            staff = Scope.for_request(request).staff
             if staff is not None and staff.must_change_password:
                 allowed = {
                     reverse("password_change"),

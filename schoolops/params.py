@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from django.db.models import Model
 from django.http import Http404, HttpRequest
 
 # Primary keys fit a 32-bit signed column; nothing this school stores comes near.
@@ -33,7 +34,7 @@ _DIGITS = re.compile(r"[0-9]{1,10}")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})(?:-[0-9]{1,2})?")
 _DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 
-T = TypeVar("T")
+T = TypeVar("T", bound=Model)
 
 
 def to_pk(value: Any) -> int | None:

@@ -377,7 +377,7 @@ def student_path(model: type[Model]) -> str | None:
 
     if model is Student:
         return "pk"
-    forward = [
+    forward: list[Any] = [
         f for f in model._meta.get_fields() if (f.many_to_one or f.one_to_one) and f.concrete
     ]
     for field in forward:
@@ -385,7 +385,8 @@ def student_path(model: type[Model]) -> str | None:
             return field.name
     for rel in model._meta.get_fields():
         if rel.one_to_many and not rel.concrete:
-            for field in rel.related_model._meta.get_fields():
+            related: Any = rel.related_model
+            for field in related._meta.get_fields():
                 if field.many_to_one and field.related_model is Student:
                     return f"{rel.name}__{field.name}"
     for field in forward:

@@ -162,7 +162,8 @@ class StudentRecordsSheet(ExportSheet):
         if not self.scope.has_post(*Post.school_wide()):
             raise PermissionDenied
 
-    def sheets(self, student: Student, **options: Any) -> Iterator[Sheet]:
+    # A kind names the options it takes (the engine passes them as keywords).
+    def sheets(self, student: Student, **options: Any) -> Iterator[Sheet]:  # type: ignore[override]
         """One sheet per part: each section a bold title, its header row, its rows."""
         self.log_read([student], privacy.Category.values)
         title = Heading([_("Everything held on %(name)s") % {"name": student}], size=14)
@@ -175,5 +176,5 @@ class StudentRecordsSheet(ExportSheet):
                 rows.append([])
             yield Sheet(str(part), rows=rows, widths=[18, 18, 30, 30, 18, 18])
 
-    def download_name(self, student: Student, **options: Any) -> str:
+    def download_name(self, student: Student, **options: Any) -> str:  # type: ignore[override]
         return f"{student.name}的全部记录.xlsx"

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django.http import HttpRequest
 
+    from django_stubs_ext import StrOrPromise
+
     from schoolops.demo import DemoContext
     from schoolops.models import SchoolClass, Student
     from schoolops.privacy import SensitiveField, StudentRelation
@@ -66,7 +68,7 @@ class StudentPanel:
     """
 
     key: str
-    title: str
+    title: StrOrPromise
     template: str
     context: Callable[[HttpRequest, Student], dict[str, Any] | None]
     order: int = 100
@@ -84,7 +86,7 @@ class NavItem:
     """An entry in the top navigation, shown when ``visible(scope)`` says so."""
 
     key: str
-    label: str
+    label: StrOrPromise
     url_name: str
     visible: Callable[[Scope], bool]
     order: int = 100
@@ -114,7 +116,7 @@ class StudentExport:
     number of queries whatever the student's history holds."""
 
     key: str
-    title: str
+    title: StrOrPromise
     sections: Callable[[Student], list[Section]]
     order: int = 100
 

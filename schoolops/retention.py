@@ -66,12 +66,12 @@ def delete_records(
     if history is not None:
         condition |= history
     if historical is not None:
-        counts[f"{label} (history)"] = historical.objects.filter(condition).count()
+        counts[f"{label} (history)"] = historical._default_manager.filter(condition).count()
     if not dry_run:
         # Deleting writes a last historical row ("-"); it goes with the others just below.
-        model.objects.filter(pk__in=pks).delete()
+        model._default_manager.filter(pk__in=pks).delete()
         if historical is not None:
-            historical.objects.filter(condition).delete()
+            historical._default_manager.filter(condition).delete()
     return counts
 
 
@@ -86,10 +86,10 @@ def blank_fields(
     counts = {label: len(pks)}
     historical = history_model(model) if history else None
     if historical is not None:
-        old = historical.objects.filter(**{f"{model._meta.pk.attname}__in": pks})
+        old = historical._default_manager.filter(**{f"{model._meta.pk.attname}__in": pks})
         counts[f"{model._meta.label} (history, anonymised)"] = old.count()
     if not dry_run:
-        model.objects.filter(pk__in=pks).update(**values)
+        model._default_manager.filter(pk__in=pks).update(**values)
         if historical is not None:
             old.update(**values)
     return counts
@@ -111,7 +111,7 @@ def anonymise_students(ids: list[int], today: dt.date, *, dry_run: bool) -> dict
     students = Student.objects.filter(pk__in=ids)
     requests = GuardianRequest.objects.filter(student__in=ids).exclude(requested_by="")
     # The student's change history holds the same names, numbers and phones: it goes.
-    old_versions = history_model(Student).objects.filter(id__in=ids)
+    old_versions = Student.history.filter(id__in=ids)
     counts = {
         "schoolops.Student (anonymised)": students.count(),
         "schoolops.Student (history)": old_versions.count(),

@@ -50,7 +50,7 @@ class Scope:
         scope = getattr(request, "_scope_cache", None)
         if scope is None or scope.user is not request.user:
             scope = cls(request.user)
-            request._scope_cache = scope
+            request._scope_cache = scope  # type: ignore[attr-defined]  # one per request
         return scope
 
     # Who this is.

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -38,6 +38,9 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect, resolve_url
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 TOKEN_FIELD = "submission_token"
 
@@ -53,7 +56,8 @@ class SubmissionTokenField(forms.UUIDField):
     def __init__(self) -> None:
         super().__init__(required=False, initial=uuid.uuid4)
 
-    def to_python(self, value: Any) -> uuid.UUID | None:
+    # django-stubs types UUIDField.to_python as CharField's (str); Django returns a UUID.
+    def to_python(self, value: Any) -> uuid.UUID | None:  # type: ignore[override]
         try:
             return super().to_python(value)
         except forms.ValidationError:
@@ -63,7 +67,14 @@ class SubmissionTokenField(forms.UUIDField):
         return data if self.to_python(data) is not None else initial
 
 
-class SubmissionTokenMixin:
+# For mypy the mixin is the form it is mixed into.
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class SubmissionTokenMixin(_FormBase):
     """Put first in the bases of a create form: adds the hidden ``submission_token``.
 
     The forms build their crispy ``helper`` after this ``__init__``; whatever layout it is
@@ -96,13 +107,13 @@ class SubmissionTokenMixin:
         self.__dict__["_token_helper"] = helper
 
 
-def token_of(form: forms.BaseForm | None) -> uuid.UUID | None:
+def token_of(form: forms.BaseForm | forms.BaseFormSet | None) -> uuid.UUID | None:
     """The valid token a cleaned create form was sent with, if any."""
     return getattr(form, "submission_token", None)
 
 
 def save_once(
-    request: HttpRequest, form: forms.BaseForm, save: Callable[[], Any]
+    request: HttpRequest, form: forms.BaseForm | forms.BaseFormSet | None, save: Callable[[], Any]
 ) -> tuple[str, bool]:
     """Run ``save`` once per token of ``form``; answer (where to go, whether it created).
 
@@ -114,12 +125,13 @@ def save_once(
         return resolve_url(save()), True
     from schoolops.models import SubmissionToken
 
+    user = cast("User", request.user)  # the create pages are behind a login
     with transaction.atomic():
         try:
             with transaction.atomic():
-                claim = SubmissionToken.objects.create(user=request.user, token=token)
+                claim = SubmissionToken.objects.create(user=user, token=token)
         except IntegrityError:
-            first = SubmissionToken.objects.filter(user=request.user, token=token).first()
+            first = SubmissionToken.objects.filter(user=user, token=token).first()
             if first is None:
                 raise
             return first.url, False
@@ -131,7 +143,7 @@ def save_once(
 
 def redirect_once(
     request: HttpRequest,
-    form: forms.BaseForm | None,
+    form: forms.BaseForm | forms.BaseFormSet | None,
     save: Callable[[], Any],
     *,
     success: str | Callable[[], str],

@@ -15,6 +15,8 @@ from schoolops.sheets import parsers
 from schoolops.sheets.writer import Sheet
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from schoolops.sheets.lookups import Lookups
 
 
@@ -75,9 +77,9 @@ class Option:
     ``self.options[name]`` (None when not given). ``kind`` is "text", "date" or "flag"."""
 
     name: str
-    label: str
+    label: StrOrPromise
     kind: str = "text"
-    help: str = ""
+    help: StrOrPromise = ""
     max_length: int = 50
 
     @property
@@ -208,7 +210,7 @@ class ImportResult:
     rows: int = 0  # data rows read (blank rows not counted)
     ignored_columns: list[str] = field(default_factory=list)
     header_line: int = 0  # the Excel row taken as the header (the lower one of a two-row header)
-    layout: str = ""  # the layout recognised (ours, the registry export, a wide exam sheet...)
+    layout: StrOrPromise = ""  # the layout recognised (ours, the registry export, a wide exam sheet...)
     # (column letter, the file's header, the field it feeds, the field's key), in file order
     mapping: list[tuple[str, str, str, str]] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)  # an update's changed cells (first rows)
@@ -240,8 +242,8 @@ CHANGES_KEPT = 200  # changed cells kept for the preview
 
 class BaseSheet:
     kind: ClassVar[str] = ""
-    title: ClassVar[str] = ""  # shown in the admin and on the progress page
-    columns: ClassVar[Sequence[Column]] = ()
+    title: ClassVar[StrOrPromise] = ""  # shown in the admin and on the progress page
+    columns: Sequence[Column] = ()  # a layout may add its own (``layout_columns``)
 
     def __init__(self, user: Any = None) -> None:
         self.user = user
@@ -299,7 +301,7 @@ class ImportSheet(BaseSheet):
         self.notice = ""  # set by ``apply`` for the person importing; shown once, not stored
         self.letters: dict[str, str] = {}  # column key → letter in the file, set by the engine
         self.progress: Callable[[float], None] = lambda fraction: None
-        self.layout: str = ""  # set by ``recognise``; shown in the preview
+        self.layout: StrOrPromise = ""  # set by ``recognise``; shown in the preview
         self.changes: list[Change] = []  # filled by ``note_change`` during ``apply``
         self.skipped: list[RowError] = []  # rows left out on request (``--skip-unknown``)
         self.options: dict[str, Any] = {o.name: o.parse(None) for o in self.import_options}
