@@ -67,7 +67,6 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "import_export",
     "simple_history",
-    "django_filters",
     "django_tasks",
     "django_tasks_db",
     "axes",
