@@ -64,7 +64,7 @@ class ClassLedgerSheet(ExportSheet):
 
     kind = "consult_ledger"
     title = gettext_lazy("Ledger")
-    filename = "学情台账.xlsx"
+    filename = gettext_lazy("Ledger.xlsx")
     columns = [
         Column("student_no", "学籍号", text_format=True, width=14),
         Column("name", "姓名", width=10),
@@ -116,7 +116,7 @@ class ClassLedgerSheet(ExportSheet):
             ]
 
     def download_name(self, school_class: SchoolClass, term: Term, **options: Any) -> str:
-        return f"学情台账{school_class}.xlsx"
+        return _("Ledger %(class)s.xlsx") % {"class": school_class}
 
 
 class MeetingRecordSheet(ExportSheet):
@@ -125,7 +125,7 @@ class MeetingRecordSheet(ExportSheet):
 
     kind = "consult_meeting"
     title = gettext_lazy("Consultation record")
-    filename = "学情会商记录.xlsx"
+    filename = gettext_lazy("Consultation record.xlsx")
     columns = [
         Column("student", "学生", width=18),
         Column("analysis", "学情分析", width=60),
@@ -179,7 +179,10 @@ class MeetingRecordSheet(ExportSheet):
         yield Sheet(str(self.title), rows=rows, widths=[c.width for c in self.columns], wrap=True)
 
     def download_name(self, meeting: Meeting, **options: Any) -> str:
-        return f"学情会商记录{meeting.date:%Y%m%d}-{meeting.pk}.xlsx"
+        return _("Consultation record %(date)s-%(number)s.xlsx") % {
+            "date": f"{meeting.date:%Y%m%d}",
+            "number": meeting.pk,
+        }
 
 
 class CasesSheet(ExportSheet):
@@ -187,7 +190,7 @@ class CasesSheet(ExportSheet):
 
     kind = "consult_cases"
     title = gettext_lazy("Success cases")
-    filename = "成功案例.xlsx"
+    filename = gettext_lazy("Success cases.xlsx")
     columns = [
         Column("class", "班级", width=14),
         Column("student", "学生", width=10),
@@ -272,7 +275,7 @@ class ConsultScoresSheet(ExportSheet):
 
     kind = "consult_scores"
     title = gettext_lazy("Class consultation scores")
-    filename = "学情会商量化评分.xlsx"
+    filename = gettext_lazy("Class consultation scores.xlsx")
     columns = [
         Column("grade", "级部", width=10),
         Column("class", "班级", width=14),

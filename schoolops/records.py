@@ -142,7 +142,7 @@ class StudentRecordsSheet(ExportSheet):
 
     kind = "student_records"
     title = gettext_lazy("Everything held on a student")
-    filename = "全部记录.xlsx"
+    filename = gettext_lazy("Everything held.xlsx")
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
@@ -177,4 +177,4 @@ class StudentRecordsSheet(ExportSheet):
             yield Sheet(str(part), rows=rows, widths=[18, 18, 30, 30, 18, 18])
 
     def download_name(self, student: Student, **options: Any) -> str:  # type: ignore[override]
-        return f"{student.name}的全部记录.xlsx"
+        return _("Everything held on %(name)s.xlsx") % {"name": student.name}

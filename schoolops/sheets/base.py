@@ -473,8 +473,8 @@ class ExportSheet(BaseSheet):
     **Header language.** A sheet's columns are a file format, not interface text: each kind
     declares its Chinese headers once, in ``columns``, and writes them the same in every
     language, so that a file exported in English still imports and a school's macros keep
-    working. Everything else in a workbook (sheet titles, title rows, labels of a printable
-    record, yes/no, notes) goes through gettext like any page.
+    working. Everything else (sheet titles, title rows, labels of a printable record, yes/no,
+    notes, the file's name) goes through gettext like any page.
 
     ``add_arguments(parser)`` adds the command's options (``--month``, ``--term``...); the
     parsed options are passed to ``resolve`` and then ``rows`` as keyword arguments.
@@ -499,7 +499,7 @@ class ExportSheet(BaseSheet):
        categories)`` as they are written; the reads are logged once the file is written.
     """
 
-    filename: ClassVar[str] = ""  # default download name, e.g. "学生名单.xlsx"
+    filename: ClassVar[StrOrPromise] = ""  # the download's name: gettext_lazy("Ledger.xlsx")
     export_permission: ClassVar[str | None] = None  # e.g. "schoolops.export_student"
 
     def __init__(self, user: Any = None) -> None:
@@ -557,7 +557,7 @@ class ExportSheet(BaseSheet):
 
     def download_name(self, **options: Any) -> str:
         """The file's name in the browser (Chinese is fine)."""
-        return self.filename or f"{self.kind}.xlsx"
+        return str(self.filename or f"{self.kind}.xlsx")
 
     def text_columns(self) -> set[int]:
         """Indexes of columns written as text (ids with leading zeros)."""

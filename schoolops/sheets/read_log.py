@@ -66,7 +66,7 @@ class ReadLogSheet(ExportSheet):
 
     kind = "read_log"
     title = gettext_lazy("Read log")
-    filename = "查阅日志.xlsx"
+    filename = gettext_lazy("Read log.xlsx")
     columns = [
         Column("at", "时间", width=18),
         Column("who", "人员", width=12),

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.db import transaction
@@ -143,6 +144,28 @@ def test_the_command_line_writes_a_kind_of_one_class_and_refuses_an_unknown_clas
     assert rows[1][:3] == (school.student_a.student_no, school.student_a.name, "乐于助人")
     with pytest.raises(CommandError, match=r"--class: .*\(9\)班"):
         call_command("export_sheet", "consult_ledger", str(path), "--class", "九年级(9)班")
+
+
+@pytest.mark.parametrize(
+    ("language", "name"),
+    [("zh-hans", "学情台账七年级(1)班.xlsx"), ("en", "Ledger 七年级(1)班.xlsx")],
+)
+def test_a_file_exported_in_english_has_the_chinese_headers_and_an_english_name(
+    school, login, today, language, name
+):
+    from consult.sheets import ClassLedgerSheet
+    from tests.consult.helpers import ledger
+
+    ledger(school.student_a, school.term, strengths="乐于助人")
+    client = login(school.principal)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # the language switch
+
+    response = client.get(reverse("consult:class_ledger_xlsx", args=[school.class_a.pk]))
+
+    assert response["Content-Disposition"] == f"attachment; filename*=UTF-8''{quote(name)}"
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert list(_values(book.active)[0]) == ClassLedgerSheet.headers()  # imports in any language
+    assert book.active.title == {"zh-hans": "学情台账", "en": "Ledger"}[language]
 
 
 # Big exports in the background.
