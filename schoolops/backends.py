@@ -2,6 +2,11 @@
 
 Every page needs both (``request.user`` for permissions, ``request.scope.staff`` for where the
 person works); reading them in one query saves a query on every request.
+
+A member of staff who has left the school (``Staff.Status.LEFT``, set in the admin or by the
+staff sheet and the national teacher template) can no longer sign in, and a session opened
+before they left ends at their next request: their posts and classes stay on record, the
+access does not.
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+
+from schoolops.models import Staff
 
 
 class StaffModelBackend(ModelBackend):
@@ -20,3 +27,9 @@ class StaffModelBackend(ModelBackend):
         except user_model.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+    def user_can_authenticate(self, user: Any) -> bool:
+        if not super().user_can_authenticate(user):
+            return False
+        staff = getattr(user, "staff", None)
+        return staff is None or staff.status != Staff.Status.LEFT
