@@ -95,7 +95,8 @@ def label_categories(scope: Scope, profiles: list[LedgerProfile]) -> None:
             ).values_list("pk", flat=True)
         )
     for profile in profiles:
-        profile.labels = profile.category_labels(psych=profile.student_id in readable)
+        # Read by the templates.
+        profile.labels = profile.category_labels(psych=profile.student_id in readable)  # type: ignore[attr-defined]
 
 
 def may_work_on(scope: Scope, student: Student) -> bool:

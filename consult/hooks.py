@@ -80,7 +80,7 @@ def ledger_categories(profile: LedgerProfile | None, readable: Iterable[str]) ->
     ledger, and the plan and the psychological category when the entry has them and the
     reader may read them."""
     readable = set(readable)
-    shown = [Category.LEDGER]
+    shown: list[str] = [Category.LEDGER]
     if profile is not None and profile.education_plan and Category.EDUCATION_PLAN in readable:
         shown.append(Category.EDUCATION_PLAN)
     if profile is not None and profile.psych_flag and Category.PSYCHOLOGICAL in readable:

@@ -47,7 +47,7 @@ class Level(models.TextChoices):
 
 
 # The ladder a student climbs when strategies do not work.
-NEXT_LEVEL = {Level.CLASS: Level.GRADE, Level.GRADE: Level.SCHOOL}
+NEXT_LEVEL: dict[str, str] = {Level.CLASS: Level.GRADE, Level.GRADE: Level.SCHOOL}
 
 
 class ConsultSettings(models.Model):

@@ -307,8 +307,9 @@ def class_scores(
         .values_list("school_class", "avg")
     ):
         avg = Decimal(str(avg))
-        if rows[cid].best_case is None or avg > rows[cid].best_case:
-            rows[cid].best_case = avg
+        row = rows[cid]
+        if row.best_case is None or avg > row.best_case:
+            row.best_case = avg
     for row in rows.values():
         shares = {
             "meetings": _share(row.meetings_held, row.meetings_expected),
@@ -438,7 +439,7 @@ def _work_rows(qs, **columns):
 
 def _work_events(student: Student, limit: int) -> list[Event]:
     """Strategies, follow-ups and escalations of the student, newest first, in one query."""
-    text = CharField()
+    text: CharField[str, str] = CharField()
     strategies = _work_rows(
         Strategy.objects.filter(student=student),
         ev_date=F("start_date"),

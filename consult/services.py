@@ -337,7 +337,7 @@ def update_discussed(meeting: Meeting, changes: Sequence[DiscussedChange]) -> di
     counts = {"added": 0, "changed": 0, "removed": 0}
     kept = [c for c in changes if c.row is not None and not c.remove]
     new = [c for c in changes if c.row is None]
-    recorded = {c.row.student_id for c in kept}
+    recorded = {c.row.student_id for c in kept if c.row is not None}
     _check_discussed(
         meeting.level,
         meeting.school_class if meeting.level in (Level.CLASS, Level.HOME) else None,
@@ -363,12 +363,13 @@ def update_discussed(meeting: Meeting, changes: Sequence[DiscussedChange]) -> di
             counts["removed"] += 1
             continue
         if row is None:
-            if change.student.pk in recorded:
-                raise ValidationError(
-                    _("%(name)s is listed twice.") % {"name": change.student.name}
-                )
-            row = MeetingStudent(meeting=meeting, student=change.student)
-            recorded.add(change.student.pk)
+            student = change.student
+            if student is None:  # a new row left blank
+                continue
+            if student.pk in recorded:
+                raise ValidationError(_("%(name)s is listed twice.") % {"name": student.name})
+            row = MeetingStudent(meeting=meeting, student=student)
+            recorded.add(student.pk)
             counts["added"] += 1
         elif (row.analysis, row.decision) == (change.analysis.strip(), change.decision.strip()):
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass, field
+from typing import Any
 
 TIER_SHARES = {4: (2, 1, 1), 5: (2, 2, 1), 6: (2, 2, 2)}
 
@@ -230,10 +231,10 @@ def balance(groups: list[list[Candidate]], size: int) -> Balance:
     )
 
 
-def pick_roles(members: list[Candidate], subject_ids: list[int]) -> dict[str, object]:
+def pick_roles(members: list[Candidate], subject_ids: list[int]) -> dict[str, Any]:
     """Leader: the strongest member; recorder: the next; each subject: its strongest member."""
     ranked = sorted(members, key=lambda c: (-c.value, c.student_id))
-    roles: dict[str, object] = {
+    roles: dict[str, Any] = {
         "leader": ranked[0].student_id if ranked else None,
         "recorder": ranked[1].student_id if len(ranked) > 1 else None,
         "subjects": {},

@@ -419,7 +419,7 @@ def _rank(rows: list[BoardRow]) -> list[BoardRow]:
     """Rank the rows with an index; the others (no rank) follow in class order."""
     ranked = sorted(
         (r for r in rows if r.index is not None),
-        key=lambda r: (-r.index, -r.points, r.grade_level, r.class_number, r.group_name),
+        key=lambda r: (-(r.index or 0), -r.points, r.grade_level, r.class_number, r.group_name),
     )
     for row, rank in zip(
         ranked, competition_ranks(ranked, lambda r: (r.index, r.points)), strict=True
@@ -643,6 +643,7 @@ def groups_balance(
     candidates = {c.student_id: c for c in class_candidates(school_class)}
     lists = []
     flagged = []
+    group: Any  # a StudyGroup with its prefetched ``members``, given its figures below
     for group in groups:
         members = []
         for m in group.members:
@@ -714,6 +715,7 @@ def review_summary(review_round: ReviewRound) -> list[StudyGroup]:
             self_scores[row["reviewee_id"]] = values
         else:
             peer[row["reviewee_id"]].append(values)
+    group: Any  # with its prefetched ``members``, given their scores below
     for group in groups:
         for member in group.members:
             member.self_scores = self_scores.get(member.student_id)

@@ -202,7 +202,7 @@ def student_panel_context(request: HttpRequest, student: Student) -> dict[str, A
     )
     show_file = pairing is not None and privacy.may_read(scope, Category.MENTORING, student)
     ctx: dict[str, Any] = {"pairing": pairing, "show_file": show_file}
-    if show_file:
+    if show_file and pairing is not None:
         log_read(request, [student], [Category.MENTORING])
         try:
             ctx["plan"] = pairing.plan

@@ -134,6 +134,7 @@ def selection_deadline(year: AcademicYear | None, known: Term | None = None) -> 
     """
     if year is None:
         return None
+    term: Term | None
     if known is not None and known.academic_year_id == year.pk and known.number == 1:
         term = known
     else:
@@ -578,7 +579,7 @@ class WeekBit(Func):
         sql, params = compiler.compile(self.source_expressions[0])
         return f"(CAST(1 AS bigint) << (({sql} - %s::date) / 7))", [*params, self.monday]
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, *args, **kwargs):
         raise NotImplementedError("WeekBit supports SQLite and PostgreSQL")
 
 
@@ -601,13 +602,13 @@ class MonthBit(Func):
         month = f"(CAST(EXTRACT(YEAR FROM {sql}) AS integer) * 12 + CAST(EXTRACT(MONTH FROM {sql}) AS integer) - 1)"
         return f"(CAST(1 AS bigint) << ({month} - %s))", [*params, *params, self.base]
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, *args, **kwargs):
         raise NotImplementedError("MonthBit supports SQLite and PostgreSQL")
 
 
 def _figures(
     pairings: Sequence, term: Term, today: dt.date, by_id_up_to: int = 300
-) -> list[tuple[int, ...]]:
+) -> list[tuple[int, int, int, int, int, int]]:
     """Per pairing, in order: (weeks expected, weeks missed, months expected, months missed,
     talks, parent contacts). See ``pairing_compliance``; three queries."""
     first_monday = monday_of(term.start_date)
@@ -792,9 +793,10 @@ def weighted_total(
     scores: tuple[Decimal | None, Decimal | None, Decimal | None, Decimal | None],
 ) -> Decimal | None:
     """The weighted total out of 100, rounded to one decimal; None while a part is missing."""
-    if any(s is None for s in scores):
+    given = [s for s in scores if s is not None]
+    if len(given) < len(scores):
         return None
-    total = sum((Decimal(w) * Decimal(s) for w, s in zip(weights, scores, strict=True)), Decimal(0))
+    total = sum((Decimal(w) * s for w, s in zip(weights, given, strict=True)), Decimal(0))
     return (total / Decimal(100)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 

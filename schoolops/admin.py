@@ -39,6 +39,7 @@ from typing import cast
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
@@ -110,8 +111,7 @@ def _as_text(field):
         return getattr(obj, field.name)
 
     show.__name__ = field.name  # the row's CSS class, as for the field itself
-    show.short_description = field.verbose_name
-    return show
+    return admin.display(description=field.verbose_name)(show)
 
 
 def _label_suffixed(items):
@@ -130,7 +130,7 @@ def _swapped(fields, texts):
     return [_swapped(f, texts) if isinstance(f, (list, tuple)) else texts.get(f, f) for f in fields]
 
 
-class UnlinkedRawIdWidget(admin.widgets.ForeignKeyRawIdWidget):
+class UnlinkedRawIdWidget(ForeignKeyRawIdWidget):
     """A raw id field for someone the related model's admin does not answer: the chosen
     object's name, with no lookup and no link (both would answer 403)."""
 
@@ -284,7 +284,8 @@ class GuardedAdmin(BoundedChangeListMixin, admin.ModelAdmin):
     def get_ordering(self, request):
         return self._visible(request, super().get_ordering(request) or [])
 
-    def lookup_allowed(self, lookup, value, request):
+    # Django 5.2 always passes the request (django-stubs still allows None).
+    def lookup_allowed(self, lookup, value, request):  # type: ignore[override]
         if self._touches_hidden(request, lookup) or not self._declared_lookup(request, lookup):
             return False
         return super().lookup_allowed(lookup, value, request)
@@ -1250,8 +1251,8 @@ class PrivilegeChangeAdmin(GuardedAdmin):
     list_select_related = ["changed_by"]
     search_fields = ["whose", "what", "before", "after", "changed_by__username"]
     date_hierarchy = "created_at"
-    fields = list_display
-    readonly_fields = list_display
+    fields = list_display  # type: ignore[assignment]  # all read-only, functions included
+    readonly_fields = list_display  # type: ignore[assignment]
     actions = ["export_xlsx"]
 
     @admin.action(description=_("Export to Excel"), permissions=["view"])

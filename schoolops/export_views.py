@@ -41,5 +41,5 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     if path is None:
         raise Http404
     response = xlsx_response(path.read_bytes(), record.file_name)
-    response.export_kind = record.kind
+    response.export_kind = record.kind  # type: ignore[attr-defined]
     return response

@@ -31,6 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from schoolops.models import ExportRecord
+from schoolops.scopes import login_of
 from schoolops.sheets import SheetRefused, engine
 from schoolops.sheets.base import ExportSheet
 
@@ -111,7 +112,7 @@ def start(
         kind=sheet.kind,
         options=encode_options(options),
         file_name=file_name[:255],
-        user=request.user,
+        user=login_of(request),
         language=translation.get_language() or settings.LANGUAGE_CODE,
         page=(match.view_name if match else "")[:80],
         rows=rows,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cached_property, wraps
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -30,12 +30,14 @@ from schoolops.models import (
     SchoolClass,
     Staff,
     Student,
+    StudentQuerySet,
     TeachingAssignment,
     Term,
 )
 from schoolops.registry import registry
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
     from django.http import HttpRequest
 
 
@@ -203,7 +205,7 @@ class Scope:
     def teaches(self, school_class: SchoolClass) -> bool:
         return school_class.pk in self.taught_class_ids
 
-    def students(self) -> QuerySet[Student]:
+    def students(self) -> StudentQuerySet:
         """Students this person may see: their classes' students plus what the apps add."""
         qs = Student.objects.select_related("school_class__grade")
         if self.sees_whole_roster:
@@ -307,3 +309,8 @@ def class_required(
         return wrapper
 
     return decorator
+
+
+def login_of(request: HttpRequest) -> User:
+    """The account of a request to a page behind a login (typed: never the anonymous user)."""
+    return cast("User", request.user)

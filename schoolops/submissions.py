@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -39,8 +39,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect, resolve_url
 from django.utils.translation import gettext as _
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+from schoolops.scopes import login_of
 
 TOKEN_FIELD = "submission_token"
 
@@ -125,7 +124,7 @@ def save_once(
         return resolve_url(save()), True
     from schoolops.models import SubmissionToken
 
-    user = cast("User", request.user)  # the create pages are behind a login
+    user = login_of(request)  # the create pages are behind a login
     with transaction.atomic():
         try:
             with transaction.atomic():

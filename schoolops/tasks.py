@@ -16,7 +16,6 @@ import contextlib
 import datetime as dt
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -29,7 +28,7 @@ from schoolops.sheets import ImportResult, SheetRefused, engine
 def execute(record: ImportRecord, *, dry_run: bool) -> ImportResult | None:
     """Check (``dry_run``) or import the stored file of a record; the file is removed
     afterwards unless a check leaves it waiting for confirmation or a second check."""
-    user = get_user_model().objects.filter(pk=record.user_id).first()
+    user = record.user
     try:
         path = engine.stored_path(record.stored_file)
         if not record.stored_file or not path.is_file():

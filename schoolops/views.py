@@ -27,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     )
     for school_class in classes:
-        school_class.roles = _class_roles(scope, school_class)
+        school_class.roles = _class_roles(scope, school_class)  # type: ignore[attr-defined]
     posts = [label for value, label in Post.choices if value in scope.posts]
     grades = scope.headed_grades
     ctx = {

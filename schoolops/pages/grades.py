@@ -76,6 +76,7 @@ def grade_tabs(
     headed = get_scope(request).headed_grade_ids
     ordered = sorted(grades, key=lambda grade: (grade.pk not in headed, grade.level))
     chosen = request.GET.get(param)
+    current: Grade | None
     if chosen:
         current = pick_or_404(ordered, chosen)
     else:

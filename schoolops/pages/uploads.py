@@ -44,6 +44,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from schoolops.admin import UploadForm
 from schoolops.models import ImportRecord, SchoolClass
 from schoolops.params import to_pk
+from schoolops.scopes import login_of
 from schoolops.sheets import RowError, SheetRefused, engine
 from schoolops.sheets.http import xlsx_response
 from schoolops.sheets.uploads import PrivateUploadedFile, PrivateUploadHandler
@@ -87,19 +88,19 @@ def sheet_upload_page(
     if sheet_class is None or (school_class is not None and not sheet_class.class_scoped):
         raise ValueError(f"The sheet kind {kind!r} cannot be uploaded for one class.")
     if request.method == "POST" and "confirm" in request.POST:
-        record = _own_record(request, request.POST.get("record"), kind, school_class)
-        return _confirm(request, record, school_class, done_url)
+        confirmed = _own_record(request, request.POST.get("record"), kind, school_class)
+        return _confirm(request, confirmed, school_class, done_url)
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
-            record = _check(request, kind, school_class, form.cleaned_data["file"])
-            return HttpResponseRedirect(f"{request.path}?record={record.pk}")
+            checked = _check(request, kind, school_class, form.cleaned_data["file"])
+            return HttpResponseRedirect(f"{request.path}?record={checked.pk}")
     else:
         form = UploadForm()
         if request.GET.get("template"):
             title = str(sheet_class.title or kind)
             return xlsx_response(engine.template_bytes(kind), f"{title}.xlsx")
-    record = None
+    record: ImportRecord | None = None
     if "record" in request.GET:
         record = _own_record(request, request.GET["record"], kind, school_class)
     upload = {
@@ -118,7 +119,10 @@ def _own_record(
     request: HttpRequest, value: Any, kind: str, school_class: SchoolClass | None
 ) -> ImportRecord:
     """The uploader's own record of this kind and class; anything else is a 404."""
-    record = ImportRecord.objects.filter(pk=to_pk(value), kind=kind, user=request.user).first()
+    pk = to_pk(value)
+    if pk is None:
+        raise Http404
+    record = ImportRecord.objects.filter(pk=pk, kind=kind, user=login_of(request)).first()
     if record is None or (record.preview or {}).get("school_class") != _class_pk(school_class):
         raise Http404
     return record
@@ -132,7 +136,7 @@ def _check(
     record = ImportRecord.objects.create(
         kind=kind,
         file_name=upload.name.replace("\\", "/").rsplit("/", 1)[-1][:255],
-        user=request.user,
+        user=login_of(request),
         dry_run=True,
         status=ImportRecord.Status.RUNNING,
         preview=_extra(request, school_class),

@@ -65,7 +65,7 @@ class Column:
     default: Any = None
     text_format: bool = False  # written as a text column ("@") in templates and exports
     width: int = 14
-    show: Callable[[Any], str] | None = None  # how the admin's preview shows a cleaned value
+    show: Callable[[Any], str | None] | None = None  # how the admin's preview shows a cleaned value
     sensitive: bool = False  # masked in the preview and never kept in the import record
     max_length: int = 500  # longer text is refused; set it to the database field's length
 
@@ -210,7 +210,8 @@ class ImportResult:
     rows: int = 0  # data rows read (blank rows not counted)
     ignored_columns: list[str] = field(default_factory=list)
     header_line: int = 0  # the Excel row taken as the header (the lower one of a two-row header)
-    layout: StrOrPromise = ""  # the layout recognised (ours, the registry export, a wide exam sheet...)
+    # The layout recognised (ours, the registry export, a wide exam sheet...).
+    layout: StrOrPromise = ""
     # (column letter, the file's header, the field it feeds, the field's key), in file order
     mapping: list[tuple[str, str, str, str]] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)  # an update's changed cells (first rows)
@@ -463,7 +464,7 @@ class ImportSheet(BaseSheet):
             elif column.sensitive:
                 values.append(parsers.mask(parsers.display(value)))
             else:
-                values.append((column.show or parsers.display)(value))
+                values.append((column.show or parsers.display)(value) or "")
         return values
 
 
@@ -638,7 +639,7 @@ def parse_class_option(value: str) -> Any:
 
     try:
         name = parsers.class_name(value)
-        if name.level is None:
+        if not isinstance(name.level, int):  # a class name carries a grade, never a cohort
             raise CellError(_("Name the class with its grade, e.g. 七年级(1)班."))
         return Lookups().school_class(name.level, name)
     except CellError as error:

@@ -432,7 +432,7 @@ def bulk_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         return
     connection = connections[router.db_for_write(model)]
     meta = model._meta
-    given = [meta.get_field(name) for name in rows[0]]
+    given: list[Any] = [meta.get_field(name) for name in rows[0]]  # concrete fields
     names = list(rows[0])
     others = [
         f

@@ -267,7 +267,9 @@ class ClassesSheet(ImportSheet, ExportSheet):
                 for school_class, before_id in homerooms_before
             )
         send_roster_changed_on_commit(
-            type(self), self.kind, staff_ids={c.homeroom_teacher_id for c in to_update}
+            type(self),
+            self.kind,
+            staff_ids={c.homeroom_teacher_id for c in to_update if c.homeroom_teacher_id},
         )
         return counts
 
@@ -859,4 +861,5 @@ class StudentsSheet(ImportSheet, ExportSheet):
         privacy.log_read(self.user, with_phone, [privacy.Category.GUARDIAN], f"export:{self.kind}")
 
 
+# Registered from SchoolOpsConfig.ready().
 ROSTER_SHEETS = (ClassesSheet, StaffSheet, AssignmentsSheet, StudentsSheet, ExamsSheet)

@@ -62,7 +62,7 @@ class PrivateUploadHandler(FileUploadHandler):
         self.handle.close()
         if self.size > settings.IMPORT_MAX_UPLOAD_BYTES:
             self.path.unlink(missing_ok=True)
-        return PrivateUploadedFile(self.path, self.file_name, self.size, self.content_type)
+        return PrivateUploadedFile(self.path, self.file_name or "", self.size, self.content_type)
 
     def upload_interrupted(self) -> None:
         if hasattr(self, "handle"):

@@ -51,7 +51,8 @@ class Command(makemessages.Command):
         templates = base / "templates"
         kept = []
         for translatable in super().find_files(root):
-            path = Path(os.path.abspath(translatable.path)).resolve()
+            # django-stubs leaves out TranslatableFile.path (dirpath joined with the file).
+            path = Path(os.path.abspath(translatable.path)).resolve()  # type: ignore[attr-defined]
             app = self._app_of(path, base, templates)
             if app is None or app not in self.only_apps:
                 continue

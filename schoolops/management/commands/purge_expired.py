@@ -43,6 +43,7 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(_("Dry run: nothing was changed."))
         else:
+            assert result.record is not None  # a purge that is not a dry run is recorded
             self.stdout.write(
                 self.style.SUCCESS(
                     _("Purged and recorded (record %(pk)s).") % {"pk": result.record.pk}

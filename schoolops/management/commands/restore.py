@@ -41,7 +41,9 @@ def database_is_empty(connection) -> bool:
     tables = set(connection.introspection.table_names())
     models = [get_user_model(), *school_data_models()]
     return not any(
-        m.objects.using(connection.alias).exists() for m in models if m._meta.db_table in tables
+        m._default_manager.using(connection.alias).exists()
+        for m in models
+        if m._meta.db_table in tables
     )
 
 
