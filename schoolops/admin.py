@@ -85,9 +85,8 @@ from schoolops.models import (
 from schoolops.rollover import rollover_action
 from schoolops.scopes import get_scope
 from schoolops.sheets import SheetRefused, engine
-from schoolops.sheets.forms import ImportTemplateForm, OptionsMixin, RecheckForm
+from schoolops.sheets.forms import ImportTemplateForm, RecheckForm, SheetUploadForm
 from schoolops.sheets.http import sheet_response, xlsx_response
-from schoolops.sheets.reader import UPLOAD_ACCEPT
 from schoolops.sheets.uploads import PrivateUploadedFile, PrivateUploadHandler
 
 logger = logging.getLogger(__name__)
@@ -457,58 +456,6 @@ def unquote_pk(object_id) -> int:
     if not value.isascii() or not value.isdecimal() or len(value) > 10:
         raise Http404
     return int(value)
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("Excel or CSV file (.xlsx, .xls, .csv)"),
-        widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(limit)s MB. Split it into several files.")
-                % {"limit": settings.IMPORT_MAX_UPLOAD_BYTES // 1024 // 1024}
-            )
-        return upload
-
-
-class SheetUploadForm(OptionsMixin, UploadForm):
-    """The upload of a kind's file, with an import template, the sheet and the kind's options."""
-
-    template = forms.ModelChoiceField(
-        label=_("Import template"),
-        queryset=ImportTemplate.objects.none(),
-        required=False,
-        empty_label=_("none: the columns are recognised by their headers"),
-        help_text=_("A column mapping saved for another system's files."),
-    )
-    sheet = forms.CharField(
-        label=_("Sheet"),
-        required=False,
-        max_length=100,
-        help_text=_("The workbook's sheet to read, by name (default: the first)."),
-    )
-
-    def __init__(self, *args, sheet_class, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.sheet_class = sheet_class
-        templates = ImportTemplate.objects.filter(kind=sheet_class.kind)
-        if templates.exists():
-            cast(forms.ModelChoiceField, self.fields["template"]).queryset = templates
-        else:
-            del self.fields["template"]
-        self.add_options()
-
-    def choices(self) -> engine.ImportChoices:
-        template = self.cleaned_data.get("template")
-        return engine.ImportChoices(
-            options=self.option_values(),
-            template=template.name if template is not None else "",
-            sheet=self.cleaned_data.get("sheet") or "",
-        )
 
 
 class SheetAdminMixin(ImportExportMixin):

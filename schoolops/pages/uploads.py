@@ -41,11 +41,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from schoolops.admin import UploadForm
 from schoolops.models import ImportRecord, SchoolClass
 from schoolops.params import to_pk
 from schoolops.scopes import login_of
 from schoolops.sheets import RowError, SheetRefused, engine
+from schoolops.sheets.forms import UploadForm
 from schoolops.sheets.http import xlsx_response
 from schoolops.sheets.uploads import PrivateUploadedFile, PrivateUploadHandler
 

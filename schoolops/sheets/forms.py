@@ -1,5 +1,6 @@
-"""The forms of the admin's import pages: a kind's options (the upload form adds them, with an
-import template, to ``schoolops.admin.UploadForm``), the second check of a file with other
+"""The forms of the import pages: the upload of a file (``UploadForm``, also on the class
+pages' uploads), a kind's options (``SheetUploadForm`` adds them, with an import template, in
+the admin), the second check of a file with other
 options and a column mapping (which may be saved as a template), and an import template's
 mapping edited as lines.
 
@@ -12,11 +13,13 @@ import datetime as dt
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from schoolops.models import ImportTemplate
 from schoolops.sheets import engine, parsers
 from schoolops.sheets.base import ImportSheet, Option
+from schoolops.sheets.reader import UPLOAD_ACCEPT
 
 
 def option_field(option: Option) -> forms.Field:
@@ -206,3 +209,55 @@ class ImportTemplateForm(forms.ModelForm):
     def save(self, commit: bool = True) -> ImportTemplate:
         self.instance.mapping = self.cleaned_data.get("mapping", {})
         return super().save(commit)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel or CSV file (.xlsx, .xls, .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB. Split it into several files.")
+                % {"limit": settings.IMPORT_MAX_UPLOAD_BYTES // 1024 // 1024}
+            )
+        return upload
+
+
+class SheetUploadForm(OptionsMixin, UploadForm):
+    """The upload of a kind's file, with an import template, the sheet and the kind's options."""
+
+    template = forms.ModelChoiceField(
+        label=_("Import template"),
+        queryset=ImportTemplate.objects.none(),
+        required=False,
+        empty_label=_("none: the columns are recognised by their headers"),
+        help_text=_("A column mapping saved for another system's files."),
+    )
+    sheet = forms.CharField(
+        label=_("Sheet"),
+        required=False,
+        max_length=100,
+        help_text=_("The workbook's sheet to read, by name (default: the first)."),
+    )
+
+    def __init__(self, *args, sheet_class, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.sheet_class = sheet_class
+        templates = ImportTemplate.objects.filter(kind=sheet_class.kind)
+        if templates.exists():
+            cast(forms.ModelChoiceField, self.fields["template"]).queryset = templates
+        else:
+            del self.fields["template"]
+        self.add_options()
+
+    def choices(self) -> engine.ImportChoices:
+        template = self.cleaned_data.get("template")
+        return engine.ImportChoices(
+            options=self.option_values(),
+            template=template.name if template is not None else "",
+            sheet=self.cleaned_data.get("sheet") or "",
+        )
