@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from schoolops.admin import GuardedAdmin, GuardedTabularInline, HistoryAdmin
+from schoolops.admin import GuardedAdmin, GuardedTabularInline, HistoryAdmin, ReadOnlyAdmin
 
 from .models import (
     Case,
@@ -52,17 +52,8 @@ class CaseJudgeAdmin(GuardedAdmin):
     autocomplete_fields = ["staff"]
 
 
-class ReadOnlyHistoryAdmin(HistoryAdmin):
+class ReadOnlyHistoryAdmin(ReadOnlyAdmin, HistoryAdmin):
     """Sensitive records are kept through the app's pages; the admin shows them and their history."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(LedgerProfile)

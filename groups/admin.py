@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from schoolops.admin import GuardedAdmin, GuardedTabularInline, HistoryAdmin
+from schoolops.admin import GuardedAdmin, GuardedTabularInline, HistoryAdmin, ReadOnlyAdmin
 from schoolops.models import Grade, Term
 from schoolops.params import page_number, parse_month, pick
 from schoolops.sheets.http import sheet_response
@@ -30,21 +30,12 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(GuardedAdmin):
+class RecordAdmin(ReadOnlyAdmin):
     """Records kept by the app's own workflows: the admin reads them."""
 
     # The admin spends about a millisecond on each row it renders (each cell is formatted
     # and escaped on its own): 50 rows a page keep these long lists quick.
     list_per_page = 50
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ScoreItem)
@@ -87,7 +78,7 @@ class MembershipInline(GuardedTabularInline):
 
 
 @admin.register(StudyGroup)
-class StudyGroupAdmin(HistoryAdmin, ReadOnlyAdmin):
+class StudyGroupAdmin(HistoryAdmin, RecordAdmin):
     list_display = ["name", "school_class", "term", "number", "motto", "confirmed_at", "is_active"]
     list_filter = ["term", "school_class__grade", "is_active"]
     list_select_related = ["school_class__grade", "term__academic_year"]
@@ -148,7 +139,7 @@ class EntryMonthFilter(admin.SimpleListFilter):
 
 
 @admin.register(ScoreEntry)
-class ScoreEntryAdmin(ReadOnlyAdmin):
+class ScoreEntryAdmin(RecordAdmin):
     # The group's name shows its class (no column of its own).
     list_display = [
         "day",
@@ -192,7 +183,7 @@ class LeaderboardRowInline(GuardedTabularInline):
 
 
 @admin.register(MonthClose)
-class MonthCloseAdmin(HistoryAdmin, ReadOnlyAdmin):
+class MonthCloseAdmin(HistoryAdmin, RecordAdmin):
     list_display = ["__str__", "closed_at", "closed_by", "published_at", "page"]
     list_select_related = ["closed_by", "published_by"]
     inlines = [LeaderboardRowInline]
@@ -204,7 +195,7 @@ class MonthCloseAdmin(HistoryAdmin, ReadOnlyAdmin):
 
 
 @admin.register(LeaderboardRow)
-class LeaderboardRowAdmin(ReadOnlyAdmin):
+class LeaderboardRowAdmin(RecordAdmin):
     """The monthly school leaderboard as archived when the month closed."""
 
     list_display = [
@@ -288,14 +279,14 @@ class LeaderboardRowAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(ReadOnlyAdmin):
+class RecommendationAdmin(RecordAdmin):
     list_display = ["month", "group", "note", "recommended_by", "created_at"]
     list_filter = ["month"]
     list_select_related = ["group__school_class__grade", "recommended_by"]
 
 
 @admin.register(MemberChange)
-class MemberChangeAdmin(ReadOnlyAdmin):
+class MemberChangeAdmin(RecordAdmin):
     list_display = [
         "changed_at",
         "school_class",
