@@ -399,6 +399,21 @@ class ScopedAdmin(GuardedAdmin):
         return qs.filter(**{f"{self.scope_field}__in": scope.classes().values("pk")})
 
 
+class ReadOnlyAdmin(GuardedAdmin):
+    """Records kept by the app's own workflows and logs: the admin lists and shows them, and
+    never adds, changes or deletes one. Combine with ``HistoryAdmin`` for a record with a
+    change history (``class X(ReadOnlyAdmin, HistoryAdmin)``)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class HistoryAdmin(GuardedAdmin, SimpleHistoryAdmin):
     """A sensitive record's change history (who, when, what), read-only in the admin.
 
@@ -1010,7 +1025,7 @@ class ImportKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(ImportRecord)
-class ImportRecordAdmin(GuardedAdmin):
+class ImportRecordAdmin(ReadOnlyAdmin):
     """The import history: read-only, for the roster keepers and the principal's office. It
     names each kind, importer and outcome in words and links a record to its errors; a record
     says what was read (header row, columns, options) and lists the rows left out on request."""
@@ -1146,15 +1161,6 @@ class ImportRecordAdmin(GuardedAdmin):
     def has_view_permission(self, request, obj=None) -> bool:
         return self._may_see(request)
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(ImportTemplate)
 class ImportTemplateAdmin(GuardedAdmin):
@@ -1180,7 +1186,7 @@ class ImportTemplateAdmin(GuardedAdmin):
 
 
 @admin.register(PrivilegeChange)
-class PrivilegeChangeAdmin(GuardedAdmin):
+class PrivilegeChangeAdmin(ReadOnlyAdmin):
     """Who gave whom a post, a class, a grade or a password (``schoolops.privileges``):
     read-only, for the principal's office (the view permission of its posts)."""
 
@@ -1205,26 +1211,6 @@ class PrivilegeChangeAdmin(GuardedAdmin):
     @admin.action(description=_("Export to Excel"), permissions=["view"])
     def export_xlsx(self, request, queryset):
         return sheet_response(request, "privileges", queryset=queryset)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(GuardedAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ReadLog)
