@@ -734,7 +734,38 @@ class ExamResult(models.Model):
         return f"{self.student.name} {self.exam.name} {self.subject}：{self.score}"
 
 
-class ImportRecord(models.Model):
+class BackgroundRun(models.Model):
+    """What an import and a big export have in common: a run of one sheet kind that may wait
+    for a worker (``schoolops.tasks``), its progress and its outcome.
+
+    ``heartbeat_at`` is set when the run is queued or starts, and every few seconds while it
+    runs: a run queued or running without a sign of life for IMPORT_STALE_MINUTES lost its
+    worker and is marked failed.
+    """
+
+    # Both kinds of run share these statuses while they are not over (their ``Status``).
+    ACTIVE = ("queued", "running")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    file_name = models.CharField(_("file name"), max_length=255)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in self.ACTIVE
+
+
+class ImportRecord(BackgroundRun):
     """One import of a sheet: who, when, which file, what it did (the import audit trail).
 
     Bulk writes bypass per-row history, so this record is what says who loaded a roster.
@@ -749,8 +780,6 @@ class ImportRecord(models.Model):
         REFUSED = "refused", _("Refused")
         FAILED = "failed", _("Failed")
 
-    kind = models.CharField(_("kind"), max_length=40)
-    file_name = models.CharField(_("file name"), max_length=255)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -760,23 +789,16 @@ class ImportRecord(models.Model):
         verbose_name=_("imported by"),
     )
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     dry_run = models.BooleanField(_("dry run"), default=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.RUNNING
     )
-    rows = models.PositiveIntegerField(_("rows"), default=0)
     new = models.PositiveIntegerField(_("new"), default=0)
     changed = models.PositiveIntegerField(_("changed"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
-    message = models.TextField(_("message"), blank=True)
     # The dry run's first rows and ignored columns, for the preview page.
     preview = models.JSONField(_("preview"), default=dict, blank=True)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    # Set when the import is queued or starts, and every few seconds while it runs: an import
-    # queued or running without a sign of life for IMPORT_STALE_MINUTES lost its worker.
-    heartbeat_at = models.DateTimeField(_("last sign of life"), default=timezone.now)
     stored_file = models.CharField(
         _("stored file"),
         max_length=255,
@@ -792,17 +814,8 @@ class ImportRecord(models.Model):
         verbose_name_plural = _("import records")
         ordering = ["-created_at", "-pk"]
 
-    def __str__(self) -> str:
-        return f"{self.kind} {self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
 
-    ACTIVE = (Status.QUEUED, Status.RUNNING)
-
-    @property
-    def finished(self) -> bool:
-        return self.status not in self.ACTIVE
-
-
-class ExportRecord(models.Model):
+class ExportRecord(BackgroundRun):
     """A download too big to write within a request (``schoolops.exports``): who asked for
     which export kind with which options, its progress, and the file while it is kept.
 
@@ -816,10 +829,8 @@ class ExportRecord(models.Model):
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
 
-    kind = models.CharField(_("kind"), max_length=40)
     # The kind's options as the page resolved them (``exports.encode_options``).
     options = models.JSONField(_("options"), default=dict, blank=True)
-    file_name = models.CharField(_("file name"), max_length=255)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -830,29 +841,15 @@ class ExportRecord(models.Model):
     # The page that asked (its URL name), for the read log.
     page = models.CharField(_("page"), max_length=80, blank=True)
     created_at = models.DateTimeField(_("asked"), default=timezone.now, db_index=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
-    rows = models.PositiveIntegerField(_("rows"), default=0)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    heartbeat_at = models.DateTimeField(_("last sign of life"), default=timezone.now)
     stored_file = models.CharField(_("stored file"), max_length=255, blank=True)
-    message = models.TextField(_("message"), blank=True)
 
     class Meta:
         verbose_name = _("export record")
         verbose_name_plural = _("export records")
         ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
-
-    ACTIVE = (Status.QUEUED, Status.RUNNING)
-
-    @property
-    def finished(self) -> bool:
-        return self.status not in self.ACTIVE
 
 
 class SubmissionToken(models.Model):
