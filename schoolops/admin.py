@@ -32,8 +32,6 @@ Every import is an ``ImportRecord`` (who, when, file, kind, counts, errors), lis
 
 from __future__ import annotations
 
-import contextlib
-import logging
 from typing import cast
 
 from django import forms
@@ -87,9 +85,7 @@ from schoolops.scopes import get_scope
 from schoolops.sheets import SheetRefused, engine
 from schoolops.sheets.forms import ImportTemplateForm, RecheckForm, SheetUploadForm
 from schoolops.sheets.http import sheet_response, xlsx_response
-from schoolops.sheets.uploads import PrivateUploadedFile, PrivateUploadHandler
-
-logger = logging.getLogger(__name__)
+from schoolops.sheets.uploads import PrivateUploadHandler
 
 admin.site.site_header = _("SchoolOps administration")
 admin.site.site_title = _("SchoolOps")
@@ -540,7 +536,7 @@ class SheetAdminMixin(ImportExportMixin):
             engine.cleanup_stale_uploads()
             record = ImportRecord.objects.create(
                 kind=self.sheet_kind,
-                file_name=upload.name.replace("\\", "/").rsplit("/", 1)[-1][:255],
+                file_name=engine.upload_file_name(upload),
                 user=request.user,
                 dry_run=True,
                 status=ImportRecord.Status.QUEUED,
@@ -548,24 +544,8 @@ class SheetAdminMixin(ImportExportMixin):
                 # The template's mapping is copied: the confirmation imports what was checked.
                 choices=engine.resolve_choices(self.sheet_kind, form.choices()).as_dict(),
             )
-            try:
-                if isinstance(upload, PrivateUploadedFile):
-                    stored = upload.claim()
-                else:
-                    stored = engine.store_upload(upload.chunks())
-                record.stored_file = stored.name
-                record.save(update_fields=["stored_file"])
-                rows = engine.count_rows(stored)
-            except SheetRefused as refusal:
-                self._refuse(record, refusal.message)
-                return HttpResponseRedirect(self._record_url(record))
-            except Exception:
-                # A file no check foresaw is refused like the others, and its copy removed.
-                logger.exception("checking the upload of import record %s failed", record.pk)
-                self._refuse(
-                    record,
-                    gettext("The file is damaged and cannot be opened as an Excel workbook."),
-                )
+            rows = engine.store_for_check(record, upload)
+            if rows is None:  # refused, the record says why
                 return HttpResponseRedirect(self._record_url(record))
             self._run(record, dry_run=True, background=rows > settings.IMPORT_BACKGROUND_ROWS)
             return HttpResponseRedirect(self._record_url(record))
@@ -579,19 +559,6 @@ class SheetAdminMixin(ImportExportMixin):
                 max_mb=settings.IMPORT_MAX_UPLOAD_BYTES // 1024 // 1024,
             ),
         )
-
-    def _refuse(self, record: ImportRecord, message: str) -> None:
-        from django.utils import timezone
-
-        if record.stored_file:
-            with contextlib.suppress(SheetRefused):
-                engine.stored_path(record.stored_file).unlink(missing_ok=True)
-        record.status = ImportRecord.Status.REFUSED
-        record.message = message
-        record.stored_file = ""
-        record.progress = 100
-        record.finished_at = timezone.now()
-        record.save()
 
     def _run(self, record: ImportRecord, *, dry_run: bool, background: bool):
         from django.utils import timezone
@@ -728,7 +695,7 @@ class SheetAdminMixin(ImportExportMixin):
         try:
             rows = engine.count_rows(engine.stored_path(again.stored_file))
         except SheetRefused as refusal:
-            self._refuse(again, refusal.message)
+            engine.refuse(again, refusal.message)
             return again
         self._run(again, dry_run=True, background=rows > settings.IMPORT_BACKGROUND_ROWS)
         return again
@@ -754,7 +721,7 @@ class SheetAdminMixin(ImportExportMixin):
             messages.error(request, gettext("This file was already imported or has expired."))
             return HttpResponseRedirect(self._record_url(record))
         if not engine.stored_path(record.stored_file).is_file():
-            self._refuse(record, gettext("The uploaded file has expired. Upload it again."))
+            engine.refuse(record, gettext("The uploaded file has expired. Upload it again."))
             return HttpResponseRedirect(self._record_url(record))
         background = record.rows > settings.IMPORT_BACKGROUND_ROWS
         result = self._run(record, dry_run=False, background=background)

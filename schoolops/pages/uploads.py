@@ -26,8 +26,6 @@ class (anything else is a 404), and is imported once whatever the number of clic
 
 from __future__ import annotations
 
-import contextlib
-import logging
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -37,7 +35,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
@@ -47,9 +45,7 @@ from schoolops.scopes import login_of
 from schoolops.sheets import RowError, SheetRefused, engine
 from schoolops.sheets.forms import UploadForm
 from schoolops.sheets.http import xlsx_response
-from schoolops.sheets.uploads import PrivateUploadedFile, PrivateUploadHandler
-
-logger = logging.getLogger(__name__)
+from schoolops.sheets.uploads import PrivateUploadHandler
 
 
 def private_upload(view: Callable) -> Callable:
@@ -135,34 +131,24 @@ def _check(
     engine.cleanup_stale_uploads()
     record = ImportRecord.objects.create(
         kind=kind,
-        file_name=upload.name.replace("\\", "/").rsplit("/", 1)[-1][:255],
+        file_name=engine.upload_file_name(upload),
         user=login_of(request),
         dry_run=True,
         status=ImportRecord.Status.RUNNING,
         preview=_extra(request, school_class),
     )
-    try:
-        if isinstance(upload, PrivateUploadedFile):
-            stored = upload.claim()
-        else:
-            stored = engine.store_upload(upload.chunks())
-        record.stored_file = stored.name
-        record.save(update_fields=["stored_file"])
-        # A class's sheet is small: it is checked and imported within the request.
-        if engine.count_rows(stored) > settings.IMPORT_BACKGROUND_ROWS:
-            raise SheetRefused(
-                _("The file has more than %(count)s rows, more than one class's sheet has.")
-                % {"count": f"{settings.IMPORT_BACKGROUND_ROWS:,}"}
-            )
-    except SheetRefused as refusal:
-        _refuse(record, refusal.message)
+    rows = engine.store_for_check(record, upload)
+    if rows is None:  # refused, the record says why
         return record
-    except Exception:
-        # A file no check foresaw is refused like the others, and its copy removed.
-        logger.exception("checking the upload of import record %s failed", record.pk)
-        _refuse(record, _("The file is damaged and cannot be opened as an Excel workbook."))
+    # A class's sheet is small: it is checked and imported within the request.
+    if rows > settings.IMPORT_BACKGROUND_ROWS:
+        engine.refuse(
+            record,
+            _("The file has more than %(count)s rows, more than one class's sheet has.")
+            % {"count": f"{settings.IMPORT_BACKGROUND_ROWS:,}"},
+        )
         return record
-    return _run(request, record, school_class, stored, dry_run=True)
+    return _run(request, record, school_class, engine.stored_path(record.stored_file), dry_run=True)
 
 
 def _confirm(
@@ -185,7 +171,7 @@ def _confirm(
         if not stored.is_file():
             raise SheetRefused(_("The uploaded file has expired. Upload it again."))
     except SheetRefused as refusal:
-        _refuse(record, refusal.message)
+        engine.refuse(record, refusal.message)
         messages.error(request, refusal.message)
         return again
     record = _run(request, record, school_class, stored, dry_run=False)
@@ -248,18 +234,6 @@ def _class_pk(school_class: SchoolClass | None) -> int | None:
 
 def _extra(request: HttpRequest, school_class: SchoolClass | None) -> dict[str, Any]:
     return {"language": translation.get_language(), "school_class": _class_pk(school_class)}
-
-
-def _refuse(record: ImportRecord, message: str) -> None:
-    if record.stored_file:
-        with contextlib.suppress(SheetRefused):
-            engine.stored_path(record.stored_file).unlink(missing_ok=True)
-    record.status = ImportRecord.Status.REFUSED
-    record.message = message
-    record.stored_file = ""
-    record.progress = 100
-    record.finished_at = timezone.now()
-    record.save()
 
 
 def _record_context(record: ImportRecord) -> dict[str, Any]:

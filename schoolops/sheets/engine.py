@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
+import logging
 import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,7 +33,13 @@ from schoolops.sheets.base import (
     SheetRefused,
 )
 from schoolops.sheets.reader import read_rows
+from schoolops.sheets.uploads import PrivateUploadedFile
 from schoolops.sheets.writer import Heading, write_workbook, write_xlsx
+
+if TYPE_CHECKING:
+    from schoolops.models import ImportRecord
+
+logger = logging.getLogger(__name__)
 
 PREVIEW_ROWS = 10
 SKIPPED_KEPT = 500  # rows left out on request (and total rows) listed in the record
@@ -515,6 +523,47 @@ def cleanup_stale_uploads(max_age_hours: int = 24) -> None:
     ImportRecord.objects.filter(
         created_at__lt=timezone.now() - dt.timedelta(hours=max_age_hours)
     ).exclude(stored_file="").update(stored_file="")
+
+
+def upload_file_name(upload: Any) -> str:
+    """The upload's own name, without the folders a browser may send, as a record keeps it."""
+    return upload.name.replace("\\", "/").rsplit("/", 1)[-1][:255]
+
+
+def store_for_check(record: ImportRecord, upload: Any) -> int | None:
+    """Keep ``upload`` in private storage as the import record's file and count its rows.
+
+    A file the checks refuse, or one no check foresaw, refuses the record (its copy removed)
+    and gives None: nothing is imported from it."""
+    try:
+        if isinstance(upload, PrivateUploadedFile):
+            stored = upload.claim()  # streamed there by PrivateUploadHandler
+        else:
+            stored = store_upload(upload.chunks())
+        record.stored_file = stored.name
+        record.save(update_fields=["stored_file"])
+        return count_rows(stored)
+    except SheetRefused as refusal:
+        refuse(record, refusal.message)
+    except Exception:
+        logger.exception("checking the upload of import record %s failed", record.pk)
+        refuse(record, _("The file is damaged and cannot be opened as an Excel workbook."))
+    return None
+
+
+def refuse(record: ImportRecord, message: str) -> None:
+    """Mark the import record refused with ``message``; its stored file is removed."""
+    from schoolops.models import ImportRecord
+
+    if record.stored_file:
+        with contextlib.suppress(SheetRefused):
+            stored_path(record.stored_file).unlink(missing_ok=True)
+    record.status = ImportRecord.Status.REFUSED
+    record.message = message
+    record.stored_file = ""
+    record.progress = 100
+    record.finished_at = timezone.now()
+    record.save()
 
 
 @dataclass
