@@ -23,7 +23,9 @@ def _name(staff) -> str:
 
 
 def sections(student) -> list[Section]:
-    memberships = Membership.objects.filter(student=student).select_related("group__term")
+    memberships = Membership.objects.filter(student=student).select_related(
+        "group__term__academic_year"
+    )
     checkins = GoalCheckIn.objects.filter(membership__student=student).select_related("checked_by")
     changes = MemberChange.objects.filter(student=student).select_related(
         "from_group", "to_group", "changed_by"
@@ -36,7 +38,7 @@ def sections(student) -> list[Section]:
     )
     # The ratings the student received, without saying which group-mate gave them: what the
     # student wrote about others is the others' record.
-    reviews = Review.objects.filter(reviewee=student).select_related("round")
+    reviews = Review.objects.filter(reviewee=student).select_related("round__school_class__grade")
     return [
         Section(
             _("Groups"),

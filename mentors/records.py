@@ -36,13 +36,20 @@ def _name(staff) -> str:
 def sections(student) -> list[Section]:
     of_student = {"pairing__student": student}
     choices = Choice.objects.filter(student=student).select_related("academic_year", "mentor")
-    pairings = Pairing.objects.filter(student=student).select_related("mentor", "academic_year")
-    plans = MentoringPlan.objects.filter(**of_student).select_related("pairing__mentor")
+    # A pairing has at most one plan: it comes with its pairing (one query for both).
+    pairings = list(
+        Pairing.objects.filter(student=student)
+        .select_related("mentor", "academic_year", "plan")
+        .order_by("started_on", "pk")
+    )
+    plans = [p.plan for p in pairings if hasattr(p, "plan")]
     talks = TalkLog.objects.filter(**of_student).select_related("pairing__mentor")
     contacts = ParentContact.objects.filter(**of_student).select_related("pairing__mentor")
     summaries = MonthlySummary.objects.filter(**of_student).select_related("pairing__mentor")
     growth = GrowthRecord.objects.filter(**of_student).select_related("written_by")
-    ratings = StudentRating.objects.filter(student=student).select_related("term", "mentor")
+    ratings = StudentRating.objects.filter(student=student).select_related(
+        "term__academic_year", "mentor"
+    )
     return [
         Section(
             _("Mentor choices"),
@@ -64,7 +71,7 @@ def sections(student) -> list[Section]:
                     p.get_end_reason_display() if p.end_reason else "",
                     " ".join(filter(None, [p.over_capacity_reason, p.end_note])),
                 ]
-                for p in pairings.order_by("started_on", "pk")
+                for p in pairings
             ],
         ),
         Section(
@@ -90,7 +97,7 @@ def sections(student) -> list[Section]:
                     p.living,
                     p.counselling,
                 ]
-                for p in plans.order_by("pairing__started_on")
+                for p in plans
             ],
         ),
         Section(
