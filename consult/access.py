@@ -154,15 +154,6 @@ def escalation_agenda(scope: Scope) -> QuerySet[Escalation]:
     )
 
 
-def visible_grade_ids(scope: Scope) -> set[int]:
-    """Grades whose grade meetings the person attends: their classes' grades and headed ones."""
-    ids = set(scope.headed_grade_ids)
-    class_ids = scope.homeroom_class_ids | scope.taught_class_ids
-    if class_ids:
-        ids |= set(SchoolClass.objects.filter(pk__in=class_ids).values_list("grade_id", flat=True))
-    return ids
-
-
 def visible_meetings(scope: Scope) -> QuerySet[Meeting]:
     qs = Meeting.objects.select_related("school_class__grade", "grade", "chair", "term")
     if scope.is_school_wide:
@@ -170,9 +161,15 @@ def visible_meetings(scope: Scope) -> QuerySet[Meeting]:
     if scope.staff is None:
         return qs.none()
     class_ids = scope.current_classes().values("pk")
+    # Grade meetings of the grades the person heads or teaches in (a subquery: building
+    # the queryset runs no query).
+    my_classes = SchoolClass.objects.filter(
+        pk__in=scope.homeroom_class_ids | scope.taught_class_ids
+    )
+    grades = Q(grade__in=scope.headed_grade_ids) | Q(grade__in=my_classes.values("grade_id"))
     return qs.filter(
         Q(school_class__in=class_ids)
-        | Q(level=Level.GRADE, grade__in=visible_grade_ids(scope))
+        | Q(grades, level=Level.GRADE)
         | Q(chair=scope.staff)
         | Q(attendees=scope.staff)
     ).distinct()

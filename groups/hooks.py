@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -44,13 +45,30 @@ def todos(request: HttpRequest) -> list[Todo]:
     today = timezone.localdate()
     homeroom = scope.homeroom_class_ids
     taught = scope.taught_class_ids | homeroom
+    week = term.week_number(today)
+    # My classes with groups, and those I scored this week, in one query.
     with_groups: set[int] = set()
+    scored: set[int] = set()
     if taught:
-        with_groups = set(
+        scored_this_week: Exists | Value = Value(False)
+        if week is not None and scope.staff is not None:
+            scored_this_week = Exists(
+                ScoreEntry.objects.filter(
+                    teacher=scope.staff,
+                    term=term,
+                    week=week,
+                    school_class=OuterRef("school_class_id"),
+                )
+            )
+        rows = (
             StudyGroup.objects.confirmed()
             .filter(term=term, school_class__in=taught)
-            .values_list("school_class_id", flat=True)
+            .values_list("school_class_id", scored_this_week)
         )
+        for class_id, is_scored in rows:
+            with_groups.add(class_id)
+            if is_scored:
+                scored.add(class_id)
     missing = sorted(homeroom - with_groups)
     if missing:
         classes = {
@@ -66,15 +84,7 @@ def todos(request: HttpRequest) -> list[Todo]:
                     app="groups",
                 )
             )
-    week = term.week_number(today)
     if week is not None and scope.staff is not None and with_groups:
-        scored = set(
-            ScoreEntry.objects.filter(
-                teacher=scope.staff, term=term, week=week, school_class__in=with_groups
-            )
-            .values_list("school_class_id", flat=True)
-            .distinct()
-        )
         unscored = sorted((with_groups & taught) - scored)
         if unscored:
             items.append(
@@ -159,30 +169,39 @@ def works_with(scope, school_class_id: int, grade_id: int) -> bool:
 
 
 def student_panel(request: HttpRequest, student: Student) -> dict[str, Any] | None:
-    """The student's group, role and recent points (four queries)."""
+    """The student's group, role and the points of the last four weeks, the group's and the
+    student's own (two queries: the membership with its points, the subjects led)."""
     if not works_with(get_scope(request), student.school_class_id, student.school_class.grade_id):
         return None
+    since = timezone.localdate() - dt.timedelta(days=28)
+    recent = ScoreEntry.objects.filter(group=OuterRef("group_id"), day__gte=since)
     membership = (
         Membership.objects.current()
         .filter(student=student, group__is_active=True)
         .select_related("group")
         .prefetch_related("led_subjects")
+        .annotate(
+            group_points=_points(recent),
+            own_points=_points(recent.filter(student=OuterRef("student_id"))),
+        )
         .order_by("-group__term__start_date")
         .first()
     )
     if membership is None:
         return {"membership": None}
-    since = timezone.localdate() - dt.timedelta(days=28)
-    sums = ScoreEntry.objects.filter(group=membership.group_id, day__gte=since).aggregate(
-        group=Sum("points"), own=Sum("points", filter=Q(student=student))
-    )
     return {
         "membership": membership,
         "group": membership.group,
         "subjects": list(membership.led_subjects.all()),
-        "group_points": sums["group"] or 0,
-        "own_points": sums["own"] or 0,
+        "group_points": membership.group_points,
+        "own_points": membership.own_points,
     }
+
+
+def _points(entries) -> Coalesce:
+    """The sum of the entries' points (0 for none), as a subquery."""
+    total = entries.values("group").annotate(total=Sum("points")).values("total")
+    return Coalesce(Subquery(total), 0)
 
 
 def class_links(request: HttpRequest, school_class: SchoolClass) -> list[Link]:

@@ -28,7 +28,8 @@ the student's page.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -338,7 +339,8 @@ def log_read(
 
     ``students`` are students or their ids: a class page passes the students it shows and
     gets one row each, written in one query (``bulk_create``), so the page's query count
-    does not grow. ``what`` names the page or the export: the URL name by default.
+    does not grow. ``what`` names the page or the export: the URL name by default. Inside
+    ``batched_reads(request)`` the rows are written at the end of the block.
     """
     from schoolops.models import ReadLog
 
@@ -365,8 +367,30 @@ def log_read(
         )
         for pk in ids
     ]
-    ReadLog.objects.bulk_create(rows)
+    batch = getattr(who, "read_log_batch", None)
+    if batch is not None:  # inside ``batched_reads(request)``: written at its end
+        batch.extend(rows)
+    else:
+        ReadLog.objects.bulk_create(rows)
     return len(rows)
+
+
+@contextmanager
+def batched_reads(request: Any) -> Iterator[None]:
+    """Write the reads that ``log_read(request, ...)`` logs inside the block in one query at
+    its end, the same rows as one by one: a page composed of the apps' panels (the student's
+    page) logs each panel's read without a query per panel. The reads are written even when
+    the block fails, since the data was read."""
+    from schoolops.models import ReadLog
+
+    rows: list[Any] = []
+    request.read_log_batch = rows
+    try:
+        yield
+    finally:
+        del request.read_log_batch
+        if rows:
+            ReadLog.objects.bulk_create(rows)
 
 
 def student_path(model: type[Model]) -> str | None:
