@@ -278,7 +278,7 @@ def todos(request: HttpRequest) -> list[Todo]:
             )
             .values_list("grade_id", flat=True)
         )
-        for grade in scope.staff.headed_grades.all():
+        for grade in scope.headed_grades:
             if grade.pk not in held:
                 due = min(week.monday + dt.timedelta(days=weekday), week.last_day)
                 out.append(

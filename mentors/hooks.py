@@ -31,7 +31,8 @@ MENTOR_POSTS = (Post.SUBJECT_TEACHER, Post.HOMEROOM, Post.GRADE_HEAD)
 
 def mentor_todos(request: HttpRequest) -> list[Todo]:
     """A mentor's mentees due a talk this week and a parent contact this month; a homeroom
-    teacher's students still without a mentor (four queries at most, whatever the data)."""
+    teacher's students still without a mentor; for a grade head, the mentors of the grade
+    with mentees due a talk (four queries at most, whatever the data)."""
     scope = get_scope(request)
     if scope.staff is None or scope.year is None:
         return []
@@ -40,25 +41,7 @@ def mentor_todos(request: HttpRequest) -> list[Todo]:
     monday = monday_of(today)
     first, last = month_bounds(today)
     week = scope.term.week_of(today) if scope.term else None
-    counts = (
-        Pairing.objects.active()
-        .filter(mentor=scope.staff, academic_year=scope.year)
-        .annotate(
-            talked=Exists(
-                TalkLog.objects.filter(
-                    pairing=OuterRef("pk"), date__range=(monday, monday + dt.timedelta(days=6))
-                )
-            ),
-            contacted=Exists(
-                ParentContact.objects.filter(pairing=OuterRef("pk"), date__range=(first, last))
-            ),
-        )
-        .aggregate(
-            total=Count("pk"),
-            talk_due=Count("pk", filter=Q(talked=False)),
-            contact_due=Count("pk", filter=Q(contacted=False)),
-        )
-    )
+    counts, grade_due = _pairing_counts(scope, monday, first, last)
     url = reverse("mentors:my_mentees")
     if counts["total"] and week is not None and counts["talk_due"]:
         todos.append(
@@ -99,7 +82,7 @@ def mentor_todos(request: HttpRequest) -> list[Todo]:
     if scope.has_post(Post.ACADEMIC_OFFICE):
         todos.extend(_academic_todos(scope, today, deadline))
     if scope.headed_grade_ids and week is not None:
-        todos.extend(_grade_todos(scope, monday, week.last_day))
+        todos.extend(_grade_todos(scope, grade_due, week.last_day))
     if scope.homeroom_class_ids:
         classes = (
             SchoolClass.objects.filter(pk__in=scope.homeroom_class_ids)
@@ -133,20 +116,53 @@ def mentor_todos(request: HttpRequest) -> list[Todo]:
     return todos
 
 
-def _grade_todos(scope: Scope, monday: dt.date, due_by: dt.date) -> list[Todo]:
-    """For a grade head: per grade they head, the mentors with a mentee of the grade not yet
-    talked to this week (one grouped query, whatever the size of the grade)."""
-    talked = TalkLog.objects.filter(
-        pairing=OuterRef("pk"), date__range=(monday, monday + dt.timedelta(days=6))
-    )
-    due = dict(
+def _pairing_counts(
+    scope: Scope, monday: dt.date, first: dt.date, last: dt.date
+) -> tuple[dict[str, int], dict[int, int]]:
+    """The mentor's mentees (total, due a talk this week, due a parent contact this month)
+    and, per grade the person heads, the mentors with a mentee of the grade not yet talked
+    to this week: one query grouped by grade over the pairings of either, whatever the size
+    of the grade."""
+    mine = Q(mentor=scope.staff)
+    figures: dict[str, Any] = {
+        "total": Count("pk", filter=mine),
+        "talk_due": Count("pk", filter=mine & Q(talked=False)),
+        "contact_due": Count("pk", filter=mine & Q(contacted=False)),
+    }
+    pairings = mine
+    if scope.headed_grade_ids:
+        headed = Q(school_class__grade__in=scope.headed_grade_ids)
+        figures["mentors_due"] = Count("mentor", filter=headed & Q(talked=False), distinct=True)
+        pairings |= headed
+    rows = (
         Pairing.objects.active()
-        .filter(academic_year=scope.year, school_class__grade__in=scope.headed_grade_ids)
-        .filter(~Exists(talked))
+        .filter(pairings, academic_year=scope.year)
+        .alias(
+            talked=Exists(
+                TalkLog.objects.filter(
+                    pairing=OuterRef("pk"), date__range=(monday, monday + dt.timedelta(days=6))
+                )
+            ),
+            contacted=Exists(
+                ParentContact.objects.filter(pairing=OuterRef("pk"), date__range=(first, last))
+            ),
+        )
         .values("school_class__grade")
-        .annotate(n=Count("mentor", distinct=True))
-        .values_list("school_class__grade", "n")
+        .annotate(**figures)
+        .order_by()
     )
+    counts = dict.fromkeys(("total", "talk_due", "contact_due"), 0)
+    grade_due: dict[int, int] = {}
+    for row in rows:
+        for name in counts:
+            counts[name] += row[name]
+        grade_due[row["school_class__grade"]] = row.get("mentors_due", 0)
+    return counts, grade_due
+
+
+def _grade_todos(scope: Scope, due: dict[int, int], due_by: dt.date) -> list[Todo]:
+    """For a grade head: per grade they head, the mentors with a mentee of the grade not yet
+    talked to this week (counted by ``_pairing_counts``)."""
     url = reverse("mentors:compliance")
     return [
         Todo(
