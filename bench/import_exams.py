@@ -11,7 +11,7 @@ merged over 得分 | 班次 | 校次, 总分 and 校次), one row per student fo
 whole processes (best of three): openpyxl (read-only) reading every row; calamine reading
 every row; ``import_sheet exams`` with no results yet (all new), again (all unchanged) and
 with ``--dry-run``; each with its CPU time, which a shared machine's load hardly moves, and its
-peak memory, the process and its children summed (``bench/import_registry.py``'s sampling of
+peak memory, the process and its children summed (``bench/measure.py``'s sampling of
 /proc).
 
 The goal (issue 12): the whole import within twice the openpyxl read, under 300 MB.
@@ -19,20 +19,15 @@ The goal (issue 12): the whole import within twice the openpyxl read, under 300 
 
 from __future__ import annotations
 
-import argparse
-import os
 import random
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.import_registry import GIVEN, SURNAMES, best  # noqa: E402
+from bench import measure
+from bench.import_registry import GIVEN, SURNAMES
 
-PYTHON = sys.executable
 GRADES = ("七年级", "八年级", "九年级")
 CLASSES_PER_GRADE = 20
 # The subjects as the school names them, and as the score sheet heads them (with full marks).
@@ -126,24 +121,14 @@ def write_scores(path: Path, roster: list[tuple[str, str, int, int]]) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=3000)
-    parser.add_argument("--database-url", default="")
-    options = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="bench-exams-"))
-    env = dict(os.environ, DEBUG="1", PRIVATE_ROOT=str(work / "private"))
-    env["DATABASE_URL"] = options.database_url or f"sqlite:///{work / 'bench.sqlite3'}"
-    manage = [PYTHON, "manage.py"]
-
-    def manage_run(*args: str) -> None:
-        subprocess.run([*manage, *args], cwd=ROOT, env=env, check=True, capture_output=True)
-
-    manage_run("migrate", "-v0")
+    options = measure.arguments(rows=3000)
+    work, env = measure.scratch("bench-exams-", options.database_url)
     roster = students(options.rows)
     write_roster(work, roster)
-    manage_run("import_sheet", "classes", str(work / "classes.xlsx"))
-    manage_run("import_sheet", "students", str(work / "students.xlsx"))
-    manage_run(
+    measure.manage(env, "import_sheet", "classes", str(work / "classes.xlsx"))
+    measure.manage(env, "import_sheet", "students", str(work / "students.xlsx"))
+    measure.manage(
+        env,
         "shell",
         "-c",
         "from schoolops.models import Subject\n"
@@ -152,49 +137,25 @@ def main() -> None:
     )
     sheet = work / "成绩总表.xlsx"
     scores = write_scores(sheet, roster)
-
-    read_openpyxl, openpyxl_cpu, openpyxl_peak = best(
-        [
-            PYTHON,
-            "-c",
-            "import sys, openpyxl\n"
-            "wb = openpyxl.load_workbook(sys.argv[1], read_only=True)\n"
-            "rows = [r for r in wb.active.iter_rows(values_only=True)]\n"
-            "assert len(rows) > 4",
-            str(sheet),
-        ],
-        env,
-    )
-    read_calamine, calamine_cpu, _peak = best(
-        [
-            PYTHON,
-            "-c",
-            "import sys, python_calamine\n"
-            "wb = python_calamine.CalamineWorkbook.from_path(sys.argv[1])\n"
-            "rows = wb.get_sheet_by_index(0).to_python()\n"
-            "assert len(rows) > 4",
-            str(sheet),
-        ],
-        env,
-    )
+    openpyxl, calamine = measure.plain_reads(sheet, env, more_than=4)
 
     def delete_results() -> None:
-        manage_run(
+        measure.manage(
+            env,
             "shell",
             "-c",
             "from schoolops.models import Exam, ExamResult\n"
             "ExamResult.objects.all().delete(); Exam.objects.all().delete()",
         )
 
-    command = [*manage, "import_sheet", "exams", str(sheet)]
+    command = [*measure.MANAGE, "import_sheet", "exams", str(sheet)]
     imports = {
-        "all new": best(command, env, prepare=delete_results),
-        "unchanged": best(command, env),
-        "--dry-run": best([*command, "--dry-run"], env),
+        "all new": measure.best(command, env, prepare=delete_results),
+        "unchanged": measure.best(command, env),
+        "--dry-run": measure.best([*command, "--dry-run"], env),
     }
-    startup, startup_cpu, _peak = best([*manage, "check"], env)
+    startup = measure.best([*measure.MANAGE, "check"], env)
 
-    mb = 1024 * 1024
     size = sheet.stat().st_size / 1024
     columns = 3 + 3 * len(SUBJECTS) + 2
     database = env["DATABASE_URL"].split(":")[0]
@@ -202,27 +163,10 @@ def main() -> None:
         f"students: {options.rows}, {len(SUBJECTS)} subjects x {len(PARTS)} sub-columns "
         f"({columns} columns, {size:.0f} KB), {scores} scores, database: {database}"
     )
-    print("whole processes, best of 3: wall-clock s, CPU s, peak MB of the process tree")
-    print(
-        f"openpyxl read-only                 {read_openpyxl:6.2f} {openpyxl_cpu:6.2f} "
-        f"{openpyxl_peak / mb:5.0f}"
+    met = measure.report_against_openpyxl(
+        "import_sheet exams", imports, openpyxl, calamine, startup
     )
-    print(f"calamine read                      {read_calamine:6.2f} {calamine_cpu:6.2f}")
-    print(f"manage.py check (Django start-up)  {startup:6.2f} {startup_cpu:6.2f}")
-    for label, (seconds, cpu, peak) in imports.items():
-        print(
-            f"import_sheet exams, {label:<14} {seconds:6.2f} {cpu:6.2f} {peak / mb:5.0f}  "
-            f"({seconds / read_openpyxl:.2f}x openpyxl, CPU {cpu / openpyxl_cpu:.2f}x)"
-        )
-    worst = max(seconds for seconds, _cpu, _peak in imports.values()) / read_openpyxl
-    worst_cpu = max(cpu for _seconds, cpu, _peak in imports.values()) / openpyxl_cpu
-    heaviest = max(peak for _seconds, _cpu, peak in imports.values()) / mb
-    verdict = "ok" if max(worst, worst_cpu) <= 2 and heaviest < 300 else "OVER THE GOAL"
-    print(
-        f"goal (<= 2x openpyxl, < 300 MB): {worst:.2f}x wall-clock, {worst_cpu:.2f}x CPU, "
-        f"{heaviest:.0f} MB: {verdict}"
-    )
-    sys.exit(0 if verdict == "ok" else 1)
+    sys.exit(0 if met else 1)
 
 
 if __name__ == "__main__":

@@ -18,19 +18,13 @@ machine others share, the wall-clock times follow the load; the CPU times hardly
 
 from __future__ import annotations
 
-import argparse
-import os
 import random
-import resource
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-PAGE = os.sysconf("SC_PAGE_SIZE")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import measure
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰"
@@ -181,162 +175,38 @@ def write_classes(path: Path) -> None:
     workbook.save(path)
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (Linux /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                parent = int(handle.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(parent, []).append(int(entry))
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        todo.extend(children.get(current, ()))
-        try:
-            with open(f"/proc/{current}/statm") as handle:
-                total += int(handle.read().split()[1]) * PAGE
-        except (OSError, IndexError, ValueError):
-            continue
-    return total
-
-
-def cpu_of_children() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def run(command: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    """(seconds, CPU seconds, peak bytes of the process tree) of one whole process.
-
-    The CPU time (user + system, the process and the children it waited for) hardly moves
-    when other work shares the machine; the wall-clock time does."""
-    cpu = cpu_of_children()
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, tree_rss(process.pid))
-        time.sleep(0.01)
-    seconds = time.perf_counter() - started
-    out, err = process.communicate()
-    if process.returncode:
-        raise SystemExit(f"{' '.join(command)} failed:\n{out.decode()}\n{err.decode()}")
-    return seconds, cpu_of_children() - cpu, peak
-
-
-def best(command: list[str], env: dict[str, str], prepare=None, repeat: int = 3):
-    """Best wall-clock and CPU times of ``repeat`` runs, and the highest peak memory."""
-    times, cpus, peaks = [], [], []
-    for _ in range(repeat):
-        if prepare:
-            prepare()
-        seconds, cpu, peak = run(command, env)
-        times.append(seconds)
-        cpus.append(cpu)
-        peaks.append(peak)
-    return min(times), min(cpus), max(peaks)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=3000)
-    parser.add_argument("--database-url", default="")
-    options = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="bench-registry-"))
-    env = dict(os.environ, DEBUG="1", PRIVATE_ROOT=str(work / "private"))
-    env["DATABASE_URL"] = options.database_url or f"sqlite:///{work / 'bench.sqlite3'}"
-    manage = [PYTHON, "manage.py"]
-    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    options = measure.arguments(rows=3000)
+    work, env = measure.scratch("bench-registry-", options.database_url)
     write_classes(work / "classes.xlsx")
-    subprocess.run(
-        [*manage, "import_sheet", "classes", str(work / "classes.xlsx")],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    measure.manage(env, "import_sheet", "classes", str(work / "classes.xlsx"))
     export = work / "学籍系统导出.xlsx"
     write_registry(export, options.rows)
+    openpyxl, calamine = measure.plain_reads(export, env, more_than=3)
 
-    read_openpyxl, openpyxl_cpu, openpyxl_peak = best(
-        [
-            PYTHON,
+    def delete_students() -> None:
+        measure.manage(
+            env,
+            "shell",
             "-c",
-            "import sys, openpyxl\n"
-            "wb = openpyxl.load_workbook(sys.argv[1], read_only=True)\n"
-            "rows = [r for r in wb.active.iter_rows(values_only=True)]\n"
-            "assert len(rows) > 3",
-            str(export),
-        ],
-        env,
-    )
-    read_calamine, calamine_cpu, _peak = best(
-        [
-            PYTHON,
-            "-c",
-            "import sys, python_calamine\n"
-            "wb = python_calamine.CalamineWorkbook.from_path(sys.argv[1])\n"
-            "rows = wb.get_sheet_by_index(0).to_python()\n"
-            "assert len(rows) > 3",
-            str(export),
-        ],
-        env,
-    )
-
-    def delete_students():
-        subprocess.run(
-            [
-                *manage,
-                "shell",
-                "-c",
-                "from schoolops.models import Student; Student.objects.all().delete()",
-            ],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
+            "from schoolops.models import Student; Student.objects.all().delete()",
         )
 
-    command = [*manage, "import_sheet", "students", str(export)]
+    command = [*measure.MANAGE, "import_sheet", "students", str(export)]
     imports = {
-        "all new": best(command, env, prepare=delete_students),
-        "unchanged": best(command, env),
-        "--dry-run": best([*command, "--dry-run"], env),
+        "all new": measure.best(command, env, prepare=delete_students),
+        "unchanged": measure.best(command, env),
+        "--dry-run": measure.best([*command, "--dry-run"], env),
     }
-    startup, startup_cpu, _peak = best([*manage, "check"], env)
+    startup = measure.best([*measure.MANAGE, "check"], env)
 
-    mb = 1024 * 1024
     size = export.stat().st_size / 1024
     database = env["DATABASE_URL"].split(":")[0]
     print(f"rows: {options.rows} x {len(HEADER)} columns ({size:.0f} KB), database: {database}")
-    print("whole processes, best of 3: wall-clock s, CPU s, peak MB of the process tree")
-    print(
-        f"openpyxl read-only                 {read_openpyxl:6.2f} {openpyxl_cpu:6.2f} "
-        f"{openpyxl_peak / mb:5.0f}"
+    met = measure.report_against_openpyxl(
+        "import_sheet students", imports, openpyxl, calamine, startup
     )
-    print(f"calamine read                      {read_calamine:6.2f} {calamine_cpu:6.2f}")
-    print(f"manage.py check (Django start-up)  {startup:6.2f} {startup_cpu:6.2f}")
-    for label, (seconds, cpu, peak) in imports.items():
-        print(
-            f"import_sheet students, {label:<11} {seconds:6.2f} {cpu:6.2f} {peak / mb:5.0f}  "
-            f"({seconds / read_openpyxl:.2f}x openpyxl, CPU {cpu / openpyxl_cpu:.2f}x)"
-        )
-    worst = max(seconds for seconds, _cpu, _peak in imports.values()) / read_openpyxl
-    worst_cpu = max(cpu for _seconds, cpu, _peak in imports.values()) / openpyxl_cpu
-    heaviest = max(peak for _seconds, _cpu, peak in imports.values()) / mb
-    verdict = "ok" if max(worst, worst_cpu) <= 2 and heaviest < 300 else "OVER THE GOAL"
-    print(
-        f"goal (<= 2x openpyxl, < 300 MB): {worst:.2f}x wall-clock, {worst_cpu:.2f}x CPU, "
-        f"{heaviest:.0f} MB: {verdict}"
-    )
-    sys.exit(0 if verdict == "ok" else 1)
+    sys.exit(0 if met else 1)
 
 
 if __name__ == "__main__":

@@ -11,21 +11,18 @@ three): openpyxl (read-only) reading every row; calamine reading every row;
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import random
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰"
+from bench import measure
+from bench.import_registry import GIVEN, SURNAMES
 
 
 def write_students(path: Path, rows: int) -> None:
@@ -63,23 +60,11 @@ def write_classes(path: Path) -> None:
     workbook.save(path)
 
 
-def timed(command: list[str], env: dict[str, str], repeat: int = 3, prepare=None) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        if prepare:
-            prepare()
-        started = time.perf_counter()
-        subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
 def admin_child(students: str) -> None:
     """In a child process: the admin's upload (dry-run preview) and confirm, timed."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schoolops.settings")
-    sys.path.insert(0, str(ROOT))
     django.setup()
     from django.contrib.auth import get_user_model
     from django.test import Client
@@ -113,68 +98,31 @@ def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--admin-child":
         admin_child(sys.argv[2])
         return
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=5000)
-    parser.add_argument("--database-url", default="")
-    options = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="bench-import-"))
-    env = dict(os.environ, DEBUG="1", PRIVATE_ROOT=str(work / "private"))
-    env["DATABASE_URL"] = options.database_url or f"sqlite:///{work / 'bench.sqlite3'}"
-    manage = [PYTHON, "manage.py"]
-    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    options = measure.arguments(rows=5000)
+    work, env = measure.scratch("bench-import-", options.database_url)
     write_classes(work / "classes.xlsx")
-    subprocess.run(
-        [*manage, "import_sheet", "classes", str(work / "classes.xlsx")],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
+    measure.manage(env, "import_sheet", "classes", str(work / "classes.xlsx"), quiet=False)
     students = work / "students.xlsx"
     write_students(students, options.rows)
+    (read_openpyxl, *_), (read_calamine, *_) = measure.plain_reads(students, env, more_than=1)
 
-    read_openpyxl = timed(
-        [
-            PYTHON,
+    def delete_students() -> None:
+        measure.manage(
+            env,
+            "shell",
             "-c",
-            "import sys, openpyxl\n"
-            "wb = openpyxl.load_workbook(sys.argv[1], read_only=True)\n"
-            "rows = [r for r in wb.active.iter_rows(values_only=True)]\n"
-            "assert len(rows) > 1",
-            str(students),
-        ],
-        env,
-    )
-    read_calamine = timed(
-        [
-            PYTHON,
-            "-c",
-            "import sys, python_calamine\n"
-            "wb = python_calamine.CalamineWorkbook.from_path(sys.argv[1])\n"
-            "rows = wb.get_sheet_by_index(0).to_python()\n"
-            "assert len(rows) > 1",
-            str(students),
-        ],
-        env,
-    )
-
-    def delete_students():
-        subprocess.run(
-            [
-                *manage,
-                "shell",
-                "-c",
-                "from schoolops.models import Student; Student.objects.all().delete()",
-            ],
-            cwd=ROOT,
-            env=env,
-            check=True,
+            "from schoolops.models import Student; Student.objects.all().delete()",
+            quiet=False,
         )
 
-    command = [*manage, "import_sheet", "students", str(students)]
-    fresh = timed(command, env, prepare=delete_students)
-    unchanged = timed(command, env)
-    dry_run = timed([*command, "--dry-run"], env)
-    startup = timed([*manage, "check"], env)
+    def timed(command: list[str], prepare=None) -> float:
+        return measure.best(command, env, prepare=prepare)[0]
+
+    command = [*measure.MANAGE, "import_sheet", "students", str(students)]
+    fresh = timed(command, prepare=delete_students)
+    unchanged = timed(command)
+    dry_run = timed([*command, "--dry-run"])
+    startup = timed([*measure.MANAGE, "check"])
 
     print(f"rows: {options.rows}, database: {env['DATABASE_URL'].split(':')[0]}")
     print(f"openpyxl read-only, whole process:   {read_openpyxl:6.2f} s")
@@ -191,7 +139,10 @@ def main() -> None:
     )
     sys.stdout.flush()
     subprocess.run(
-        [PYTHON, __file__, "--admin-child", str(students)], cwd=ROOT, env=env, check=True
+        [measure.PYTHON, __file__, "--admin-child", str(students)],
+        cwd=measure.ROOT,
+        env=env,
+        check=True,
     )
 
 
