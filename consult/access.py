@@ -139,6 +139,15 @@ def may_follow_up(scope: Scope, strategy: Strategy) -> bool:
     return owns or may_work_on(scope, strategy.student)
 
 
+def get_strategy_to_follow_up(request: HttpRequest, pk: Any) -> Strategy:
+    """A strategy as ``get_strategy_or_404`` finds it that the person may follow up or close
+    (``may_follow_up``), else 403."""
+    strategy = get_strategy_or_404(request, pk)
+    if not may_follow_up(get_scope(request), strategy):
+        raise PermissionDenied
+    return strategy
+
+
 def escalation_agenda(scope: Scope) -> QuerySet[Escalation]:
     """The proposals a person decides: a grade head their grades', the principal's office
     those to the grade and the school."""

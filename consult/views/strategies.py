@@ -24,6 +24,7 @@ from .. import services
 from ..access import (
     LEADER_POSTS,
     get_strategy_or_404,
+    get_strategy_to_follow_up,
     may_consult,
     may_follow_up,
     may_work_on,
@@ -117,9 +118,7 @@ def strategy_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def strategy_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     """The follow-up form of the strategy's page: saved once, its errors said on that page."""
     scope = get_scope(request)
-    strategy = get_strategy_or_404(request, pk)
-    if not may_follow_up(scope, strategy):
-        raise PermissionDenied
+    strategy = get_strategy_to_follow_up(request, pk)
     form = FollowUpForm(request.POST)
     if form.is_valid():
 
@@ -143,9 +142,7 @@ def strategy_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def strategy_close(request: HttpRequest, pk: int) -> HttpResponse:
     scope = get_scope(request)
-    strategy = get_strategy_or_404(request, pk)
-    if not may_follow_up(scope, strategy):
-        raise PermissionDenied
+    strategy = get_strategy_to_follow_up(request, pk)
     form = NoteForm(request.POST)
     form.is_valid()
     try:
