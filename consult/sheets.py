@@ -334,12 +334,8 @@ class ConsultScoresSheet(ExportSheet):
     def sheets(self, term: Term, month: dt.date | None = None, **options: Any) -> Iterator[Sheet]:
         classes = self.classes(term)
         for period in [month] if month else [None, *term.months()]:
-            yield Sheet(
-                f"{period:%Y-%m}" if period else str(_("Term")),
-                headers=self.headers(),
-                rows=self.period_rows(term, classes, period),
-                widths=[c.width for c in self.columns],
-            )
+            name = f"{period:%Y-%m}" if period else str(_("Term"))
+            yield self.sheet(name, self.period_rows(term, classes, period))
 
 
 SHEETS = (ClassLedgerSheet, MeetingRecordSheet, CasesSheet, ConsultScoresSheet)

@@ -301,12 +301,8 @@ class CommendationSheet(ExportSheet):
             yield [r.rank, r.grade_name, r.class_name, r.group_name, r.points, float(r.index)]
 
     def sheets(self, close: MonthClose, **options: Any) -> Iterable[Sheet]:
-        yield Sheet(
-            _("%(month)s outstanding groups") % {"month": f"{close.month:%Y-%m}"},
-            headers=self.headers(),
-            rows=self.rows(close),
-            widths=[c.width for c in self.columns],
-        )
+        name = _("%(month)s outstanding groups") % {"month": f"{close.month:%Y-%m}"}
+        yield self.sheet(name, self.rows(close))
 
     def download_name(self, close: MonthClose, **options: Any) -> str:
         return _("Outstanding groups %(month)s.xlsx") % {"month": f"{close.month:%Y-%m}"}
@@ -380,12 +376,8 @@ class RegisterSheet(ExportSheet):
                 ]
 
     def sheets(self, school_class: SchoolClass, term: Term, **options: Any) -> Iterable[Sheet]:
-        yield Sheet(
-            _("%(class)s registration sheet") % {"class": school_class},
-            headers=self.headers(),
-            rows=self.rows(school_class, term),
-            widths=[c.width for c in self.columns],
-        )
+        name = _("%(class)s registration sheet") % {"class": school_class}
+        yield self.sheet(name, self.rows(school_class, term))
 
     def download_name(self, school_class: SchoolClass, **options: Any) -> str:
         return _("Registration sheet of the study-help groups %(class)s.xlsx") % {

@@ -548,10 +548,15 @@ class ExportSheet(BaseSheet):
 
     def sheets(self, **options: Any) -> Iterable[Sheet]:
         """The workbook: by default one sheet of ``headers()`` over ``rows(**options)``."""
-        yield Sheet(
-            str(self.title or self.kind),
+        yield self.sheet(str(self.title or self.kind), self.rows(**options))
+
+    def sheet(self, name: str, rows: Iterable[Sequence[Any]]) -> Sheet:
+        """A sheet named ``name`` of the kind's columns (header, widths, text columns) over
+        ``rows``: what a kind writing several sheets, or naming its one, yields."""
+        return Sheet(
+            name,
             headers=self.headers(),
-            rows=self.rows(**options),
+            rows=rows,
             widths=[c.width for c in type(self).columns],
             text_columns=self.text_columns(),
         )
