@@ -12,7 +12,6 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.utils import translation
 
 import pytest
 
@@ -20,13 +19,7 @@ from schoolops import demo
 from schoolops.models import Gender, Student
 from schoolops.registry import registry
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("in_english")]
 
 
 def every_record() -> dict[str, list[tuple]]:

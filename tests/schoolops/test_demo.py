@@ -26,17 +26,10 @@ from schoolops.models import (
 )
 from schoolops.registry import DemoStep, registry
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 TODAY = dt.date(2026, 11, 23)
 CHINESE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are matched in English; the Chinese catalog may word them differently."""
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 import openpyxl
 import pytest
@@ -15,6 +14,8 @@ from schoolops.registry import registry
 from schoolops.sheets import engine
 from schoolops.sheets.base import Column, ExportSheet, add_term_argument
 
+pytestmark = pytest.mark.usefixtures("in_english")
+
 HEADERS = {
     "classes": ["年级", "班级", "班主任工号"],
     "staff": ["工号", "姓名", "性别", "手机", "岗位"],
@@ -22,12 +23,6 @@ HEADERS = {
     "students": ["学籍号", "姓名", "性别", "出生日期", "年级", "班级", "家长姓名", "家长电话"],
     "exams": ["学籍号", "考试", "考试日期", "学科", "分数"],
 }
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ import xlwt
 from schoolops.models import ImportRecord, Student
 from schoolops.sheets import engine, parse_child, reader
 
+pytestmark = pytest.mark.usefixtures("uploads_in_english")
+
 HEADER = ["学籍号", "姓名", "性别", "出生日期", "年级", "班级", "家长电话", "备注"]
 ROWS = [
     ["0702601601", "迪丽娜尔·艾尼瓦尔", "女", "20120315", "七年级", "1班", "13800001601", ""],
@@ -28,14 +30,6 @@ ROWS = [
 ]
 IMPORT = reverse("admin:schoolops_student_import")
 PROCESS = reverse("admin:schoolops_student_process_import")
-
-
-@pytest.fixture(autouse=True)
-def english(settings, tmp_path):
-    settings.PRIVATE_ROOT = tmp_path / "private"
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 def csv_bytes(rows, encoding="utf-8", delimiter=",", bom=False) -> bytes:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import translation
 
 import openpyxl
 import pytest
@@ -15,17 +14,11 @@ import pytest
 from schoolops.models import ImportRecord, Student
 from schoolops.sheets import engine
 
+pytestmark = pytest.mark.usefixtures("uploads_in_english")
+
 FILES = Path(__file__).parent / "files"
 IMPORT = reverse("admin:schoolops_student_import")
 PROCESS = reverse("admin:schoolops_student_process_import")
-
-
-@pytest.fixture(autouse=True)
-def english(settings, tmp_path):
-    settings.PRIVATE_ROOT = tmp_path / "private"
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 def upload(client, name="students_messy.xlsx", url=IMPORT):

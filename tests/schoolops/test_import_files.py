@@ -6,8 +6,6 @@ import datetime as dt
 import zipfile
 from pathlib import Path
 
-from django.utils import translation
-
 import openpyxl
 import pytest
 import xlwt
@@ -16,14 +14,10 @@ from schoolops.models import ImportRecord, Student
 from schoolops.sheets import CellError, engine, parsers
 from schoolops.sheets.reader import OLE2_MAGIC
 
+pytestmark = pytest.mark.usefixtures("in_english")
+
 FILES = Path(__file__).parent / "files"
 STUDENT_HEADER = ["学籍号", "姓名", "性别", "年级", "班级"]
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def refusal(path) -> str:

@@ -13,7 +13,6 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import translation
 
 import openpyxl
 import pytest
@@ -27,17 +26,11 @@ from schoolops.models import (
 )
 from schoolops.sheets import engine
 
+pytestmark = pytest.mark.usefixtures("uploads_in_english")
+
 IMPORT = reverse("admin:schoolops_examresult_import")
 PROCESS = reverse("admin:schoolops_examresult_process_import")
 TITLE = ["七年级第一次月考成绩单（考试日期：2026年10月9日）"]
-
-
-@pytest.fixture(autouse=True)
-def english(settings, tmp_path):
-    settings.PRIVATE_ROOT = tmp_path / "private"
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 def save(path: Path, rows: list[list]) -> Path:

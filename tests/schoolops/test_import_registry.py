@@ -8,7 +8,6 @@ import io
 import json
 
 from django.core.management import call_command
-from django.utils import translation
 
 import openpyxl
 import pytest
@@ -16,6 +15,9 @@ import pytest
 from schoolops.models import Grade, ImportRecord, SchoolClass, Student
 from schoolops.sheets import engine, parsers
 from schoolops.sheets.base import CellError
+from tests.schoolops.helpers import write_sheet
+
+pytestmark = pytest.mark.usefixtures("in_english")
 
 # The registry's columns in its order (a real export has about 73; the unknown are ignored).
 REGISTRY_HEADER = [
@@ -87,32 +89,8 @@ def registry_row(**values):
 
 
 def write_registry(path, rows, header=REGISTRY_HEADER, title=True):
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    if title:
-        sheet.append(["杭州市某某中学 学生基础信息（导出日期：20260915）"])
-        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
-        sheet.append(["备注：本表由学籍系统导出"])
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    workbook.save(path)
-    return path
-
-
-def write_sheet(path, header, rows):
-    workbook = openpyxl.Workbook()
-    workbook.active.append(header)
-    for row in rows:
-        workbook.active.append(row)
-    workbook.save(path)
-    return path
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+    titles = ["杭州市某某中学 学生基础信息（导出日期：20260915）", "备注：本表由学籍系统导出"]
+    return write_sheet(path, header, rows, title_rows=titles if title else ())
 
 
 @pytest.fixture

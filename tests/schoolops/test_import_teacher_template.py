@@ -10,13 +10,14 @@ import json
 
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.utils import translation
 
-import openpyxl
 import pytest
 
 from schoolops.models import ImportRecord, PrivilegeChange, Staff
 from schoolops.sheets import engine
+from tests.schoolops.helpers import write_sheet
+
+pytestmark = pytest.mark.usefixtures("in_english")
 
 HEADER = [
     "*姓名",
@@ -53,21 +54,7 @@ def teacher(name, staff_no, status, gender="女", id_number="330106198001010000"
 
 
 def write_template(path, rows, header=HEADER):
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(["教职工基础信息采集表"])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    workbook.save(path)
-    return path
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+    return write_sheet(path, header, rows, title_rows=["教职工基础信息采集表"])
 
 
 @pytest.fixture
