@@ -88,6 +88,9 @@ def django_db_setup(
             teardown_databases(db_cfg, verbosity=verbosity)
 
 
+KEPT_DATABASES = 5
+
+
 def migrated_database_file() -> Path:
     """Where the migrated database of these migration files is kept (named by their digest)."""
     import django
@@ -113,6 +116,10 @@ def save_migrated_database(connection, path: Path) -> None:
     finally:
         target.close()
     partial.replace(path)  # atomic: two xdist workers may both have migrated
+    # Keep the few latest (other branches' migrations); older copies only take room.
+    kept = sorted(path.parent.glob("*.sqlite3"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in kept[KEPT_DATABASES:]:
+        old.unlink(missing_ok=True)
 
 
 def restore_migrated_database(connection, path: Path) -> list:
@@ -127,7 +134,7 @@ def restore_migrated_database(connection, path: Path) -> list:
     settings.DATABASES[connection.alias]["NAME"] = test_name
     connection.settings_dict["NAME"] = test_name
     connection.ensure_connection()
-    source = sqlite3.connect(path)
+    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)  # never an empty new file
     try:
         source.backup(connection.connection)
     finally:
