@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from groups.models import Membership, ScoreEntry, ScoreItem, StudyGroup
 from schoolops.models import Exam, ExamResult, Gender, SchoolClass, Student
+from tests.workbooks import xlsx_bytes
 
 ITEMS = [
     ("课前学案完成", 2, 1),
@@ -106,15 +107,4 @@ SCORE_HEADERS = ["日期", "年级", "班级", "组名", "评分项", "分值", 
 
 def scores_workbook(rows) -> bytes:
     """The 学习委员's weekly score sheet (kind ``scores``) with these rows, as an upload."""
-    import io
-
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.append(SCORE_HEADERS)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(SCORE_HEADERS, rows)

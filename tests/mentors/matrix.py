@@ -30,6 +30,7 @@ from mentors.models import (
     TeacherRating,
 )
 from tests.safety.matrix import LOGIN, OK, REDIRECT, Call, Route, expect, staff_page
+from tests.workbooks import xlsx_bytes
 
 # Class editors: homeroom, grade_head, principal, academic.
 CLASS_EDITOR = expect(OK, anonymous=LOGIN, teacher=403, office=403, outsider=404, psychologist=404)
@@ -218,25 +219,10 @@ def _rate_post(school) -> Call:
     return call
 
 
-def _xlsx(headers: list[str], rows: list[list]) -> bytes:
-    import io
-
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def _choices_upload(school) -> Call:
     """The class's 志愿 sheet: student_a chooses 李老师 (a valid file, which the hostile
     uploads corrupt)."""
-    content = _xlsx(
+    content = xlsx_bytes(
         ["学籍号", "第一志愿", "第二志愿", "第三志愿"],
         [[school.student_a.student_no, school.teacher.staff_no, "", ""]],
     )
@@ -247,7 +233,7 @@ def _choices_upload(school) -> Call:
 
 def _ratings_upload(school) -> Call:
     _pairing(school)
-    content = _xlsx(
+    content = xlsx_bytes(
         ["学籍号", "导师工号", "分数", "意见"],
         [[school.student_a.student_no, school.teacher.staff_no, 5, "很耐心"]],
     )

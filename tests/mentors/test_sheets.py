@@ -5,26 +5,20 @@ import io
 from django.core.management import call_command
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from mentors.models import Choice, Pairing, StudentRating
 from schoolops.models import Post, TeachingAssignment
 from schoolops.sheets import engine
 from tests.conftest import make_staff
 from tests.mentors.conftest import pair
+from tests.workbooks import write_sheet
 
 pytestmark = pytest.mark.django_db
 
 
 def xlsx(tmp_path, headers, rows, name="sheet.xlsx"):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    path = tmp_path / name
-    workbook.save(path)
-    return path
+    return write_sheet(tmp_path / name, headers, rows)
 
 
 PREFERENCE_HEADERS = ["学籍号", "第一志愿", "第二志愿", "第三志愿"]

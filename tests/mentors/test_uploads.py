@@ -3,7 +3,6 @@ from the class's choices page, and the academic office's questionnaire sheet, fr
 evaluation page. Both are checked first (a dry run: nothing written) and imported on
 confirmation; no page tells anyone to use a command line."""
 
-import io
 from pathlib import Path
 
 from django.conf import settings
@@ -11,11 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 import pytest
-from openpyxl import Workbook
 
 from mentors.models import Choice, StudentRating
 from schoolops.models import ImportRecord
 from tests.mentors.conftest import pair
+from tests.workbooks import xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -24,14 +23,7 @@ RATINGS = ["学籍号", "导师工号", "分数", "意见"]
 
 
 def xlsx(headers, rows, name="sheet.xlsx") -> SimpleUploadedFile:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return SimpleUploadedFile(name, buffer.getvalue())
+    return SimpleUploadedFile(name, xlsx_bytes(headers, rows))
 
 
 def upload_url(school_class):

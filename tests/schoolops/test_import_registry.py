@@ -15,7 +15,7 @@ import pytest
 from schoolops.models import Grade, ImportRecord, SchoolClass, Student
 from schoolops.sheets import engine, parsers
 from schoolops.sheets.base import CellError
-from tests.schoolops.helpers import write_sheet
+from tests.workbooks import write_sheet
 
 pytestmark = pytest.mark.usefixtures("in_english")
 

@@ -15,7 +15,7 @@ import pytest
 
 from schoolops.models import ImportRecord, PrivilegeChange, Staff
 from schoolops.sheets import engine
-from tests.schoolops.helpers import write_sheet
+from tests.workbooks import write_sheet
 
 pytestmark = pytest.mark.usefixtures("in_english")
 
