@@ -745,6 +745,9 @@ class BackgroundRun(models.Model):
 
     # Both kinds of run share these statuses while they are not over (their ``Status``).
     ACTIVE = ("queued", "running")
+    # Declared by each kind of run, with its own choices and default.
+    status: str
+    created_at: dt.datetime
 
     kind = models.CharField(_("kind"), max_length=40)
     file_name = models.CharField(_("file name"), max_length=255)
