@@ -139,22 +139,14 @@ def main() -> None:
     scores = write_scores(sheet, roster)
     openpyxl, calamine = measure.plain_reads(sheet, env, more_than=4)
 
-    def delete_results() -> None:
-        measure.manage(
-            env,
-            "shell",
-            "-c",
-            "from schoolops.models import Exam, ExamResult\n"
-            "ExamResult.objects.all().delete(); Exam.objects.all().delete()",
-        )
-
-    command = [*measure.MANAGE, "import_sheet", "exams", str(sheet)]
-    imports = {
-        "all new": measure.best(command, env, prepare=delete_results),
-        "unchanged": measure.best(command, env),
-        "--dry-run": measure.best([*command, "--dry-run"], env),
-    }
-    startup = measure.best([*measure.MANAGE, "check"], env)
+    imports = measure.import_runs(
+        "exams",
+        sheet,
+        env,
+        empty="from schoolops.models import Exam, ExamResult\n"
+        "ExamResult.objects.all().delete(); Exam.objects.all().delete()",
+    )
+    startup = measure.startup(env)
 
     size = sheet.stat().st_size / 1024
     columns = 3 + 3 * len(SUBJECTS) + 2

@@ -184,21 +184,13 @@ def main() -> None:
     write_registry(export, options.rows)
     openpyxl, calamine = measure.plain_reads(export, env, more_than=3)
 
-    def delete_students() -> None:
-        measure.manage(
-            env,
-            "shell",
-            "-c",
-            "from schoolops.models import Student; Student.objects.all().delete()",
-        )
-
-    command = [*measure.MANAGE, "import_sheet", "students", str(export)]
-    imports = {
-        "all new": measure.best(command, env, prepare=delete_students),
-        "unchanged": measure.best(command, env),
-        "--dry-run": measure.best([*command, "--dry-run"], env),
-    }
-    startup = measure.best([*measure.MANAGE, "check"], env)
+    imports = measure.import_runs(
+        "students",
+        export,
+        env,
+        empty="from schoolops.models import Student; Student.objects.all().delete()",
+    )
+    startup = measure.startup(env)
 
     size = export.stat().st_size / 1024
     database = env["DATABASE_URL"].split(":")[0]

@@ -106,23 +106,14 @@ def main() -> None:
     write_students(students, options.rows)
     (read_openpyxl, *_), (read_calamine, *_) = measure.plain_reads(students, env, more_than=1)
 
-    def delete_students() -> None:
-        measure.manage(
-            env,
-            "shell",
-            "-c",
-            "from schoolops.models import Student; Student.objects.all().delete()",
-            quiet=False,
-        )
-
-    def timed(command: list[str], prepare=None) -> float:
-        return measure.best(command, env, prepare=prepare)[0]
-
-    command = [*measure.MANAGE, "import_sheet", "students", str(students)]
-    fresh = timed(command, prepare=delete_students)
-    unchanged = timed(command)
-    dry_run = timed([*command, "--dry-run"])
-    startup = timed([*measure.MANAGE, "check"])
+    runs = measure.import_runs(
+        "students",
+        students,
+        env,
+        empty="from schoolops.models import Student; Student.objects.all().delete()",
+    )
+    fresh, unchanged, dry_run = (seconds for seconds, _cpu, _peak in runs.values())
+    startup = measure.startup(env)[0]
 
     print(f"rows: {options.rows}, database: {env['DATABASE_URL'].split(':')[0]}")
     print(f"openpyxl read-only, whole process:   {read_openpyxl:6.2f} s")

@@ -118,6 +118,22 @@ def best(
     return min(times), min(cpus), max(peaks)
 
 
+def import_runs(kind: str, path: Path, env: dict[str, str], empty: str) -> dict[str, Measure]:
+    """``import_sheet kind path`` into what the shell code ``empty`` leaves (all new), again
+    (all unchanged) and with ``--dry-run``: the three runs every import benchmark times."""
+    command = [*MANAGE, "import_sheet", kind, str(path)]
+    return {
+        "all new": best(command, env, prepare=lambda: manage(env, "shell", "-c", empty)),
+        "unchanged": best(command, env),
+        "--dry-run": best([*command, "--dry-run"], env),
+    }
+
+
+def startup(env: dict[str, str]) -> Measure:
+    """``manage.py check``: what Django's start-up alone costs each run."""
+    return best([*MANAGE, "check"], env)
+
+
 def plain_reads(path: Path, env: dict[str, str], more_than: int) -> tuple[Measure, Measure]:
     """openpyxl (read-only) and calamine reading every row of ``path`` (more than
     ``more_than`` rows, or the benchmark fails), each as a whole process: the yardsticks."""
