@@ -36,6 +36,7 @@ import pytest
 
 from schoolops.models import ImportRecord, Staff, Student
 from schoolops.sheets import engine
+from tests.workbooks import SHEET_PART, hand_built_xlsx, write_parts_but_the_sheet
 
 pytestmark = pytest.mark.django_db
 
@@ -54,35 +55,6 @@ def english(settings, tmp_path):
 
 
 # Building workbooks by hand.
-
-CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    "</Types>"
-)
-ROOT_RELS = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-    "</Relationships>"
-)
-WORKBOOK = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-    '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
-)
-WORKBOOK_RELS = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-    "</Relationships>"
-)
-SHEET_PART = "xl/worksheets/sheet1.xml"
 
 
 def letters(column: int) -> str:
@@ -110,17 +82,6 @@ def sheet_xml(body: str, dimension: str = "") -> str:
     )
 
 
-def workbook(sheet: str | bytes) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
-        archive.writestr("_rels/.rels", ROOT_RELS)
-        archive.writestr("xl/workbook.xml", WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
-        archive.writestr(SHEET_PART, sheet)
-    return buffer.getvalue()
-
-
 def declare(content: bytes, part: str, *, size: int | None = None, crc: int | None = None) -> bytes:
     """The zip with the part's size and/or CRC rewritten in its directory entry and local
     header: what the file declares, no longer what it holds."""
@@ -146,11 +107,11 @@ def far_cell(ref: str) -> bytes:
     column = 0
     for letter in re.sub("[0-9]", "", ref):
         column = column * 26 + ord(letter) - 64
-    return workbook(sheet_xml(row_xml(1, STUDENT_HEADER) + row_xml(number, ["x"], column)))
+    return hand_built_xlsx(sheet_xml(row_xml(1, STUDENT_HEADER) + row_xml(number, ["x"], column)))
 
 
 def declared_dimension() -> bytes:
-    return workbook(
+    return hand_built_xlsx(
         sheet_xml(row_xml(1, STUDENT_HEADER) + row_xml(2, NEW_STUDENT), "A1:XFD1048576")
     )
 
@@ -161,7 +122,7 @@ def lying_size() -> bytes:
     rest = "".join(
         row_xml(n, [f"07026{n:05d}", f"学生{n}", "男", "七年级", "1班"]) for n in range(3, 5002)
     ).encode()
-    return declare(workbook(head + rest), SHEET_PART, size=len(head), crc=zlib.crc32(head))
+    return declare(hand_built_xlsx(head + rest), SHEET_PART, size=len(head), crc=zlib.crc32(head))
 
 
 @cache
@@ -171,10 +132,7 @@ def bomb(declared: bool) -> bytes:
     buffer = io.BytesIO()
     start = b'<?xml version="1.0"?><worksheet><sheetData>'
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
-        archive.writestr("_rels/.rels", ROOT_RELS)
-        archive.writestr("xl/workbook.xml", WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        write_parts_but_the_sheet(archive)
         with archive.open(SHEET_PART, "w") as sheet:
             sheet.write(start)
             block = b" " * (1024 * 1024)
@@ -189,7 +147,7 @@ def bomb(declared: bool) -> bytes:
 
 
 def bad_crc() -> bytes:
-    content = workbook(sheet_xml(row_xml(1, STUDENT_HEADER) + row_xml(2, NEW_STUDENT)))
+    content = hand_built_xlsx(sheet_xml(row_xml(1, STUDENT_HEADER) + row_xml(2, NEW_STUDENT)))
     crc = zipfile.ZipFile(io.BytesIO(content)).getinfo(SHEET_PART).CRC
     return declare(content, SHEET_PART, crc=crc ^ 0xFFFF)
 
@@ -365,7 +323,7 @@ def test_a_parse_over_the_memory_cap_is_a_clean_refusal(school, login, settings)
     child may take (60,000 × 100 cells): the child dies, the import is a refusal."""
     settings.IMPORT_PARSE_MAX_BYTES = 128 * 1024 * 1024
     body = row_xml(1, STUDENT_HEADER) + row_xml(2, ["x"], 100) + row_xml(60_000, ["y"])
-    upload = io.BytesIO(workbook(sheet_xml(body)))
+    upload = io.BytesIO(hand_built_xlsx(sheet_xml(body)))
     upload.name = "名单.xlsx"
 
     response = login(school.office).post(
