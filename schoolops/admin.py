@@ -988,7 +988,12 @@ class ImportKindFilter(admin.SimpleListFilter):
         return [(kind, import_kind_title(kind)) for kind in engine.import_kinds()]
 
     def queryset(self, request, queryset):
-        return queryset.filter(kind=self.value()) if self.value() else queryset
+        value = self.value()
+        if not value:
+            return queryset
+        # Only a kind that exists reaches the database: any other value (a NUL byte, which
+        # PostgreSQL refuses in text) lists nothing.
+        return queryset.filter(kind=value) if value in engine.import_kinds() else queryset.none()
 
 
 @admin.register(ImportRecord)

@@ -178,7 +178,9 @@ class ImportTemplateForm(forms.ModelForm):
             sheet = kinds[self.instance.kind]()
             headers = {key: header for key, header, _r in sheet.mapping_fields()}
             self.fields["lines"].initial = "\n".join(
-                f"{label}={headers.get(key, key)}" for label, key in self.instance.mapping.items()
+                # Sorted: a JSON column keeps no key order on PostgreSQL (jsonb).
+                f"{label}={headers.get(key, key)}"
+                for label, key in sorted(self.instance.mapping.items())
             )
 
     def clean(self) -> dict[str, Any]:
