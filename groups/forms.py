@@ -322,3 +322,35 @@ class ReviewForm(forms.Form):
             m.student_id: tuple(data[f"r_{m.student_id}_{key}"] for key, _label in REVIEW_LINES)
             for m in self.members
         }
+
+
+class MoveEntryForm(forms.Form):
+    """「改记到…组」: the group of the same class the score belongs to."""
+
+    group = forms.ModelChoiceField(
+        label=_("Move the score to"),
+        queryset=StudyGroup.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose one of the class's other groups.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("Left empty, the record says which group the score was moved to."),
+    )
+
+    def __init__(self, *args, entry, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = (
+            StudyGroup.objects.confirmed()
+            .filter(school_class_id=entry.school_class_id, term_id=entry.term_id)
+            .exclude(pk=entry.group_id)
+            .order_by("number")
+        )
+        self.fields["group"].label_from_instance = lambda g: f"{g.number}. {g.name}"
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "group", "reason", Submit("move", _("Move the score"), css_class="btn-primary btn-lg")
+        )

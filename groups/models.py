@@ -351,6 +351,19 @@ class ScoreEntry(models.Model):
         verbose_name=_("reverses"),
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # A tap moved to another group (改记到…组): the new entry names the reversing entry that
+    # took the score off the wrong group (whose teacher is who moved it); ``moved_to`` back.
+    moved_from = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="moved_to",
+        verbose_name=_("moved from"),
+    )
+    # The id the phone gave the tap (kept there while offline): each is accepted once, so a
+    # tap sent again is never counted twice.
+    client_id = models.UUIDField(_("id on the phone"), null=True, blank=True, unique=True)
     day = models.DateField(_("date"))
     week = models.PositiveSmallIntegerField(_("teaching week"), null=True, blank=True)
     month = models.DateField(_("month"))

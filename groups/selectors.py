@@ -143,6 +143,31 @@ def recent_taps(school_class: SchoolClass, staff: Staff | None) -> list[ScoreEnt
     )
 
 
+def my_entries(
+    school_class: SchoolClass, term: Term, staff: Staff | None, limit: int = 20
+) -> list[ScoreEntry]:
+    """「我的评分记录」: a teacher's latest scores in a class this term (taps and imported
+    scores, reversed ones too, marked by ``reversed_by`` and, if moved, its ``moved_to``),
+    with the group a moved score came from; one query whatever their number."""
+    return list(
+        ScoreEntry.objects.filter(
+            school_class=school_class,
+            term=term,
+            teacher=staff,
+            kind__in=[ScoreEntry.Kind.TAP, ScoreEntry.Kind.IMPORT],
+        )
+        .select_related(
+            "group",
+            "item",
+            "student",
+            "subject",
+            "reversed_by__moved_to__group",
+            "moved_from__group",
+        )
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
 def group_entries(group: StudyGroup) -> list[ScoreEntry]:
     """The group's latest hundred score entries, newest first."""
     entries = list(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from schoolops.calendar import monday_of
 from schoolops.models import SchoolClass, Staff, Student, Subject, Term
 
 from . import forming
@@ -362,6 +364,67 @@ def _month_closed(month: dt.date) -> bool:
     return MonthClose.objects.filter(month=month).exists()
 
 
+def lesson_days(term: Term, today: dt.date | None = None) -> list[dt.date]:
+    """The days a teacher may score from the scoring page: the lessons of this teaching week
+    up to today (never a future day, never outside the term), latest first."""
+    today = today or timezone.localdate()
+    if term.week_number(today) is None:
+        return []
+    first = max(monday_of(today), term.start_date)
+    return [today - dt.timedelta(days=n) for n in range((today - first).days + 1)]
+
+
+def lesson_day(term: Term, value: str | None, today: dt.date | None = None) -> dt.date:
+    """The day a tap scores: today when none is named, else an earlier day of this week.
+
+    Scores of earlier weeks come in by the 学习委员's score sheet or a correction, not by a
+    tap, so that a week already discussed does not change behind the class's back."""
+    today = today or timezone.localdate()
+    if not value:
+        return today
+    try:
+        day = dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValidationError(_("Choose the day of the lesson from the list.")) from None
+    if day > today:
+        raise ValidationError(_("A lesson that has not happened yet cannot be scored."))
+    days = lesson_days(term, today)
+    if day not in days:
+        if not days:
+            raise ValidationError(_("Today is not in a teaching week of the current term."))
+        raise ValidationError(
+            _(
+                "Only a lesson of this teaching week can be scored here: choose a day from "
+                "%(first)s to %(today)s. Earlier weeks are entered through the weekly score "
+                "sheet or a correction."
+            )
+            % {"first": days[-1].isoformat(), "today": today.isoformat()}
+        )
+    return day
+
+
+def _check_subject(teacher: Staff, class_id: int, subject: Subject | None) -> None:
+    if subject is not None and not (
+        scoring_subjects(teacher, class_id).filter(pk=subject.pk).exists()
+    ):
+        raise ValidationError(
+            _(
+                "%(teacher)s does not score under %(subject)s here: a teacher scores under a "
+                "subject they teach in the class (its homeroom teacher under any of its subjects)."
+            )
+            % {"teacher": teacher.name, "subject": subject.name}
+        )
+
+
+def _sent_before(client_ids: Iterable[uuid.UUID], teacher: Staff) -> list[ScoreEntry]:
+    """The entries already made for these phone ids (a tap sent again): only the teacher's
+    own, a foreign id is refused rather than shown."""
+    entries = list(ScoreEntry.objects.filter(client_id__in=list(client_ids)).order_by("pk"))
+    if any(entry.teacher_id != teacher.pk for entry in entries):
+        raise ValidationError(_("This tap was sent from another teacher's phone."))
+    return entries
+
+
 def add_score(
     group: StudyGroup,
     item: ScoreItem,
@@ -374,13 +437,20 @@ def add_score(
     day: dt.date | None = None,
     kind: str = ScoreEntry.Kind.TAP,
     reason: str = "",
+    client_id: uuid.UUID | None = None,
 ) -> ScoreEntry:
     """One tap: a single INSERT. Totals are sums of entries, so taps never conflict.
 
     A member's tap names the ``student`` (checked to be in the group) or the ``member``
     (a membership the caller has just read: its group and dates are checked here, with no
-    second look-up).
+    second look-up). A tap the phone names by ``client_id`` is accepted once: sent again
+    (the answer was lost, or the phone was offline), it answers the entry already made, also
+    when both arrive at the same moment (the unique id decides).
     """
+    if client_id is not None:
+        done = _sent_before([client_id], teacher)
+        if done:
+            return done[0]
     if not group.is_active or not group.is_confirmed:
         raise ValidationError(_("Scores go to confirmed groups only."))
     if not item.is_active:
@@ -398,18 +468,9 @@ def add_score(
             _("%(name)s is not a member of %(group)s.")
             % {"name": student.name, "group": group.name}
         )
-    if subject is not None and not (
-        scoring_subjects(teacher, group.school_class_id).filter(pk=subject.pk).exists()
-    ):
-        raise ValidationError(
-            _(
-                "%(teacher)s does not score under %(subject)s here: a teacher scores under a "
-                "subject they teach in the class (its homeroom teacher under any of its subjects)."
-            )
-            % {"teacher": teacher.name, "subject": subject.name}
-        )
+    _check_subject(teacher, group.school_class_id, subject)
     month = day.replace(day=1)
-    return ScoreEntry.objects.create(
+    entry = ScoreEntry(
         group=group,
         school_class_id=group.school_class_id,
         term_id=group.term_id,
@@ -424,7 +485,89 @@ def add_score(
         week=term.week_number(day),
         month=month,
         after_close=_month_closed(month),
+        client_id=client_id,
     )
+    if client_id is None:
+        entry.save(force_insert=True)
+        return entry
+    try:
+        with transaction.atomic():
+            entry.save(force_insert=True)
+    except IntegrityError:
+        # The same tap arrived twice at once: the other request made it.
+        done = _sent_before([client_id], teacher)
+        if not done:
+            raise
+        return done[0]
+    return entry
+
+
+def group_client_id(client_id: uuid.UUID, group: StudyGroup | int) -> uuid.UUID:
+    """The id of one group's entry of a 「全组」 tap (derived, so that a resend finds it)."""
+    return uuid.uuid5(client_id, f"group-{getattr(group, 'pk', group)}")
+
+
+def score_all_groups(
+    school_class: SchoolClass,
+    term: Term,
+    item: ScoreItem,
+    teacher: Staff,
+    *,
+    subject: Subject | None = None,
+    day: dt.date | None = None,
+    client_id: uuid.UUID | None = None,
+) -> list[ScoreEntry]:
+    """「全组 +N」: one entry for every confirmed group of the class, all or none.
+
+    Sent again with the same ``client_id``, it answers the entries already made."""
+    groups = list(
+        StudyGroup.objects.confirmed()
+        .filter(school_class=school_class, term=term)
+        .select_related("term")
+        .order_by("number")
+    )
+    if not groups:
+        raise ValidationError(_("This class has no confirmed groups yet."))
+    ids = {g.pk: group_client_id(client_id, g) for g in groups} if client_id else {}
+    if ids:
+        done = _sent_before(ids.values(), teacher)
+        if done:
+            return done
+    if not item.is_active:
+        raise ValidationError(_("This score item is no longer in use."))
+    day = day or timezone.localdate()
+    if not (term.start_date <= day <= term.end_date):
+        raise ValidationError(_("%(day)s is outside the group's term.") % {"day": day})
+    _check_subject(teacher, school_class.pk, subject)
+    month = day.replace(day=1)
+    week = term.week_number(day)
+    after_close = _month_closed(month)
+    entries = [
+        ScoreEntry(
+            group=group,
+            school_class_id=school_class.pk,
+            term_id=term.pk,
+            item=item,
+            points=item.points,
+            subject=subject,
+            teacher=teacher,
+            kind=ScoreEntry.Kind.TAP,
+            day=day,
+            week=week,
+            month=month,
+            after_close=after_close,
+            client_id=ids.get(group.pk),
+        )
+        for group in groups
+    ]
+    try:
+        with transaction.atomic():
+            return ScoreEntry.objects.bulk_create(entries)
+    except IntegrityError:
+        done = _sent_before(ids.values(), teacher) if ids else []
+        if not done:
+            raise
+        return done
 
 
 def _reverse(entry: ScoreEntry, staff: Staff, kind: str, reason: str) -> ScoreEntry:
@@ -468,6 +611,56 @@ def correct_score(entry: ScoreEntry, staff: Staff, reason: str) -> ScoreEntry:
     if entry.kind in (ScoreEntry.Kind.UNDO, ScoreEntry.Kind.CORRECTION):
         raise ValidationError(_("A reversing entry cannot be reversed again."))
     return _reverse(entry, staff, ScoreEntry.Kind.CORRECTION, reason)
+
+
+@transaction.atomic
+def move_score(
+    entry: ScoreEntry, to_group: StudyGroup, staff: Staff, reason: str = ""
+) -> ScoreEntry:
+    """「改记到…组」: a tap scored on the wrong group goes to another group of its class.
+
+    Two entries, both or neither: a correction reversing it (by ``staff``, who moved it) and
+    the same score on ``to_group``, whose ``moved_from`` names that correction (and the
+    correction's ``moved_to`` the new entry). The score keeps its teacher, day and subject;
+    a member's tap keeps the member only if they belong to the new group."""
+    if entry.kind not in (ScoreEntry.Kind.TAP, ScoreEntry.Kind.IMPORT):
+        raise ValidationError(_("A reversing entry cannot be reversed again."))
+    if entry.is_reversed:
+        raise ValidationError(_("This entry has already been reversed."))
+    if to_group.pk == entry.group_id:
+        raise ValidationError(_("The score is already on this group: choose another one."))
+    if (
+        to_group.school_class_id != entry.school_class_id
+        or to_group.term_id != entry.term_id
+        or not to_group.is_active
+        or not to_group.is_confirmed
+    ):
+        raise ValidationError(_("A score moves only to a confirmed group of the same class."))
+    from_name = entry.group.name
+    reason = (reason or "").strip() or _("Moved to %(group)s") % {"group": to_group.name}
+    reversal = _reverse(entry, staff, ScoreEntry.Kind.CORRECTION, reason[:200])
+    student_id = entry.student_id
+    if student_id and not to_group.memberships.current().filter(student_id=student_id).exists():
+        student_id = None
+    return ScoreEntry.objects.create(
+        group=to_group,
+        school_class_id=entry.school_class_id,
+        term_id=entry.term_id,
+        student_id=student_id,
+        item_id=entry.item_id,
+        points=entry.points,
+        subject_id=entry.subject_id,
+        teacher_id=entry.teacher_id,
+        kind=entry.kind,
+        reason=(_("Moved from %(group)s by %(name)s") % {"group": from_name, "name": staff.name})[
+            :200
+        ],
+        moved_from=reversal,
+        day=entry.day,
+        week=entry.week,
+        month=entry.month,
+        after_close=_month_closed(entry.month),
+    )
 
 
 # Months, commendations, recommendations.

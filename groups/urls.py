@@ -11,6 +11,7 @@ urlpatterns = [
     path("classes/<pk:class_pk>/confirm/", forming.confirm, name="confirm"),
     path("classes/<pk:class_pk>/score/", scoring.score, name="score"),
     path("classes/<pk:class_pk>/score/tap/", scoring.score_tap, name="score_tap"),
+    path("classes/<pk:class_pk>/score/all/", scoring.score_all, name="score_all"),
     path("classes/<pk:class_pk>/score/upload/", uploads.score_upload, name="score_upload"),
     path("classes/<pk:class_pk>/ranking/", ranking.ranking, name="ranking"),
     path("classes/<pk:class_pk>/register/", printables.register, name="register"),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("members/<pk:pk>/goals/", group.member_goals, name="member_goals"),
     path("entries/<pk:pk>/undo/", scoring.entry_undo, name="entry_undo"),
     path("entries/<pk:pk>/correct/", scoring.entry_correct, name="entry_correct"),
+    path("entries/<pk:pk>/move/", scoring.entry_move, name="entry_move"),
     # The school's monthly leaderboard.
     path("leaderboard/", board.leaderboard, name="leaderboard"),
     path("leaderboard.xlsx", board.leaderboard_xlsx, name="leaderboard_xlsx"),

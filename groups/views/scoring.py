@@ -3,12 +3,14 @@ and their corrections."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +30,7 @@ from ..access import (
     get_group_or_404,
     scoring_subjects,
 )
-from ..forms import CorrectionForm
+from ..forms import CorrectionForm, MoveEntryForm
 from ..models import UNDO_MINUTES, Membership, ScoreItem, StudyGroup
 from .nav import class_nav
 
@@ -36,9 +38,12 @@ from .nav import class_nav
 @class_view(rule=can_score)
 @term_required
 def score(request: HttpRequest, school_class: SchoolClass, term: Term) -> HttpResponse:
-    """One card a group, one button a rubric item: a tap scores at once (``score_tap``)."""
+    """One card a group, one button a rubric item: a tap scores at once (``score_tap``); a
+    「全组」 row scores every group (``score_all``); the day may be an earlier lesson of the
+    week; the teacher's own record below, each score with its correction and move."""
     scope = get_scope(request)
-    week = term.week_number(timezone.localdate())
+    today = timezone.localdate()
+    week = term.week_number(today)
     context = {
         "school_class": school_class,
         "class_nav": class_nav(scope, school_class),
@@ -49,6 +54,9 @@ def score(request: HttpRequest, school_class: SchoolClass, term: Term) -> HttpRe
         # teach none of the class's subjects.
         "no_subject": school_class.homeroom_teacher_id == scope.staff.pk,
         "recent": selectors.recent_taps(school_class, scope.staff),
+        "mine": selectors.my_entries(school_class, term, scope.staff),
+        "days": services.lesson_days(term, today),
+        "login_url": resolve_url(settings.LOGIN_URL),
         "week": week,
         "undo_minutes": UNDO_MINUTES,
     }
@@ -66,6 +74,31 @@ def _answer(request: HttpRequest, ok: bool, message: str, back: str, **data: Any
         return JsonResponse({"ok": ok, "message": message, **data}, status=200 if ok else 400)
     (messages.success if ok else messages.error)(request, message)
     return redirect(back)
+
+
+def _client_id(request: HttpRequest) -> uuid.UUID | None:
+    """The id the phone gave the tap (none from a plain form post)."""
+    value = request.POST.get("client_id", "").strip()
+    if not value:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise ValidationError(
+            _("The tap's id is not valid: reload the page and tap again.")
+        ) from None
+
+
+def _tap_options(request: HttpRequest, term: Term) -> tuple[Subject | None, Any, uuid.UUID | None]:
+    """The subject, the lesson's day and the phone's id a tap names (``ValidationError``)."""
+    subject = None
+    if request.POST.get("subject"):
+        # Whether this teacher may score under it is the service's rule (scoring_subjects).
+        subject = Subject.objects.filter(pk=to_pk(request.POST["subject"])).first()
+        if subject is None:
+            raise ValidationError(_("That subject is not taught in this class."))
+    day = services.lesson_day(term, request.POST.get("day"))
+    return subject, day, _client_id(request)
 
 
 @require_POST
@@ -91,14 +124,11 @@ def score_tap(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
         )
         if member is None:
             return _answer(request, False, _("That student is not a member of the group."), back)
-    subject = None
-    if request.POST.get("subject"):
-        # Whether this teacher may score under it is the service's rule (scoring_subjects).
-        subject = Subject.objects.filter(pk=to_pk(request.POST["subject"])).first()
-        if subject is None:
-            return _answer(request, False, _("That subject is not taught in this class."), back)
     try:
-        entry = services.add_score(group, item, scope.staff, member=member, subject=subject)
+        subject, day, client_id = _tap_options(request, group.term)
+        entry = services.add_score(
+            group, item, scope.staff, member=member, subject=subject, day=day, client_id=client_id
+        )
     except ValidationError as error:
         return _answer(request, False, " ".join(error.messages), back)
     who = member.student.name if member else group.name
@@ -107,15 +137,52 @@ def score_tap(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
         "points": entry.points,
         "who": who,
     }
+    if entry.day != timezone.localdate():
+        text = _("%(text)s (lesson of %(day)s)") % {"text": text, "day": entry.day.isoformat()}
     return _answer(
         request,
         True,
         text,
         back,
         entry=entry.pk,
-        group=group.pk,
+        group=entry.group_id,
         points=entry.points,
+        changes=[[entry.group_id, entry.points]],
         undo_url=reverse("groups:entry_undo", args=[entry.pk]),
+    )
+
+
+@require_POST
+@class_view(rule=can_score)
+@term_required
+def score_all(request: HttpRequest, school_class: SchoolClass, term: Term) -> HttpResponse:
+    """「全组 +N」: one request scores every confirmed group of the class (all or none)."""
+    scope = get_scope(request)
+    back = reverse("groups:score", args=[school_class.pk])
+    item = ScoreItem.objects.filter(pk=to_pk(request.POST.get("item"))).first()
+    if item is None:
+        return _answer(request, False, _("Choose a score item."), back)
+    try:
+        subject, day, client_id = _tap_options(request, term)
+        entries = services.score_all_groups(
+            school_class, term, item, scope.staff, subject=subject, day=day, client_id=client_id
+        )
+    except ValidationError as error:
+        return _answer(request, False, " ".join(error.messages), back)
+    text = _("%(item)s %(points)+d for all %(count)d groups") % {
+        "item": item.name,
+        "points": item.points,
+        "count": len(entries),
+    }
+    if day != timezone.localdate():
+        text = _("%(text)s (lesson of %(day)s)") % {"text": text, "day": day.isoformat()}
+    return _answer(
+        request,
+        True,
+        text,
+        back,
+        entries=[entry.pk for entry in entries],
+        changes=[[entry.group_id, entry.points] for entry in entries],
     )
 
 
@@ -167,4 +234,35 @@ def entry_correct(request: HttpRequest, pk: int) -> HttpResponse:
         {"entry": entry, "form": form},
         on_valid=correct,
         success_message=_("The entry has been reversed."),
+    )
+
+
+@staff_required
+def entry_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """「改记到…组」: a score tapped on the wrong group goes to another group of the class (a
+    reversing entry and a new one, traced to each other and to who moved it)."""
+    entry = get_entry_or_404(request, pk)
+    scope = get_scope(request)
+    if not can_correct(scope, entry):
+        raise PermissionDenied
+    form = MoveEntryForm(request.POST or None, entry=entry)
+    school_class = entry.group.school_class
+
+    def move() -> str:
+        services.move_score(
+            entry, form.cleaned_data["group"], scope.staff, form.cleaned_data["reason"]
+        )
+        if can_score(scope, school_class):
+            return reverse("groups:score", args=[school_class.pk]) + "#mine"
+        return reverse("groups:group_entries", args=[form.cleaned_data["group"].pk])
+
+    return form_page(
+        request,
+        form,
+        "groups/entry_move.html",
+        {"entry": entry, "form": form, "school_class": school_class},
+        on_valid=move,
+        success_message=lambda: (
+            _("The score has been moved to %(group)s.") % {"group": form.cleaned_data["group"].name}
+        ),
     )

@@ -15,7 +15,7 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-OFFLINE = "Nothing was recorded: no connection to the server. Check the network and tap again."
+OFFLINE = "Network down: this tap is not scored yet, retrying"
 
 
 def test_the_scoring_page_says_its_errors_in_chinese_through_the_javascript_catalog(
@@ -29,7 +29,7 @@ def test_the_scoring_page_says_its_errors_in_chinese_through_the_javascript_cata
     answer = client.get(catalog)
     assert answer.status_code == 200
     assert answer["Content-Type"].startswith("text/javascript")
-    translated = json.dumps("未能记录：无法连接服务器。请检查网络后再点一次。")[1:-1]
+    translated = json.dumps("网络中断，本次未记分，正在重试")[1:-1]
     assert translated in answer.content.decode()
 
     script = (settings.BASE_DIR / "static" / "groups" / "score.js").read_text(encoding="utf-8")
