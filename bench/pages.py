@@ -317,6 +317,8 @@ PAGES += [
     # consult
     Page("consult:class_ledger", "ledger grid", "homeroom", _class),
     Page("consult:student_ledger", "student timeline", "homeroom", _student),
+    Page("consult:student_file", "student file (print)", "homeroom", _student),
+    Page("consult:education_plan", "education plan (print)", "homeroom", _student),
     Page("consult:meeting_list", "meeting list", "homeroom"),
     Page("consult:meeting_detail", "meeting record", "homeroom", _meeting),
     Page("consult:scores", "consultation scores", "principal"),
@@ -349,6 +351,7 @@ PAGES += [
     Page("mentors:my_mentees", "pairings list (my mentees)", "teacher"),
     Page("mentors:class_overview", "pairings of a class", "homeroom", _class),
     Page("mentors:pairing_detail", "pairing", "teacher", _pairing),
+    Page("mentors:talks_print", "talk record (print)", "teacher", _pairing),
     Page("mentors:applicants", "applicants", "teacher"),
     Page("mentors:class_choices", "class choices", "homeroom", _class),
     Page("mentors:class_choices_upload", "class choices sheet upload", "homeroom", _class),

@@ -7,6 +7,7 @@ from .views import (
     meetings,
     observations,
     overview,
+    printables,
     review,
     scores,
     strategies,
@@ -25,6 +26,9 @@ urlpatterns = [
     ),
     path("classes/<pk:class_pk>/ledger.xlsx", ledger.class_ledger_xlsx, name="class_ledger_xlsx"),
     path("students/<pk:pk>/ledger/", ledger.student_ledger, name="student_ledger"),
+    # Printed as the school files them: 学生学情档案 and 个案育人计划.
+    path("students/<pk:pk>/file/", printables.student_file, name="student_file"),
+    path("students/<pk:pk>/plan/", printables.education_plan, name="education_plan"),
     # Observations and strategies.
     path(
         "classes/<pk:class_pk>/observations/",

@@ -752,3 +752,22 @@ def review_summary(review_round: ReviewRound) -> list[StudyGroup]:
                 else None
             )
     return groups
+
+
+def attach_month_members(rows: list[Any], month: dt.date) -> None:
+    """Each leaderboard row's ``members``: the students in its group when the month ended,
+    group leader first, then by seat (one query)."""
+    end = timezone.make_aware(
+        dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1)
+    )
+    members = (
+        Membership.objects.filter(group_id__in=[row.group_id for row in rows], joined_at__lt=end)
+        .filter(Q(left_at__isnull=True) | Q(left_at__gte=end))
+        .select_related("student")
+        .order_by("group_id", "-is_leader", "seat", "pk")
+    )
+    by_group: dict[int, list[Membership]] = {}
+    for member in members:
+        by_group.setdefault(member.group_id, []).append(member)
+    for row in rows:
+        row.members = by_group.get(row.group_id, [])

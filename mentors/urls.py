@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mentors.views import classes, compliance, evaluation, pairings, selection
+from mentors.views import classes, compliance, evaluation, pairings, printables, selection
 
 app_name = "mentors"
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("classes/<pk:class_pk>/ratings/", classes.class_ratings, name="class_ratings"),
     path("pairings/<pk:pk>/", pairings.pairing_detail, name="pairing_detail"),
     path("pairings/<pk:pk>/talk/", pairings.pairing_talk, name="pairing_talk"),
+    path("pairings/<pk:pk>/talks/print/", printables.talks_print, name="talks_print"),
     path("pairings/<pk:pk>/contact/", pairings.pairing_contact, name="pairing_contact"),
     path("pairings/<pk:pk>/plan/", pairings.pairing_plan, name="pairing_plan"),
     path("pairings/<pk:pk>/growth/", pairings.pairing_growth, name="pairing_growth"),

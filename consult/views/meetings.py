@@ -253,6 +253,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "meeting": meeting,
         "attendees": list(meeting.attendees.order_by("staff_no")),
+        # The sign-in sheet's empty lines for parents and guests (numbered after the list).
+        "sign_in_blanks": range(1, 4),
         "discussed": discussed,
         "visible_students": visible,
         "strategies": strategies,

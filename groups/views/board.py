@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from schoolops.models import Post
+from schoolops.models import Post, School
 from schoolops.pages import show_errors
 from schoolops.params import month_of_or_404, page_number, parse_month, to_pk
 from schoolops.scopes import get_scope, post_required, scope_required, staff_required
@@ -65,6 +65,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "can_close": close is None and month < today.replace(day=1),
         "recommended_count": sum(1 for r in rows if r.recommended),
         "rule": board.rule,
+        "board_charts": selectors.board_charts(board),
         "insufficient": selectors.INSUFFICIENT,
     }
     return render(request, "groups/leaderboard.html", context)
@@ -143,7 +144,9 @@ def month_publish(request: HttpRequest) -> HttpResponse:
 def commendation(request: HttpRequest, year: int, month: int) -> HttpResponse:
     close = get_published_close_or_404(request, year, month)
     rows = list(close.rows.filter(is_excellent=True).order_by("rank", "pk"))
-    return render(request, "groups/commendation.html", {"close": close, "rows": rows})
+    selectors.attach_month_members(rows, close.month)
+    context = {"close": close, "rows": rows, "school": School.get().name}
+    return render(request, "groups/commendation.html", context)
 
 
 @staff_required

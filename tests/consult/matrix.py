@@ -243,6 +243,10 @@ ROUTES = [
     Route("consult:class_ledger_carry", method="post", build=_class, expect=EDIT_A_POST),
     Route("consult:class_ledger_xlsx", build=_class, expect=SENSITIVE_EXPORT_A),
     Route("consult:student_ledger", build=_student, expect=READ_A),
+    # Printed forms (学生学情档案, 个案育人计划): the ledger's readers; the plan not the
+    # subject teacher (privacy.READERS).
+    Route("consult:student_file", build=_student, expect=READ_A),
+    Route("consult:education_plan", build=_student, expect=KEEP_A),
     Route(
         "consult:student_ledger",
         method="post",

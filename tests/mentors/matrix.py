@@ -286,6 +286,7 @@ ROUTES = [
     Route("mentors:class_ratings", build=_ratings_get, expect=CLASS_EDITOR),
     Route("mentors:class_ratings", method="post", build=_ratings_post, expect=CLASS_EDITOR_POST),
     Route("mentors:pairing_detail", build=_file, expect=FILE_READERS),
+    Route("mentors:talks_print", build=_file, expect=FILE_READERS),
     Route("mentors:pairing_talk", build=_file, expect=MENTOR_ONLY),
     Route("mentors:pairing_talk", method="post", build=_with(TALK), expect=MENTOR_ONLY_POST),
     Route("mentors:pairing_contact", build=_file, expect=MENTOR_ONLY),
