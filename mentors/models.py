@@ -359,6 +359,7 @@ class ParentContact(models.Model):
         PHONE = "phone", _("Phone")
         IN_PERSON = "in_person", _("In person")
         HOME_VISIT = "home_visit", _("Home visit")
+        WECHAT = "wechat", _("WeChat")
 
     pairing = models.ForeignKey(
         Pairing, on_delete=models.PROTECT, related_name="parent_contacts", verbose_name=_("pairing")

@@ -72,7 +72,9 @@ class Relation(models.TextChoices):
 R = Relation
 # Who reads each category. A relation not listed never reads it, whatever page it opens.
 READERS: dict[str, frozenset[str]] = {
-    Category.GUARDIAN: frozenset({R.SCHOOL, R.GRADE_HEAD, R.HOMEROOM}),
+    # The mentor reads the guardian's phone of their current mentees (the mentors app's
+    # relation covers active pairings only): the monthly parent contact is their duty.
+    Category.GUARDIAN: frozenset({R.SCHOOL, R.GRADE_HEAD, R.HOMEROOM, R.MENTOR}),
     Category.LEDGER: frozenset(
         {R.SCHOOL, R.GRADE_HEAD, R.HOMEROOM, R.SUBJECT_TEACHER, R.MENTOR, R.PSYCHOLOGY, R.LEADER}
     ),

@@ -21,7 +21,7 @@ from schoolops.scopes import get_scope, get_student_or_404, scope_required
 from .. import services
 from ..access import escalation_agenda, may_consult, may_open_grade_pages
 from ..forms import NoteForm, ProposeForm
-from ..models import Escalation, Level
+from ..models import NEXT_LEVEL, Escalation, Level
 
 ESCALATIONS_PAGE = 25
 
@@ -57,6 +57,11 @@ def escalations(request: HttpRequest, term: Term) -> HttpResponse:
     scope = get_scope(request)
     settings = services.check_escalations(term, timezone.localdate())
     agenda = escalation_agenda(scope).filter(term=term)
+    # ``?to=grade`` (班级→级部) or ``?to=school`` (级部→学校); another value shows every step.
+    to_level = request.GET.get("to")
+    to_level = to_level if to_level in NEXT_LEVEL.values() else ""
+    if to_level:
+        agenda = agenda.filter(to_level=to_level)
     # A grade's agenda, oldest proposal first, 25 a page: a meeting takes them in that order.
     proposed = agenda.filter(status=Escalation.Status.PROPOSED).order_by("proposed_on", "pk")
     page = Paginator(proposed, ESCALATIONS_PAGE).get_page(page_number(request))
@@ -70,6 +75,10 @@ def escalations(request: HttpRequest, term: Term) -> HttpResponse:
         # One note field for every proposal's form, rendered once (no id, so none repeats).
         "note": NoteForm(auto_id=False)["note"].as_widget(),
         "settings": settings,
+        "to_level": to_level,
+        "steps": [
+            (to, f"{Level(frm).label} → {Level(to).label}") for frm, to in NEXT_LEVEL.items()
+        ],
     }
     return render(request, "consult/escalations.html", ctx)
 

@@ -31,16 +31,24 @@ from ..models import Attention, LedgerProfile
 @class_required()
 @term_required
 def class_ledger(request: HttpRequest, school_class: SchoolClass, term: Term) -> HttpResponse:
+    """The class's ledger; ``?only=unfinished`` keeps the students whose entry is missing or
+    incomplete (「只看未完成」; another value is ignored)."""
     scope = get_scope(request)
     rows = services.ledger_rows(school_class, term)
-    label_categories(scope, [r.profile for r in rows if r.profile is not None])
     complete = sum(1 for r in rows if r.profile is not None and r.profile.complete)
+    only_unfinished = request.GET.get("only") == "unfinished"
+    total = len(rows)
+    if only_unfinished:
+        rows = [r for r in rows if r.missing]
+    label_categories(scope, [r.profile for r in rows if r.profile is not None])
     log_read(request, [r.student for r in rows if r.profile is not None], [Category.LEDGER])
     ctx = {
         "school_class": school_class,
         "class_links": class_links(request, school_class),
         "term": term,
         "rows": rows,
+        "total": total,
+        "only_unfinished": only_unfinished,
         "complete": complete,
         "can_edit": scope.can_edit_class(school_class),
         "can_export": may_export_ledger(scope),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +18,8 @@ from mentors import forms, selectors, services
 from mentors.access import ACADEMIC, may_write_growth, pairing_required
 from mentors.models import Pairing
 from mentors.views.common import year_required
-from schoolops.models import AcademicYear, Staff
+from schoolops import privacy
+from schoolops.models import AcademicYear, Staff, Student
 from schoolops.pages import form_page
 from schoolops.params import month_of_or_404
 from schoolops.privacy import Category, log_read
@@ -26,13 +28,51 @@ from schoolops.scopes import get_scope, post_required, staff_required
 FILE_FORM = "mentors/pairing_form.html"
 
 
+# The mentee list's orders (``?order=``): by class (the default) or by what is due first.
+MENTEE_ORDERS = ("class", "due")
+
+
+def _due_first(pairing: Pairing) -> tuple:
+    """A talk due this week first, then a parent contact due this month, then the mentee
+    talked to longest ago (never talked to: first of all)."""
+    return (not pairing.talk_due, not pairing.contact_due, pairing.last_talk or date.min)
+
+
+def guardian_phones(request: HttpRequest, students: list[Student]) -> dict[int, str]:
+    """The guardians' phones of ``students`` the register lets this person read (a mentor:
+    their current mentees'), by student id; each read logged (two queries at most)."""
+    with_phone = {s.pk: s.guardian_phone for s in students if s.guardian_phone}
+    if not with_phone:
+        return {}
+    readable = privacy.readable_students(
+        get_scope(request), Category.GUARDIAN, Student.objects.filter(pk__in=with_phone)
+    ).values_list("pk", flat=True)
+    phones = {pk: with_phone[pk] for pk in readable}
+    log_read(request, list(phones), [Category.GUARDIAN])
+    return phones
+
+
 @staff_required
 @year_required
 def my_mentees(request: HttpRequest, year: AcademicYear) -> HttpResponse:
+    """A mentor's mentees; ``?only=talk_due`` keeps those due a talk this week, ``?order=due``
+    puts what is due first (an unknown value is ignored)."""
     scope = get_scope(request)
     pairings = selectors.mentor_pairings(scope.staff, year, timezone.localdate())
+    only_talk_due = request.GET.get("only") == "talk_due"
+    order = request.GET.get("order")
+    order = order if order in MENTEE_ORDERS else "class"
+    shown = [p for p in pairings if p.talk_due] if only_talk_due else list(pairings)
+    if order == "due":
+        shown.sort(key=_due_first)  # stable: by class within the same due
+    phones = guardian_phones(request, [p.student for p in shown])
+    for p in shown:
+        p.guardian_phone = phones.get(p.student_id)
     context = {
-        "pairings": pairings,
+        "pairings": shown,
+        "total": len(pairings),
+        "only_talk_due": only_talk_due,
+        "order": order,
         "talk_due": sum(1 for p in pairings if p.talk_due),
         "contact_due": sum(1 for p in pairings if p.contact_due),
         "applicants": selectors.applicant_count(scope.staff, year),
@@ -72,6 +112,7 @@ def pairing_detail(request: HttpRequest, pairing: Pairing, can_edit: bool) -> Ht
         "priority": file.priority,
         "history": file.history,
         "compliance": compliance,
+        "guardian_phone": guardian_phones(request, [pairing.student]).get(pairing.student_id),
     }
     return render(request, "mentors/pairing_detail.html", context)
 
@@ -117,7 +158,12 @@ def pairing_contact(request: HttpRequest, pairing: Pairing, can_edit: bool) -> H
         request,
         form,
         FILE_FORM,
-        _file_form(pairing, form, _("Log a parent contact")),
+        _file_form(
+            pairing,
+            form,
+            _("Log a parent contact"),
+            guardian_phone=guardian_phones(request, [pairing.student]).get(pairing.student_id),
+        ),
         on_valid=save,
         success_message=_("The parent contact is logged."),
     )
