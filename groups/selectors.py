@@ -10,12 +10,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Case, F, Prefetch, Q, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
-from schoolops.calendar import month_bounds
+from schoolops.calendar import monday_of, month_bounds
+from schoolops.charts import Chart, Series, bar_chart, line_chart
 from schoolops.models import Exam, ExamResult, SchoolClass, Staff, Subject, Term
 
 from .forming import Balance, Candidate, balance
@@ -261,6 +262,107 @@ def group_weeks(group: StudyGroup) -> list[dict[str, Any]]:
 def _bar_class(percent: int) -> str:
     """A CSS class per 5 % step (no inline styles under the CSP)."""
     return f"bar-{min(100, max(0, round(percent / 5) * 5))}"
+
+
+# Charts: the figures of the group page, the class ranking and the leaderboard, drawn by
+# ``schoolops.charts``.
+
+
+def group_week_chart(weeks: list[dict[str, Any]]) -> Chart:
+    """The group's points week by week, from ``group_weeks`` (no query)."""
+    return bar_chart(
+        "group-weeks-chart",
+        _("Points week by week"),
+        [row["week"].number for row in weeks],
+        [Series(_("Points"), [row["points"] for row in weeks])],
+        axis=_("Teaching week"),
+    )
+
+
+def standings_chart(standings: list[Standing], title: str) -> Chart:
+    """A class's groups side by side, from ``class_standings`` (no query)."""
+    return bar_chart(
+        "ranking-chart",
+        title,
+        [s.group.name for s in standings],
+        [Series(_("Points"), [s.points for s in standings])],
+        axis=_("Group"),
+    )
+
+
+def month_mondays(month: dt.date) -> list[dt.date]:
+    """The Mondays of the calendar weeks that touch the month."""
+    first, last = month_bounds(month)
+    monday = monday_of(first)
+    mondays = []
+    while monday <= last:
+        mondays.append(monday)
+        monday += dt.timedelta(days=7)
+    return mondays
+
+
+def class_week_points(
+    month: dt.date, grade_id: int | None = None
+) -> dict[tuple[int, dt.date], int]:
+    """(class id, Monday) → the class's points in that calendar week of the month; one query
+    grouped in the database whatever the number of entries."""
+    entries = ScoreEntry.objects.filter(month=month.replace(day=1))
+    if grade_id is not None:
+        entries = entries.filter(school_class__grade_id=grade_id)
+    rows = (
+        entries.annotate(monday=TruncWeek("day"))
+        .values_list("school_class_id", "monday")
+        .annotate(points=Sum("points"))
+        .order_by()
+    )
+    points: dict[tuple[int, dt.date], int] = defaultdict(int)
+    for class_id, monday, total in rows:
+        if isinstance(monday, dt.datetime):
+            monday = monday.date()
+        points[(class_id, monday_of(monday))] += total
+    return points
+
+
+def class_label(total: ClassTotal) -> str:
+    return _("Class %(number)s") % {"number": total.class_number}
+
+
+def board_charts(board: Board) -> list[tuple[str, list[Chart]]]:
+    """Per grade of the board: its classes as bars of their average points per group, and
+    each class's average per group week by week through the month (one query, for the
+    trend; the averages are the board's own)."""
+    weekly = class_week_points(board.month, board.grade_id)
+    mondays = month_mondays(board.month)
+    by_grade: dict[str, list[ClassTotal]] = {}
+    for total in board.totals:
+        by_grade.setdefault(total.grade_name, []).append(total)
+    cards = []
+    for number, (grade_name, totals) in enumerate(by_grade.items(), start=1):
+        averages = bar_chart(
+            f"board-averages-{number}",
+            _("%(grade)s: average points per group") % {"grade": grade_name},
+            [class_label(t) for t in totals],
+            [Series(_("Average per group"), [t.average for t in totals])],
+            axis=pgettext("school", "Class"),
+        )
+        trend = line_chart(
+            f"board-trend-{number}",
+            _("%(grade)s: average points per group, week by week") % {"grade": grade_name},
+            [f"{m:%m-%d}" for m in mondays],
+            [
+                Series(
+                    class_label(t),
+                    [
+                        _quantize(Decimal(weekly.get((t.class_id, m), 0)) / t.groups, "0.1")
+                        for m in mondays
+                    ],
+                )
+                for t in totals
+            ],
+            axis=_("Week from"),
+        )
+        cards.append((grade_name, [averages, trend]))
+    return cards
 
 
 def member_contributions(group: StudyGroup) -> dict[int, int]:

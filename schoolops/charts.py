@@ -152,6 +152,7 @@ class Chart:
     stacked: bool = False
     description: StrOrPromise = ""
     unit: StrOrPromise = ""
+    axis: StrOrPromise = ""  # what the labels are (the table's corner: "Teaching week")
 
     @property
     def tick_x(self) -> float:
@@ -279,6 +280,7 @@ def bar_chart(
     width: int = 600,
     height: int = 220,
     values: bool = True,
+    axis: StrOrPromise = "",
 ) -> Chart:
     """Bars per label: one series, several side by side, or ``stacked`` (parts of a whole;
     negative parts stack downwards from zero). ``values`` writes each bar's figure."""
@@ -292,8 +294,11 @@ def bar_chart(
         all_values: list[Number] = sums
     else:
         all_values = [v for s in series for v in s.values if v is not None]
-    chart, axis = _frame(chart_id, title, "bars", labels, series, width, height, all_values, 6)
+    chart, value_axis = _frame(
+        chart_id, title, "bars", labels, series, width, height, all_values, 6
+    )
     chart.stacked = stacked
+    chart.axis = axis
     slot = (chart.right - chart.left) / n if n else 0
     per_slot = 1 if stacked else max(1, len(series))
     bar_width = slot * 0.7 / per_slot
@@ -310,14 +315,14 @@ def bar_chart(
             number = float(value)
             if stacked:
                 base = up if number >= 0 else down
-                a, b = axis.y(base), axis.y(base + number)
+                a, b = value_axis.y(base), value_axis.y(base + number)
                 if number >= 0:
                     up += number
                 else:
                     down += number
                 x = start
             else:
-                a, b = axis.y(0), axis.y(number)
+                a, b = value_axis.y(0), value_axis.y(number)
                 x = start + j * bar_width
             y, h = min(a, b), abs(a - b)
             chart.bars.append(
@@ -347,16 +352,18 @@ def line_chart(
     *,
     width: int = 600,
     height: int = 220,
+    axis: StrOrPromise = "",
 ) -> Chart:
     """A line per series over the labels, named at its last point (direct labels, so the
     lines read without colour); a missing value (None) breaks no line, it is skipped."""
     n = len(labels)
     all_values: list[Number] = [v for s in series for v in s.values if v is not None]
     names = [len(str(s.name)) for s in series] or [0]
-    margin = min(160.0, 10 + 7 * max(names))
-    chart, axis = _frame(
+    margin = min(160.0, 10 + 11 * max(names))
+    chart, value_axis = _frame(
         chart_id, title, "lines", labels, series, width, height, all_values, margin
     )
+    chart.axis = axis
     step = (chart.right - chart.left - 12) / (n - 1) if n > 1 else 0
     xs = [
         round(chart.left + 6 + step * i, 1) if n > 1 else (chart.left + chart.right) / 2
@@ -364,7 +371,7 @@ def line_chart(
     ]
     ends: list[list] = []
     for j, s in enumerate(series):
-        points = [(xs[i], axis.y(v)) for i, v in enumerate(s.values) if v is not None]
+        points = [(xs[i], value_axis.y(v)) for i, v in enumerate(s.values) if v is not None]
         if not points:
             continue
         ends.append([points[-1][1], j])

@@ -28,6 +28,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = get_scope(request)
     can_edit = scope.can_edit_class(group.school_class)
     members = selectors.group_members(group)
+    weeks = selectors.group_weeks(group)
     # Roles nobody holds (a holder moved to another group): the keepers are asked to fill them.
     vacant = (
         services.vacant_roles(members, selectors.class_subjects(group.school_class))
@@ -42,7 +43,8 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "group": group,
         "school_class": group.school_class,
         "members": members,
-        "weeks": selectors.group_weeks(group),
+        "weeks": weeks,
+        "week_chart": selectors.group_week_chart(weeks),
         "can_edit": can_edit,
         "show_tiers": shows_tiers(scope, group.school_class),
         **selectors.group_record(group, consequences=can_edit),

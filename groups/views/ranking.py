@@ -51,7 +51,12 @@ def ranking(request: HttpRequest, school_class: SchoolClass, term: Term) -> Http
         if week is None or not 1 <= week <= len(weeks):
             raise Http404
         standings = selectors.class_standings(school_class, term, week=week)
+    title = _("Week %(number)s") % {"number": week} if mode == "week" else f"{month:%Y-%m}"
     context = {
+        "chart": selectors.standings_chart(
+            standings,
+            _("%(class)s: groups' points, %(period)s") % {"class": school_class, "period": title},
+        ),
         "school_class": school_class,
         "class_nav": class_nav(scope, school_class),
         "term": term,
