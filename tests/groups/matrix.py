@@ -112,6 +112,12 @@ def _tap(school) -> Call:
     )
 
 
+def _tap_all(school) -> Call:
+    """「全组 +N」: every group of class_a at once."""
+    _groups(school)
+    return Call(kwargs={"class_pk": school.class_a.pk}, data={"item": str(_item("表扬").pk)})
+
+
 def _score_sheet(school) -> Call:
     """The homeroom teacher's upload of class_a's weekly score sheet: one valid row."""
     from tests.groups.helpers import scores_workbook
@@ -213,6 +219,12 @@ def _correct(school) -> Call:
     return Call(kwargs={"pk": _entry(school).pk}, data={"reason": "记错了小组"})
 
 
+def _move(school) -> Call:
+    """「改记到…组」: a fresh tap of the first group moved to the second."""
+    _g1, g2, _m1, _m2 = _groups(school)
+    return Call(kwargs={"pk": _entry(school).pk}, data={"group": str(g2.pk), "reason": ""})
+
+
 def _reviews(school) -> Call:
     _groups(school)
     return Call(
@@ -302,6 +314,8 @@ ROUTES = [
     Route("groups:confirm", method="post", build=_propose, expect=KEEP_POST),
     Route("groups:score", build=_class, expect=SCORE),
     Route("groups:score_tap", method="post", build=_tap, expect=SCORE_POST),
+    Route("groups:score_all", method="post", build=_tap_all, expect=SCORE_POST),
+    Route("groups:score_all", build=_class, expect=expect(405), fuzz=False),
     # The 学习委员's weekly score sheet: its own class's homeroom teacher uploads it (checked,
     # then confirmed: the check redirects to its record).
     Route("groups:score_upload", build=_class, expect=HOMEROOM),
@@ -348,6 +362,15 @@ ROUTES = [
         "groups:entry_correct",
         method="post",
         build=_correct,
+        expect=expect(REDIRECT, anonymous=LOGIN, outsider=404, psychologist=404, office=404),
+    ),
+    # Moving a tap to another group: as its correction (the teacher who tapped, or the
+    # class's keepers).
+    Route("groups:entry_move", build=_correct, expect=VIEW),
+    Route(
+        "groups:entry_move",
+        method="post",
+        build=_move,
         expect=expect(REDIRECT, anonymous=LOGIN, outsider=404, psychologist=404, office=404),
     ),
     Route("groups:leaderboard", expect=BOARD),

@@ -33,6 +33,8 @@ EVERY_POST_ADDS = {
     # A tap is one score: the same item tapped twice is two answers in the lesson; a wrong
     # tap is taken back with the undo button (a reversing entry).
     "groups:score_tap",
+    # 「全组 +N」 is a tap for every group (the script's phone id makes a resend count once).
+    "groups:score_all",
 }
 
 
