@@ -16,6 +16,7 @@ from django.db.models import (
     Avg,
     CharField,
     Count,
+    DateField,
     Exists,
     F,
     OuterRef,
@@ -24,11 +25,13 @@ from django.db.models import (
     TextField,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, TruncWeek
+from django.db.models.functions import Cast, Coalesce, TruncMonth, TruncWeek
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from schoolops.calendar import monday_of, month_bounds
+from schoolops.charts import Chart, Series, bar_chart
 from schoolops.models import Grade, SchoolClass, Student, TeachingWeek, Term
 
 from .models import (
@@ -229,51 +232,71 @@ def period_of(term: Term, month: dt.date | None) -> tuple[dt.date, dt.date]:
     return max(first, term.start_date), min(last, term.end_date)
 
 
-def class_scores(
-    term: Term,
-    classes: list[SchoolClass],
-    today: dt.date,
-    month: dt.date | None = None,
-    settings: ConsultSettings | None = None,
-) -> list[ScoreRow]:
-    """Each class's consultation score for the term or one month, out of 100.
+@dataclass
+class ScoreInputs:
+    """What a class's score takes from the whole term whatever the period: counting meetings
+    per (class, Monday), ledger completeness and special-attention students per class."""
 
-    meetings held / expected × w1 + coverage × w2 + complete records × w3 + ledger × w4
-    + best judged case / 100 × w5, where coverage is the mean of the share of the class
-    discussed at least once and the share of its special-attention students discussed (a
-    class with no special-attention student is scored on the first share alone).
-    """
-    settings = settings or ConsultSettings.get()
-    start, end = period_of(term, month)
-    ids = [c.pk for c in classes]
-    rows = {c.pk: ScoreRow(c) for c in classes}
-    weeks = [w for w in term.teaching_weeks() if start <= w.first_day <= end]
-    counts = weekly_counts(term, Level.CLASS, "school_class", ids)
-    for row in rows.values():
-        for week in weeks:
-            state = week_state(week, counts.get((row.school_class.pk, week.monday), 0), today)
-            row.meetings_held += state == "held"
-            row.meetings_expected += state in ("held", "missing")
-    completeness = ledger_completeness(ids, term)
-    for cid, (complete, total) in completeness.items():
-        rows[cid].ledger_complete, rows[cid].students = complete, total
-    in_school = Q(student__status=Student.Status.IN_SCHOOL, student__school_class__in=ids)
-    discussed = MeetingStudent.objects.filter(
-        in_school, meeting__date__gte=start, meeting__date__lte=end
+    counts: dict
+    completeness: dict[int, tuple[int, int]]
+    special: dict[int, int]
+
+
+def _in_school(ids: list[int]) -> Q:
+    return Q(student__status=Student.Status.IN_SCHOOL, student__school_class__in=ids)
+
+
+def _special(term: Term, ids: list[int]) -> QuerySet[LedgerProfile]:
+    return LedgerProfile.objects.filter(_in_school(ids), term=term, special_attention=True)
+
+
+def score_inputs(term: Term, ids: list[int]) -> ScoreInputs:
+    """Four queries, shared by the scores of the term and of each of its months."""
+    special = _special(term, ids).values_list("student__school_class").annotate(n=Count("pk"))
+    return ScoreInputs(
+        counts=weekly_counts(term, Level.CLASS, "school_class", ids),
+        completeness=ledger_completeness(ids, term),
+        special=dict(special),
     )
-    for cid, n in discussed.values_list("student__school_class").annotate(
-        n=Count("student", distinct=True)
+
+
+# A period's figures per (class id, month); the month is None when not split by month.
+Figures = dict[str, dict[tuple[int, dt.date | None], Any]]
+
+
+def _period_figures(
+    term: Term, ids: list[int], start: dt.date, end: dt.date, *, by_month: bool
+) -> Figures:
+    """Students discussed, special-attention students discussed, records (all and complete)
+    and the best judged case of each class within start…end, per month if ``by_month``:
+    four queries grouped in the database."""
+
+    def grouped(qs: QuerySet, date_field: str, class_field: str) -> QuerySet:
+        """Rows of (class id, month) with ``by_month``, else of (class id, None)."""
+        if by_month:
+            return qs.annotate(m=TruncMonth(date_field)).values_list(class_field, "m")
+        return qs.annotate(m=Value(None, output_field=DateField())).values_list(class_field, "m")
+
+    def key(cid: int, month: Any) -> tuple[int, dt.date | None]:
+        if not by_month:
+            return (cid, None)
+        if isinstance(month, dt.datetime):
+            month = month.date()
+        return (cid, month.replace(day=1))
+
+    figures: Figures = {"discussed": {}, "special_discussed": {}, "records": {}, "cases": {}}
+    discussed = MeetingStudent.objects.filter(
+        _in_school(ids), meeting__date__gte=start, meeting__date__lte=end
+    )
+    special = Q(student__in=_special(term, ids).values("student"))
+    for cid, month, n, n_special in grouped(
+        discussed, "meeting__date", "student__school_class"
+    ).annotate(
+        n=Count("student", distinct=True),
+        n_special=Count("student", distinct=True, filter=special),
     ):
-        rows[cid].discussed = n
-    special = LedgerProfile.objects.filter(in_school, term=term, special_attention=True)
-    for cid, n in special.values_list("student__school_class").annotate(n=Count("pk")):
-        rows[cid].special = n
-    for cid, n in (
-        discussed.filter(student__in=special.values("student"))
-        .values_list("student__school_class")
-        .annotate(n=Count("student", distinct=True))
-    ):
-        rows[cid].special_discussed = n
+        figures["discussed"][key(cid, month)] = n
+        figures["special_discussed"][key(cid, month)] = n_special
     # EXISTS rather than a join: a join repeats each meeting once per strategy it decided.
     four_parts = (
         ~Q(preparation="")
@@ -282,19 +305,18 @@ def class_scores(
         & ~Q(summary="")
         & Exists(Strategy.objects.filter(meeting=OuterRef("pk")))
     )
-    for cid, total, complete in (
-        Meeting.objects.filter(
-            term=term,
-            level__in=[Level.CLASS, Level.HOME],
-            school_class__in=ids,
-            date__gte=start,
-            date__lte=end,
-        )
-        .values_list("school_class")
-        .annotate(total=Count("pk"), complete=Count("pk", filter=four_parts))
+    meetings = Meeting.objects.filter(
+        term=term,
+        level__in=[Level.CLASS, Level.HOME],
+        school_class__in=ids,
+        date__gte=start,
+        date__lte=end,
+    )
+    for cid, month, total, complete in grouped(meetings, "date", "school_class").annotate(
+        total=Count("pk"), complete=Count("pk", filter=four_parts)
     ):
-        rows[cid].records_total, rows[cid].records_complete = total, complete
-    for cid, avg in (
+        figures["records"][key(cid, month)] = (total, complete)
+    for cid, avg, created_on in (
         Case.objects.filter(
             term=term,
             nominated=True,
@@ -304,12 +326,42 @@ def class_scores(
         )
         .annotate(avg=Avg("scores__score"))
         .filter(avg__isnull=False)
-        .values_list("school_class", "avg")
+        .values_list("school_class", "avg", "created_on")
     ):
         avg = Decimal(str(avg))
-        row = rows[cid]
-        if row.best_case is None or avg > row.best_case:
-            row.best_case = avg
+        best = figures["cases"]
+        at = key(cid, created_on)
+        if best.get(at) is None or avg > best[at]:
+            best[at] = avg
+    return figures
+
+
+def _scored_rows(
+    term: Term,
+    classes: list[SchoolClass],
+    today: dt.date,
+    period: tuple[dt.date, dt.date],
+    inputs: ScoreInputs,
+    figures: Figures,
+    month: dt.date | None,
+    settings: ConsultSettings,
+) -> list[ScoreRow]:
+    """Each class's score for one period from the inputs and the period's figures (no query)."""
+    start, end = period
+    rows = {c.pk: ScoreRow(c) for c in classes}
+    weeks = [w for w in term.teaching_weeks() if start <= w.first_day <= end]
+    for row in rows.values():
+        cid = row.school_class.pk
+        for week in weeks:
+            state = week_state(week, inputs.counts.get((cid, week.monday), 0), today)
+            row.meetings_held += state == "held"
+            row.meetings_expected += state in ("held", "missing")
+        row.ledger_complete, row.students = inputs.completeness.get(cid, (0, 0))
+        row.special = inputs.special.get(cid, 0)
+        row.discussed = figures["discussed"].get((cid, month), 0)
+        row.special_discussed = figures["special_discussed"].get((cid, month), 0)
+        row.records_total, row.records_complete = figures["records"].get((cid, month), (0, 0))
+        row.best_case = figures["cases"].get((cid, month))
     for row in rows.values():
         shares = {
             "meetings": _share(row.meetings_held, row.meetings_expected),
@@ -327,8 +379,33 @@ def class_scores(
         }
         row.parts = {name: _points(weights[name], share) for name, share in shares.items()}
         row.total = sum(row.parts.values(), Decimal(0))
+    return list(rows.values())
+
+
+def class_scores(
+    term: Term,
+    classes: list[SchoolClass],
+    today: dt.date,
+    month: dt.date | None = None,
+    settings: ConsultSettings | None = None,
+    inputs: ScoreInputs | None = None,
+) -> list[ScoreRow]:
+    """Each class's consultation score for the term or one month, out of 100.
+
+    meetings held / expected × w1 + coverage × w2 + complete records × w3 + ledger × w4
+    + best judged case / 100 × w5, where coverage is the mean of the share of the class
+    discussed at least once and the share of its special-attention students discussed (a
+    class with no special-attention student is scored on the first share alone). Eight
+    queries, four with ``inputs`` (``score_inputs``) given.
+    """
+    settings = settings or ConsultSettings.get()
+    ids = [c.pk for c in classes]
+    inputs = inputs or score_inputs(term, ids)
+    period = period_of(term, month)
+    figures = _period_figures(term, ids, *period, by_month=False)
+    rows = _scored_rows(term, classes, today, period, inputs, figures, None, settings)
     ranked = sorted(
-        rows.values(),
+        rows,
         key=lambda r: (r.school_class.grade.level, -r.total, r.school_class.number),
     )
     previous: ScoreRow | None = None
@@ -341,6 +418,58 @@ def class_scores(
         row.rank = previous.rank if previous and previous.total == row.total else position
         previous = row
     return ranked
+
+
+def monthly_scores(
+    term: Term,
+    classes: list[SchoolClass],
+    today: dt.date,
+    settings: ConsultSettings,
+    inputs: ScoreInputs,
+) -> dict[dt.date, dict[int, ScoreRow]]:
+    """Each month of the term → each class's score that month (as ``class_scores`` with that
+    month, unranked), in four queries whatever the number of months and classes."""
+    ids = [c.pk for c in classes]
+    figures = _period_figures(term, ids, term.start_date, term.end_date, by_month=True)
+    return {
+        month: {
+            row.school_class.pk: row
+            for row in _scored_rows(
+                term, classes, today, period_of(term, month), inputs, figures, month, settings
+            )
+        }
+        for month in term.months()
+    }
+
+
+SCORE_PARTS = [
+    ("meetings", pgettext_lazy("score part", "Meetings")),
+    ("coverage", pgettext_lazy("score part", "Coverage")),
+    ("records", pgettext_lazy("score part", "Records")),
+    ("ledger", pgettext_lazy("score part", "Ledger")),
+    ("cases", pgettext_lazy("score part", "Cases")),
+]
+
+
+def score_charts(
+    classes: list[SchoolClass], monthly: dict[dt.date, dict[int, ScoreRow]]
+) -> list[tuple[str, list[Chart]]]:
+    """A card per class: its score month by month, stacked in the five parts (no query)."""
+    months = list(monthly)
+    cards = []
+    for school_class in classes:
+        rows = [monthly[m][school_class.pk] for m in months]
+        chart = bar_chart(
+            f"score-chart-{school_class.pk}",
+            _("%(class)s: consultation score month by month") % {"class": school_class},
+            [f"{m:%Y-%m}" for m in months],
+            [Series(label, [row.parts[name] for row in rows]) for name, label in SCORE_PARTS],
+            stacked=True,
+            height=200,
+            axis=_("Month"),
+        )
+        cards.append((str(school_class), [chart]))
+    return cards
 
 
 # The student's timeline.

@@ -13,7 +13,7 @@ from schoolops.sheets.http import sheet_response
 
 from ..access import grade_page_classes, may_open_grade_pages
 from ..models import ConsultSettings
-from ..selectors import class_scores
+from ..selectors import class_scores, monthly_scores, score_charts, score_inputs
 
 
 @scope_required(may_open_grade_pages)
@@ -28,8 +28,13 @@ def scores(request: HttpRequest, term: Term) -> HttpResponse:
     grade = tabs.current
     classes = [c for c in classes if grade is not None and c.grade_id == grade.pk]
     settings = ConsultSettings.get()
+    today = timezone.localdate()
+    # The term's figures once, for the table's period and for the charts' months.
+    inputs = score_inputs(term, [c.pk for c in classes])
+    monthly = monthly_scores(term, classes, today, settings, inputs)
     ctx = {
-        "rows": class_scores(term, classes, timezone.localdate(), month, settings),
+        "rows": class_scores(term, classes, today, month, settings, inputs),
+        "score_cards": score_charts(classes, monthly),
         "term": term,
         "months": months,
         "month": month,
