@@ -50,6 +50,7 @@ from mentors.models import (
     TeacherRating,
 )
 from schoolops.calendar import monday_of, month_bounds
+from schoolops.charts import Chart, Series, line_chart
 from schoolops.models import (
     AcademicYear,
     Grade,
@@ -733,6 +734,69 @@ def mentor_compliance(
                 total[i] += value
             total[6] += 1
     return {mentor_id: Compliance(*total) for mentor_id, total in totals.items()}
+
+
+@dataclass(frozen=True)
+class TalkWeek:
+    """A teaching week that is over: pairings that covered it whole, and those of them with a
+    talk that week."""
+
+    number: int
+    due: int
+    held: int
+
+
+def weekly_talks(
+    term: Term, today: dt.date, *, grade: Grade | None = None, mentor_id: int | None = None
+) -> list[TalkWeek]:
+    """Talks held against talks due, week by week over the term's weeks that are over, for the
+    pairings of a grade's students or of one mentor. Two queries whatever the number of
+    pairings and talks: the talks come back as one bit mask of weeks per pairing (as in
+    ``pairing_compliance``)."""
+    pairings = term_pairings(term)
+    if grade is not None:
+        pairings = pairings.filter(school_class__grade=grade)
+    if mentor_id is not None:
+        pairings = pairings.filter(mentor_id=mentor_id)
+    spans = list(pairings.values_list("pk", "started_on", "ended_on"))
+    first_monday = monday_of(term.start_date)
+    masks = dict(
+        TalkLog.objects.filter(
+            pairing__in=pairings.values("pk"), date__range=(term.start_date, term.end_date)
+        )
+        .order_by()
+        .values("pairing_id")
+        .annotate(mask=Sum(WeekBit("date", first_monday), distinct=True))
+        .values_list("pairing_id", "mask")
+    )
+    never = dt.date.max
+    weeks = []
+    for week in term.teaching_weeks():
+        if week.last_day >= today:
+            continue
+        bit = 1 << ((week.monday - first_monday).days // 7)
+        covering = [
+            pk
+            for pk, started_on, ended_on in spans
+            if started_on <= week.first_day and (ended_on or never) >= week.last_day
+        ]
+        held = sum(1 for pk in covering if (masks.get(pk) or 0) & bit)
+        weeks.append(TalkWeek(number=week.number, due=len(covering), held=held))
+    return weeks
+
+
+def talks_chart(chart_id: str, title: str, weeks: list[TalkWeek]) -> Chart:
+    """Talks due and talks held week by week (``weekly_talks``; no query)."""
+    return line_chart(
+        chart_id,
+        title,
+        [w.number for w in weeks],
+        [
+            Series(_("Talks due"), [w.due for w in weeks]),
+            Series(_("Talks held"), [w.held for w in weeks]),
+        ],
+        axis=_("Teaching week"),
+    )
 
 
 def with_due(pairings, today: dt.date):

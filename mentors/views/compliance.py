@@ -49,6 +49,13 @@ def compliance(request: HttpRequest, term: Term) -> HttpResponse:
         "reassign_label": _("Reassign"),
         "weeks_over": sum(1 for w in term.teaching_weeks() if w.last_day < today),
         "can_reassign": scope.has_post(*ACADEMIC),
+        "talk_chart": selectors.talks_chart(
+            "grade-talks-chart",
+            _("%(grade)s: talks held and due, week by week") % {"grade": grade.name},
+            selectors.weekly_talks(term, today, grade=grade),
+        )
+        if grade
+        else None,
         "terms": page_terms(scope, selectors.latest_terms()),
     }
     return render(request, "mentors/compliance.html", context)

@@ -164,6 +164,11 @@ def evaluation_mentor(request: HttpRequest, staff_pk: int, term: Term) -> HttpRe
         "form": form,
         "term": term,
         "teacher_ratings": selectors.teacher_ratings(term, result.mentor),
+        "talk_chart": selectors.talks_chart(
+            "mentor-talks-chart",
+            _("%(name)s: talks held and due, week by week") % {"name": result.mentor.name},
+            selectors.weekly_talks(term, timezone.localdate(), mentor_id=result.mentor.pk),
+        ),
     }
     return form_page(
         request,
