@@ -56,6 +56,7 @@ def score(request: HttpRequest, school_class: SchoolClass, term: Term) -> HttpRe
         "recent": selectors.recent_taps(school_class, scope.staff),
         "mine": selectors.my_entries(school_class, term, scope.staff),
         "days": services.lesson_days(term, today),
+        "today": today,
         "login_url": resolve_url(settings.LOGIN_URL),
         "week": week,
         "undo_minutes": UNDO_MINUTES,

@@ -83,10 +83,18 @@
     return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
   }
 
-  function localDay() {
-    var now = new Date();
-    function two(n) { return (n < 10 ? "0" : "") + n; }
-    return now.getFullYear() + "-" + two(now.getMonth() + 1) + "-" + two(now.getDate());
+  // "Today" is the server's date when the page was shown, moved on by the days the phone's
+  // own clock has turned since (a page left open overnight): a phone whose clock is wrong
+  // still scores the school's today.
+  function dayNumber(date) {
+    return Math.round(Date.UTC(date.getFullYear(), date.getMonth(), date.getDate()) / 86400000);
+  }
+  var shownOn = dayNumber(new Date());
+  function today() {
+    var parts = (page.dataset.today || "").split("-").map(Number);
+    if (parts.length !== 3) { return ""; }
+    var day = new Date(Date.UTC(parts[0], parts[1] - 1, parts[2]) + (dayNumber(new Date()) - shownOn) * 86400000);
+    return day.toISOString().slice(0, 10);
   }
 
   // The token of the cookie (renewed when the teacher logs in again), else the page's.
@@ -190,7 +198,7 @@
     if (button && button.name) { fields.push([button.name, button.value]); }
     // A tap of "today" keeps its own day: sent after midnight it still scores that lesson.
     fields = fields.map(function (field) {
-      return field[0] === "day" && !field[1] ? ["day", localDay()] : field;
+      return field[0] === "day" && !field[1] ? ["day", today()] : field;
     });
     var queue = load();
     queue.push({ id: newId(), url: form.action, fields: fields });
