@@ -30,6 +30,12 @@
       });
     });
   });
+  // A table or chart that scrolls sideways can be reached and scrolled with the keyboard.
+  Array.prototype.forEach.call(document.querySelectorAll(".table-responsive"), function (region) {
+    if (region.scrollWidth > region.clientWidth && !region.hasAttribute("tabindex")) {
+      region.setAttribute("tabindex", "0");
+    }
+  });
   // Print buttons: <button data-print>.
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) {
