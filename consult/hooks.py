@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schoolops import privacy
+from schoolops.charts import for_the_principal
 from schoolops.models import Post, SchoolClass
 from schoolops.privacy import Category, log_read
 from schoolops.registry import Link, Todo
@@ -388,12 +389,26 @@ def _leader_todos(leader_id: int, term, today: dt.date) -> list[Todo]:
     return out
 
 
+def home_panel(request: HttpRequest) -> dict[str, Any] | None:
+    """The principal's chart of the consultation meetings, this month against last."""
+    if not for_the_principal(get_scope(request)):
+        return None
+    from .selectors import home_chart
+
+    return {
+        "chart": home_chart(timezone.localdate()),
+        "url": reverse("consult:scores"),
+        "link": _("Class consultation scores"),
+    }
+
+
 def register() -> None:
     from django.utils.translation import gettext_lazy
 
     from schoolops.privacy import Relation, StudentRelation
     from schoolops.registry import (
         DemoStep,
+        HomePanel,
         NavItem,
         Purger,
         StudentExport,
@@ -415,6 +430,15 @@ def register() -> None:
     )
     for entry in SENSITIVE:
         registry.add_sensitive(entry)
+    registry.add_home_panel(
+        HomePanel(
+            key="consult",
+            title=gettext_lazy("Consultation this month"),
+            template="schoolops/charts/home_panel.html",
+            context=home_panel,
+            order=30,
+        )
+    )
     registry.add_student_panel(
         StudentPanel(
             key="consult",

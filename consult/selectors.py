@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from schoolops.calendar import monday_of, month_bounds
-from schoolops.charts import Chart, Series, bar_chart
+from schoolops.charts import Chart, Series, bar_chart, month_against_last, previous_month
 from schoolops.models import Grade, SchoolClass, Student, TeachingWeek, Term
 
 from .models import (
@@ -470,6 +470,35 @@ def score_charts(
         )
         cards.append((str(school_class), [chart]))
     return cards
+
+
+def home_chart(today: dt.date) -> Chart:
+    """The principal's home: consultation meetings held per level, this month against last
+    (one query)."""
+    this = today.replace(day=1)
+    first, _last = month_bounds(previous_month(this))
+    _first, last = month_bounds(this)
+    rows = (
+        Meeting.objects.filter(date__range=(first, last))
+        .annotate(month=TruncMonth("date"))
+        .values_list("level", "month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    labels = dict(Level.choices)
+    figures: dict[tuple[object, dt.date], int] = {}
+    for level, month, n in rows:
+        if isinstance(month, dt.datetime):
+            month = month.date()
+        figures[(labels[level], month)] = n
+    return month_against_last(
+        "home-consult-chart",
+        _("Consultation meetings held, per level"),
+        this,
+        [str(label) for label in labels.values()],
+        {(str(label), month): n for (label, month), n in figures.items()},
+        axis=_("Level"),
+    )
 
 
 # The student's timeline.

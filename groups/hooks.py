@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from schoolops.charts import for_the_principal
 from schoolops.models import Post, SchoolClass, Student
 from schoolops.registry import (
     DemoStep,
+    HomePanel,
     Link,
     NavItem,
     Purger,
@@ -28,7 +30,7 @@ from schoolops.scopes import get_scope
 
 from .access import can_run_months, can_score, is_homeroom_teacher, sees_board
 from .models import Membership, MonthClose, ScoreEntry, StudyGroup
-from .selectors import month_board
+from .selectors import home_chart, month_board
 
 # How many of a grade's best groups its grade head's home page names.
 TOP_GROUPS = 3
@@ -234,11 +236,31 @@ VIEW_MODELS = (
 )
 
 
+def home_panel(request: HttpRequest) -> dict[str, Any] | None:
+    """The principal's chart of the groups' points, this month against last."""
+    if not for_the_principal(get_scope(request)):
+        return None
+    return {
+        "chart": home_chart(timezone.localdate()),
+        "url": reverse("groups:leaderboard"),
+        "link": _("Monthly leaderboard"),
+    }
+
+
 def register() -> None:
     from . import records, sheets
     from .demo import run_demo
 
     registry.add_todos(todos)
+    registry.add_home_panel(
+        HomePanel(
+            key="groups",
+            title=gettext_lazy("Study-help groups this month"),
+            template="schoolops/charts/home_panel.html",
+            context=home_panel,
+            order=20,
+        )
+    )
     registry.add_student_panel(
         StudentPanel(
             key="groups",

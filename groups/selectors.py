@@ -16,7 +16,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from schoolops.calendar import monday_of, month_bounds
-from schoolops.charts import Chart, Series, bar_chart, line_chart
+from schoolops.charts import (
+    Chart,
+    Series,
+    bar_chart,
+    line_chart,
+    month_against_last,
+    previous_month,
+)
 from schoolops.models import Exam, ExamResult, SchoolClass, Staff, Subject, Term
 
 from .forming import Balance, Candidate, balance
@@ -363,6 +370,31 @@ def board_charts(board: Board) -> list[tuple[str, list[Chart]]]:
         )
         cards.append((grade_name, [averages, trend]))
     return cards
+
+
+def home_chart(today: dt.date) -> Chart:
+    """The principal's home: points scored per grade, this month against last (one query)."""
+    this = today.replace(day=1)
+    rows = (
+        ScoreEntry.objects.filter(month__in=[previous_month(this), this])
+        .values_list("school_class__grade__level", "school_class__grade__name", "month")
+        .annotate(points=Sum("points"))
+        .order_by("school_class__grade__level")
+    )
+    grades: list[str] = []
+    figures: dict[tuple[object, dt.date], int] = {}
+    for _level, grade, month, points in rows:
+        if grade not in grades:
+            grades.append(grade)
+        figures[(grade, month)] = points
+    return month_against_last(
+        "home-groups-chart",
+        _("Points scored by the groups, per grade"),
+        this,
+        grades,
+        figures,
+        axis=pgettext("school", "Grade"),
+    )
 
 
 def member_contributions(group: StudyGroup) -> dict[int, int]:

@@ -16,9 +16,10 @@ from mentors.access import sees_grade_pages
 from mentors.models import Choice, MentoringPlan, Pairing, ParentContact, TalkLog
 from schoolops import privacy
 from schoolops.calendar import monday_of, month_bounds
+from schoolops.charts import for_the_principal
 from schoolops.models import Post, SchoolClass, Staff, Student
 from schoolops.privacy import Category, SensitiveField, log_read
-from schoolops.registry import Link, NavItem, StudentPanel, Todo
+from schoolops.registry import HomePanel, Link, NavItem, StudentPanel, Todo
 from schoolops.scopes import get_scope
 
 if TYPE_CHECKING:
@@ -332,6 +333,17 @@ POST_PERMISSIONS = {
 }
 
 
+def home_panel(request: HttpRequest) -> dict[str, Any] | None:
+    """The principal's chart of the talks held, this month against last."""
+    if not for_the_principal(get_scope(request)):
+        return None
+    return {
+        "chart": selectors.home_chart(timezone.localdate()),
+        "url": reverse("mentors:compliance"),
+        "link": _("Mentor compliance"),
+    }
+
+
 def register() -> None:
     """Plug the mentor system into ``schoolops``' registry (from ``MentorsConfig.ready()``)."""
     from schoolops.privacy import Relation, StudentRelation
@@ -342,6 +354,15 @@ def register() -> None:
     from .sheets import SHEETS
 
     registry.add_todos(mentor_todos)
+    registry.add_home_panel(
+        HomePanel(
+            key="mentors",
+            title=gettext_lazy("Mentoring this month"),
+            template="schoolops/charts/home_panel.html",
+            context=home_panel,
+            order=40,
+        )
+    )
     registry.add_student_panel(PANEL)
     registry.add_class_links(class_links)
     registry.add_student_scope(mentee_scope)

@@ -28,7 +28,9 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from mentors.matching import deferred_acceptance
 from mentors.models import (
@@ -50,7 +52,7 @@ from mentors.models import (
     TeacherRating,
 )
 from schoolops.calendar import monday_of, month_bounds
-from schoolops.charts import Chart, Series, line_chart
+from schoolops.charts import Chart, Series, line_chart, month_against_last, previous_month
 from schoolops.models import (
     AcademicYear,
     Grade,
@@ -796,6 +798,38 @@ def talks_chart(chart_id: str, title: str, weeks: list[TalkWeek]) -> Chart:
             Series(_("Talks held"), [w.held for w in weeks]),
         ],
         axis=_("Teaching week"),
+    )
+
+
+def home_chart(today: dt.date) -> Chart:
+    """The principal's home: talks held per grade, this month against last (one query)."""
+    this = today.replace(day=1)
+    first, _last = month_bounds(previous_month(this))
+    _first, last = month_bounds(this)
+    rows = (
+        TalkLog.objects.filter(date__range=(first, last))
+        .annotate(month=TruncMonth("date"))
+        .values_list(
+            "pairing__school_class__grade__level", "pairing__school_class__grade__name", "month"
+        )
+        .annotate(n=Count("pk"))
+        .order_by("pairing__school_class__grade__level")
+    )
+    grades: list[str] = []
+    figures: dict[tuple[object, dt.date], int] = {}
+    for _level, grade, month, n in rows:
+        if isinstance(month, dt.datetime):
+            month = month.date()
+        if grade not in grades:
+            grades.append(grade)
+        figures[(grade, month)] = n
+    return month_against_last(
+        "home-mentors-chart",
+        _("Heart-to-heart talks held, per grade"),
+        this,
+        grades,
+        figures,
+        axis=pgettext("school", "Grade"),
     )
 
 

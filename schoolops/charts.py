@@ -22,12 +22,16 @@ Selectors compute the numbers; a view calls ``bar_chart``/``line_chart`` and han
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django_stubs_ext import StrOrPromise
+
+from schoolops.models import Post
+from schoolops.scopes import Scope
 
 Number = int | float | Decimal
 
@@ -394,3 +398,38 @@ def line_chart(
         line.name_y = round(by_series[line.series] + 3, 1)
     _x_labels(chart, xs)
     return chart
+
+
+def for_the_principal(scope: Scope) -> bool:
+    """Whose home shows the programmes' charts: the principal and the vice principals."""
+    return scope.has_post(Post.PRINCIPAL, Post.VICE_PRINCIPAL)
+
+
+def previous_month(month: dt.date) -> dt.date:
+    return (month.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def month_against_last(
+    chart_id: str,
+    title: StrOrPromise,
+    month: dt.date,
+    labels: Sequence[object],
+    figures: Mapping[tuple[object, dt.date], Number],
+    axis: StrOrPromise = "",
+) -> Chart:
+    """A small chart of this month against last: per label, last month's bar (hatched) beside
+    this month's (solid). ``figures`` maps (label, first day of a month) to a figure."""
+    this = month.replace(day=1)
+    last = previous_month(this)
+    return bar_chart(
+        chart_id,
+        title,
+        labels,
+        [
+            Series(f"{last:%Y-%m}", [figures.get((x, last), 0) for x in labels]),
+            Series(f"{this:%Y-%m}", [figures.get((x, this), 0) for x in labels]),
+        ],
+        width=320,
+        height=170,
+        axis=axis,
+    )

@@ -3,7 +3,8 @@
 ``schoolops`` imports none of the apps. Each app has a ``hooks.register()`` that its
 ``AppConfig.ready()`` calls, and that is the only place it adds itself here:
 
-- to-dos for a person's home page (``add_todos``),
+- to-dos for a person's home page (``add_todos``) and panels beside them
+  (``add_home_panel``: the principal's chart of each programme, this month against last),
 - a panel for the student's page (``add_student_panel``),
 - links on a class's page and in the navigation (``add_class_links``, ``add_nav``),
 - students its posts may see beyond their classes (``add_student_scope``: mentees,
@@ -75,6 +76,22 @@ class StudentPanel:
 
 
 @dataclass(frozen=True)
+class HomePanel:
+    """A panel on a person's home page, under the to-dos.
+
+    ``context(request)`` returns the template context (the template reads it as ``ctx``), or
+    None to leave the panel out for this person. It must run a fixed number of queries
+    whatever the school's size.
+    """
+
+    key: str
+    title: StrOrPromise
+    template: str
+    context: Callable[[HttpRequest], dict[str, Any] | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class Link:
     label: str
     url: str
@@ -139,6 +156,7 @@ class Purger:
 class Registry:
     todo_providers: list[Callable[[HttpRequest], Iterable[Todo]]] = field(default_factory=list)
     student_panels: list[StudentPanel] = field(default_factory=list)
+    home_panels: list[HomePanel] = field(default_factory=list)
     class_link_providers: list[Callable[[HttpRequest, SchoolClass], Iterable[Link]]] = field(
         default_factory=list
     )
@@ -161,6 +179,10 @@ class Registry:
     def add_student_panel(self, panel: StudentPanel) -> None:
         self.student_panels = [p for p in self.student_panels if p.key != panel.key] + [panel]
         self.student_panels.sort(key=lambda p: p.order)
+
+    def add_home_panel(self, panel: HomePanel) -> None:
+        self.home_panels = [p for p in self.home_panels if p.key != panel.key] + [panel]
+        self.home_panels.sort(key=lambda p: p.order)
 
     def add_class_links(
         self, provider: Callable[[HttpRequest, SchoolClass], Iterable[Link]]
@@ -227,6 +249,14 @@ class Registry:
         shown = []
         for panel in self.student_panels:
             context = panel.context(request, student)
+            if context is not None:
+                shown.append((panel, context))
+        return shown
+
+    def home_panels_for(self, request: HttpRequest) -> list[tuple[HomePanel, dict]]:
+        shown = []
+        for panel in self.home_panels:
+            context = panel.context(request)
             if context is not None:
                 shown.append((panel, context))
         return shown

@@ -36,6 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "classes": classes,
         "grades": grades,
         "todos": registry.todos_for(request),
+        "panels": registry.home_panels_for(request),
         "term": scope.term,
         "week": scope.term.week_of(_today()) if scope.term else None,
     }
