@@ -201,6 +201,8 @@ def test_lists_of_records_log_the_students_they_show(school, login, today):
         ("consult:strategy_detail", "consult"),
         ("consult:my_strategies", "consult"),
         ("mentors:pairing_detail", "mentoring"),
+        # The mentee page shows the guardian's phone to those who read it (issue 14).
+        ("mentors:pairing_detail", "guardian"),
     }
     assert {student for _u, student, _w, _c in reads()} == {school.student_a.pk}
 
@@ -572,7 +574,7 @@ def test_who_can_see_names_each_relation_and_its_people(school, login, today):
     # No psychological flag: the psychology teacher does not reach the student.
     assert "psychology" not in readers
     # What each relation reads comes from the register.
-    assert readers["mentor"].categories == ["ledger", "mentoring"]
+    assert readers["mentor"].categories == ["guardian", "ledger", "mentoring"]
     assert "guardian" not in readers["teacher"].categories
     assert "who-can-see" in response.content.decode()
 
