@@ -313,6 +313,7 @@ PAGES += [
     Page("groups:member_move", "member move", "homeroom", _membership),
     Page("groups:member_goals", "member goals", "homeroom", _membership),
     Page("groups:entry_correct", "score correction", "homeroom", _entry),
+    Page("groups:entry_move", "score move to another group", "homeroom", _entry),
     Page("groups:commendation", "commendation list", "academic", _published_month),
     # consult
     Page("consult:class_ledger", "ledger grid", "homeroom", _class),
@@ -482,6 +483,7 @@ NOT_PAGES: dict[str, str] = {
     # groups
     "groups:confirm": POST_ONLY,
     "groups:score_tap": POST_ONLY,
+    "groups:score_all": POST_ONLY,
     "groups:checkin": POST_ONLY,
     "groups:consequence": POST_ONLY,
     "groups:recommend": POST_ONLY,
