@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from consult.models import (
     Attention,
@@ -14,7 +15,7 @@ from consult.models import (
     Observation,
     Strategy,
 )
-from schoolops.models import Gender, Student
+from tests import builders
 
 FULL = {
     "strengths": "乐于助人，劳动积极",
@@ -25,16 +26,8 @@ FULL = {
 }
 
 
-def add_students(school_class, count: int, start: int = 100) -> list[Student]:
-    return Student.objects.bulk_create(
-        Student(
-            student_no=f"09{school_class.pk:03d}{start + i:05d}",
-            name=f"学生{start + i}",
-            gender=Gender.MALE if i % 2 else Gender.FEMALE,
-            school_class=school_class,
-        )
-        for i in range(count)
-    )
+# 学籍号 09…, names 学生100, 学生101…
+add_students = partial(builders.add_students, number="09{pk:03d}{n:05d}", name="学生{n}")
 
 
 def ledger(student, term, categories=(), plan="", **fields) -> LedgerProfile:

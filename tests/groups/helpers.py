@@ -8,7 +8,8 @@ import random
 from django.utils import timezone
 
 from groups.models import Membership, ScoreEntry, ScoreItem, StudyGroup
-from schoolops.models import Exam, ExamResult, Gender, SchoolClass, Student
+from schoolops.models import Exam, ExamResult, SchoolClass, Student
+from tests import builders
 from tests.workbooks import xlsx_bytes
 
 ITEMS = [
@@ -31,15 +32,15 @@ def add_students(
     with_results: bool = True,
     subjects=(),
 ) -> list[Student]:
+    """Students with random names (``seed``) and, given ``subjects``, a 期中考试 result each."""
     rng = random.Random(seed)
-    students = Student.objects.bulk_create(
-        Student(
-            student_no=f"9{school_class.pk:03d}{seed:02d}{i:04d}",
-            name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
-            gender=Gender.MALE if rng.random() < 0.52 else Gender.FEMALE,
-            school_class=school_class,
-        )
-        for i in range(count)
+    students = builders.add_students(
+        school_class,
+        count,
+        start=0,
+        number=f"9{{pk:03d}}{seed:02d}{{i:04d}}",
+        name=lambda _i, draw: draw.choice(SURNAMES) + draw.choice(GIVEN) + draw.choice(GIVEN),
+        rng=rng,  # the results below draw on from where the students' names left it
     )
     if with_results and subjects:
         exam, _ = Exam.objects.get_or_create(name="期中考试", date=dt.date(2026, 11, 10))

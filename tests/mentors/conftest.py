@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import pytest
 
 from mentors.models import Pairing
-from schoolops.models import Gender, Post, Staff, Student, TeachingAssignment
+from schoolops.models import Post, Staff, Student, TeachingAssignment
+from tests import builders
 from tests.conftest import make_staff
 
 
@@ -23,22 +24,23 @@ class Mentoring:
     students: list[Student]  # class_a's five students, student_a first
 
 
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "子涵浩然欣怡宇轩梓萱俊杰雨桐思远佳怡晨曦"
+
+
+def _name(i: int, _rng) -> str:
+    return SURNAMES[i % len(SURNAMES)] + GIVEN[(2 * i) % len(GIVEN) : (2 * i) % len(GIVEN) + 2]
+
+
 def add_students(school_class, count: int, start: int = 100, prefix: str = "07") -> list[Student]:
-    surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-    given = "子涵浩然欣怡宇轩梓萱俊杰雨桐思远佳怡晨曦"
-    return Student.objects.bulk_create(
-        Student(
-            # Not built from the primary key: a reused PostgreSQL test database does not
-            # restart its sequences, and the tests compare 学籍号 in text order.
-            student_no=(
-                f"{prefix}000{school_class.grade.level:02d}{school_class.number:02d}{start + i:03d}"
-            ),
-            name=surnames[i % len(surnames)]
-            + given[(2 * i) % len(given) : (2 * i) % len(given) + 2],
-            gender=Gender.MALE if i % 2 else Gender.FEMALE,
-            school_class=school_class,
-        )
-        for i in range(count)
+    # 学籍号 by grade and class, not by primary key: a reused PostgreSQL test database does not
+    # restart its sequences, and the tests compare 学籍号 in text order.
+    return builders.add_students(
+        school_class,
+        count,
+        start=start,
+        number=prefix + "000{level:02d}{class_number:02d}{n:03d}",
+        name=_name,
     )
 
 

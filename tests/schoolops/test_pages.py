@@ -5,21 +5,10 @@ from django.urls import reverse
 
 import pytest
 
-from schoolops.models import Exam, ExamResult, Gender, Staff, Student, TeachingAssignment
+from schoolops.models import Exam, ExamResult, Staff, TeachingAssignment
+from tests.builders import add_students
 
 pytestmark = pytest.mark.django_db
-
-
-def add_students(school_class, count: int, start: int = 100) -> list[Student]:
-    return Student.objects.bulk_create(
-        Student(
-            student_no=f"07{school_class.pk:03d}{start + i:05d}",
-            name=f"学生{i}",
-            gender=Gender.MALE if i % 2 else Gender.FEMALE,
-            school_class=school_class,
-        )
-        for i in range(count)
-    )
 
 
 def test_class_page_query_count_does_not_grow_with_students(
