@@ -35,6 +35,8 @@ class Desk:
             classes += [f"desk-edge-{edge}" for edge in self.edges]
             if self.member.is_leader:
                 classes.append("desk-leader")
+            if list(self.member.led_subjects.all()):
+                classes.append("seat-lead")  # a subject leader (学科组长)
         return " ".join(classes)
 
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from schoolops.models import School
 
@@ -24,17 +25,17 @@ register = template.Library()
 
 # The people who sign a form, by key (a template names them in the order they sign).
 SIGNERS = {
-    "homeroom": _("Homeroom teacher"),
-    "chair": _("Chair"),
-    "recorder": _("Recorder"),
-    "mentor": _("Mentor"),
-    "student": _("Student"),
-    "guardian": _("Guardian"),
-    "evaluator": _("Evaluator"),
-    "grade_head": _("Grade head"),
-    "office": _("Academic office"),
-    "principal": _("Principal"),
-    "date": _("Date"),
+    "homeroom": gettext_lazy("Homeroom teacher"),
+    "chair": gettext_lazy("Chair"),
+    "recorder": gettext_lazy("Recorder"),
+    "mentor": gettext_lazy("Mentor"),
+    "student": gettext_lazy("Student"),
+    "guardian": gettext_lazy("Guardian"),
+    "evaluator": gettext_lazy("Evaluator"),
+    "grade_head": gettext_lazy("Grade head"),
+    "office": gettext_lazy("Academic office"),
+    "principal": gettext_lazy("Principal"),
+    "date": gettext_lazy("Date"),  # the date line
 }
 
 
@@ -54,8 +55,13 @@ def print_header(
 
 @register.inclusion_tag("schoolops/_print_signatures.html")
 def print_signatures(*keys: str) -> dict[str, Any]:
-    """Signature lines (and the date line) for the people a form names."""
-    return {"signers": [SIGNERS[key] for key in keys]}
+    """Signature lines (签字) for the people a form names, and the date line."""
+    return {
+        "signers": [
+            _("%(signer)s's signature") % {"signer": SIGNERS[key]} for key in keys if key != "date"
+        ],
+        "dated": "date" in keys,
+    }
 
 
 @register.inclusion_tag("schoolops/_print_button.html")

@@ -22,9 +22,10 @@ PINS = [
         "schoolops:class_detail",
         "class_a",
         "homeroom",
-        LOGGED_IN + 4,
+        LOGGED_IN + 5,
         "the class with its year and grade; its students; its teachers with their subjects; "
-        "the read log's row (the guardian phones are shown)",
+        "the read log's row (the guardian phones are shown); the school's name (the printed "
+        "roster's header)",
     ),
     ("groups:index", None, "homeroom", LOGGED_IN + 1, "the classes with their group counts"),
     (
