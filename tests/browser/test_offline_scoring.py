@@ -4,11 +4,13 @@ Taps made with the network down are kept on the phone and counted once when it r
 a tap refused because the session ended stays until the teacher logs in again. The messages
 are Chinese, in the status line fixed at the bottom near the thumb, which keeps its place."""
 
+import datetime as dt
 import time
 
 from django.contrib.sessions.models import Session
 
 import pytest
+import time_machine
 from playwright.sync_api import expect
 
 from groups.models import ScoreEntry
@@ -133,3 +135,22 @@ def test_all_groups_row_scores_every_group_with_one_tap(phone, school, groups, b
     assert entries_soon(len(groups)) == len(groups)
     for group in groups:
         expect(phone.locator(f'[data-group-points="{group.pk}"]')).to_have_text("3")
+
+
+def test_an_earlier_lesson_of_this_week_is_picked_on_the_page(phone, school, browser_login):
+    with time_machine.travel(dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC), tick=True):
+        item()
+        groups = make_groups(
+            school.class_a, school.term, [school.student_a, *add_students(school.class_a, 3)]
+        )
+        open_score_page(phone, school, browser_login)
+        days = phone.locator("#score-day option")
+        assert days.count() == 3  # Wednesday (today), Tuesday, Monday; never Thursday
+        phone.select_option("#score-day", "2026-11-23")
+        card = phone.locator(f'form[data-group="{groups[0].pk}"]')
+        card.locator("button[name=item]", has_text="表扬").click()
+        expect(phone.locator("#score-status")).to_have_class("score-status is-ok")
+        assert entries_soon(1) == 1
+        entry = ScoreEntry.objects.get()
+        assert entry.day == dt.date(2026, 11, 23) and entry.week == 13
+        assert "2026-11-23" in phone.locator("#score-status .js-message").inner_text()
