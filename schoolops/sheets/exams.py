@@ -103,6 +103,7 @@ _TITLE_TAIL = re.compile(
 )
 
 
+@parsers.remembered
 def score_cell(value: Any) -> Decimal | None:
     """A score, or None for a cell that says there is none (缺考, 作弊, 免考, a dash)."""
     if isinstance(value, str) and parsers.normalize(value).replace(" ", "") in NO_SCORE:

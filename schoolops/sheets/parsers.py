@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
@@ -354,6 +355,13 @@ class ClassName(NamedTuple):
 _CLASS_RE = re.compile(r"^(.*?)\(?([一二三四五六七八九十]+|\d{1,2})\)?班?$")
 
 
+# The class, grade and score parsers are pure: a sheet repeats the same few dozen classes
+# and scores thousands of times, so their answers are remembered (a refusal is not: its
+# message is in the language of the moment).
+remembered = lru_cache(maxsize=4096, typed=True)  # typed: True is not 1
+
+
+@remembered
 def class_name(value: Any) -> ClassName:
     """A class: 1班, (1)班, （1）班, １班, 1, 七年级1班, 七年级(1)班, 七(1)班, 初一1班 or 701
     (the grade, then the class in two digits)."""
@@ -390,6 +398,7 @@ def grade_or_cohort(value: Any) -> int | Cohort:
     return grade_level(value) if cohort is None else cohort
 
 
+@remembered
 def class_in_cohort(value: Any) -> ClassName:
     """A class as ``class_name`` reads it (also 703: grade 7, class 3), or in its cohort:
     2025级3班, 2025级(3)班."""
@@ -417,6 +426,7 @@ def decimal(value: Any, places: int = 1) -> Decimal:
     return number.quantize(Decimal(1).scaleb(-places))
 
 
+@remembered
 def score(value: Any) -> Decimal:
     """An exam score: a number from 0 to 1000 with at most one decimal place."""
     number = decimal(value)

@@ -66,8 +66,8 @@ POSTS = (
 # distinct links checked per shape (a page listing 45 students links to 45 of them; a link
 # dead for one is dead for all, or for the few that differ, such as another class's).
 MAX_PAGES = 500
-READS_PER_SHAPE = 6
-CHECKS_PER_SHAPE = 6
+READS_PER_SHAPE = 3
+CHECKS_PER_SHAPE = 3
 REFUSED = (403, 404, 500)
 # Not followed: leaving, switching language, and files (checked to answer, not read).
 NOT_FOLLOWED = ("/accounts/logout/", "/admin/logout/", "/i18n/", "/static/", "/jsi18n/")
