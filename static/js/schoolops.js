@@ -31,11 +31,18 @@
     });
   });
   // A table or chart that scrolls sideways can be reached and scrolled with the keyboard.
-  Array.prototype.forEach.call(document.querySelectorAll(".table-responsive"), function (region) {
-    if (region.scrollWidth > region.clientWidth && !region.hasAttribute("tabindex")) {
-      region.setAttribute("tabindex", "0");
-    }
-  });
+  function scrollableByKeyboard() {
+    var regions = document.querySelectorAll(".table-responsive, .overflow-auto, .overflow-x-auto");
+    Array.prototype.forEach.call(regions, function (region) {
+      var scrolls = region.scrollWidth > region.clientWidth || region.scrollHeight > region.clientHeight;
+      if (scrolls && !region.hasAttribute("tabindex")) {
+        region.setAttribute("tabindex", "0");
+      }
+    });
+  }
+  scrollableByKeyboard();
+  window.addEventListener("load", scrollableByKeyboard);
+  window.addEventListener("resize", scrollableByKeyboard);
   // Print buttons: <button data-print>.
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) {

@@ -104,11 +104,16 @@ def route_of(path: str) -> str | None:
     return name
 
 
-def teacher_pages(page, limit: int = 80, strict: bool = True) -> dict[str, str]:
-    """{view name: first URL} of every page reachable from the home page of who is logged in."""
+def teacher_pages(page, limit: int = 80, strict: bool = True, visit=None) -> dict[str, str]:
+    """{view name: first URL} of every page reachable from the home page of who is logged in.
+
+    ``visit(name, url)``, when given, is called on each page while it is shown (one walk
+    measures everything: a walk through a post's pages takes about a minute).
+    """
     base = page.evaluate("location.origin")
     origin = urlsplit(base).netloc
     found: dict[str, str] = {"home": "/"}
+    names = {"/": "home"}
     queue = deque(["/"])
     while queue and len(found) < limit:
         url = queue.popleft()
@@ -118,6 +123,8 @@ def teacher_pages(page, limit: int = 80, strict: bool = True) -> dict[str, str]:
         assert response is not None and response.ok, f"{url}: {response and response.status}"
         if "text/html" not in (response.headers.get("content-type") or ""):
             continue
+        if visit is not None:
+            visit(names[url], url)
         for href in page.eval_on_selector_all("a[href]", "els => els.map(a => a.href)"):
             parts = urlsplit(urljoin(base + url, href))
             if parts.scheme not in ("http", "https") or parts.netloc != origin:
@@ -127,6 +134,7 @@ def teacher_pages(page, limit: int = 80, strict: bool = True) -> dict[str, str]:
                 continue
             target = parts.path + (f"?{parts.query}" if parts.query else "")
             found[name] = target
+            names[target] = name
             queue.append(target)
     return found
 
