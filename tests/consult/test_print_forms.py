@@ -75,3 +75,19 @@ def test_meeting_record_prints_with_its_sign_in_sheet(school, login, today):
 def test_leaders_pages_print_with_the_header(school, login, today):
     html = login(school.principal).get(reverse("consult:scores")).content.decode()
     assert "班级学情会商量化评分" in html and "级部主任签字" in html
+
+
+def test_student_file_reads_the_same_queries_however_long_the_timeline(
+    school, login, today, django_assert_max_num_queries
+):
+    ledger(school.student_a, school.term)
+    client = login(school.homeroom)
+    url = reverse("consult:student_file", args=[school.student_a.pk])
+    observation(school, school.student_a, dt.date(2026, 11, 2))
+    client.get(url)  # the day's first reading checks the escalations and names the school
+    with django_assert_max_num_queries(20) as few:
+        client.get(url)
+    for day in range(3, 20):
+        observation(school, school.student_a, dt.date(2026, 11, day))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)

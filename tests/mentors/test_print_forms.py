@@ -54,3 +54,23 @@ def test_evaluation_form_prints_the_four_parts_with_signatures(school, login, to
     assert "导师考评表" in html
     for part in ("自评", "学生评分", "教师评分", "学校评分", "考评人签字"):
         assert part in form, part
+
+
+def test_talk_record_reads_the_same_queries_for_two_talks_or_twenty(
+    school, login, today, django_assert_max_num_queries
+):
+    pairing = pair(school, school.student_a, school.teacher)
+    client = login(school.teacher)
+    url = reverse("mentors:talks_print", args=[pairing.pk])
+    for day in (1, 2):
+        TalkLog.objects.create(
+            pairing=pairing, date=dt.date(2026, 9, day), topic="学习", content="x"
+        )
+    with django_assert_max_num_queries(20) as few:
+        client.get(url)
+    for day in range(3, 21):
+        TalkLog.objects.create(
+            pairing=pairing, date=dt.date(2026, 9, day), topic="学习", content="x"
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert "2026-09-20" in client.get(url).content.decode()
