@@ -99,7 +99,8 @@ def demo_forms() -> tuple[list[Form], str]:
             "seating",
             "座位表",
             homeroom,
-            reverse("groups:seating", args=[school_class.pk]),
+            # The room as the homeroom teacher lays it out: six rows of eight desks.
+            reverse("groups:seating", args=[school_class.pk]) + "?cols=8&rows=6",
             ("班主任签字",),
             max_pages=1,
         ),
