@@ -476,21 +476,21 @@ def home_chart(today: dt.date) -> Chart:
     """The principal's home: consultation meetings held per level, this month against last
     (one query)."""
     this = today.replace(day=1)
-    first, _last = month_bounds(previous_month(this))
-    _first, last = month_bounds(this)
+    last = previous_month(this)
+    _first, end = month_bounds(this)
     rows = (
-        Meeting.objects.filter(date__range=(first, last))
-        .annotate(month=TruncMonth("date"))
-        .values_list("level", "month")
-        .annotate(n=Count("pk"))
+        Meeting.objects.filter(date__range=(last, end))
+        .values_list("level")
+        .annotate(
+            before=Count("pk", filter=Q(date__lt=this)), now=Count("pk", filter=Q(date__gte=this))
+        )
         .order_by()
     )
     labels = dict(Level.choices)
     figures: dict[tuple[object, dt.date], int] = {}
-    for level, month, n in rows:
-        if isinstance(month, dt.datetime):
-            month = month.date()
-        figures[(labels[level], month)] = n
+    for level, before, now in rows:
+        figures[(labels[level], last)] = before
+        figures[(labels[level], this)] = now
     return month_against_last(
         "home-consult-chart",
         _("Consultation meetings held, per level"),
