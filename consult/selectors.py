@@ -16,16 +16,18 @@ from django.db.models import (
     Avg,
     CharField,
     Count,
-    DateField,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     TextField,
     Value,
+    When,
 )
-from django.db.models.functions import Cast, Coalesce, TruncMonth, TruncWeek
+from django.db.models import Case as SqlCase
+from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -271,17 +273,28 @@ def _period_figures(
     and the best judged case of each class within start…end, per month if ``by_month``:
     four queries grouped in the database."""
 
+    months = term.months()
+
     def grouped(qs: QuerySet, date_field: str, class_field: str) -> QuerySet:
-        """Rows of (class id, month) with ``by_month``, else of (class id, None)."""
+        """Rows of (class id, month's index) with ``by_month``, else of (class id, None).
+        The month is a CASE over the term's months: plain SQL, where a date function runs
+        once per row (in Python on SQLite)."""
         if by_month:
-            return qs.annotate(m=TruncMonth(date_field)).values_list(class_field, "m")
-        return qs.annotate(m=Value(None, output_field=DateField())).values_list(class_field, "m")
+            month_of = SqlCase(
+                *[
+                    When(**{f"{date_field}__range": month_bounds(m)}, then=Value(i))
+                    for i, m in enumerate(months)
+                ],
+                output_field=IntegerField(),
+            )
+            return qs.annotate(m=month_of).values_list(class_field, "m")
+        return qs.annotate(m=Value(None, output_field=IntegerField())).values_list(class_field, "m")
 
     def key(cid: int, month: Any) -> tuple[int, dt.date | None]:
-        if not by_month:
+        if not by_month or month is None:
             return (cid, None)
-        if isinstance(month, dt.datetime):
-            month = month.date()
+        if isinstance(month, int):
+            return (cid, months[month])
         return (cid, month.replace(day=1))
 
     figures: Figures = {"discussed": {}, "special_discussed": {}, "records": {}, "cases": {}}

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Case, F, Prefetch, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models import Case, F, IntegerField, Prefetch, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -312,21 +312,30 @@ def class_week_points(
     month: dt.date, grade_id: int | None = None
 ) -> dict[tuple[int, dt.date], int]:
     """(class id, Monday) → the class's points in that calendar week of the month; one query
-    grouped in the database whatever the number of entries."""
+    grouped in the database whatever the number of entries (the week is a CASE over the
+    month's Mondays: plain SQL, where a date function runs once per entry, in Python on
+    SQLite)."""
+    mondays = month_mondays(month)
     entries = ScoreEntry.objects.filter(month=month.replace(day=1))
     if grade_id is not None:
         entries = entries.filter(school_class__grade_id=grade_id)
+    week_of = Case(
+        *[
+            When(day__range=(monday, monday + dt.timedelta(days=6)), then=Value(i))
+            for i, monday in enumerate(mondays)
+        ],
+        output_field=IntegerField(),
+    )
     rows = (
-        entries.annotate(monday=TruncWeek("day"))
-        .values_list("school_class_id", "monday")
+        entries.annotate(week_of_month=week_of)
+        .values_list("school_class_id", "week_of_month")
         .annotate(points=Sum("points"))
         .order_by()
     )
     points: dict[tuple[int, dt.date], int] = defaultdict(int)
-    for class_id, monday, total in rows:
-        if isinstance(monday, dt.datetime):
-            monday = monday.date()
-        points[(class_id, monday_of(monday))] += total
+    for class_id, week, total in rows:
+        if week is not None:
+            points[(class_id, mondays[week])] += total
     return points
 
 
