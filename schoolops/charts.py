@@ -28,6 +28,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
 from django_stubs_ext import StrOrPromise
 
 from schoolops.models import Post
@@ -201,6 +205,74 @@ class Chart:
     def patterns(self) -> list[tuple[int, str, str]]:
         """(index, colour, pattern) of each series, for the template's <defs>."""
         return [(i, colour(i), PATTERNS[i % len(PATTERNS)]) for i in range(len(self.series))]
+
+    @property
+    def drawing(self) -> SafeString:
+        """The axes, bars and lines as SVG markup (built here: a template loop per bar costs
+        a page of charts tens of milliseconds). Every text is escaped."""
+        out = []
+        for y, text in self.ticks:
+            out.append(
+                f'<line x1="{self.left:g}" x2="{self.right:g}" y1="{y:g}" y2="{y:g}" '
+                f'stroke="#c8c8c8" stroke-width="0.6"/><text x="{self.tick_x:g}" y="{y:g}" '
+                f'dy="3" text-anchor="end" fill="#333">{escape(text)}</text>'
+            )
+        out.append(
+            f'<line x1="{self.left:g}" x2="{self.right:g}" y1="{self.zero:g}" '
+            f'y2="{self.zero:g}" stroke="#000" stroke-width="1"/>'
+        )
+        for x, text in self.x_labels:
+            out.append(
+                f'<text x="{x:g}" y="{self.x_label_y:g}" text-anchor="middle" '
+                f'fill="#333">{escape(text)}</text>'
+            )
+        if self.empty:
+            out.append(
+                f'<text x="{self.middle:g}" y="{self.zero:g}" dy="-8" text-anchor="middle" '
+                f'fill="#444">{escape(gettext("No figures yet."))}</text>'
+            )
+        halo = ' stroke="#fff" stroke-width="2.5" paint-order="stroke"' if self.stacked else ""
+        for bar in self.bars:
+            out.append(
+                f'<rect class="chart-bar" x="{bar.x:g}" y="{bar.y:g}" width="{bar.width:g}" '
+                f'height="{bar.height:g}" fill="url(#{escape(self.id)}-p{bar.series})" '
+                f'stroke="#222" stroke-width="0.7"/>'
+            )
+            if bar.show_value:
+                out.append(
+                    f'<text x="{bar.label_x:g}" y="{bar.label_y:g}" text-anchor="middle" '
+                    f'font-size="9" fill="#000"{halo}>{escape(bar.value)}</text>'
+                )
+        for line, stroke, dash in self.drawn_lines:
+            dashes = f' stroke-dasharray="{dash}"' if dash else ""
+            out.append(
+                f'<polyline class="chart-line" points="{line.points}" fill="none" '
+                f'stroke="{stroke}" stroke-width="2"{dashes}/>'
+                f'<path d="{line.markers}" fill="{stroke}"/>'
+                f'<text x="{line.name_x:g}" y="{line.name_y:g}" fill="#000">'
+                f"{escape(line.name)}</text>"
+            )
+        return mark_safe("".join(out))  # numbers, and every text escaped above
+
+    @property
+    def table_rows(self) -> SafeString:
+        """The table's body rows (each series, and a stacked chart's totals)."""
+        rows = [
+            f'<tr><th scope="row">{escape(name)}</th>'
+            + "".join(f'<td class="text-end">{escape(figure)}</td>' for figure in figures)
+            + "</tr>"
+            for name, figures in self.table
+        ]
+        if self.stacked and len(self.series) > 1:
+            rows.append(
+                f'<tr><th scope="row">{escape(gettext("Total"))}</th>'
+                + "".join(
+                    f'<td class="text-end fw-semibold">{escape(figure)}</td>'
+                    for figure in self.totals
+                )
+                + "</tr>"
+            )
+        return mark_safe("\n".join(rows))  # every text escaped above
 
     @property
     def drawn_lines(self) -> list[tuple[Line, str, str]]:
