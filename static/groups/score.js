@@ -40,7 +40,10 @@
     message.textContent = text;
     status.classList.remove("is-ok", "is-error", "is-waiting");
     status.classList.add(state === "ok" ? "is-ok" : state === "waiting" ? "is-waiting" : "is-error");
-    if (login) { login.hidden = state !== "login"; }
+    if (login) {
+      login.hidden = state !== "login";
+      if (!login.hidden) { login.href = login.dataset.href; }
+    }
   }
 
   function load() {
