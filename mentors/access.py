@@ -100,7 +100,9 @@ def get_pairing_or_404(request: HttpRequest, pk: int) -> tuple[Pairing, bool]:
     """
     scope = get_scope(request)
     pairing = (
-        Pairing.objects.select_related("student__school_class__grade", "mentor", "school_class")
+        Pairing.objects.select_related(
+            "student__school_class__grade", "mentor", "school_class__grade"
+        )
         .filter(pk=pk)
         .first()
     )

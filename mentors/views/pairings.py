@@ -38,9 +38,12 @@ def _due_first(pairing: Pairing) -> tuple:
     return (not pairing.talk_due, not pairing.contact_due, pairing.last_talk or date.min)
 
 
-def guardian_phones(request: HttpRequest, students: list[Student]) -> dict[int, str]:
+def guardian_phones(
+    request: HttpRequest, students: list[Student], *, log: bool = True
+) -> dict[int, str]:
     """The guardians' phones of ``students`` the register lets this person read (a mentor:
-    their current mentees'), by student id; each read logged (two queries at most)."""
+    their current mentees'), by student id; each read logged unless the caller logs it with
+    its own reads (``log=False``; two queries at most)."""
     with_phone = {s.pk: s.guardian_phone for s in students if s.guardian_phone}
     if not with_phone:
         return {}
@@ -48,7 +51,8 @@ def guardian_phones(request: HttpRequest, students: list[Student]) -> dict[int, 
         get_scope(request), Category.GUARDIAN, Student.objects.filter(pk__in=with_phone)
     ).values_list("pk", flat=True)
     phones = {pk: with_phone[pk] for pk in readable}
-    log_read(request, list(phones), [Category.GUARDIAN])
+    if log:
+        log_read(request, list(phones), [Category.GUARDIAN])
     return phones
 
 
@@ -85,7 +89,10 @@ def pairing_detail(request: HttpRequest, pairing: Pairing, can_edit: bool) -> Ht
     scope = get_scope(request)
     today = timezone.localdate()
     file = selectors.mentee_file(pairing)
-    log_read(request, [pairing.student_id], [Category.MENTORING])
+    phone = guardian_phones(request, [pairing.student], log=False).get(pairing.student_id)
+    # One read logged: the mentoring file, and the guardian's phone when it is shown.
+    read = [Category.MENTORING, Category.GUARDIAN] if phone else [Category.MENTORING]
+    log_read(request, [pairing.student_id], read)
     term = scope.term
     compliance = (
         selectors.pairing_compliance([pairing], term, today).get(pairing.pk) if term else None
@@ -112,7 +119,7 @@ def pairing_detail(request: HttpRequest, pairing: Pairing, can_edit: bool) -> Ht
         "priority": file.priority,
         "history": file.history,
         "compliance": compliance,
-        "guardian_phone": guardian_phones(request, [pairing.student]).get(pairing.student_id),
+        "guardian_phone": phone,
     }
     return render(request, "mentors/pairing_detail.html", context)
 
