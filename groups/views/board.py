@@ -66,7 +66,6 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "recommended_count": sum(1 for r in rows if r.recommended),
         "rule": board.rule,
         "board_charts": selectors.board_charts(board),
-        "board_charts": selectors.board_charts(board),
         "insufficient": selectors.INSUFFICIENT,
     }
     return render(request, "groups/leaderboard.html", context)
