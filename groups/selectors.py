@@ -914,9 +914,7 @@ def review_summary(review_round: ReviewRound) -> list[StudyGroup]:
 def attach_month_members(rows: list[Any], month: dt.date) -> None:
     """Each leaderboard row's ``members``: the students in its group when the month ended,
     group leader first, then by seat (one query)."""
-    end = timezone.make_aware(
-        dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1)
-    )
+    end = timezone.make_aware(dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1))
     members = (
         Membership.objects.filter(group_id__in=[row.group_id for row in rows], joined_at__lt=end)
         .filter(Q(left_at__isnull=True) | Q(left_at__gte=end))
