@@ -62,7 +62,8 @@ def my_mentees(request: HttpRequest, year: AcademicYear) -> HttpResponse:
     """A mentor's mentees; ``?only=talk_due`` keeps those due a talk this week, ``?order=due``
     puts what is due first (an unknown value is ignored)."""
     scope = get_scope(request)
-    pairings = selectors.mentor_pairings(scope.staff, year, timezone.localdate())
+    today = timezone.localdate()
+    pairings = selectors.mentor_pairings(scope.staff, year, today)
     only_talk_due = request.GET.get("only") == "talk_due"
     order = request.GET.get("order")
     order = order if order in MENTEE_ORDERS else "class"
@@ -80,6 +81,16 @@ def my_mentees(request: HttpRequest, year: AcademicYear) -> HttpResponse:
         "talk_due": sum(1 for p in pairings if p.talk_due),
         "contact_due": sum(1 for p in pairings if p.contact_due),
         "applicants": selectors.applicant_count(scope.staff, year),
+        # The mentor's own talks held against due this term (two queries).
+        "talk_chart": (
+            selectors.talks_chart(
+                "my-talks-chart",
+                _("My talks held and due, week by week"),
+                selectors.weekly_talks(scope.term, today, mentor_id=scope.staff.pk),
+            )
+            if pairings and scope.term
+            else None
+        ),
     }
     return render(request, "mentors/my_mentees.html", context)
 

@@ -81,6 +81,16 @@ def test_mentor_page_draws_their_weeks(school, talks, login, today):
     assert by_monday(school, weeks, today)[dt.date(2026, 10, 12)] == (2, 1)
 
 
+def test_a_mentors_own_list_draws_their_weeks(school, talks, login, today):
+    """The mentor sees their own trend on their mentee list; a mentor with none, no chart."""
+    page = login(school.teacher).get(reverse("mentors:my_mentees")).text
+    due, held = list(table_figures(page, "my-talks-chart").values())[1:]
+    weeks = weekly_talks(school.term, today, mentor_id=school.teacher.pk)
+    assert held == [str(w.held) for w in weeks] and due == [str(w.due) for w in weeks]
+    assert max(map(int, due)) == 2  # 李老师's two mentees, not 刘老师's
+    assert "my-talks-chart" not in login(school.homeroom).get(reverse("mentors:my_mentees")).text
+
+
 def test_scope_of_the_talk_charts(school, talks, login, today):
     grade8 = reverse("mentors:compliance") + f"?grade={school.grade8.pk}"
     assert login(school.grade_head).get(grade8).status_code == 404
@@ -90,16 +100,16 @@ def test_scope_of_the_talk_charts(school, talks, login, today):
     assert login(school.homeroom).get(url).status_code == 403
 
 
-@pytest.mark.parametrize("name", ["compliance", "evaluation_mentor"])
+@pytest.mark.parametrize("name", ["compliance", "evaluation_mentor", "my_mentees"])
 def test_talk_chart_pages_keep_their_query_count(
     school, mentoring, login, today, name, django_assert_max_num_queries
 ):
-    client = login(school.academic)
-    url = (
-        reverse("mentors:compliance") + f"?grade={school.grade7.pk}"
-        if name == "compliance"
-        else reverse("mentors:evaluation_mentor", args=[school.teacher.pk])
-    )
+    client = login(school.teacher if name == "my_mentees" else school.academic)
+    url = {
+        "compliance": reverse("mentors:compliance") + f"?grade={school.grade7.pk}",
+        "evaluation_mentor": reverse("mentors:evaluation_mentor", args=[school.teacher.pk]),
+        "my_mentees": reverse("mentors:my_mentees"),
+    }[name]
     talk(pair(school, mentoring.students[0], school.teacher), dt.date(2026, 9, 8))
     client.get(url)
     with django_assert_max_num_queries(20) as small:
