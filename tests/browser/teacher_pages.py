@@ -146,3 +146,39 @@ def small_targets(page) -> list[str]:
 
 def page_width(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
+
+
+# A name, a date, a class name, a number or a short label shown on more than one line:
+# 「王/铭」, 「12-/01」, 「七年级(3)/班」, 「学/科」 squeezed by their neighbours. Running text
+# (a talk's follow-up) may wrap.
+WRAPPED_JS = r"""
+() => {
+  const whole = [
+    /^[\u4e00-\u9fff·]{2,4}$/,                        // a name or a short label
+    /^\d{1,4}([-/.]\d{1,2}){1,2}$/,                    // a date
+    /^[\u4e00-\u9fff]{1,3}[(（]\d{1,2}[)）]班$/,        // a class
+    /^[+-]?\d+(\.\d+)?%?$/,                            // a number
+  ];
+  const broken = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent.trim();
+    if (!whole.some(re => re.test(text))) continue;
+    const el = node.parentElement;
+    // Text for screen readers only sits in a 1 px box on purpose.
+    if (!el || el.closest('script, style, svg, option, .visually-hidden')) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const lines = new Set([...range.getClientRects()].filter(r => r.width > 0)
+                                                      .map(r => Math.round(r.top)));
+    if (lines.size > 1) broken.push(`${el.tagName.toLowerCase()} 「${text}」`);
+  }
+  return broken;
+}
+"""
+
+
+def wrapped_words(page) -> list[str]:
+    """The names, dates, classes, numbers and short labels of the page shown that a narrow
+    box breaks over two lines or more."""
+    return page.evaluate(WRAPPED_JS)

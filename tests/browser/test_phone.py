@@ -13,7 +13,13 @@ from django.utils import translation
 
 import pytest
 
-from tests.browser.teacher_pages import MIN_TAP, page_width, small_targets, teacher_pages
+from tests.browser.teacher_pages import (
+    MIN_TAP,
+    page_width,
+    small_targets,
+    teacher_pages,
+    wrapped_words,
+)
 from tests.schoolops.test_demo import reinstall_reference_data
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -96,18 +102,26 @@ def crawl_as(page, post: str, visit) -> dict[str, str]:
 
 @pytest.mark.parametrize("post", list(TEACHER_POSTS))
 def test_every_tap_target_is_40_px_and_no_page_is_wider_than_the_phone(phone, post):
-    """One walk through the post's pages checks both on each page."""
-    small, too_wide = [], []
+    """One walk through the post's pages checks all three on each page: tap sizes, the width,
+    and that no name, date or label breaks mid-word."""
+    small, too_wide, wrapped = [], [], []
 
     def visit(name, url):
         small.extend(f"{name} {url}: {target}" for target in small_targets(phone))
+        wrapped.extend(f"{name} {url}: {word}" for word in wrapped_words(phone))
         width = page_width(phone)
         if width > PHONE["width"]:
             too_wide.append(f"{name} {url}: {width} px")
 
     crawl_as(phone, post, visit)
-    assert not small, f"under {MIN_TAP} px:\n" + "\n".join(small)
-    assert not too_wide, f"wider than {PHONE['width']} px:\n" + "\n".join(too_wide)
+    found = [
+        (f"under {MIN_TAP} px", small),
+        (f"wider than {PHONE['width']} px", too_wide),
+        ("broken mid-word", wrapped),
+    ]
+    assert not any(items for _what, items in found), "\n".join(
+        f"{what}:\n  " + "\n  ".join(items) for what, items in found if items
+    )
 
 
 CARD_JS = """
