@@ -1184,7 +1184,20 @@ class MenteeFile:
 
 def mentee_file(pairing: Pairing) -> MenteeFile:
     """The plan, the latest talks, parent contacts, monthly summaries and growth records, the
-    priority mark and the student's other pairings (seven queries)."""
+    priority mark and the student's other pairings (six queries: the mark comes with the
+    pairings)."""
+    pairings = list(
+        Pairing.objects.filter(student=pairing.student)
+        .select_related("mentor")
+        .annotate(
+            priority=Exists(
+                PriorityStudent.objects.filter(
+                    student=OuterRef("student"), academic_year=pairing.academic_year_id
+                )
+            )
+        )
+        .order_by("-started_on")
+    )
     return MenteeFile(
         plan=mentee_plan(pairing),
         talks=list(pairing.talks.order_by("-date", "-pk")[:20]),
@@ -1193,13 +1206,8 @@ def mentee_file(pairing: Pairing) -> MenteeFile:
         growth=list(
             pairing.growth_records.select_related("written_by").order_by("-date", "-pk")[:20]
         ),
-        priority=is_priority(pairing.student, pairing.academic_year_id),
-        history=list(
-            Pairing.objects.filter(student=pairing.student)
-            .exclude(pk=pairing.pk)
-            .select_related("mentor")
-            .order_by("-started_on")
-        ),
+        priority=any(p.priority for p in pairings if p.pk == pairing.pk),
+        history=[p for p in pairings if p.pk != pairing.pk],
     )
 
 
