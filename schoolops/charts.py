@@ -227,9 +227,11 @@ class Chart:
                 f'fill="#333">{escape(text)}</text>'
             )
         if self.empty:
+            # Out of the f-string: xgettext does not read a call inside one.
+            none_yet = gettext("No figures yet.")
             out.append(
                 f'<text x="{self.middle:g}" y="{self.zero:g}" dy="-8" text-anchor="middle" '
-                f'fill="#444">{escape(gettext("No figures yet."))}</text>'
+                f'fill="#444">{escape(none_yet)}</text>'
             )
         halo = ' stroke="#fff" stroke-width="2.5" paint-order="stroke"' if self.stacked else ""
         for bar in self.bars:
@@ -264,8 +266,9 @@ class Chart:
             for name, figures in self.table
         ]
         if self.stacked and len(self.series) > 1:
+            total = gettext("Total")  # out of the f-string, for xgettext
             rows.append(
-                f'<tr><th scope="row">{escape(gettext("Total"))}</th>'
+                f'<tr><th scope="row">{escape(total)}</th>'
                 + "".join(
                     f'<td class="text-end fw-semibold">{escape(figure)}</td>'
                     for figure in self.totals

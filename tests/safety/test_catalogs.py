@@ -167,3 +167,47 @@ def test_our_scripts_say_nothing_to_people_outside_gettext():
             if not code[: match.start()].rstrip().endswith("gettext("):
                 bare.append(f"{script.relative_to(STATIC)}: {text}")
     assert not bare, bare
+
+
+# Python: xgettext does not read a gettext call inside an f-string, so its message never
+# reaches the catalog and the page shows it in English (the charts' 「No figures yet.」).
+
+GETTEXT_NAMES = {
+    "_",
+    "gettext",
+    "gettext_lazy",
+    "pgettext",
+    "pgettext_lazy",
+    "ngettext",
+    "ngettext_lazy",
+    "npgettext",
+}
+
+
+def gettext_calls_in_f_strings(source: str) -> list[int]:
+    """The lines of gettext calls written inside an f-string."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.JoinedStr):
+            continue
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Call):
+                func = inner.func
+                name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+                if name in GETTEXT_NAMES:
+                    found.append(inner.lineno)
+    return found
+
+
+def test_no_message_hides_in_an_f_string():
+    assert gettext_calls_in_f_strings("x = f\"{escape(gettext('Total'))}\"\n") == [1]
+    hidden = [
+        f"{path.relative_to(BASE)}:{line}"
+        for app in APPS
+        for path in sorted((BASE / app).rglob("*.py"))
+        if "migrations" not in path.parts
+        for line in gettext_calls_in_f_strings(path.read_text(encoding="utf-8"))
+    ]
+    assert not hidden, f"gettext inside an f-string (xgettext misses it): {hidden}"
