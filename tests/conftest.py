@@ -345,6 +345,24 @@ def page(browser, live_server):
 
 
 @pytest.fixture
+def phone(browser, live_server):
+    """The issue's phone: 390 x 844, touch, the size every phone test of the teachers' pages
+    measures at."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def phone_page(browser, live_server):
     """A phone-sized page (375 x 812, touch), as a teacher holds it in class."""
     context = browser.new_context(

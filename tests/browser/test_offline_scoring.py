@@ -23,22 +23,6 @@ LOGIN = "登录已过期，请重新登录"
 
 
 @pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(
-        base_url=live_server.url,
-        locale="zh-CN",
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
-@pytest.fixture
 def groups(school, today):
     item()  # the rubric (a transactional test flushed the seeded one)
     students = [school.student_a, *add_students(school.class_a, 7)]

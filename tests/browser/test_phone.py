@@ -66,19 +66,10 @@ def demo_logins() -> dict[str, tuple[str, str]]:
 
 
 @pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(
-        base_url=live_server.url,
-        locale="zh-CN",
-        viewport=PHONE,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+def phone(phone):
+    """The shared phone (tests/conftest.py), waiting longer: a crawl of a post's pages."""
+    phone.set_default_timeout(15_000)
+    return phone
 
 
 def log_in(page, username: str, password: str) -> None:

@@ -17,7 +17,6 @@ from tests.mentors.conftest import mentoring, pair  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
-PHONE = {"width": 390, "height": 844}
 
 # The box a finger taps: a checkbox with its label beside it, anything else itself.
 BOXES_JS = """
@@ -32,19 +31,10 @@ BOXES_JS = """
 
 
 @pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(
-        base_url=live_server.url,
-        locale="zh-CN",
-        viewport=PHONE,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+def phone(phone):
+    """The shared phone (tests/conftest.py), waiting longer: a crawl of a post's pages."""
+    phone.set_default_timeout(15_000)
+    return phone
 
 
 def small(page, selector: str) -> list:
