@@ -4,6 +4,11 @@ seconds, CPU seconds, peak memory of its process tree) and the plain reads of th
 by openpyxl and calamine that an import is compared with.
 
 On a machine others share, the wall-clock times follow the load; the CPU times hardly do.
+
+Every run imports compiled bytecode, as a deployed server does: the runs write it to the work
+folder (``PYTHONPYCACHEPREFIX``) even where the shell asks Python not to
+(``PYTHONDONTWRITEBYTECODE``, set on our build machines), and the first run (the migration)
+compiles it. Without it each run would compile the project's modules again (~0.15 s).
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ def scratch(prefix: str, database_url: str = "") -> tuple[Path, dict[str, str]]:
     (or on ``database_url``), with private storage in the folder."""
     work = Path(tempfile.mkdtemp(prefix=prefix))
     env = dict(os.environ, DEBUG="1", PRIVATE_ROOT=str(work / "private"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(work / "bytecode")
     env["DATABASE_URL"] = database_url or f"sqlite:///{work / 'bench.sqlite3'}"
     manage(env, "migrate", "-v0", quiet=False)
     return work, env
