@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -429,6 +430,25 @@ def _clean_rows(sheet: ImportSheet, parsed: list[Row | None]) -> list[Row]:
     return rows
 
 
+def _as_is(field: Any) -> type | None:
+    """The type of value the column's own preparation hands to the database unchanged: an
+    ``int`` for an integer column or key, a finite ``Decimal`` for a decimal column (every
+    backend we run keeps it). Such values skip that preparation, a fraction of a second over
+    tens of thousands of rows."""
+    target = field.target_field if field.is_relation else field
+    if isinstance(target, models.IntegerField):
+        return int
+    if isinstance(target, models.DecimalField):
+        return Decimal
+    return None
+
+
+def _prepared(value: Any, kind: type | None, prepare: Any, connection: Any) -> Any:
+    if type(value) is kind and (kind is int or value.is_finite()):
+        return value
+    return prepare(value, connection)
+
+
 def bulk_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     """Insert plain rows (field name or attname → value) with one ``executemany``.
 
@@ -455,9 +475,13 @@ def bulk_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         ", ".join(quote(f.column) for f in fields),
         ", ".join(["%s"] * len(fields)),
     )
+    prepared_defaults = [
+        f.get_db_prep_save(d, connection) for f, d in zip(others, defaults, strict=True)
+    ]
+    columns = [(name, _as_is(f), f.get_db_prep_save) for f, name in zip(given, names, strict=True)]
     values = [
-        [f.get_db_prep_save(row[name], connection) for f, name in zip(given, names, strict=True)]
-        + [f.get_db_prep_save(d, connection) for f, d in zip(others, defaults, strict=True)]
+        [_prepared(row[name], kind, prepare, connection) for name, kind, prepare in columns]
+        + prepared_defaults
         for row in rows
     ]
     with connection.cursor() as cursor:

@@ -539,15 +539,16 @@ class ExamsSheet(ImportSheet, ExportSheet):
         }
         counts = Counts()
         to_create, to_update = [], []
+        exam_pks = {key: exam.pk for key, exam in exams.items()}
         for row, exam_key, subject, key, score in results:
-            exam = exams[exam_key]
-            found = existing.get((row["student_id"], exam.pk, subject.pk))
+            student_id, exam_id, subject_id = row["student_id"], exam_pks[exam_key], subject.pk
+            found = existing.get((student_id, exam_id, subject_id))
             if found is None:
                 to_create.append(
                     {
-                        "student_id": row["student_id"],
-                        "exam_id": exam.pk,
-                        "subject_id": subject.pk,
+                        "student_id": student_id,
+                        "exam_id": exam_id,
+                        "subject_id": subject_id,
                         "score": score,
                     }
                 )
