@@ -413,11 +413,11 @@ def register() -> None:
         Purger,
         StudentExport,
         StudentPanel,
+        lazy,
         registry,
     )
 
     from . import records
-    from .demo import run_demo
     from .sheets import SHEETS
 
     registry.add_student_scope(psychology_students)
@@ -459,7 +459,7 @@ def register() -> None:
             order=30,
         )
     )
-    registry.add_demo(DemoStep(key="consult", run=run_demo, order=30))
+    registry.add_demo(DemoStep(key="consult", run=lazy("consult.demo.run_demo"), order=30))
     registry.add_student_export(
         StudentExport("consult", gettext_lazy("Consultation"), records.sections, order=20)
     )

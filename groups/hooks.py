@@ -24,6 +24,7 @@ from schoolops.registry import (
     StudentExport,
     StudentPanel,
     Todo,
+    lazy,
     registry,
 )
 from schoolops.scopes import get_scope
@@ -249,7 +250,6 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
 
 def register() -> None:
     from . import records, sheets
-    from .demo import run_demo
 
     registry.add_todos(todos)
     registry.add_home_panel(
@@ -312,4 +312,4 @@ def register() -> None:
     )
     registry.add_post_permissions(Post.PRINCIPAL, views)
     registry.add_post_permissions(Post.VICE_PRINCIPAL, views)
-    registry.add_demo(DemoStep("groups", run_demo, order=20))
+    registry.add_demo(DemoStep("groups", lazy("groups.demo.run_demo"), order=20))

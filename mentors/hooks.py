@@ -347,10 +347,9 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
 def register() -> None:
     """Plug the mentor system into ``schoolops``' registry (from ``MentorsConfig.ready()``)."""
     from schoolops.privacy import Relation, StudentRelation
-    from schoolops.registry import DemoStep, Purger, StudentExport, registry
+    from schoolops.registry import DemoStep, Purger, StudentExport, lazy, registry
 
     from . import records
-    from .demo import run as run_demo
     from .sheets import SHEETS
 
     registry.add_todos(mentor_todos)
@@ -373,7 +372,7 @@ def register() -> None:
         registry.add_sensitive(entry)
     for item in NAV:
         registry.add_nav(item)
-    registry.add_demo(DemoStep("mentors", run_demo, order=30))
+    registry.add_demo(DemoStep("mentors", lazy("mentors.demo.run"), order=30))
     registry.add_student_export(
         StudentExport("mentors", gettext_lazy("Mentor system"), records.sections, order=30)
     )

@@ -22,6 +22,9 @@
 
 ``schoolops`` registers its own parts (the roster's sheet kinds among them) from
 ``SchoolOpsConfig.ready()``. Adding a fourth app then touches no existing app.
+
+Code that only a page or one command runs is registered by name (``lazy("app.module.func")``)
+so that every process does not import it at start-up.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -45,6 +49,20 @@ if TYPE_CHECKING:
     from schoolops.privacy import SensitiveField, StudentRelation
     from schoolops.scopes import Scope
     from schoolops.sheets.base import BaseSheet
+
+
+def lazy(path: str) -> Callable[..., Any]:
+    """The function at ``path`` ("package.module.function"), imported on its first call.
+
+    For what the apps register but only a page or one command runs (the demo school, a
+    student panel's context): ``import_sheet`` and the other commands then start without
+    importing it (bench/import_exams.py times a whole import against a plain file read)."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return import_string(path)(*args, **kwargs)
+
+    call.__qualname__ = call.__name__ = path
+    return call
 
 
 @dataclass(frozen=True)

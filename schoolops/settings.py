@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "groups",
     "consult",
     "mentors",
-    "django.contrib.admin",
+    "schoolops.apps.AdminConfig",  # django.contrib.admin, discovered with the URLs
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

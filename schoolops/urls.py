@@ -10,6 +10,8 @@ from schoolops import (
 )
 from schoolops.admin_params import bound_admin_site
 
+# The apps' admin modules (schoolops.apps.AdminConfig leaves them to the URLs).
+admin.autodiscover()
 # Every admin's list filters refuse values out of range (schoolops.admin_params).
 bound_admin_site(admin.site)
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
@@ -45,6 +46,10 @@ from schoolops.models import (
 from schoolops.services import set_posts
 
 PASSWORD = "correct-horse-battery"
+
+# The admin's modules load with the URLs (schoolops.apps.AdminConfig); the tests that walk
+# admin.site's registry are collected before any URL is resolved.
+admin.autodiscover()
 
 
 # The test database.
