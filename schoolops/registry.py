@@ -18,7 +18,9 @@
 - its part of everything held on one student, for a guardian's request
   (``add_student_export``: titled sections of rows), and its part of the retention purge
   (``add_purger``: deletes its sensitive records of the given students, and their history,
-  and anonymises the rest).
+  and anonymises the rest),
+- its figures for the term-end evaluation (``add_term_contribution``: per class, teacher or
+  grade, a figure 0-100 of a term, which ``schoolops.evaluation`` weighs and ranks).
 
 ``schoolops`` registers its own parts (the roster's sheet kinds among them) from
 ``SchoolOpsConfig.ready()``. Adding a fourth app then touches no existing app.
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -45,7 +48,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
     from schoolops.demo import DemoContext
-    from schoolops.models import SchoolClass, Student
+    from schoolops.models import SchoolClass, Student, Term
     from schoolops.privacy import SensitiveField, StudentRelation
     from schoolops.scopes import Scope
     from schoolops.sheets.base import BaseSheet
@@ -170,6 +173,29 @@ class Purger:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class TermContribution:
+    """One part of the term-end evaluation (优秀班级 / 优秀级部 / 优秀教师).
+
+    ``compute(term)`` returns a figure from 0 to 100 per primary key of the ``level``'s
+    model (``SchoolClass`` of the term's year, ``Staff`` or ``Grade``), in a fixed number of
+    queries whatever the school's size. A pk it leaves out scores 0; an empty dict leaves the
+    part out of the term. ``schoolops.evaluation`` weighs the parts (``EvaluationWeight``,
+    else ``default_weight``) and ranks the totals.
+    """
+
+    key: str
+    level: str
+    label: StrOrPromise
+    compute: Callable[[Term], dict[int, Decimal]]
+    order: int = 100
+    help_text: StrOrPromise = ""
+    default_weight: Decimal = Decimal(1)
+
+
+TERM_LEVELS = ("class", "teacher", "grade")
+
+
 @dataclass
 class Registry:
     todo_providers: list[Callable[[HttpRequest], Iterable[Todo]]] = field(default_factory=list)
@@ -187,6 +213,7 @@ class Registry:
     student_relations: list[StudentRelation] = field(default_factory=list)
     student_exports: list[StudentExport] = field(default_factory=list)
     purgers: list[Purger] = field(default_factory=list)
+    term_contributions_: list[TermContribution] = field(default_factory=list)
 
     # Registration, called from AppConfig.ready().
 
@@ -255,7 +282,21 @@ class Registry:
         self.purgers = [p for p in self.purgers if p.key != purger.key] + [purger]
         self.purgers.sort(key=lambda p: p.order)
 
+    def add_term_contribution(self, contribution: TermContribution) -> None:
+        if contribution.level not in TERM_LEVELS:
+            raise ImproperlyConfigured(
+                f"{contribution.key}: the level is one of {TERM_LEVELS}, not {contribution.level!r}"
+            )
+        self.term_contributions_ = [
+            c for c in self.term_contributions_ if c.key != contribution.key
+        ] + [contribution]
+        self.term_contributions_.sort(key=lambda c: (c.order, c.key))
+
     # Composition, called by schoolops' views.
+
+    def term_contributions(self, level: str) -> list[TermContribution]:
+        """The parts of the term-end evaluation of one level, in their order."""
+        return [c for c in self.term_contributions_ if c.level == level]
 
     def todos_for(self, request: HttpRequest) -> list[Todo]:
         todos: list[Todo] = []
