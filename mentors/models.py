@@ -656,5 +656,172 @@ class StudentRating(models.Model):
         return f"{self.student} → {self.mentor}：{self.score}"
 
 
+class MentorSummary(models.Model):
+    """A mentor's summary of the month's talks with all their mentees (每月总结谈话情况记录
+    汇总一次, seed 003), drafted from the talks and edited before filing; one a month. The
+    per-mentee notes (``MonthlySummary``) stay beside it."""
+
+    mentor = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="mentor_summaries", verbose_name=_("mentor")
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    text = models.TextField(_("summary"))
+    filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("mentor's monthly summary")
+        verbose_name_plural = _("mentors' monthly summaries")
+        ordering = ["-month", "mentor__staff_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["mentor", "month"], name="mentorsummary_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} {self.month:%Y-%m}"
+
+
+class Honour(models.Model):
+    """A mentor or a mentee the academic office names for praise in a term (对成绩显著者给予
+    表扬与奖励, seed 003): the term's honour list."""
+
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="mentor_honours",
+        verbose_name=pgettext_lazy("school", "term"),
+    )
+    mentor = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mentor_honours",
+        verbose_name=_("mentor"),
+    )
+    pairing = models.ForeignKey(
+        Pairing,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="honours",
+        verbose_name=_("mentee"),
+    )
+    reason = models.CharField(_("reason for praise"), max_length=200)
+    named_by = models.ForeignKey(
+        Staff,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("named by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("honour")
+        verbose_name_plural = _("honours")
+        ordering = ["term", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mentor__isnull=False, pairing__isnull=True)
+                | Q(mentor__isnull=True, pairing__isnull=False),
+                name="honour_mentor_or_mentee",
+            ),
+            models.UniqueConstraint(
+                fields=["term", "mentor"],
+                condition=Q(mentor__isnull=False),
+                name="honour_one_per_mentor",
+            ),
+            models.UniqueConstraint(
+                fields=["term", "pairing"],
+                condition=Q(pairing__isnull=False),
+                name="honour_one_per_mentee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.mentor or self.pairing}"
+
+
+class TrainingSession(models.Model):
+    """A training of the mentors or a check of their work (定期培训与检查, seed 003)."""
+
+    class Kind(models.TextChoices):
+        SEMINAR = "seminar", _("Seminar")
+        EXPERT = "expert", _("Expert's talk")
+        EXPERIENCE = "experience", _("Sharing of experience")
+        VIDEO = "video", _("Watching a video")
+        CHECK = "check", _("Check of the mentors' work")
+
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="mentor_trainings",
+        verbose_name=pgettext_lazy("school", "term"),
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("form"), max_length=12, choices=Kind.choices)
+    content = models.TextField(_("content"))
+    attendees = models.ManyToManyField(
+        Staff, related_name="mentor_trainings", blank=True, verbose_name=_("mentors present")
+    )
+    recorded_by = models.ForeignKey(
+        Staff,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    history = HistoricalRecords(m2m_fields=[attendees])
+
+    class Meta:
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+        ordering = ["-date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()}"
+
+
+class MentorCheck(models.Model):
+    """The findings of a check of one mentor's work (检查考评), at a session."""
+
+    session = models.ForeignKey(
+        TrainingSession,
+        on_delete=models.PROTECT,
+        related_name="checks",
+        verbose_name=_("training session"),
+    )
+    mentor = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="mentor_checks", verbose_name=_("mentor")
+    )
+    findings = models.TextField(_("findings"))
+    checked_by = models.ForeignKey(
+        Staff,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("check of a mentor")
+        verbose_name_plural = _("checks of mentors")
+        ordering = ["session", "mentor__staff_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "mentor"], name="mentorcheck_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} {self.mentor}"
+
+
 def first_of_month(day: dt.date) -> dt.date:
     return day.replace(day=1)
