@@ -11,6 +11,7 @@ Everything here is personal information of minors: the sensitive models keep the
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -68,6 +69,29 @@ class ConsultSettings(models.Model):
     weight_records = models.PositiveSmallIntegerField(_("weight: complete records"), default=20)
     weight_ledger = models.PositiveSmallIntegerField(_("weight: ledger completeness"), default=20)
     weight_cases = models.PositiveSmallIntegerField(_("weight: success cases"), default=10)
+    weight_activities = models.PositiveSmallIntegerField(
+        _("weight: theme meetings and study-method exchanges"), default=0
+    )
+    theme_meetings_min = models.PositiveSmallIntegerField(
+        _("theme class meetings a term: at least"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+    theme_meetings_max = models.PositiveSmallIntegerField(
+        _("theme class meetings a term: at most"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+    exchanges_min = models.PositiveSmallIntegerField(
+        _("study-method exchanges a term: at least"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+    photo_max_kb = models.PositiveIntegerField(
+        _("largest photo (KB)"),
+        default=3072,
+        validators=[MinValueValidator(50), MaxValueValidator(20480)],
+    )
     grade_meeting_weekday = models.PositiveSmallIntegerField(
         _("grade meeting weekday"),
         default=4,
@@ -102,6 +126,7 @@ class ConsultSettings(models.Model):
         "weight_records",
         "weight_ledger",
         "weight_cases",
+        "weight_activities",
     )
 
     def clean(self) -> None:
@@ -109,6 +134,14 @@ class ConsultSettings(models.Model):
         if total != 100:
             raise ValidationError(
                 _("The weights must add up to 100 (they add up to %(total)s).") % {"total": total}
+            )
+        if (self.theme_meetings_min or 0) > (self.theme_meetings_max or 0):
+            raise ValidationError(
+                {
+                    "theme_meetings_max": _(
+                        "The most theme class meetings cannot be fewer than the least."
+                    )
+                }
             )
 
     @classmethod
@@ -728,3 +761,262 @@ class CaseScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.judge.name}：{self.score}"
+
+
+# Theme class meetings (主题班会) and study-method exchanges (学法交流会).
+
+
+def photo_storage() -> FileSystemStorage:
+    """Private storage of the activities' photos: never under MEDIA, served by a view that
+    checks who asks."""
+    from django.conf import settings
+
+    return FileSystemStorage(location=settings.PRIVATE_ROOT / "consult_photos", base_url=None)
+
+
+class ClassActivityQuerySet(models.QuerySet):
+    def for_term(self, term: Term | None) -> ClassActivityQuerySet:
+        return self.filter(term=term)
+
+
+class ClassActivity(models.Model):
+    """A class's theme meeting about the help given to one another (主题班会, three to seven a
+    term, progressing students speaking of their own progress: 现身说法) or a study-method
+    exchange the class holds itself (学法交流会, at least two a term)."""
+
+    class Kind(models.TextChoices):
+        THEME = "theme", _("Theme class meeting")
+        EXCHANGE = "exchange", _("Study-method exchange")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="consult_class_activities",
+        verbose_name=pgettext_lazy("school", "term"),
+    )
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.PROTECT,
+        related_name="consult_activities",
+        verbose_name=pgettext_lazy("school", "class"),
+    )
+    date = models.DateField(_("date"))
+    theme = models.CharField(_("theme"), max_length=200)
+    hosts = models.ManyToManyField(
+        Student, blank=True, related_name="hosted_class_activities", verbose_name=_("hosts")
+    )
+    speakers = models.ManyToManyField(
+        Student, blank=True, related_name="spoke_at_class_activities", verbose_name=_("speakers")
+    )
+    content = models.TextField(_("content"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    created_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords(m2m_fields=[hosts, speakers])
+    objects = ClassActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("theme meeting or exchange")
+        verbose_name_plural = _("theme meetings and exchanges")
+        indexes = [
+            models.Index(fields=["term", "kind", "school_class"], name="activity_term_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.theme}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("consult:activity_detail", args=[self.pk])
+
+
+class ActivityPhoto(models.Model):
+    """A photo of a theme meeting or exchange, in private storage (an image by its content)."""
+
+    activity = models.ForeignKey(
+        ClassActivity, on_delete=models.CASCADE, related_name="photos", verbose_name=_("activity")
+    )
+    image = models.FileField(_("photo"), upload_to="%Y/%m", storage=photo_storage)
+    content_type = models.CharField(_("image type"), max_length=20, editable=False)
+    size = models.PositiveIntegerField(_("size"), default=0, editable=False)
+    uploaded_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("activity photo")
+        verbose_name_plural = _("activity photos")
+
+    def __str__(self) -> str:
+        return f"{self.activity} #{self.pk}"
+
+
+# The term's plan and summary (学期学情会商工作计划, 期末总结).
+
+
+class TermPlan(models.Model):
+    """The term's consultation work plan: the school's (教导处, no grade) or a grade's."""
+
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="consult_plans",
+        verbose_name=pgettext_lazy("school", "term"),
+    )
+    grade = models.ForeignKey(
+        Grade,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consult_plans",
+        verbose_name=_("grade"),
+    )
+    goals = models.TextField(_("goals"))
+    schedule = models.TextField(_("schedule of meetings"))
+    focus = models.TextField(_("focus students"), blank=True)
+    updated_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("last changed by")
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("term consultation plan")
+        verbose_name_plural = _("term consultation plans")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "grade"],
+                condition=Q(grade__isnull=False),
+                name="plan_one_per_grade_term",
+            ),
+            models.UniqueConstraint(
+                fields=["term"], condition=Q(grade__isnull=True), name="plan_one_school_per_term"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.grade or _('Whole school')}"
+
+
+class TermSummary(models.Model):
+    """The end-of-term summary (经验材料) of a class, a grade or the school, with the term's
+    figures it was written from."""
+
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="consult_summaries",
+        verbose_name=pgettext_lazy("school", "term"),
+    )
+    level = models.CharField(
+        pgettext_lazy("consultation", "level"), max_length=10, choices=Level.choices[:3]
+    )
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consult_summaries",
+        verbose_name=pgettext_lazy("school", "class"),
+    )
+    grade = models.ForeignKey(
+        Grade,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consult_summaries",
+        verbose_name=_("grade"),
+    )
+    figures = models.JSONField(_("the term's figures"), default=dict, blank=True)
+    text = models.TextField(_("summary"))
+    updated_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("last changed by")
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("term summary")
+        verbose_name_plural = _("term summaries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "school_class"],
+                condition=Q(level="class"),
+                name="summary_one_per_class_term",
+            ),
+            models.UniqueConstraint(
+                fields=["term", "grade"],
+                condition=Q(level="grade"),
+                name="summary_one_per_grade_term",
+            ),
+            models.UniqueConstraint(
+                fields=["term"], condition=Q(level="school"), name="summary_one_school_per_term"
+            ),
+            models.CheckConstraint(
+                condition=~Q(level="class") | Q(school_class__isnull=False),
+                name="summary_class_level_has_class",
+            ),
+            models.CheckConstraint(
+                condition=~Q(level="grade") | Q(grade__isnull=False),
+                name="summary_grade_level_has_grade",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.school_class or self.grade or _("Whole school")
+        return f"{self.term} {where}"
+
+
+class ClassLeaderAssignment(models.Model):
+    """A school leader sent to a weak class (弱势班级蹲点) by the principal's monthly review."""
+
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.PROTECT,
+        related_name="consult_leader_assignments",
+        verbose_name=pgettext_lazy("school", "class"),
+    )
+    leader = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        related_name="class_leader_assignments",
+        verbose_name=_("responsible leader"),
+    )
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="consult_class_leaders",
+        verbose_name=pgettext_lazy("school", "term"),
+    )
+    assigned_on = models.DateField(_("assigned on"))
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="class_leader_assignments",
+        verbose_name=_("monthly review"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("leader in a weak class (蹲点)")
+        verbose_name_plural = _("leaders in weak classes (蹲点)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_class", "term"],
+                condition=Q(active=True),
+                name="class_leader_one_active_per_term",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_class} ← {self.leader.name}"
