@@ -1020,3 +1020,195 @@ class ClassLeaderAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_class} ← {self.leader.name}"
+
+
+# Questionnaires (学情征询问卷): asked of parents or students, answered without an account
+# through a link per class, anonymously (the 问卷回收箱 at the school gate, on a phone).
+
+
+class Questionnaire(models.Model):
+    """A questionnaire for parents or students of one class, a grade or the school."""
+
+    class Audience(models.TextChoices):
+        PARENTS = "parents", _("Parents")
+        STUDENTS = "students", _("Students")
+
+    class Reach(models.TextChoices):
+        CLASS = "class", pgettext_lazy("questionnaire reach", "One class")
+        GRADE = "grade", pgettext_lazy("questionnaire reach", "A grade")
+        SCHOOL = "school", pgettext_lazy("questionnaire reach", "The whole school")
+
+    title = models.CharField(_("title"), max_length=100)
+    audience = models.CharField(
+        _("asked of"), max_length=10, choices=Audience.choices, default=Audience.PARENTS
+    )
+    reach = models.CharField(_("for"), max_length=10, choices=Reach.choices, default=Reach.CLASS)
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="consult_questionnaires",
+        verbose_name=pgettext_lazy("school", "term"),
+    )
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consult_questionnaires",
+        verbose_name=pgettext_lazy("school", "class"),
+    )
+    grade = models.ForeignKey(
+        Grade,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consult_questionnaires",
+        verbose_name=_("grade"),
+    )
+    intro = models.TextField(_("introduction"), blank=True)
+    deadline = models.DateTimeField(_("deadline"))
+    closed_at = models.DateTimeField(_("closed by hand"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("consult:questionnaire_detail", args=[self.pk])
+
+    def is_open(self, now) -> bool:
+        return self.closed_at is None and now < self.deadline
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+        SCALE = "scale", _("Scale 1-5")
+        TEXT = "text", _("Free text")
+
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        on_delete=models.CASCADE,
+        related_name="questions",
+        verbose_name=_("questionnaire"),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    text = models.CharField(_("question"), max_length=200)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class QuestionnaireLink(models.Model):
+    """The link (and QR code) of one class: its token cannot be guessed."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        on_delete=models.CASCADE,
+        related_name="links",
+        verbose_name=_("questionnaire"),
+    )
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.PROTECT,
+        related_name="questionnaire_links",
+        verbose_name=pgettext_lazy("school", "class"),
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("questionnaire link")
+        verbose_name_plural = _("questionnaire links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "school_class"], name="questionnaire_link_once_per_class"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire} · {self.school_class}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("consult:questionnaire_answer", args=[self.token])
+
+
+class QuestionnaireResponse(models.Model):
+    """One anonymous answer sheet: the class (from its link), the day and the answers.
+
+    Nothing that identifies the answerer is kept: no account, no address, no device, no
+    time of day."""
+
+    link = models.ForeignKey(
+        QuestionnaireLink,
+        on_delete=models.PROTECT,
+        related_name="responses",
+        verbose_name=_("questionnaire link"),
+    )
+    submitted_on = models.DateField(_("answered on"))
+    # {question id: the choice's index, a list of indexes, 1-5, or the text}
+    answers = models.JSONField(_("answers"), default=dict)
+
+    class Meta:
+        verbose_name = _("questionnaire answer")
+        verbose_name_plural = _("questionnaire answers")
+
+    def __str__(self) -> str:
+        return f"{self.link} {self.submitted_on:%Y-%m-%d}"
+
+
+class CommonIssue(models.Model):
+    """A common problem (共性问题) picked from a questionnaire's answers for a grade meeting."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        on_delete=models.PROTECT,
+        related_name="common_issues",
+        verbose_name=_("questionnaire"),
+    )
+    grade = models.ForeignKey(
+        Grade, on_delete=models.PROTECT, related_name="common_issues", verbose_name=_("grade")
+    )
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="consult_common_issues",
+        verbose_name=pgettext_lazy("school", "term"),
+    )
+    text = models.TextField(_("common problem"))
+    picked_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("picked by")
+    )
+    picked_on = models.DateField(_("picked on"))
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="common_issues",
+        verbose_name=_("grade meeting"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("common problem")
+        verbose_name_plural = _("common problems")
+
+    def __str__(self) -> str:
+        return self.text[:40]
