@@ -1055,3 +1055,160 @@ class GuardianRequest(models.Model):
     @property
     def decided(self) -> bool:
         return self.decided_on is not None
+
+
+# The term-end evaluation (优秀班级 / 优秀级部 / 优秀教师 / 优秀小组 / 优秀家庭·优秀家长): the parts
+# come from the apps through the registry (``TermContribution``), ``schoolops.evaluation``
+# weighs and ranks them; the academic office keeps the weights, nominates and publishes.
+
+
+class EvaluationLevel(models.TextChoices):
+    CLASS = "class", pgettext_lazy("evaluation level", "Class")
+    TEACHER = "teacher", pgettext_lazy("evaluation level", "Teacher")
+    GRADE = "grade", pgettext_lazy("evaluation level", "Grade")
+
+
+class EvaluationWeight(models.Model):
+    """The academic office's weight of one part of the term-end evaluation (a registered
+    ``TermContribution`` by its key); a part without a row weighs its default."""
+
+    level = models.CharField(
+        pgettext_lazy("evaluation", "level"), max_length=10, choices=EvaluationLevel.choices
+    )
+    key = models.CharField(pgettext_lazy("evaluation", "part"), max_length=60)
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("evaluation weight")
+        verbose_name_plural = _("evaluation weights")
+        ordering = ["level", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "key"], name="evaluationweight_unique"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0) & Q(weight__lte=100), name="evaluationweight_0_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.key}：{self.weight}"
+
+
+class AwardCategory(models.TextChoices):
+    CLASS = "class", _("Outstanding class")
+    GRADE = "grade", _("Outstanding grade")
+    TEACHER = "teacher", _("Outstanding teacher")
+    GROUP = "group", _("Outstanding group")
+    FAMILY = "family", _("Outstanding family")
+    PARENT = "parent", _("Outstanding parent")
+
+
+class AwardNomination(models.Model):
+    """One nomination of the term: a class, a grade, a teacher, a study-help group (named by
+    the groups app's candidate ``ref``) or a student's family or parent (nominated by the
+    class's homeroom teacher), with the reason; selected or withdrawn, never deleted."""
+
+    class Status(models.TextChoices):
+        NOMINATED = "nominated", _("Nominated")
+        SELECTED = "selected", _("Selected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="award_nominations",
+        verbose_name=pgettext_lazy("school", "term"),
+    )
+    category = models.CharField(_("award"), max_length=10, choices=AwardCategory.choices)
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="award_nominations",
+        verbose_name=pgettext_lazy("school", "class"),
+    )
+    grade = models.ForeignKey(
+        Grade,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="award_nominations",
+        verbose_name=_("grade"),
+    )
+    staff = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="award_nominations",
+        verbose_name=_("teacher"),
+    )
+    student = models.ForeignKey(
+        Student,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="award_nominations",
+        verbose_name=_("student"),
+    )
+    ref = models.CharField(_("candidate"), max_length=60, blank=True)
+    name = models.CharField(_("name"), max_length=100)
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.NOMINATED
+    )
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("nominated by"),
+    )
+    nominated_at = models.DateTimeField(_("nominated at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("award nomination")
+        verbose_name_plural = _("award nominations")
+        ordering = ["term", "category", "pk"]
+        indexes = [models.Index(fields=["term", "category"], name="nomination_term_cat_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} {self.name}"
+
+
+class AwardPublication(models.Model):
+    """The term's selections of one award, published by the academic office: from then on
+    its nominations are fixed and every member of staff reads the list."""
+
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="award_publications",
+        verbose_name=pgettext_lazy("school", "term"),
+    )
+    category = models.CharField(_("award"), max_length=10, choices=AwardCategory.choices)
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("published award")
+        verbose_name_plural = _("published awards")
+        ordering = ["term", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "category"], name="awardpublication_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.get_category_display()}"
