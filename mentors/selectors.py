@@ -609,10 +609,16 @@ class MonthBit(Func):
 
 
 def _figures(
-    pairings: Sequence, term: Term, today: dt.date, by_id_up_to: int = 300
+    pairings: Sequence,
+    term: Term,
+    today: dt.date,
+    by_id_up_to: int = 300,
+    within: QuerySet | None = None,
 ) -> list[tuple[int, int, int, int, int, int]]:
     """Per pairing, in order: (weeks expected, weeks missed, months expected, months missed,
-    talks, parent contacts). See ``pairing_compliance``; three queries."""
+    talks, parent contacts). See ``pairing_compliance``; three queries. ``within``: the query
+    of ``pairings`` when they are a part of the term's (a few mentors'), so that the database
+    looks up only theirs however many they are."""
     first_monday = monday_of(term.start_date)
     weeks = [
         (w.first_day, w.last_day, (w.monday - first_monday).days // 7)
@@ -628,7 +634,12 @@ def _figures(
     ids = [p.pk for p in pairings]
     # A long list of ids costs more to send than reading every row of the term's dates (rows
     # of pairings not asked for are simply not looked up).
-    of_pairings = Q(pairing__in=ids) if len(ids) <= by_id_up_to else Q()
+    if len(ids) <= by_id_up_to:
+        of_pairings = Q(pairing__in=ids)
+    elif within is not None:
+        of_pairings = Q(pairing__in=within.values("pk"))
+    else:
+        of_pairings = Q()
     in_term = Q(date__range=(term.start_date, term.end_date))
 
     def per_pairing(model, mask) -> dict[int, tuple[int, int]]:
@@ -717,16 +728,17 @@ def mentor_compliance(
 ) -> dict[int, Compliance]:
     """Compliance summed per mentor over the term's pairings (``by_id_up_to``: see ``_figures``;
     a page of a few mentors looks their pairings up by id however many mentees they have)."""
-    pairings = term_pairings(term)
+    query = term_pairings(term)
+    within = None
     if mentor_ids is not None:
-        pairings = pairings.filter(mentor__in=list(mentor_ids))
+        query = within = query.filter(mentor__in=list(mentor_ids))
     # Plain rows: a school's term is thousands of pairings, and only four columns matter.
     pairings = [
-        PairingSpan(*row)
-        for row in pairings.values_list("pk", "mentor_id", "started_on", "ended_on")
+        PairingSpan(*row) for row in query.values_list("pk", "mentor_id", "started_on", "ended_on")
     ]
     totals: dict[int, list[int]] = {}
-    for p, figures in zip(pairings, _figures(pairings, term, today, by_id_up_to), strict=True):
+    figures_of = _figures(pairings, term, today, by_id_up_to, within)
+    for p, figures in zip(pairings, figures_of, strict=True):
         total = totals.get(p.mentor_id)
         if total is None:
             totals[p.mentor_id] = [*figures, 1]
