@@ -1212,3 +1212,35 @@ class AwardPublication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} {self.get_category_display()}"
+
+
+class EvaluationSnapshot(models.Model):
+    """The term-end evaluation as the academic office built it (``schoolops.evaluation``):
+    the figures, weights, totals and ranks of every class, teacher and grade, read by the
+    pages in one query. Each build adds a row; the latest of a term is shown."""
+
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="evaluation_snapshots",
+        verbose_name=pgettext_lazy("school", "term"),
+    )
+    built_at = models.DateTimeField(_("built at"), default=timezone.now)
+    built_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("built by"),
+    )
+    data = models.JSONField(_("figures"), default=dict)
+
+    class Meta:
+        verbose_name = _("term evaluation")
+        verbose_name_plural = _("term evaluations")
+        ordering = ["-built_at", "-pk"]
+        indexes = [models.Index(fields=["term", "-built_at"], name="evalsnapshot_term_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.built_at:%Y-%m-%d %H:%M}"
