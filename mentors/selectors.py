@@ -29,7 +29,6 @@ from django.db.models import (
     Sum,
 )
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from mentors.matching import deferred_acceptance
 from mentors.models import (
@@ -51,7 +50,7 @@ from mentors.models import (
     TeacherRating,
 )
 from schoolops.calendar import monday_of, month_bounds
-from schoolops.charts import Chart, Series, line_chart, month_against_last, previous_month
+from schoolops.charts import Chart, Series, grades_against_last, line_chart
 from schoolops.models import (
     AcademicYear,
     Grade,
@@ -815,41 +814,34 @@ def talks_chart(chart_id: str, title: str, weeks: list[TalkWeek]) -> Chart:
 def home_chart(today: dt.date) -> Chart:
     """The principal's home: talks held per grade, this month against last.
 
-    Two queries: the talks per pairing, counted from the index of (pairing, date) alone (no
-    join per talk, no date function per row), then the pairings' grades."""
-    this = today.replace(day=1)
-    last = previous_month(this)
-    _first, end = month_bounds(this)
-    talks = (
-        TalkLog.objects.filter(date__range=(last, end))
-        .values_list("pairing_id")
-        .annotate(
-            before=Count("pk", filter=Q(date__lt=this)), now=Count("pk", filter=Q(date__gte=this))
+    Two queries (kept a few minutes, ``grades_against_last``): the talks per pairing, counted
+    from the index of (pairing, date) alone (no join per talk, no date function per row), then
+    the pairings' grades."""
+
+    def figures_of(last: dt.date, this: dt.date):
+        _first, end = month_bounds(this)
+        talks = (
+            TalkLog.objects.filter(date__range=(last, end))
+            .values_list("pairing_id")
+            .annotate(
+                before=Count("pk", filter=Q(date__lt=this)),
+                now=Count("pk", filter=Q(date__gte=this)),
+            )
+            .order_by()
         )
-        .order_by()
-    )
-    grade_of = {
-        pk: (level, name)
-        for pk, level, name in Pairing.objects.filter(started_on__lte=end)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=last))
-        .values_list("pk", "school_class__grade__level", "school_class__grade__name")
-    }
-    figures: dict[tuple[object, dt.date], int] = defaultdict(int)
-    levels: dict[str, int] = {}
-    for pairing_id, before, now in talks:
-        level, grade = grade_of.get(pairing_id, (0, ""))
-        if grade:
-            levels[grade] = level
-            figures[(grade, last)] += before
-            figures[(grade, this)] += now
-    grades = sorted(levels, key=lambda name: levels[name])
-    return month_against_last(
-        "home-mentors-chart",
-        _("Heart-to-heart talks held, per grade"),
-        this,
-        grades,
-        figures,
-        axis=pgettext("school", "Grade"),
+        grade_of = {
+            pk: (level, name)
+            for pk, level, name in Pairing.objects.filter(started_on__lte=end)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=last))
+            .values_list("pk", "school_class__grade__level", "school_class__grade__name")
+        }
+        rows = [
+            (p, month, n) for p, before, now in talks for month, n in ((last, before), (this, now))
+        ]
+        return rows, grade_of
+
+    return grades_against_last(
+        "home-mentors-chart", _("Heart-to-heart talks held, per grade"), today, figures_of
     )
 
 

@@ -18,19 +18,25 @@ for anyone who wants the figures.
 
 Selectors compute the numbers; a view calls ``bar_chart``/``line_chart`` and hands the
 ``Chart`` to ``{% include "schoolops/charts/chart.html" with chart=... %}``.
+
+The principal's home charts add up a whole school's month (tens of thousands of score entries
+and talks on a large school): ``grades_against_last`` keeps those figures for
+``WHOLE_SCHOOL_SECONDS`` in Django's cache, so that the home page costs the same whatever the
+size of the school, and its charts are at most that old.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from django_stubs_ext import StrOrPromise
 
@@ -38,6 +44,7 @@ from schoolops.models import Post
 from schoolops.scopes import Scope
 
 Number = int | float | Decimal
+WHOLE_SCHOOL_SECONDS = 300  # how old a home chart of the whole school's month may be
 
 # A colour for the screen and a pattern or dash for paper, per series (cycled).
 COLOURS = ["#1f4e79", "#a04000", "#2e6b30", "#5b2c83", "#6b5a00", "#4a4a4a"]
@@ -507,4 +514,43 @@ def month_against_last(
         width=320,
         height=170,
         axis=axis,
+    )
+
+
+# Rows of a whole school's month: (the thing counted, e.g. a group or a pairing; the first day
+# of a month; its figure), and each thing's grade as (level, name).
+MonthRows = Iterable[tuple[int, dt.date, Number]]
+GradeOf = dict[int, tuple[int, str]]
+
+
+def grades_against_last(
+    chart_id: str,
+    title: StrOrPromise,
+    month: dt.date,
+    figures_of: Callable[[dt.date, dt.date], tuple[MonthRows, GradeOf]],
+) -> Chart:
+    """The principal's chart of a programme per grade, this month against last.
+
+    ``figures_of(last month, this month)`` reads the rows and the grades (its queries run once
+    per ``WHOLE_SCHOOL_SECONDS``: the sums per grade are kept in the cache, by chart and month).
+    Things of no grade (a group whose class is gone) do not count; grades come in order."""
+    this = month.replace(day=1)
+    last = previous_month(this)
+
+    def per_grade() -> tuple[list[str], dict[tuple[object, dt.date], Number]]:
+        rows, grade_of = figures_of(last, this)
+        figures: dict[tuple[object, dt.date], Number] = {}
+        levels: dict[str, int] = {}
+        for thing, day, figure in rows:
+            level, grade = grade_of.get(thing, (0, ""))
+            if grade:
+                levels[grade] = level
+                figures[(grade, day)] = figures.get((grade, day), 0) + figure
+        return sorted(levels, key=lambda name: levels[name]), figures
+
+    grades, figures = cache.get_or_set(
+        f"schoolops:chart:{chart_id}:{this}", per_grade, WHOLE_SCHOOL_SECONDS
+    )
+    return month_against_last(
+        chart_id, title, this, grades, figures, axis=pgettext("school", "Grade")
     )

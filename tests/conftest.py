@@ -26,6 +26,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 
@@ -184,6 +185,12 @@ class School:
     # Session keys of the staff above, logged in once with a shared cast (``shared_school``);
     # ``tests.safety.routes.client_for`` uses them instead of logging in for every request.
     sessions: dict[str, str] = field(default_factory=dict)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache (the home charts keep a school's figures there)."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -3,6 +3,9 @@ month against last, from the panels the apps register; nobody else's home has th
 
 import datetime as dt
 
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 import pytest
@@ -74,8 +77,32 @@ def test_principal_home_keeps_its_query_count(school, login, today, django_asser
     client = login(school.principal)
     build(school)
     client.get(reverse("home"))
+    cache.clear()  # the charts' figures worked out again, not remembered
     with django_assert_max_num_queries(20) as small:
         assert client.get(reverse("home")).status_code == 200
     build(school, scale=5)
+    cache.clear()
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(reverse("home")).status_code == 200
+
+
+def test_the_whole_school_figures_are_remembered_for_a_few_minutes(school, login, today):
+    """The charts add up the whole school's month once per WHOLE_SCHOOL_SECONDS, not per
+    visit: a visit soon after reads none of it again and shows the same figures."""
+    build(school)
+    client = login(school.principal)
+    client.get(reverse("home"))  # the first visit's own reads (the session, the term)
+    cache.clear()
+    with CaptureQueriesContext(connection) as first:
+        page = client.get(reverse("home")).text
+    with CaptureQueriesContext(connection) as again:
+        soon = client.get(reverse("home")).text
+    for chart in ("home-groups-chart", "home-mentors-chart"):
+        assert table_figures(soon, chart) == table_figures(page, chart)
+    # Two queries per chart of the groups and the mentors (the consultation's is one count).
+    assert len(first.captured_queries) - len(again.captured_queries) == 4
+    build(school, scale=2)  # new entries show once the figures are worked out again
+    cache.clear()
+    assert table_figures(client.get(reverse("home")).text, "home-groups-chart") != table_figures(
+        page, "home-groups-chart"
+    )
