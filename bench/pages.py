@@ -232,6 +232,19 @@ def _pairing_month(ctx: Ctx) -> dict[str, Any]:
     return {**_pairing(ctx), "year": today.year, "month": today.month}
 
 
+def _this_month(ctx: Ctx) -> dict[str, Any]:
+    return {"year": ctx.today.year, "month": ctx.today.month}
+
+
+def _summary(ctx: Ctx) -> dict[str, Any]:
+    """A filed summary of a mentor of the demo class (the demo files them)."""
+    return {"pk": ctx.first("mentors.MentorSummary", mentor=ctx.actors["teacher"]).pk}
+
+
+def _training(ctx: Ctx) -> dict[str, Any]:
+    return {"pk": ctx.first("mentors.TrainingSession", term=ctx.term).pk}
+
+
 def _priority_pairing(ctx: Ctx) -> dict[str, Any]:
     """A running pairing of a special-attention student of the class (growth records)."""
     priority = ctx.model("mentors.PriorityStudent")._default_manager.filter(
@@ -387,6 +400,15 @@ PAGES += [
     Page("mentors:pairing_summary", "monthly summary", "teacher", _pairing_month),
     Page("mentors:pairing_end", "end a pairing", "academic", _pairing),
     Page("mentors:reassign", "reassign a mentor's mentees", "academic", _mentor),
+    Page("mentors:my_summaries", "my monthly summaries", "teacher"),
+    Page("mentors:my_summary", "a mentor's monthly summary (draft)", "teacher", _this_month),
+    Page("mentors:summaries", "mentors' monthly summaries", "academic"),
+    Page("mentors:summary_detail", "a mentor's monthly summary (print)", "academic", _summary),
+    Page("mentors:honours", "honour list", "academic"),
+    Page("mentors:honours_print", "honour list (print)", "academic"),
+    Page("mentors:trainings", "training sessions", "academic"),
+    Page("mentors:training_detail", "a training session", "academic", _training),
+    Page("mentors:my_trainings", "my training and checks", "teacher"),
 ]
 
 ADMIN_ACTORS = ("principal", "academic", "office")

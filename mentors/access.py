@@ -17,6 +17,11 @@ right → 403.
   another grade or a term of another school year is a 404; anyone else a 403. A mentor's own
   figures stay whole on their grade's tab (a mentor with mentees in two grades has one duty,
   not two): they are the mentor's, and name no student.
+- **A mentor's monthly summary** (``get_mentor_summary_or_404``) is written and read by its
+  mentor; the principal's office reads every one, a grade head those of mentors with mentees
+  in a grade they head; anyone else gets a 404. The honour list and the training sessions are
+  grade pages kept by the academic office; a grade head reads a session's checks of the
+  mentors of their grades only.
 - Running the matching, capacities, ending and reassigning pairings and scoring the evaluation
   stay with the academic office (``ACADEMIC``).
 """
@@ -31,7 +36,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from mentors import selectors
-from mentors.models import Pairing
+from mentors.models import MentorSummary, Pairing, TrainingSession
 from schoolops import privacy
 from schoolops.models import Grade, Post, SchoolClass, Staff, Term
 from schoolops.scopes import Scope, class_required, get_scope, scope_required, staff_required
@@ -159,3 +164,41 @@ def get_rated_mentor_or_404(scope: Scope, term: Term, staff_pk: int) -> Staff:
             raise PermissionDenied
         raise Http404
     return mentor
+
+
+# A mentor's monthly summary, the honour list and training.
+
+
+def get_mentor_summary_or_404(request: HttpRequest, pk: int) -> MentorSummary:
+    """A mentor's summary the person may read: their own; any for the principal's office;
+    for a grade head, one of a mentor with mentees of the month in a grade they head."""
+    scope = get_scope(request)
+    summary = MentorSummary.objects.select_related("mentor").filter(pk=pk).first()
+    if summary is None:
+        raise Http404
+    if scope.staff is not None and summary.mentor_id == scope.staff.pk:
+        return summary
+    if scope.is_school_wide:
+        return summary
+    if scope.headed_grade_ids and scope.headed_grade_ids & selectors.summary_grade_ids(summary):
+        return summary
+    raise Http404
+
+
+def term_in_scope(scope: Scope, term: Term) -> None:
+    """A grade head's grade pages are about this school year: another term's is a 404."""
+    if not page_terms(scope, [term]):
+        raise Http404
+
+
+def get_training_or_404(request: HttpRequest, pk: int) -> TrainingSession:
+    """A training session of a term the person's grade pages show (``term_in_scope``)."""
+    session = (
+        TrainingSession.objects.select_related("term__academic_year", "recorded_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if session is None:
+        raise Http404
+    term_in_scope(get_scope(request), session.term)
+    return session

@@ -155,3 +155,34 @@ class TeacherRatingAdmin(HistoryAdmin):
     list_select_related = ("mentor", "rater", "entered_by", "term__academic_year")
     list_filter = ("term",)
     raw_id_fields = ("mentor", "rater", "entered_by")
+
+
+@admin.register(models.MentorSummary)
+class MentorSummaryAdmin(HistoryAdmin):
+    list_display = ("mentor", "month", "updated_at")
+    list_select_related = ("mentor",)
+    raw_id_fields = ("mentor",)
+
+
+@admin.register(models.Honour)
+class HonourAdmin(HistoryAdmin):
+    list_display = ("term", "mentor", "pairing", "reason")
+    list_select_related = ("term__academic_year", "mentor", *PAIRING)
+    list_filter = ("term",)
+    raw_id_fields = ("mentor", "pairing", "named_by")
+
+
+@admin.register(models.TrainingSession)
+class TrainingSessionAdmin(HistoryAdmin):
+    list_display = ("date", "kind", "term")
+    list_select_related = ("term__academic_year",)
+    list_filter = ("term", "kind")
+    raw_id_fields = ("recorded_by",)
+    filter_horizontal = ("attendees",)
+
+
+@admin.register(models.MentorCheck)
+class MentorCheckAdmin(HistoryAdmin):
+    list_display = ("session", "mentor", "checked_by")
+    list_select_related = ("session", "mentor", "checked_by")
+    raw_id_fields = ("session", "mentor", "checked_by")

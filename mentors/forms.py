@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -13,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 
-from mentors.models import MentoringPlan, Pairing, ParentContact
+from mentors.models import MentoringPlan, Pairing, ParentContact, TrainingSession
 from schoolops.models import Staff, Student
 from schoolops.params import to_pk
 from schoolops.submissions import SubmissionTokenMixin
@@ -480,3 +481,102 @@ class TeacherRatingForm(forms.Form):
             self.fields["rater"].queryset = raters
             fields = ("rater", "score", "comment")
         self.helper = _helper(_("Save the rating"), *fields)
+
+
+class HonourForm(SubmissionTokenMixin, forms.Form):
+    """A mentor, or a mentee found by 学籍号 or name among the term's pairings, and why."""
+
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+
+    kind = forms.ChoiceField(
+        label=_("who"),
+        choices=[(MENTOR, _("A mentor")), (MENTEE, _("A mentee"))],
+        initial=MENTOR,
+        widget=forms.RadioSelect,
+    )
+    mentor = PkChoiceField(queryset=Staff.objects.none(), label=_("mentor"), required=False)
+    student = forms.CharField(
+        label=_("mentee"),
+        max_length=40,
+        required=False,
+        help_text=_("Student number (学籍号) or name."),
+    )
+    reason = forms.CharField(label=_("reason for praise"), max_length=200)
+
+    def __init__(self, *args, mentors, pairings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pairings = pairings
+        self.fields["mentor"].queryset = mentors
+        self.fields["mentor"].label_from_instance = lambda m: f"{m.name}（{m.staff_no}）"
+        self.helper = _helper(
+            _("Add to the honour list"),
+            Field("kind", css_class="btn-tap"),
+            "mentor",
+            "student",
+            "reason",
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == self.MENTOR:
+            if not data.get("mentor"):
+                self.add_error("mentor", _("Choose the mentor."))
+            data["pairing"] = None
+            return data
+        data["mentor"] = None
+        wanted = (data.get("student") or "").strip()
+        if not wanted:
+            self.add_error("student", _("Enter the mentee's student number or name."))
+            return data
+        found = list(
+            self.pairings.filter(Q(student__student_no=wanted) | Q(student__name=wanted))
+            .select_related("student")
+            .order_by("-started_on")
+        )
+        students = {p.student_id for p in found}
+        if not found:
+            self.add_error("student", _("No mentee of this term has this number or name."))
+        elif len(students) > 1:
+            self.add_error(
+                "student", _("Several mentees have this name: enter the student number.")
+            )
+        else:
+            data["pairing"] = found[0]
+        return data
+
+
+class TrainingForm(SubmissionTokenMixin, forms.Form):
+    date = forms.DateField(label=_("date"), widget=DATE_WIDGET())
+    kind = forms.ChoiceField(label=_("form"), choices=TrainingSession.Kind.choices)
+    content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 4}))
+    attendees = PkMultipleChoiceField(
+        queryset=Staff.objects.none(),
+        label=_("mentors present"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, mentors, **kwargs):
+        kwargs.setdefault("initial", {"date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = mentors
+        self.fields["attendees"].label_from_instance = lambda m: m.name
+        self.helper = _helper(
+            _("Record the session"),
+            "date",
+            "kind",
+            "content",
+            Div("attendees", css_class="checkbox-columns"),
+        )
+
+
+class CheckForm(SubmissionTokenMixin, forms.Form):
+    mentor = PkChoiceField(queryset=Staff.objects.none(), label=_("mentor"))
+    findings = forms.CharField(label=_("findings"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, mentors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].queryset = mentors
+        self.fields["mentor"].label_from_instance = lambda m: f"{m.name}（{m.staff_no}）"
+        self.helper = _helper(_("Save the findings"), "mentor", "findings")

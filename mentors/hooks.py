@@ -13,10 +13,17 @@ from django.utils.translation import gettext_lazy
 
 from mentors import selectors
 from mentors.access import sees_grade_pages
-from mentors.models import Choice, MentoringPlan, Pairing, ParentContact, TalkLog
+from mentors.models import (
+    Choice,
+    MentoringPlan,
+    MentorSummary,
+    Pairing,
+    ParentContact,
+    TalkLog,
+)
 from schoolops import privacy
 from schoolops.calendar import monday_of, month_bounds
-from schoolops.charts import for_the_principal
+from schoolops.charts import for_the_principal, previous_month
 from schoolops.models import Post, SchoolClass, Staff, Student
 from schoolops.privacy import Category, SensitiveField, log_read
 from schoolops.registry import HomePanel, Link, NavItem, StudentPanel, Todo
@@ -66,6 +73,20 @@ def mentor_todos(request: HttpRequest) -> list[Todo]:
                 "mentors",
             )
         )
+    if counts["before"]:
+        # Mentees since before this month: last month's summary is due (one query).
+        last_month = previous_month(first)
+        if not MentorSummary.objects.filter(mentor=scope.staff, month=last_month).exists():
+            todos.append(
+                Todo(
+                    _("File your summary of %(month)s") % {"month": f"{last_month:%Y-%m}"},
+                    reverse("mentors:my_summary", args=[last_month.year, last_month.month]),
+                    None,
+                    "warning",
+                    None,
+                    "mentors",
+                )
+            )
     deadline = selectors.selection_deadline(scope.year, known=scope.term)
     if deadline and today <= deadline:
         applicants = Choice.objects.filter(mentor=scope.staff, academic_year=scope.year).count()
@@ -120,7 +141,8 @@ def mentor_todos(request: HttpRequest) -> list[Todo]:
 def _pairing_counts(
     scope: Scope, monday: dt.date, first: dt.date, last: dt.date
 ) -> tuple[dict[str, int], dict[int, int]]:
-    """The mentor's mentees (total, due a talk this week, due a parent contact this month)
+    """The mentor's mentees (total, due a talk this week, due a parent contact this month,
+    paired before this month)
     and, per grade the person heads, the mentors with a mentee of the grade not yet talked
     to this week: one query grouped by grade over the pairings of either, whatever the size
     of the grade."""
@@ -129,6 +151,7 @@ def _pairing_counts(
         "total": Count("pk", filter=mine),
         "talk_due": Count("pk", filter=mine & Q(talked=False)),
         "contact_due": Count("pk", filter=mine & Q(contacted=False)),
+        "before": Count("pk", filter=mine & Q(started_on__lt=first)),
     }
     pairings = mine
     if scope.headed_grade_ids:
@@ -152,7 +175,7 @@ def _pairing_counts(
         .annotate(**figures)
         .order_by()
     )
-    counts = dict.fromkeys(("total", "talk_due", "contact_due"), 0)
+    counts = dict.fromkeys(("total", "talk_due", "contact_due", "before"), 0)
     grade_due: dict[int, int] = {}
     for row in rows:
         for name in counts:
@@ -266,7 +289,14 @@ def student_mentors(student: Student):
 # principal's office (``schoolops.privacy.READERS``).
 SENSITIVE = [
     SensitiveField(f"mentors.{model}", None, Category.MENTORING)
-    for model in ("TalkLog", "ParentContact", "MentoringPlan", "GrowthRecord", "MonthlySummary")
+    for model in (
+        "TalkLog",
+        "ParentContact",
+        "MentoringPlan",
+        "GrowthRecord",
+        "MonthlySummary",
+        "MentorSummary",
+    )
 ]
 
 NAV = [
@@ -305,6 +335,9 @@ SETTINGS_MODELS = (
     "evaluationsettings",
     "mentorevaluation",
     "matchrun",
+    "honour",
+    "trainingsession",
+    "mentorcheck",
 )
 RECORD_MODELS = (
     "pairing",
@@ -316,6 +349,7 @@ RECORD_MODELS = (
     "talklog",
     "parentcontact",
     "monthlysummary",
+    "mentorsummary",
     "exchange",
     "studentrating",
     "teacherrating",

@@ -20,6 +20,7 @@ from schoolops.retention import blank_fields, delete_records
 from .models import (
     Choice,
     GrowthRecord,
+    Honour,
     MentoringPlan,
     MonthlySummary,
     Pairing,
@@ -151,6 +152,13 @@ def purge(student_ids: list[int], dry_run: bool) -> dict[str, int]:
         )
     counts.update(
         blank_fields(pairings, {"over_capacity_reason": "", "end_note": ""}, dry_run=dry_run)
+    )
+    counts.update(
+        blank_fields(
+            Honour.objects.filter(pairing__in=pairings).exclude(reason=""),
+            {"reason": ""},
+            dry_run=dry_run,
+        )
     )
     counts.update(
         blank_fields(

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import (
     BigIntegerField,
@@ -36,11 +37,14 @@ from mentors.models import (
     EvaluationSettings,
     Exchange,
     GrowthRecord,
+    Honour,
     MentorCapacity,
+    MentorCheck,
     MentorEvaluation,
     MentoringPlan,
     MentorRanking,
     MentorSettings,
+    MentorSummary,
     MonthlySummary,
     Pairing,
     ParentContact,
@@ -48,9 +52,10 @@ from mentors.models import (
     StudentRating,
     TalkLog,
     TeacherRating,
+    TrainingSession,
 )
 from schoolops.calendar import monday_of, month_bounds
-from schoolops.charts import Chart, Series, grades_against_last, line_chart
+from schoolops.charts import Chart, Series, grades_against_last, line_chart, previous_month
 from schoolops.models import (
     AcademicYear,
     Grade,
@@ -1239,3 +1244,206 @@ def ratings_by(
 
 def rating_of(term: Term, mentor: Staff, rater: Staff | None) -> TeacherRating | None:
     return TeacherRating.objects.filter(term=term, mentor=mentor, rater=rater).first()
+
+
+# A mentor's monthly summary (每月总结谈话情况记录汇总一次), the honour list, training.
+
+
+def month_pairings(mentor_id: int, month: dt.date) -> list[Pairing]:
+    """The mentor's pairings that ran during ``month`` (ended ones too), by grade, class and
+    student (one query)."""
+    first, last = month_bounds(month)
+    return list(
+        Pairing.objects.filter(mentor_id=mentor_id, started_on__lte=last)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
+        .select_related("student", "school_class__grade")
+        .order_by("school_class__grade__level", "school_class__number", "student__student_no")
+    )
+
+
+def draft_mentor_summary(pairings: list[Pairing], month: dt.date) -> str:
+    """A draft of the mentor's summary of ``month`` from the talks with each mentee of
+    ``pairings`` (``month_pairings``): how many talks, when, on what, what was found and
+    agreed (one query). The mentor edits it before filing."""
+    first, last = month_bounds(month)
+    talks: dict[int, list[TalkLog]] = defaultdict(list)
+    for talk in TalkLog.objects.filter(
+        pairing__in=[p.pk for p in pairings], date__range=(first, last)
+    ).order_by("date", "pk"):
+        talks[talk.pairing_id].append(talk)
+    total = sum(len(t) for t in talks.values())
+    lines = [
+        _("%(month)s: %(talks)s talks with %(mentees)s mentees.")
+        % {"month": f"{first:%Y-%m}", "talks": total, "mentees": len(pairings)}
+    ]
+    for pairing in pairings:
+        held = talks.get(pairing.pk, [])
+        name = f"{pairing.student.name}（{pairing.school_class}）"
+        lines.append("")
+        if not held:
+            lines.append(_("%(student)s: no talk this month.") % {"student": name})
+            continue
+        lines.append(
+            _("%(student)s: %(count)s talks (%(dates)s).")
+            % {
+                "student": name,
+                "count": len(held),
+                "dates": "、".join(f"{t.date:%m-%d}" for t in held),
+            }
+        )
+        for talk in held:
+            line = f"· {talk.date:%m-%d} {talk.topic}：{talk.content.strip()}"
+            if talk.follow_up.strip():
+                line += " " + _("Agreed: %(text)s") % {"text": talk.follow_up.strip()}
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def mentor_summary(mentor_id: int, month: dt.date) -> MentorSummary | None:
+    return MentorSummary.objects.filter(mentor_id=mentor_id, month=month).first()
+
+
+def mentor_year_spans(mentor_id: int, year_id: int) -> list[tuple[dt.date, dt.date | None]]:
+    """When each of the mentor's pairings of the year ran (one query)."""
+    return list(
+        Pairing.objects.filter(mentor_id=mentor_id, academic_year_id=year_id).values_list(
+            "started_on", "ended_on"
+        )
+    )
+
+
+def mentored_in(spans: list[tuple[dt.date, dt.date | None]], month: dt.date) -> bool:
+    """Did one of these pairings run during ``month``?"""
+    first, last = month_bounds(month)
+    return any(start <= last and (end is None or end >= first) for start, end in spans)
+
+
+def summary_months(term: Term, today: dt.date) -> list[dt.date]:
+    """The term's months begun by ``today``, latest first."""
+    return sorted((m for m in term.months() if m <= today), reverse=True)
+
+
+def default_summary_month(months: list[dt.date], today: dt.date) -> dt.date | None:
+    """Last month's, the one due (else the latest begun month of the term)."""
+    last_month = previous_month(today.replace(day=1))
+    return last_month if last_month in months else (months[0] if months else None)
+
+
+def grade_summaries(mentor_ids: list[int], month: dt.date) -> dict[int, MentorSummary]:
+    """The filed summaries of ``month`` of these mentors, by mentor (one query)."""
+    return {
+        s.mentor_id: s
+        for s in MentorSummary.objects.filter(mentor_id__in=mentor_ids, month=month).only(
+            "pk", "mentor_id", "month", "filed_at", "updated_at"
+        )
+    }
+
+
+def filed_count(term: Term, grade: Grade, month: dt.date) -> int:
+    """How many of the grade's mentors have filed the month's summary (one query)."""
+    return MentorSummary.objects.filter(
+        month=month,
+        mentor__in=term_pairings(term).filter(school_class__grade=grade).values("mentor_id"),
+    ).count()
+
+
+def summary_grade_ids(summary: MentorSummary) -> set[int]:
+    """The grades of the mentor's pairings of the summary's month (one query)."""
+    first, last = month_bounds(summary.month)
+    return set(
+        Pairing.objects.filter(mentor_id=summary.mentor_id, started_on__lte=last)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
+        .values_list("school_class__grade_id", flat=True)
+    )
+
+
+def term_honours(term: Term) -> tuple[list[Honour], list[Honour]]:
+    """The term's honoured mentors (by staff number) and mentees (by grade, class and
+    student), in two queries."""
+    honours = Honour.objects.filter(term=term)
+    mentors = list(
+        honours.filter(mentor__isnull=False).select_related("mentor").order_by("mentor__staff_no")
+    )
+    mentees = list(
+        honours.filter(pairing__isnull=False)
+        .select_related("pairing__student", "pairing__mentor", "pairing__school_class__grade")
+        .order_by(
+            "pairing__school_class__grade__level",
+            "pairing__school_class__number",
+            "pairing__student__student_no",
+        )
+    )
+    return mentors, mentees
+
+
+def term_mentors(term: Term) -> QuerySet[Staff]:
+    """Every mentor with a pairing of the term, by staff number."""
+    return Staff.objects.filter(pk__in=term_pairings(term).values("mentor_id")).order_by("staff_no")
+
+
+def term_trainings(term: Term) -> list[TrainingSession]:
+    """The term's sessions, latest first, with how many attended and were checked (one
+    query)."""
+    return list(
+        TrainingSession.objects.filter(term=term)
+        .annotate(present=Count("attendees", distinct=True), checked=Count("checks", distinct=True))
+        .order_by("-date", "-pk")
+    )
+
+
+def session_checks(session: TrainingSession, mentor_ids: set[int] | None) -> list[MentorCheck]:
+    """The session's checks (of ``mentor_ids`` only, unless None), by staff number."""
+    checks = session.checks.select_related("mentor").order_by("mentor__staff_no")
+    if mentor_ids is not None:
+        checks = checks.filter(mentor_id__in=mentor_ids)
+    return list(checks)
+
+
+def headed_mentor_ids(term: Term, grade_ids: Iterable[int]) -> set[int]:
+    """The mentors of the term with a pairing in one of these grades (one query)."""
+    return set(
+        term_pairings(term)
+        .filter(school_class__grade__in=list(grade_ids))
+        .values_list("mentor_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+
+
+def my_trainings(term: Term, mentor: Staff) -> list[Any]:
+    """The term's sessions, each with ``attended`` and ``my_check`` (the mentor's findings or
+    None), in two queries."""
+    sessions: list[Any] = list(
+        TrainingSession.objects.filter(term=term)
+        .annotate(
+            attended=Exists(
+                TrainingSession.attendees.through.objects.filter(
+                    trainingsession_id=OuterRef("pk"), staff_id=mentor.pk
+                )
+            )
+        )
+        .order_by("-date", "-pk")
+    )
+    checks = {
+        c.session_id: c for c in MentorCheck.objects.filter(mentor=mentor, session__term=term)
+    }
+    for session in sessions:
+        session.my_check = checks.get(session.pk)
+    return sessions
+
+
+# The term-end evaluation: the mentor evaluation per teacher (registered in hooks.py,
+# composed by schoolops.evaluation).
+
+
+def term_mentor_scores(term: Term) -> dict[int, Decimal]:
+    """Per mentor, the total of their mentor evaluation of the term (self, students,
+    teachers, school: ``evaluation_results``), for those whose four parts are in."""
+    from django.utils import timezone
+
+    today = min(timezone.localdate(), term.end_date)
+    return {
+        result.mentor.pk: result.total
+        for result in evaluation_results(term, today, with_compliance=False)
+        if result.total is not None
+    }

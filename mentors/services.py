@@ -28,11 +28,14 @@ from mentors.models import (
     EvaluationSettings,
     Exchange,
     GrowthRecord,
+    Honour,
     MatchRun,
     MentorCapacity,
+    MentorCheck,
     MentorEvaluation,
     MentoringPlan,
     MentorRanking,
+    MentorSummary,
     MonthlySummary,
     Pairing,
     ParentContact,
@@ -40,8 +43,16 @@ from mentors.models import (
     StudentRating,
     TalkLog,
     TeacherRating,
+    TrainingSession,
 )
-from mentors.selectors import capacities, may_rate, mentors_by_class, preview_matching
+from mentors.selectors import (
+    capacities,
+    may_rate,
+    mentors_by_class,
+    month_pairings,
+    preview_matching,
+    term_pairings,
+)
 from schoolops.calendar import month_bounds
 from schoolops.models import AcademicYear, Grade, SchoolClass, Staff, Student, Term
 
@@ -681,3 +692,94 @@ def apply_ratings(
     StudentRating.objects.bulk_create(new)
     StudentRating.objects.bulk_update(changed, ["score", "comment"])
     return len(new), len(changed), len(parsed) - len(new) - len(changed)
+
+
+# A mentor's monthly summary, the honour list, training and checks.
+
+
+@transaction.atomic
+def file_mentor_summary(mentor: Staff, month: dt.date, text: str) -> MentorSummary:
+    """File (or correct) the mentor's summary of ``month``: one a month."""
+    first, _last = month_bounds(month)
+    if first > timezone.localdate():
+        raise ValidationError(_("This month has not begun."))
+    if not month_pairings(mentor.pk, first):
+        raise ValidationError(_("You had no mentee in this month."))
+    summary, _created = MentorSummary.objects.update_or_create(
+        mentor=mentor, month=first, defaults={"text": text.strip()}
+    )
+    return summary
+
+
+@transaction.atomic
+def name_honour(
+    term: Term,
+    reason: str,
+    *,
+    mentor: Staff | None = None,
+    pairing: Pairing | None = None,
+    by: Staff | None = None,
+) -> Honour:
+    """Put a mentor, or a mentee (their pairing), on the term's honour list."""
+    if (mentor is None) == (pairing is None):
+        raise ValidationError(_("Choose a mentor or a mentee."))
+    of_term = term_pairings(term)
+    if mentor is not None:
+        if not of_term.filter(mentor=mentor).exists():
+            raise ValidationError(_("%(name)s has no mentee this term.") % {"name": mentor.name})
+        if Honour.objects.filter(term=term, mentor=mentor).exists():
+            raise ValidationError(
+                _("%(name)s is already on this term's list.") % {"name": mentor.name}
+            )
+    if pairing is not None:
+        if not of_term.filter(pk=pairing.pk).exists():
+            raise ValidationError(_("This pairing did not run this term."))
+        if Honour.objects.filter(term=term, pairing__student_id=pairing.student_id).exists():
+            raise ValidationError(
+                _("%(name)s is already on this term's list.") % {"name": pairing.student.name}
+            )
+    return Honour.objects.create(
+        term=term, mentor=mentor, pairing=pairing, reason=reason.strip(), named_by=by
+    )
+
+
+@transaction.atomic
+def record_training(
+    term: Term,
+    day: dt.date,
+    kind: str,
+    content: str,
+    attendees: Sequence[Staff],
+    by: Staff | None = None,
+) -> TrainingSession:
+    """Record a training or a check of the term's mentors, with who attended."""
+    if not term.start_date <= day <= term.end_date:
+        raise ValidationError(
+            _("The date is not in %(term)s (%(start)s to %(end)s).")
+            % {"term": term, "start": term.start_date, "end": term.end_date}
+        )
+    if day > timezone.localdate():
+        raise ValidationError(_("The date is in the future."))
+    session = TrainingSession.objects.create(
+        term=term, date=day, kind=kind, content=content.strip(), recorded_by=by
+    )
+    session.attendees.set(attendees)
+    return session
+
+
+@transaction.atomic
+def set_attendance(session: TrainingSession, attendees: Sequence[Staff]) -> None:
+    session.attendees.set(attendees)
+
+
+@transaction.atomic
+def record_check(
+    session: TrainingSession, mentor: Staff, findings: str, by: Staff | None = None
+) -> MentorCheck:
+    """The findings of the check of a mentor's work at a session (corrected if written)."""
+    if not term_pairings(session.term).filter(mentor=mentor).exists():
+        raise ValidationError(_("%(name)s has no mentee this term.") % {"name": mentor.name})
+    check, _created = MentorCheck.objects.update_or_create(
+        session=session, mentor=mentor, defaults={"findings": findings.strip(), "checked_by": by}
+    )
+    return check

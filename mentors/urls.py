@@ -1,6 +1,15 @@
 from django.urls import path
 
-from mentors.views import classes, compliance, evaluation, pairings, printables, selection
+from mentors.views import (
+    classes,
+    compliance,
+    evaluation,
+    pairings,
+    printables,
+    recognition,
+    selection,
+    summaries,
+)
 
 app_name = "mentors"
 
@@ -47,4 +56,13 @@ urlpatterns = [
     ),
     path("evaluation/colleagues/", evaluation.peer_ratings, name="peer_ratings"),
     path("evaluation/mentors/<pk:staff_pk>/rate/", evaluation.peer_rate, name="peer_rate"),
+    path("summaries/", summaries.summaries, name="summaries"),
+    path("summaries/<pk:pk>/", summaries.summary_detail, name="summary_detail"),
+    path("summaries/mine/", summaries.my_summaries, name="my_summaries"),
+    path("summaries/mine/<pk:year>-<pk:month>/", summaries.my_summary, name="my_summary"),
+    path("honours/", recognition.honours, name="honours"),
+    path("honours/print/", recognition.honours_print, name="honours_print"),
+    path("trainings/", recognition.trainings, name="trainings"),
+    path("trainings/<pk:pk>/", recognition.training_detail, name="training_detail"),
+    path("trainings/mine/", recognition.my_trainings, name="my_trainings"),
 ]

@@ -15,12 +15,15 @@ from mentors.models import (
     EvaluationSettings,
     Exchange,
     GrowthRecord,
+    Honour,
     MatchRun,
     MentorCapacity,
+    MentorCheck,
     MentorEvaluation,
     MentoringPlan,
     MentorRanking,
     MentorSettings,
+    MentorSummary,
     MonthlySummary,
     Pairing,
     ParentContact,
@@ -28,6 +31,7 @@ from mentors.models import (
     StudentRating,
     TalkLog,
     TeacherRating,
+    TrainingSession,
 )
 from tests.safety.matrix import LOGIN, OK, REDIRECT, Call, Route, expect, staff_page
 from tests.workbooks import xlsx_bytes
@@ -240,6 +244,62 @@ def _ratings_upload(school) -> Call:
     return Call(files={"file": ("mentor_ratings.xlsx", content)})
 
 
+def _my_summary(school) -> Call:
+    _pairing(school)
+    return Call(kwargs={"year": 2026, "month": 11})
+
+
+def _my_summary_post(school) -> Call:
+    call = _my_summary(school)
+    call.data = {"text": "本月与学生谈心四次，张小明数学有进步"}
+    return call
+
+
+def _mentor_summary(school) -> MentorSummary:
+    _pairing(school)
+    return MentorSummary.objects.create(
+        mentor=school.teacher, month=dt.date(2026, 11, 1), text="十一月谈话汇总"
+    )
+
+
+def _summary_detail(school) -> Call:
+    return Call(kwargs={"pk": _mentor_summary(school).pk})
+
+
+def _honour_post(school) -> Call:
+    _pairing(school)
+    return Call(data={"kind": "mentor", "mentor": str(school.teacher.pk), "reason": "谈心认真"})
+
+
+def _training_post(school) -> Call:
+    _pairing(school)
+    return Call(
+        data={
+            "date": "2026-11-16",
+            "kind": "seminar",
+            "content": "导师工作研讨会",
+            "attendees": [str(school.teacher.pk)],
+        }
+    )
+
+
+def _session(school) -> TrainingSession:
+    return TrainingSession.objects.create(
+        term=school.term, date=dt.date(2026, 11, 16), kind="seminar", content="研讨会"
+    )
+
+
+def _training(school) -> Call:
+    return Call(kwargs={"pk": _session(school).pk})
+
+
+def _check_post(school) -> Call:
+    _pairing(school)
+    call = _training(school)
+    call.data = {"mentor": str(school.teacher.pk), "findings": "谈心记录完整"}
+    return call
+
+
 TALK = {"date": "2026-11-20", "topic": "期中考试", "content": "分析数学失分原因", "follow_up": ""}
 CONTACT = {"date": "2026-11-20", "method": "phone", "content": "与家长沟通作业情况"}
 PLAN = {"study": "每周检查错题本", "thought": "树立学习目标"}
@@ -368,6 +428,30 @@ ROUTES = [
         ),
     ),
     Route("mentors:evaluation_mentor", method="post", build=_score_post, expect=ACADEMIC_POST),
+    # A mentor's monthly summary: written by its mentor only; read by the principal's office
+    # and the grade head; anyone else does not know it exists.
+    Route("mentors:my_summaries", expect=staff_page()),
+    Route("mentors:my_summary", build=_my_summary, expect=expect(404, anonymous=LOGIN, teacher=OK)),
+    Route(
+        "mentors:my_summary",
+        method="post",
+        build=_my_summary_post,
+        expect=expect(404, anonymous=LOGIN, teacher=REDIRECT),
+    ),
+    Route("mentors:summaries", expect=GRADE_PAGES),
+    Route(
+        "mentors:summary_detail",
+        build=_summary_detail,
+        expect=expect(404, anonymous=LOGIN, teacher=OK, grade_head=OK, principal=OK, academic=OK),
+    ),
+    Route("mentors:honours", expect=GRADE_PAGES),
+    Route("mentors:honours", method="post", build=_honour_post, expect=ACADEMIC_POST),
+    Route("mentors:honours_print", expect=GRADE_PAGES),
+    Route("mentors:trainings", expect=GRADE_PAGES),
+    Route("mentors:trainings", method="post", build=_training_post, expect=ACADEMIC_POST),
+    Route("mentors:training_detail", build=_training, expect=GRADE_PAGES),
+    Route("mentors:training_detail", method="post", build=_check_post, expect=ACADEMIC_POST),
+    Route("mentors:my_trainings", expect=staff_page()),
 ]
 
 
@@ -411,6 +495,14 @@ ADMIN_OBJECTS = {
     ),
     "mentors.monthlysummary": lambda school: MonthlySummary.objects.create(
         pairing=_pairing(school), month=dt.date(2026, 11, 1), text="小结"
+    ),
+    "mentors.mentorsummary": _mentor_summary,
+    "mentors.honour": lambda school: Honour.objects.create(
+        term=school.term, mentor=school.teacher, reason="谈心认真"
+    ),
+    "mentors.trainingsession": _session,
+    "mentors.mentorcheck": lambda school: MentorCheck.objects.create(
+        session=_session(school), mentor=school.teacher, findings="记录完整"
     ),
     "mentors.exchange": lambda school: Exchange.objects.create(
         school_class=school.class_a, date=dt.date(2026, 11, 20), notes="交流"
