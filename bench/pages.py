@@ -190,6 +190,18 @@ PAGES: list[Page] = [
     ),
     Page("schoolops:read_log", "read log", "principal"),
     Page("schoolops:export_status", "a background export's page", "principal", _export),
+    # The term-end evaluation: pages read it as the academic office last built it (one query).
+    Page("schoolops:evaluation", "term evaluation", "principal"),
+    Page("schoolops:evaluation", "my term evaluation card", "teacher"),
+    Page("schoolops:evaluation_class", "a class's term evaluation", "homeroom", _class),
+    Page(
+        "schoolops:evaluation_teacher",
+        "a teacher's term evaluation card",
+        "principal",
+        lambda ctx: {"pk": ctx.actors["teacher"].pk},
+    ),
+    Page("schoolops:evaluation_awards", "term nominations and awards", "academic"),
+    Page("schoolops:evaluation_honours", "the term's published awards", "teacher"),
     # accounts
     Page("login", "login", "anonymous"),
     Page("password_change", "password change", "homeroom"),
@@ -216,6 +228,19 @@ def _meeting(ctx: Ctx) -> dict[str, Any]:
 
 def _strategy(ctx: Ctx) -> dict[str, Any]:
     return {"pk": ctx.first("consult.Strategy", student__school_class=ctx.school_class).pk}
+
+
+def _activity(ctx: Ctx) -> dict[str, Any]:
+    return {"pk": ctx.first("consult.ClassActivity", school_class=ctx.school_class).pk}
+
+
+def _questionnaire(ctx: Ctx) -> dict[str, Any]:
+    link = ctx.first("consult.QuestionnaireLink", school_class=ctx.school_class)
+    return {"pk": link.questionnaire_id}
+
+
+def _answer_link(ctx: Ctx) -> dict[str, Any]:
+    return {"token": ctx.first("consult.QuestionnaireLink", school_class=ctx.school_class).token}
 
 
 def _case(ctx: Ctx) -> dict[str, Any]:
@@ -354,6 +379,16 @@ PAGES += [
     Page("consult:case_list", "success cases", "principal"),
     Page("consult:case_detail", "success case", "homeroom", _case),
     Page("consult:class_observations", "class observations", "homeroom", _class),
+    Page("consult:class_activities", "theme meetings and exchanges", "homeroom", _class),
+    Page(
+        "consult:activity_new",
+        "new theme meeting",
+        "homeroom",
+        _class,
+        query={"kind": "theme"},
+    ),
+    Page("consult:activity_detail", "theme meeting record", "homeroom", _activity),
+    Page("consult:activity_edit", "theme meeting edit", "homeroom", _activity),
     Page("consult:observation_add", "new observation", "homeroom", _student),
     Page("consult:strategy_add", "new strategy", "homeroom", _student),
     Page("consult:propose", "propose for discussion", "homeroom", _student),
@@ -366,6 +401,40 @@ PAGES += [
         query_builder=lambda ctx: {"level": "class", "class": ctx.school_class.pk},
     ),
     Page("consult:meeting_edit", "meeting edit", "homeroom", _meeting),
+    Page("consult:questionnaire_list", "questionnaires", "homeroom"),
+    Page(
+        "consult:questionnaire_new",
+        "new questionnaire from a template",
+        "homeroom",
+        query={"template": "home_study"},
+    ),
+    Page("consult:questionnaire_detail", "questionnaire and its links", "homeroom", _questionnaire),
+    Page(
+        "consult:questionnaire_results",
+        "questionnaire results, a class",
+        "homeroom",
+        _questionnaire,
+    ),
+    Page(
+        "consult:questionnaire_results",
+        "questionnaire results, a grade",
+        "principal",
+        _questionnaire,
+        query_builder=lambda ctx: {"grade": ctx.school_class.grade_id},
+    ),
+    Page(
+        "consult:questionnaire_slips",
+        "questionnaire slips (print)",
+        "homeroom",
+        _questionnaire,
+        query_builder=lambda ctx: {"class": ctx.school_class.pk},
+    ),
+    Page(
+        "consult:questionnaire_answer",
+        "questionnaire answer page (public)",
+        "anonymous",
+        _answer_link,
+    ),
     Page("consult:meeting_students", "students of a meeting", "homeroom", _meeting),
     # mentors
     Page("mentors:selection", "selection progress", "academic"),
@@ -481,6 +550,8 @@ JOBS: list[Job] = [
     # The same rows against openpyxl's write-only mode alone, and the admin's Export button
     # (a background task over EXPORT_BACKGROUND_ROWS).
     Job("exam results export vs openpyxl", script="export_bench", sizes=("large",)),
+    # Every programme's parts of the term, weighed and ranked (the academic office's button).
+    Job("term evaluation build", script="term_evaluation"),
 ]
 
 
@@ -519,16 +590,21 @@ NOT_PAGES: dict[str, str] = {
     "groups:commendation_xlsx": DOWNLOAD,
     # consult
     "consult:class_ledger_carry": POST_ONLY,
+    "consult:activity_photo_add": POST_ONLY,
+    "consult:activity_photo": DOWNLOAD,
     "consult:strategy_follow_up": POST_ONLY,
     "consult:strategy_close": POST_ONLY,
     "consult:escalation_decide": POST_ONLY,
     "consult:class_ledger_xlsx": DOWNLOAD,
     "schoolops:student_records_xlsx": DOWNLOAD,
     "schoolops:read_log_xlsx": DOWNLOAD,
+    "schoolops:evaluation_xlsx": DOWNLOAD,
     "schoolops:export_download": DOWNLOAD,  # its work: the exam results export job
     "consult:meeting_xlsx": DOWNLOAD,
     "consult:cases_xlsx": DOWNLOAD,
     "consult:scores_xlsx": DOWNLOAD,
+    "consult:questionnaire_close": POST_ONLY,
+    "consult:questionnaire_xlsx": DOWNLOAD,
     # mentors
     "mentors:hand_assign": POST_ONLY,
     "mentors:pairings_export": DOWNLOAD,

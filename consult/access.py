@@ -18,7 +18,17 @@ from schoolops import privacy
 from schoolops.models import Grade, Post, SchoolClass, Student
 from schoolops.scopes import Scope, get_scope, get_student_or_404
 
-from .models import Case, CaseJudge, Escalation, LedgerProfile, Level, Meeting, Strategy
+from .models import (
+    Case,
+    CaseJudge,
+    Escalation,
+    LedgerProfile,
+    Level,
+    Meeting,
+    Questionnaire,
+    QuestionnaireLink,
+    Strategy,
+)
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -251,3 +261,101 @@ def can_edit_meeting(scope: Scope, meeting: Meeting) -> bool:
     if scope.staff is not None and meeting.chair_id == scope.staff.pk:
         return True
     return meeting.level == Level.SCHOOL and scope.is_school_wide
+
+
+# Questionnaires (学情征询问卷): the academic office and the principal's office ask the
+# school, a grade head their grades, a homeroom teacher their class. Each reads the answers
+# of the classes they keep, and nobody else's.
+
+
+def may_use_questionnaires(scope: Scope) -> bool:
+    return may_consult(scope) and (
+        scope.is_school_wide or bool(scope.homeroom_class_ids) or bool(scope.headed_grade_ids)
+    )
+
+
+def questionnaire_classes(scope: Scope) -> QuerySet[SchoolClass]:
+    """The classes of this year whose answers the person reads."""
+    return scope.editable_classes().filter(academic_year=scope.year)
+
+
+def questionnaire_grades(scope: Scope) -> QuerySet[Grade]:
+    """The grades whose answers the person reads as a whole (and picks common problems of)."""
+    if scope.is_school_wide:
+        return Grade.objects.filter(classes__academic_year=scope.year).distinct().order_by("level")
+    return Grade.objects.filter(pk__in=scope.headed_grade_ids).order_by("level")
+
+
+def visible_questionnaires(scope: Scope) -> QuerySet[Questionnaire]:
+    """The questionnaires with a link of a class the person reads (and those they made)."""
+    qs = Questionnaire.objects.select_related("term", "school_class", "grade", "created_by")
+    if scope.is_school_wide:
+        return qs
+    if scope.staff is None:
+        return qs.none()
+    linked = QuestionnaireLink.objects.filter(
+        school_class__in=questionnaire_classes(scope).values("pk")
+    ).values("questionnaire_id")
+    return qs.filter(Q(pk__in=linked) | Q(created_by=scope.staff))
+
+
+def get_questionnaire_or_404(request: HttpRequest, pk: Any) -> Questionnaire:
+    try:
+        return visible_questionnaires(get_scope(request)).get(pk=pk)
+    except (Questionnaire.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def visible_links(scope: Scope, questionnaire: Questionnaire) -> QuerySet[QuestionnaireLink]:
+    """The questionnaire's links of the classes the person reads, in class order."""
+    links = questionnaire.links.select_related("school_class__grade").order_by(
+        "school_class__grade__level", "school_class__number"
+    )
+    if scope.is_school_wide:
+        return links
+    return links.filter(school_class__in=questionnaire_classes(scope).values("pk"))
+
+
+def may_manage_questionnaire(scope: Scope, questionnaire: Questionnaire) -> bool:
+    """Close or open it again: whoever made it, and the principal's office."""
+    return scope.is_school_wide or (
+        scope.staff is not None and questionnaire.created_by_id == scope.staff.pk
+    )
+
+
+# Theme class meetings and study-method exchanges: the class's records.
+
+
+def visible_activities(scope: Scope) -> QuerySet:
+    """The theme meetings and exchanges of the classes a person sees (the principal's office
+    every class's); the class's keepers edit them (``scope.can_edit_class``)."""
+    from .models import ClassActivity
+
+    qs = ClassActivity.objects.select_related("school_class__grade", "term", "created_by")
+    if scope.is_school_wide:
+        return qs
+    return qs.filter(school_class__in=scope.current_classes().values("pk"))
+
+
+def get_activity_or_404(request: HttpRequest, pk: Any, *, edit: bool = False):
+    """An activity of a class the person sees (with ``edit``: keeps), else a 404."""
+    from .models import ClassActivity
+
+    scope = get_scope(request)
+    try:
+        activity = visible_activities(scope).get(pk=pk)
+    except (ClassActivity.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if edit and not scope.can_edit_class(activity.school_class):
+        raise Http404
+    return activity
+
+
+def may_write_school_plan(scope: Scope) -> bool:
+    """The school's plan and summary: the principal's office (教导处 writes them)."""
+    return may_consult(scope) and scope.is_school_wide
+
+
+def may_write_grade_plan(scope: Scope, grade: Grade) -> bool:
+    """A grade's plan and summary: its grade head, and the principal's office."""
+    return may_consult(scope) and (scope.is_school_wide or grade.pk in scope.headed_grade_ids)

@@ -9,9 +9,12 @@ from django.contrib import admin
 from schoolops.admin import GuardedAdmin, GuardedTabularInline, HistoryAdmin, ReadOnlyAdmin
 
 from .models import (
+    ActivityPhoto,
     Case,
     CaseJudge,
     CaseScore,
+    ClassActivity,
+    ClassLeaderAssignment,
     ConsultSettings,
     Escalation,
     FollowUp,
@@ -21,6 +24,8 @@ from .models import (
     MeetingStudent,
     Observation,
     Strategy,
+    TermPlan,
+    TermSummary,
 )
 
 
@@ -35,6 +40,10 @@ class ConsultSettingsAdmin(HistoryAdmin):
         "weight_records",
         "weight_ledger",
         "weight_cases",
+        "weight_activities",
+        "theme_meetings_min",
+        "theme_meetings_max",
+        "exchanges_min",
     ]
 
     def has_add_permission(self, request) -> bool:
@@ -155,3 +164,39 @@ class CaseAdmin(ReadOnlyHistoryAdmin):
 class CaseScoreAdmin(ReadOnlyHistoryAdmin):
     list_display = ["case", "judge", "score"]
     list_select_related = ["case", "judge"]
+
+
+@admin.register(ClassActivity)
+class ClassActivityAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["theme", "kind", "school_class", "date", "created_by"]
+    list_filter = ["kind", "term"]
+    list_select_related = ["school_class__grade", "created_by"]
+
+
+@admin.register(ActivityPhoto)
+class ActivityPhotoAdmin(ReadOnlyAdmin):
+    # The file itself is served only by the app's page, which checks who asks.
+    exclude = ["image"]
+    list_display = ["activity", "content_type", "size", "uploaded_by", "uploaded_at"]
+    list_select_related = ["activity", "uploaded_by"]
+
+
+@admin.register(TermPlan)
+class TermPlanAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["__str__", "term", "grade", "updated_by", "updated_at"]
+    list_filter = ["term"]
+    list_select_related = ["term__academic_year", "grade", "updated_by"]
+
+
+@admin.register(TermSummary)
+class TermSummaryAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["__str__", "level", "updated_by", "updated_at"]
+    list_filter = ["level", "term"]
+    list_select_related = ["term__academic_year", "school_class", "grade", "updated_by"]
+
+
+@admin.register(ClassLeaderAssignment)
+class ClassLeaderAssignmentAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["school_class", "leader", "term", "assigned_on", "active"]
+    list_filter = ["active", "term"]
+    list_select_related = ["school_class__grade", "leader", "term__academic_year"]

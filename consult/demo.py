@@ -581,6 +581,9 @@ def run_demo(context: Any) -> None:
         if rng.random() < 0.7
         for judge in {principal, academic}
     )
+    from . import demo_term
+
+    demo_term.run(context, classes, students_by_class, grades, leaders, principal, academic, today)
     context.log(
         f"consult: {len(profiles)} ledger entries, {len(observations)} observations, "
         f"{len(meetings)} meetings, {len(strategies)} strategies, {len(follow_ups)} follow-ups, "

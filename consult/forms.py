@@ -13,11 +13,22 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 
 from schoolops.forms import BoundedFormSet
-from schoolops.models import Staff, Student
+from schoolops.models import Grade, SchoolClass, Staff, Student
 from schoolops.params import MAX_PK, to_pk
 from schoolops.submissions import SubmissionTokenMixin
 
-from .models import Attention, Case, FollowUp, LedgerProfile, Meeting, Observation
+from .models import (
+    Attention,
+    Case,
+    ClassActivity,
+    FollowUp,
+    LedgerProfile,
+    Meeting,
+    Observation,
+    Question,
+    Questionnaire,
+)
+from .services import ANSWER_TEXT_MAX
 
 
 class DateInput(forms.DateInput):
@@ -504,3 +515,258 @@ class BaseLeaderFormSet(BoundedFormSet):
 
 
 LeaderFormSet = forms.formset_factory(LeaderForm, formset=BaseLeaderFormSet, extra=0)
+
+
+# Theme class meetings and study-method exchanges.
+
+
+class ActivityForm(forms.ModelForm):
+    """A theme class meeting (theme, hosts, speakers, content, summary) or a study-method
+    exchange (topics, speakers, summary); the students are the class's."""
+
+    class Meta:
+        model = ClassActivity
+        fields = ["date", "theme", "hosts", "speakers", "content", "summary"]
+        widgets = {
+            "date": DateInput(),
+            "content": forms.Textarea(attrs={"rows": 4}),
+            "summary": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, kind: str, students=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+        choices = students if students is not None else Student.objects.none()
+        for name in ("hosts", "speakers"):
+            self.fields[name] = IdsField(
+                queryset=choices,
+                required=False,
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "student-checks"}),
+                label=self.fields[name].label,
+            )
+            self.fields[name].label_from_instance = lambda s: f"{s.student_no} {s.name}"
+        if kind == ClassActivity.Kind.EXCHANGE:
+            self.fields["theme"].label = _("Topics")
+            self.fields["speakers"].label = _("Speakers")
+            self.fields["summary"].label = _("Summary of the exchange")
+            del self.fields["hosts"]
+            del self.fields["content"]
+            layout = ["date", "theme", "speakers", "summary"]
+        else:
+            self.fields["theme"].label = _("Theme")
+            self.fields["hosts"].label = _("Host students")
+            self.fields["speakers"].label = _("Students speaking of their own progress (现身说法)")
+            self.fields["summary"].label = _("The homeroom teacher's summary")
+            layout = ["date", "theme", "hosts", "speakers", "content", "summary"]
+        self.helper = _helper(*layout)
+        self.helper.form_tag = True
+
+
+class NewActivityForm(SubmissionTokenMixin, ActivityForm):
+    """Recording one: the form with the one-time token."""
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(label=_("Photo"))
+
+
+class PlanForm(forms.Form):
+    goals = forms.CharField(label=_("Goals"), widget=forms.Textarea(attrs={"rows": 4}))
+    schedule = forms.CharField(
+        label=_("Schedule of meetings"), widget=forms.Textarea(attrs={"rows": 5})
+    )
+    focus = forms.CharField(
+        label=_("Focus students"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("goals", "schedule", "focus")
+
+
+class SummaryForm(forms.Form):
+    text = forms.CharField(label=_("Summary (经验材料)"), widget=forms.Textarea(attrs={"rows": 14}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("text")
+
+
+class ClassLeaderForm(forms.Form):
+    """The monthly review: the school leader sent to the class (蹲点), or none."""
+
+    leader = forms.TypedChoiceField(
+        label=_("Leader in the class (蹲点)"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args, leaders=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.leaders = {s.pk: s for s in leaders or []}
+        self.fields["leader"].choices = [("", "—")] + [
+            (pk, staff.name) for pk, staff in self.leaders.items()
+        ]
+
+    def clean_leader(self):
+        pk = self.cleaned_data.get("leader")
+        return None if pk is None else self.leaders[pk]
+
+
+# Questionnaires.
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%Y-%m-%dT%H:%M")
+        super().__init__(**kwargs)
+
+
+class QuestionnaireForm(SubmissionTokenMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=100)
+    audience = forms.ChoiceField(label=_("Asked of"), choices=Questionnaire.Audience.choices)
+    reach = forms.ChoiceField(label=_("For"), choices=Questionnaire.Reach.choices)
+    school_class = forms.ModelChoiceField(
+        label=_("Class"), queryset=SchoolClass.objects.none(), required=False
+    )
+    grade = forms.ModelChoiceField(label=_("Grade"), queryset=Grade.objects.none(), required=False)
+    deadline = forms.DateTimeField(
+        label=_("Deadline"), widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"]
+    )
+    intro = forms.CharField(
+        label=_("Introduction"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown above the questions: who asks, why, and that it is anonymous."),
+    )
+
+    def __init__(self, *args, classes, grades, school_wide: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school_class"].queryset = classes
+        self.fields["grade"].queryset = grades
+        reaches = [
+            (value, label)
+            for value, label in Questionnaire.Reach.choices
+            if school_wide
+            or (value == Questionnaire.Reach.CLASS)
+            or (value == Questionnaire.Reach.GRADE and grades.exists())
+        ]
+        self.fields["reach"].choices = reaches
+
+    def clean(self):
+        data = super().clean()
+        reach = data.get("reach")
+        if reach == Questionnaire.Reach.CLASS and not data.get("school_class"):
+            self.add_error("school_class", _("Choose the class."))
+        if reach == Questionnaire.Reach.GRADE and not data.get("grade"):
+            self.add_error("grade", _("Choose the grade."))
+        deadline = data.get("deadline")
+        if deadline is not None and deadline <= timezone.now():
+            self.add_error("deadline", _("The deadline must be in the future."))
+        return data
+
+
+class QuestionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Question.Kind.choices, required=False)
+    text = forms.CharField(label=_("Question"), max_length=200, required=False)
+    choices = forms.CharField(
+        label=_("Choices, one a line"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    required = forms.BooleanField(label=_("Must be answered"), required=False)
+
+    def filled(self) -> bool:
+        return bool(getattr(self, "cleaned_data", {}).get("text", "").strip())
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("text") or "").strip():
+            return data
+        if not data.get("kind"):
+            self.add_error("kind", _("Choose the kind of question."))
+        choices = [c.strip() for c in (data.get("choices") or "").splitlines() if c.strip()]
+        if data.get("kind") in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+            if len(choices) < 2:
+                self.add_error("choices", _("Give at least two choices, one a line."))
+            elif len(choices) > 12:
+                self.add_error("choices", _("At most 12 choices."))
+            elif any(len(c) > 100 for c in choices):
+                self.add_error("choices", _("A choice has at most 100 characters."))
+        data["choice_list"] = choices
+        return data
+
+
+class BaseQuestionFormSet(BoundedFormSet):
+    def rows(self) -> list[QuestionForm]:
+        return [f for f in self.forms if f.filled()]
+
+    def clean(self):
+        if any(f.errors for f in self.forms):
+            return
+        if not self.rows():
+            raise forms.ValidationError(_("Add at least one question."))
+
+
+QuestionFormSet = forms.formset_factory(
+    QuestionForm, formset=BaseQuestionFormSet, extra=3, max_num=30, validate_max=True
+)
+
+
+class AnswerForm(forms.Form):
+    """The questionnaire as a parent answers it: one field per question."""
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for n, question in enumerate(self.questions, start=1):
+            label = f"{n}. {question.text}"
+            name = f"q{question.pk}"
+            if question.kind == Question.Kind.SINGLE:
+                field: forms.Field = forms.TypedChoiceField(
+                    choices=list(enumerate(question.choices)),
+                    coerce=int,
+                    widget=forms.RadioSelect,
+                )
+            elif question.kind == Question.Kind.MULTIPLE:
+                field = forms.TypedMultipleChoiceField(
+                    choices=list(enumerate(question.choices)),
+                    coerce=int,
+                    widget=forms.CheckboxSelectMultiple,
+                )
+            elif question.kind == Question.Kind.SCALE:
+                field = forms.TypedChoiceField(
+                    choices=[(n, str(n)) for n in range(1, 6)],
+                    coerce=int,
+                    widget=forms.RadioSelect,
+                    help_text=_("1 is the least, 5 the most."),
+                )
+            else:
+                field = forms.CharField(
+                    max_length=ANSWER_TEXT_MAX,
+                    widget=forms.Textarea(attrs={"rows": 4}),
+                    help_text=_("At most %(count)s characters.") % {"count": ANSWER_TEXT_MAX},
+                )
+            field.label = label
+            field.required = question.required
+            self.fields[name] = field
+
+    def answers(self) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for question in self.questions:
+            value = self.cleaned_data.get(f"q{question.pk}")
+            if value in (None, "", []):
+                continue
+            out[str(question.pk)] = value.strip() if isinstance(value, str) else value
+        return out
+
+
+class CommonIssueForm(SubmissionTokenMixin, forms.Form):
+    text = forms.CharField(
+        label=_("Common problem"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("It goes on the agenda of the grade's next meeting."),
+    )

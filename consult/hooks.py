@@ -202,6 +202,10 @@ def class_links(request: HttpRequest, school_class: SchoolClass) -> list[Link]:
             reverse("consult:meeting_list") + f"?class={school_class.pk}",
         ),
         Link(_("Observations"), reverse("consult:class_observations", args=[school_class.pk])),
+        Link(
+            _("Theme meetings and exchanges"),
+            reverse("consult:class_activities", args=[school_class.pk]),
+        ),
     ]
     if scope.can_edit_class(school_class):
         links.append(
@@ -267,6 +271,8 @@ def todos(request: HttpRequest) -> list[Todo]:
                         app="consult",
                     )
                 )
+    if homeroom:
+        out.extend(_activity_todos(homeroom, term, today, settings))
     if scope.headed_grade_ids and week is not None:
         weekday = settings.grade_meeting_weekday
         held = set(
@@ -345,6 +351,39 @@ def todos(request: HttpRequest) -> list[Todo]:
     return out
 
 
+def _activity_todos(homeroom: list[SchoolClass], term, today: dt.date, settings) -> list[Todo]:
+    """The homeroom teacher's theme meetings and exchanges behind the term's pace (one query)."""
+    from .selectors import activity_rows
+
+    out = []
+    for row in activity_rows(term, homeroom, today, settings):
+        school_class = row.school_class
+        url = reverse("consult:class_activities", args=[school_class.pk])
+        if row.theme.state == "behind":
+            out.append(
+                Todo(
+                    _("Theme class meetings of %(class)s: %(held)s held, %(due)s due by now")
+                    % {"class": school_class, "held": row.theme.held, "due": row.theme.due},
+                    url,
+                    count=row.theme.due - row.theme.held,
+                    level="warning",
+                    app="consult",
+                )
+            )
+        if row.exchange.state == "behind":
+            out.append(
+                Todo(
+                    _("Study-method exchanges of %(class)s: %(held)s held, %(due)s due by now")
+                    % {"class": school_class, "held": row.exchange.held, "due": row.exchange.due},
+                    url,
+                    count=row.exchange.due - row.exchange.held,
+                    level="warning",
+                    app="consult",
+                )
+            )
+    return out
+
+
 LEADER_TODOS = 8
 
 
@@ -402,6 +441,54 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
     }
 
 
+def register_evaluation() -> None:
+    """This app's parts of the term-end evaluation (``schoolops.evaluation``): the class's
+    consultation score, and each teacher's participation and success cases."""
+    from django.utils.translation import gettext_lazy
+
+    from schoolops.registry import TermContribution, lazy, registry
+
+    registry.add_term_contribution(
+        TermContribution(
+            key="consult.score",
+            level="class",
+            label=gettext_lazy("Consultation score"),
+            compute=lazy("consult.selectors.term_class_scores"),
+            order=30,
+            help_text=gettext_lazy(
+                "The class's consultation score of the term: meetings held, students "
+                "discussed, complete records, the ledger and its best judged case."
+            ),
+        )
+    )
+    registry.add_term_contribution(
+        TermContribution(
+            key="consult.participation",
+            level="teacher",
+            label=gettext_lazy("Consultation participation"),
+            compute=lazy("consult.selectors.term_participation"),
+            order=30,
+            help_text=gettext_lazy(
+                "Meetings attended and strategies owned, each against the most active "
+                "teacher of the school, and strategies followed up by their review date."
+            ),
+        )
+    )
+    registry.add_term_contribution(
+        TermContribution(
+            key="consult.cases",
+            level="teacher",
+            label=gettext_lazy("Success cases"),
+            compute=lazy("consult.selectors.term_case_scores"),
+            order=35,
+            help_text=gettext_lazy(
+                "The judges' mean score of the best success case the teacher wrote and "
+                "the class team put forward this term."
+            ),
+        )
+    )
+
+
 def register() -> None:
     from django.utils.translation import gettext_lazy
 
@@ -413,6 +500,7 @@ def register() -> None:
         Purger,
         StudentExport,
         StudentPanel,
+        TermContribution,
         lazy,
         registry,
     )
@@ -460,10 +548,41 @@ def register() -> None:
         )
     )
     registry.add_demo(DemoStep(key="consult", run=lazy("consult.demo.run_demo"), order=30))
+    registry.add_demo(
+        DemoStep(
+            key="consult_questionnaires", run=lazy("consult.demo_questionnaires.run"), order=31
+        )
+    )
+    registry.add_term_contribution(
+        TermContribution(
+            key="consult.questionnaires",
+            level="class",
+            label=gettext_lazy("Questionnaire response"),
+            compute=lazy("consult.selectors.questionnaire_response_by_class"),
+            order=35,
+            help_text=gettext_lazy(
+                "The share of the class's families who answered the term's questionnaires."
+            ),
+        )
+    )
     registry.add_student_export(
         StudentExport("consult", gettext_lazy("Consultation"), records.sections, order=20)
     )
     registry.add_purger(Purger("consult", records.purge, order=20))
+    register_evaluation()
+    registry.add_term_contribution(
+        TermContribution(
+            key="consult.theme_meetings",
+            level="class",
+            label=gettext_lazy("Theme class meetings"),
+            compute=lazy("consult.selectors.theme_meetings_by_class"),
+            order=36,
+            help_text=gettext_lazy(
+                "The class's theme class meetings held this term against the least the "
+                "school sets (no more than the least counted)."
+            ),
+        )
+    )
     for sheet in SHEETS:
         registry.add_sheet(sheet.kind, sheet)
     models = (
@@ -477,6 +596,11 @@ def register() -> None:
         "leaderassignment",
         "case",
         "casescore",
+        "classactivity",
+        "activityphoto",
+        "termplan",
+        "termsummary",
+        "classleaderassignment",
     )
     view_all = [f"consult.view_{m}" for m in models] + [
         "consult.view_consultsettings",

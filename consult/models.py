@@ -900,7 +900,8 @@ class TermPlan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.term} {self.grade or _('Whole school')}"
+        where = self.grade or _("Whole school")
+        return f"{self.term} {where}"
 
 
 class TermSummary(models.Model):

@@ -38,6 +38,7 @@ from schoolops.models import Grade, SchoolClass, Student, TeachingWeek, Term
 
 from .models import (
     Case,
+    ClassActivity,
     ConsultSettings,
     Escalation,
     FollowUp,
@@ -191,6 +192,127 @@ def school_cadence(term: Term) -> tuple[list[Slot], list[Slot]]:
     return slots, reviews
 
 
+# Theme class meetings and study-method exchanges: held against the term's targets.
+
+THEME, EXCHANGE = ClassActivity.Kind.THEME, ClassActivity.Kind.EXCHANGE
+
+
+def expected_by(term: Term, target: int, day: dt.date) -> int:
+    """How many of a term's ``target`` activities are due by ``day``: the target spread over
+    the term's teaching weeks, a week's share due once the week has ended (rounded up), the
+    whole target once the term is over."""
+    weeks = term.teaching_weeks()
+    if not weeks or target <= 0:
+        return 0
+    ended = sum(1 for w in weeks if w.last_day < day)
+    return -(-target * ended // len(weeks))
+
+
+def activity_dates(term: Term, ids: list[int]) -> dict[tuple[int, str], list[dt.date]]:
+    """(class id, kind) → the dates of the term's activities, in one query."""
+    dates: dict[tuple[int, str], list[dt.date]] = defaultdict(list)
+    for cid, kind, day in (
+        ClassActivity.objects.for_term(term)
+        .filter(school_class__in=ids)
+        .order_by("date")
+        .values_list("school_class", "kind", "date")
+    ):
+        dates[(cid, kind)].append(day)
+    return dates
+
+
+@dataclass
+class ActivityCount:
+    """One kind of activity of one class: held and due so far, and the term's targets."""
+
+    held: int
+    due: int
+    least: int
+    most: int | None = None
+
+    @property
+    def state(self) -> str:
+        """over (past the seeds' ceiling), behind (fewer than due), done (the term's least
+        reached), on_track."""
+        if self.most is not None and self.held > self.most:
+            return "over"
+        if self.held < self.due:
+            return "behind"
+        return "done" if self.held >= self.least else "on_track"
+
+    @property
+    def counted(self) -> int:
+        """What counts toward the score: at most what is due."""
+        return min(self.held, self.due)
+
+
+@dataclass
+class ActivityRow:
+    school_class: SchoolClass
+    theme: ActivityCount
+    exchange: ActivityCount
+
+    @property
+    def share(self) -> Decimal:
+        """Held against due, both kinds together (nothing due yet: a full share)."""
+        due = self.theme.due + self.exchange.due
+        if not due:
+            return Decimal(1)
+        return _share(self.theme.counted + self.exchange.counted, due)
+
+
+def activity_rows(
+    term: Term,
+    classes: list[SchoolClass],
+    day: dt.date,
+    settings: ConsultSettings,
+    dates: dict[tuple[int, str], list[dt.date]] | None = None,
+    until: dt.date | None = None,
+) -> list[ActivityRow]:
+    """Each class's theme meetings and exchanges held by ``until`` (default: all the term's)
+    against those due by ``day``: one query, none with ``dates`` given."""
+    if dates is None:
+        dates = activity_dates(term, [c.pk for c in classes])
+
+    def held(cid: int, kind: str) -> int:
+        days = dates.get((cid, kind), [])
+        return len(days) if until is None else sum(1 for d in days if d <= until)
+
+    theme_due = expected_by(term, settings.theme_meetings_min, day)
+    exchange_due = expected_by(term, settings.exchanges_min, day)
+    return [
+        ActivityRow(
+            c,
+            ActivityCount(
+                held(c.pk, THEME),
+                theme_due,
+                settings.theme_meetings_min,
+                settings.theme_meetings_max,
+            ),
+            ActivityCount(held(c.pk, EXCHANGE), exchange_due, settings.exchanges_min),
+        )
+        for c in classes
+    ]
+
+
+def theme_meetings_by_class(term: Term) -> dict[int, Decimal]:
+    """The term-end evaluation's part: each class's theme class meetings held against the
+    term's least (the settings'), 0-100, no more than the least counted. Nothing held in the
+    whole school that term: no figure (the part is left out). Three queries."""
+    settings = ConsultSettings.get()
+    classes = list(SchoolClass.objects.filter(academic_year=term.academic_year_id).only("pk"))
+    dates = activity_dates(term, [c.pk for c in classes])
+    if not any(kind == THEME for _cid, kind in dates):
+        return {}
+    least = settings.theme_meetings_min
+    return {
+        c.pk: (Decimal(min(len(dates.get((c.pk, THEME), [])), least)) * 100 / least).quantize(
+            Decimal("0.01")
+        )
+        for c in classes
+    }
+
+
 # Scoring the consultation work of each class.
 
 
@@ -215,6 +337,7 @@ class ScoreRow:
     records_total: int = 0
     ledger_complete: int = 0
     best_case: Decimal | None = None
+    activities: ActivityRow | None = None
     parts: dict[str, Decimal] = field(default_factory=dict)
     total: Decimal = Decimal(0)
     rank: int = 0
@@ -242,6 +365,7 @@ class ScoreInputs:
     counts: dict
     completeness: dict[int, tuple[int, int]]
     special: dict[int, int]
+    activities: dict[tuple[int, str], list[dt.date]] = field(default_factory=dict)
 
 
 def _in_school(ids: list[int]) -> Q:
@@ -253,12 +377,13 @@ def _special(term: Term, ids: list[int]) -> QuerySet[LedgerProfile]:
 
 
 def score_inputs(term: Term, ids: list[int]) -> ScoreInputs:
-    """Four queries, shared by the scores of the term and of each of its months."""
+    """Five queries, shared by the scores of the term and of each of its months."""
     special = _special(term, ids).values_list("student__school_class").annotate(n=Count("pk"))
     return ScoreInputs(
         counts=weekly_counts(term, Level.CLASS, "school_class", ids),
         completeness=ledger_completeness(ids, term),
         special=dict(special),
+        activities=activity_dates(term, ids),
     )
 
 
@@ -375,6 +500,10 @@ def _scored_rows(
         row.special_discussed = figures["special_discussed"].get((cid, month), 0)
         row.records_total, row.records_complete = figures["records"].get((cid, month), (0, 0))
         row.best_case = figures["cases"].get((cid, month))
+    # Theme meetings and exchanges held by the period's end against those due by then.
+    due_day = min(today, end + dt.timedelta(days=1))
+    for activity in activity_rows(term, classes, due_day, settings, inputs.activities, until=end):
+        rows[activity.school_class.pk].activities = activity
     for row in rows.values():
         shares = {
             "meetings": _share(row.meetings_held, row.meetings_expected),
@@ -382,6 +511,7 @@ def _scored_rows(
             "records": _share(row.records_complete, row.records_total),
             "ledger": _share(row.ledger_complete, row.students),
             "cases": (row.best_case or Decimal(0)) / 100,
+            "activities": row.activities.share if row.activities else Decimal(0),
         }
         weights = {
             "meetings": settings.weight_meetings,
@@ -389,6 +519,7 @@ def _scored_rows(
             "records": settings.weight_records,
             "ledger": settings.weight_ledger,
             "cases": settings.weight_cases,
+            "activities": settings.weight_activities,
         }
         row.parts = {name: _points(weights[name], share) for name, share in shares.items()}
         row.total = sum(row.parts.values(), Decimal(0))
@@ -406,10 +537,11 @@ def class_scores(
     """Each class's consultation score for the term or one month, out of 100.
 
     meetings held / expected × w1 + coverage × w2 + complete records × w3 + ledger × w4
-    + best judged case / 100 × w5, where coverage is the mean of the share of the class
-    discussed at least once and the share of its special-attention students discussed (a
-    class with no special-attention student is scored on the first share alone). Eight
-    queries, four with ``inputs`` (``score_inputs``) given.
+    + best judged case / 100 × w5 + theme meetings and exchanges held / due × w6, where
+    coverage is the mean of the share of the class discussed at least once and the share of
+    its special-attention students discussed (a class with no special-attention student is
+    scored on the first share alone). Nine queries, four with ``inputs`` (``score_inputs``)
+    given.
     """
     settings = settings or ConsultSettings.get()
     ids = [c.pk for c in classes]
@@ -461,6 +593,7 @@ SCORE_PARTS = [
     ("records", pgettext_lazy("score part", "Records")),
     ("ledger", pgettext_lazy("score part", "Ledger")),
     ("cases", pgettext_lazy("score part", "Cases")),
+    ("activities", pgettext_lazy("score part", "Theme meetings")),
 ]
 
 
@@ -774,3 +907,202 @@ def leader_rows(
         )
         for a in rows
     ]
+
+
+# Questionnaires: the answers counted (two queries whatever their number).
+
+
+@dataclass
+class ChoiceCount:
+    label: str
+    count: int
+    percent: int  # of the answer sheets that answered the question
+
+
+@dataclass
+class QuestionResult:
+    question: Any  # consult.models.Question
+    answered: int = 0
+    choices: list[ChoiceCount] = field(default_factory=list)
+    average: float | None = None
+    texts: list[str] = field(default_factory=list)
+
+
+def tally(questions: list[Any], answer_sheets: list[dict[str, Any]]) -> list[QuestionResult]:
+    """Each question's counts per choice (single, multiple, the 1-5 scale with its average)
+    or its texts, from the answer sheets' ``answers``."""
+    results = []
+    for question in questions:
+        key = str(question.pk)
+        given = [sheet[key] for sheet in answer_sheets if sheet.get(key) not in (None, "", [])]
+        result = QuestionResult(question=question, answered=len(given))
+        if question.kind == "text":
+            result.texts = [str(value) for value in given]
+        else:
+            labels = [str(n) for n in range(1, 6)] if question.kind == "scale" else question.choices
+            counts = [0] * len(labels)
+            for value in given:
+                for index in value if isinstance(value, list) else [value]:
+                    position = int(index) - 1 if question.kind == "scale" else int(index)
+                    if 0 <= position < len(counts):
+                        counts[position] += 1
+            result.choices = [
+                ChoiceCount(label, count, round(100 * count / len(given)) if given else 0)
+                for label, count in zip(labels, counts, strict=True)
+            ]
+            if question.kind == "scale" and given:
+                result.average = round(sum(int(v) for v in given) / len(given), 2)
+        results.append(result)
+    return results
+
+
+@dataclass
+class LinkRow:
+    link: Any  # consult.models.QuestionnaireLink
+    answers: int
+    students: int
+
+    @property
+    def rate(self) -> int:
+        return round(100 * self.answers / self.students) if self.students else 0
+
+
+def link_rows(links: Any) -> list[LinkRow]:
+    """Each link's answer sheets against the class size (one query)."""
+    links = links.annotate(
+        n_answers=Count("responses", distinct=True),
+        n_students=Count(
+            "school_class__students",
+            filter=Q(school_class__students__status=Student.Status.IN_SCHOOL),
+            distinct=True,
+        ),
+    )
+    return [LinkRow(link, link.n_answers, link.n_students) for link in links]
+
+
+# The term-end evaluation: this app's parts (registered in hooks.py, composed by
+# schoolops.evaluation). Each is a figure 0…100 per class or teacher in a fixed number of
+# queries.
+
+
+def term_class_scores(term: Term) -> dict[int, Decimal]:
+    """Per class of the term's year, its consultation score of the term (``class_scores``)."""
+    from django.utils import timezone
+
+    classes = list(
+        SchoolClass.objects.filter(academic_year=term.academic_year_id).select_related("grade")
+    )
+    if not classes:
+        return {}
+    today = min(timezone.localdate(), term.end_date)
+    return {row.school_class.pk: row.total for row in class_scores(term, classes, today)}
+
+
+def _relative(counts: dict[int, int]) -> dict[int, Decimal]:
+    """Counts as 0…100 of the highest count."""
+    best = max(counts.values(), default=0)
+    return {pk: Decimal(n) * 100 / best for pk, n in counts.items()} if best else {}
+
+
+def term_participation(term: Term) -> dict[int, Decimal]:
+    """Per teacher, their part in the consultation work of the term: the mean of the
+    meetings attended (or chaired) and the strategies owned, each against the school's
+    most active teacher, and the share of their strategies due a review that had a
+    follow-up by the review date (four queries)."""
+    from django.utils import timezone
+
+    from schoolops.models import Staff
+
+    meetings = Meeting.objects.filter(term=term)
+    attended: dict[int, int] = defaultdict(int)
+    for staff_id, n in (
+        Staff.objects.filter(attended_meetings__term=term)
+        .values("pk")
+        .annotate(n=Count("attended_meetings", distinct=True))
+        .values_list("pk", "n")
+    ):
+        attended[staff_id] += n
+    for staff_id, n in (
+        meetings.exclude(attendees=F("chair"))
+        .values("chair")
+        .annotate(n=Count("pk"))
+        .values_list("chair", "n")
+    ):
+        attended[staff_id] += n
+    today = timezone.localdate()
+    on_time = Exists(
+        FollowUp.objects.filter(strategy=OuterRef("pk"), date__lte=OuterRef("review_date"))
+    )
+    owned: dict[int, int] = {}
+    timely: dict[int, Decimal] = {}
+    for staff_id, n, due, kept in (
+        Strategy.objects.filter(term=term)
+        .values("owner")
+        .annotate(
+            n=Count("pk"),
+            due=Count("pk", filter=Q(review_date__lte=today)),
+            kept=Count("pk", filter=Q(review_date__lte=today) & Q(on_time)),
+        )
+        .values_list("owner", "n", "due", "kept")
+    ):
+        owned[staff_id] = n
+        if due:
+            timely[staff_id] = Decimal(kept) * 100 / due
+    meetings_share, strategies_share = _relative(dict(attended)), _relative(owned)
+    figures = {}
+    for staff_id in set(attended) | set(owned):
+        parts = [
+            meetings_share.get(staff_id, Decimal(0)),
+            strategies_share.get(staff_id, Decimal(0)),
+        ]
+        if staff_id in timely:  # a teacher with no strategy due a review yet: the first two
+            parts.append(timely[staff_id])
+        figures[staff_id] = (sum(parts, Decimal(0)) / len(parts)).quantize(
+            Decimal("0.1"), ROUND_HALF_UP
+        )
+    return figures
+
+
+def term_case_scores(term: Term) -> dict[int, Decimal]:
+    """Per teacher, the judges' mean score of the best success case they wrote and their
+    class team put forward this term (one query)."""
+    best: dict[int, Decimal] = {}
+    for author_id, avg in (
+        Case.objects.filter(term=term, nominated=True)
+        .annotate(avg=Avg("scores__score"))
+        .filter(avg__isnull=False)
+        .values_list("author", "avg")
+    ):
+        figure = Decimal(str(avg)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        best[author_id] = max(best.get(author_id, figure), figure)
+    return best
+
+
+def questionnaire_response_by_class(term: Term) -> dict[int, Decimal]:
+    """Per class, the term's questionnaire response rate (0-100): the answer sheets its links
+    took against its students times the questionnaires asked of it, at most 100 (two
+    grouped queries). A class asked nothing is absent."""
+    from .models import QuestionnaireLink
+
+    asked = {
+        row["school_class"]: row
+        for row in QuestionnaireLink.objects.filter(questionnaire__term=term)
+        .values("school_class")
+        .annotate(links=Count("pk", distinct=True), answers=Count("responses"))
+    }
+    if not asked:
+        return {}
+    sizes = dict(
+        Student.objects.in_school()
+        .filter(school_class__in=list(asked))
+        .values("school_class")
+        .annotate(n=Count("pk"))
+        .values_list("school_class", "n")
+    )
+    out: dict[int, Decimal] = {}
+    for class_id, row in asked.items():
+        expected = row["links"] * sizes.get(class_id, 0)
+        if expected:
+            share = min(Decimal(100), Decimal(100 * row["answers"]) / expected)
+            out[class_id] = share.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return out

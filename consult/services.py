@@ -23,10 +23,14 @@ from schoolops.models import Grade, SchoolClass, Staff, Student, TeachingAssignm
 
 from .models import (
     NEXT_LEVEL,
+    ActivityPhoto,
     Attention,
     Case,
     CaseJudge,
     CaseScore,
+    ClassActivity,
+    ClassLeaderAssignment,
+    CommonIssue,
     ConsultSettings,
     Escalation,
     FollowUp,
@@ -36,7 +40,13 @@ from .models import (
     Meeting,
     MeetingStudent,
     Observation,
+    Question,
+    Questionnaire,
+    QuestionnaireLink,
+    QuestionnaireResponse,
     Strategy,
+    TermPlan,
+    TermSummary,
 )
 
 LEDGER_FIELDS = (
@@ -264,6 +274,7 @@ def record_meeting(
     for item in discussed:
         if item.decision.strip():
             _open_meeting_strategy(meeting, item)
+    take_up_common_issues(meeting)
     return meeting
 
 
@@ -801,3 +812,344 @@ def score_case(case: Case, judge: Staff, score: int, comment: str = "") -> CaseS
         case=case, judge=judge, defaults={"score": score, "comment": comment.strip()}
     )
     return obj
+
+
+# Questionnaires (学情征询问卷).
+
+# Submissions per class link and minute (a parent meeting answers at once, a script does not),
+# and the answers one link takes in all: a few per student of the class.
+ANSWERS_PER_LINK_MINUTE = 120
+ANSWERS_PER_STUDENT = 3
+ANSWERS_PER_LINK_FLOOR = 30
+ANSWER_TEXT_MAX = 1000
+CHOICE_KINDS = (Question.Kind.SINGLE, Question.Kind.MULTIPLE)
+
+
+@dataclass
+class QuestionData:
+    kind: str
+    text: str
+    choices: list[str]
+    required: bool = True
+
+
+@transaction.atomic
+def create_questionnaire(
+    *,
+    by: Staff,
+    term: Term,
+    title: str,
+    audience: str,
+    reach: str,
+    deadline: dt.datetime,
+    questions: Sequence[QuestionData],
+    intro: str = "",
+    school_class: SchoolClass | None = None,
+    grade: Grade | None = None,
+) -> Questionnaire:
+    """A questionnaire, its questions and one link (an unguessable token) per class."""
+    if not questions:
+        raise ValidationError(_("Add at least one question."))
+    for question in questions:
+        choices = [c for c in question.choices if c.strip()]
+        if question.kind in CHOICE_KINDS and len(choices) < 2:
+            raise ValidationError(
+                _("The question “%(text)s” needs at least two choices.") % {"text": question.text}
+            )
+    if deadline <= timezone.now():
+        raise ValidationError(_("The deadline must be in the future."))
+    classes = SchoolClass.objects.filter(academic_year=term.academic_year_id)
+    if reach == Questionnaire.Reach.CLASS:
+        if school_class is None:
+            raise ValidationError(_("Choose the class."))
+        classes = classes.filter(pk=school_class.pk)
+        grade = school_class.grade
+    elif reach == Questionnaire.Reach.GRADE:
+        if grade is None:
+            raise ValidationError(_("Choose the grade."))
+        classes = classes.filter(grade=grade)
+        school_class = None
+    else:
+        school_class = grade = None
+    class_list = list(classes.order_by("grade__level", "number"))
+    if not class_list:
+        raise ValidationError(_("There is no class of this year to ask."))
+    questionnaire = Questionnaire.objects.create(
+        title=title.strip(),
+        audience=audience,
+        reach=reach,
+        term=term,
+        school_class=school_class,
+        grade=grade,
+        intro=intro.strip(),
+        deadline=deadline,
+        created_by=by,
+    )
+    Question.objects.bulk_create(
+        Question(
+            questionnaire=questionnaire,
+            order=n,
+            kind=q.kind,
+            text=q.text.strip(),
+            choices=[c.strip() for c in q.choices if c.strip()] if q.kind in CHOICE_KINDS else [],
+            required=q.required,
+        )
+        for n, q in enumerate(questions, start=1)
+    )
+    QuestionnaireLink.objects.bulk_create(
+        QuestionnaireLink(questionnaire=questionnaire, school_class=c, token=new_token())
+        for c in class_list
+    )
+    return questionnaire
+
+
+def new_token() -> str:
+    """32 random bytes in the URL's alphabet: not guessable, not counted from anything."""
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+def close_questionnaire(questionnaire: Questionnaire, *, reopen: bool = False) -> None:
+    if reopen:
+        if questionnaire.deadline <= timezone.now():
+            raise ValidationError(_("The deadline has passed: it cannot be opened again."))
+        questionnaire.closed_at = None
+    else:
+        questionnaire.closed_at = questionnaire.closed_at or timezone.now()
+    questionnaire.save(update_fields=["closed_at"])
+
+
+def answer_rate_allows(link: QuestionnaireLink) -> bool:
+    """The link's submissions this minute (a cache counter): false past the limit."""
+    from django.core.cache import cache
+
+    key = f"consult:q:{link.pk}:{int(timezone.now().timestamp() // 60)}"
+    if cache.add(key, 1, timeout=120):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, timeout=120)
+        count = 1
+    return count <= ANSWERS_PER_LINK_MINUTE
+
+
+@transaction.atomic
+def submit_answers(link: QuestionnaireLink, answers: dict[str, Any]) -> QuestionnaireResponse:
+    """Keep one anonymous answer sheet of the link's class: the day and the answers only."""
+    questionnaire = link.questionnaire
+    if not questionnaire.is_open(timezone.now()):
+        raise ValidationError(_("This questionnaire is closed."))
+    students = Student.objects.in_school().filter(school_class=link.school_class_id).count()
+    most = max(ANSWERS_PER_LINK_FLOOR, ANSWERS_PER_STUDENT * students)
+    if QuestionnaireResponse.objects.filter(link=link).count() >= most:
+        raise ValidationError(_("This class's questionnaire has all the answers it can take."))
+    return QuestionnaireResponse.objects.create(
+        link=link, submitted_on=timezone.localdate(), answers=answers
+    )
+
+
+@transaction.atomic
+def pick_common_issue(
+    questionnaire: Questionnaire, grade: Grade, text: str, by: Staff, term: Term
+) -> CommonIssue:
+    """A common problem from the answers goes on the agenda of the grade's next meeting: one
+    already set for a later day, else the next one recorded for the grade."""
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("Write the common problem."))
+    today = timezone.localdate()
+    meeting = (
+        Meeting.objects.filter(level=Level.GRADE, grade=grade, date__gt=today)
+        .order_by("date", "pk")
+        .first()
+    )
+    issue = CommonIssue(
+        questionnaire=questionnaire,
+        grade=grade,
+        term=term,
+        text=text,
+        picked_by=by,
+        picked_on=today,
+        meeting=meeting,
+    )
+    issue.save()
+    return issue
+
+
+def pending_common_issues(grade: Grade | None) -> list[CommonIssue]:
+    """The common problems waiting for the grade's next meeting."""
+    if grade is None:
+        return []
+    return list(
+        CommonIssue.objects.filter(grade=grade, meeting__isnull=True)
+        .select_related("questionnaire")
+        .order_by("picked_on", "pk")
+    )
+
+
+def take_up_common_issues(meeting: Meeting) -> None:
+    """A grade meeting recorded takes the common problems waiting for it on its agenda."""
+    for issue in pending_common_issues(meeting.grade if meeting.level == Level.GRADE else None):
+        issue.meeting = meeting
+        issue.save(update_fields=["meeting"])
+
+
+# Theme class meetings (主题班会) and study-method exchanges (学法交流会).
+
+
+def _check_activity(activity: ClassActivity) -> None:
+    term = activity.term
+    if not term.start_date <= activity.date <= term.end_date:
+        raise ValidationError(
+            _("The date must fall within the term (%(start)s to %(end)s).")
+            % {"start": f"{term.start_date:%Y-%m-%d}", "end": f"{term.end_date:%Y-%m-%d}"}
+        )
+    if activity.date > timezone.localdate():
+        raise ValidationError(
+            _("Record a meeting once it has been held: the date is in the future.")
+        )
+
+
+def _check_students(school_class: SchoolClass, students: Iterable[Student]) -> None:
+    if any(s.school_class_id != school_class.pk for s in students):
+        raise ValidationError(_("Only students of the class can be named."))
+
+
+@transaction.atomic
+def save_activity(
+    activity: ClassActivity,
+    hosts: Iterable[Student],
+    speakers: Iterable[Student],
+) -> ClassActivity:
+    """Record (or correct) a theme meeting or an exchange with its students."""
+    hosts, speakers = list(hosts), list(speakers)
+    _check_activity(activity)
+    _check_students(activity.school_class, [*hosts, *speakers])
+    if activity.kind == ClassActivity.Kind.EXCHANGE:
+        hosts = []
+    activity.save()
+    activity.hosts.set(hosts)
+    activity.speakers.set(speakers)
+    return activity
+
+
+# What a photo's first bytes say it is: images only, whatever the file is called.
+IMAGE_SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"GIF87a", "image/gif", "gif"),
+    (b"GIF89a", "image/gif", "gif"),
+)
+
+
+def image_type(head: bytes) -> tuple[str, str] | None:
+    """(content type, extension) of an image by its first bytes, or None."""
+    for signature, content_type, extension in IMAGE_SIGNATURES:
+        if head.startswith(signature):
+            return content_type, extension
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp", "webp"
+    return None
+
+
+@transaction.atomic
+def add_photo(activity: ClassActivity, upload: Any, by: Staff) -> ActivityPhoto:
+    """Keep an uploaded photo of the activity in private storage: refused past the size cap
+    of the settings, or when its content is not a JPEG, PNG, GIF or WebP image."""
+    from django.core.files.base import ContentFile
+
+    limit = ConsultSettings.get().photo_max_kb * 1024
+    if upload.size is None or upload.size > limit:
+        raise ValidationError(
+            _("The photo is larger than %(limit)s KB. Choose a smaller one.")
+            % {"limit": limit // 1024}
+        )
+    upload.seek(0)
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(
+            _("The photo is larger than %(limit)s KB. Choose a smaller one.")
+            % {"limit": limit // 1024}
+        )
+    found = image_type(data[:16])
+    if found is None:
+        raise ValidationError(_("Only photos can be added (JPEG, PNG, GIF or WebP)."))
+    content_type, extension = found
+    import uuid
+
+    photo = ActivityPhoto(
+        activity=activity, content_type=content_type, size=len(data), uploaded_by=by
+    )
+    photo.image.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(data), save=False)
+    photo.save()
+    return photo
+
+
+# Leaders sent to weak classes (弱势班级蹲点).
+
+
+@transaction.atomic
+def assign_class_leader(
+    school_class: SchoolClass,
+    leader: Staff | None,
+    term: Term,
+    today: dt.date,
+    meeting: Meeting | None = None,
+) -> ClassLeaderAssignment | None:
+    """Send a school leader to a weak class (or none); the previous one stays in history."""
+    current = ClassLeaderAssignment.objects.filter(
+        school_class=school_class, term=term, active=True
+    ).first()
+    if current is not None and leader is not None and current.leader_id == leader.pk:
+        return current
+    if current is not None:
+        current.active = False
+        current.save(update_fields=["active"])
+    if leader is None:
+        return None
+    return ClassLeaderAssignment.objects.create(
+        school_class=school_class, leader=leader, term=term, assigned_on=today, meeting=meeting
+    )
+
+
+# The term's plans (学期学情会商工作计划) and summaries (期末总结).
+
+
+@transaction.atomic
+def save_plan(term: Term, grade: Grade | None, data: dict[str, Any], by: Staff) -> TermPlan:
+    plan = TermPlan.objects.filter(term=term, grade=grade).first() or TermPlan(
+        term=term, grade=grade
+    )
+    for name in ("goals", "schedule", "focus"):
+        setattr(plan, name, data.get(name) or "")
+    plan.updated_by = by
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def save_summary(
+    term: Term,
+    level: str,
+    text: str,
+    figures: dict[str, Any],
+    by: Staff,
+    *,
+    school_class: SchoolClass | None = None,
+    grade: Grade | None = None,
+) -> TermSummary:
+    """File (or rewrite) the term's summary of a class, a grade or the school, with the
+    figures it was written from."""
+    where: dict[str, Any] = {"school_class": school_class} if level == Level.CLASS else {}
+    if level == Level.GRADE:
+        where = {"grade": grade}
+    summary = TermSummary.objects.filter(term=term, level=level, **where).first()
+    if summary is None:
+        summary = TermSummary(term=term, level=level, school_class=school_class, grade=grade)
+    summary.text = text
+    summary.figures = figures
+    summary.updated_by = by
+    summary.save()
+    return summary

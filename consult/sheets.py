@@ -43,10 +43,13 @@ from .access import (
     may_export_cases,
     may_export_ledger,
     may_open_grade_pages,
+    may_use_questionnaires,
     visible_cases,
+    visible_links,
     visible_meetings,
+    visible_questionnaires,
 )
-from .models import Case, Meeting
+from .models import Case, Meeting, Question, Questionnaire, QuestionnaireLink, QuestionnaireResponse
 from .selectors import class_scores
 from .services import ledger_rows
 
@@ -265,6 +268,9 @@ def score_cells(row) -> list:
         float(row.parts["ledger"]),
         float(row.best_case) if row.best_case is not None else None,
         float(row.parts["cases"]),
+        row.activities.theme.held if row.activities else 0,
+        row.activities.exchange.held if row.activities else 0,
+        float(row.parts["activities"]),
     ]
 
 
@@ -296,6 +302,9 @@ class ConsultScoresSheet(ExportSheet):
         Column("ledger", "会商台账得分", width=12),
         Column("best_case", "成功案例评分", width=12),
         Column("cases", "成功案例得分", width=12),
+        Column("theme_meetings", "主题班会", width=9),
+        Column("exchanges", "学法交流会", width=10),
+        Column("activities", "班会交流得分", width=12),
     ]
 
     @classmethod
@@ -338,4 +347,92 @@ class ConsultScoresSheet(ExportSheet):
             yield self.sheet(name, self.period_rows(term, classes, period))
 
 
-SHEETS = (ClassLedgerSheet, MeetingRecordSheet, CasesSheet, ConsultScoresSheet)
+class QuestionnaireSheet(ExportSheet):
+    """A questionnaire's answers, one line per answer given, of the classes the person reads
+    (the answer sheets are numbered; nothing says who answered)."""
+
+    kind = "consult_questionnaire"
+    title = gettext_lazy("Questionnaire answers")
+    filename = gettext_lazy("Questionnaire answers.xlsx")
+    columns = [
+        Column("class", "班级", width=14),
+        Column("sheet", "答卷", width=8),
+        Column("date", "日期", width=12),
+        Column("number", "题号", width=6),
+        Column("question", "题目", width=40),
+        Column("answer", "回答", width=60),
+    ]
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--questionnaire", type=int, required=True, help="The questionnaire's id."
+        )
+
+    def resolve(
+        self, questionnaire: Questionnaire | int | None = None, **options: Any
+    ) -> dict[str, Any]:
+        found = (
+            (
+                visible_questionnaires(self.scope)
+                if self.scope is not None
+                else Questionnaire.objects.all()
+            )
+            .filter(pk=getattr(questionnaire, "pk", questionnaire))
+            .first()
+        )
+        if found is None:
+            raise SheetRefused(_("There is no such questionnaire."))
+        return {"questionnaire": found}
+
+    def authorize(self, **options: Any) -> None:
+        if not may_use_questionnaires(self.scope):
+            raise PermissionDenied
+
+    def rows(self, questionnaire: Questionnaire, **options: Any) -> Iterator[Sequence[Any]]:
+        links = (
+            visible_links(self.scope, questionnaire)
+            if self.scope is not None
+            else QuestionnaireLink.objects.filter(questionnaire=questionnaire)
+        )
+        questions = list(questionnaire.questions.all())
+        responses = (
+            QuestionnaireResponse.objects.filter(link__in=links)
+            .select_related("link__school_class__grade")
+            .order_by("link__school_class__grade__level", "link__school_class__number", "pk")
+        )
+        for number, response in enumerate(responses, start=1):
+            for n, question in enumerate(questions, start=1):
+                value = response.answers.get(str(question.pk))
+                if value in (None, "", []):
+                    continue
+                yield [
+                    str(response.link.school_class),
+                    number,
+                    f"{response.submitted_on:%Y-%m-%d}",
+                    n,
+                    question.text,
+                    answer_text(question, value),
+                ]
+
+    def download_name(self, questionnaire: Questionnaire, **options: Any) -> str:
+        return _("Questionnaire answers %(number)s.xlsx") % {"number": questionnaire.pk}
+
+
+def answer_text(question: Question, value: Any) -> str:
+    """An answer as a person reads it: the choices' labels, the scale's number, the text."""
+    if question.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+        indexes = value if isinstance(value, list) else [value]
+        return "、".join(
+            question.choices[int(i)] for i in indexes if 0 <= int(i) < len(question.choices)
+        )
+    return str(value)
+
+
+SHEETS = (
+    ClassLedgerSheet,
+    MeetingRecordSheet,
+    CasesSheet,
+    ConsultScoresSheet,
+    QuestionnaireSheet,
+)

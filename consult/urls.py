@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    activities,
     cases,
     escalations,
     ledger,
@@ -8,6 +9,7 @@ from .views import (
     observations,
     overview,
     printables,
+    questionnaires,
     review,
     scores,
     strategies,
@@ -64,7 +66,45 @@ urlpatterns = [
     path("cases/export.xlsx", cases.cases_xlsx, name="cases_xlsx"),
     path("cases/<pk:pk>/", cases.case_detail, name="case_detail"),
     path("cases/<pk:pk>/edit/", cases.case_edit, name="case_edit"),
+    # Theme class meetings (主题班会) and study-method exchanges (学法交流会).
+    path(
+        "classes/<pk:class_pk>/activities/",
+        activities.class_activities,
+        name="class_activities",
+    ),
+    path("classes/<pk:class_pk>/activities/new/", activities.activity_new, name="activity_new"),
+    path("activities/<pk:pk>/", activities.activity_detail, name="activity_detail"),
+    path("activities/<pk:pk>/edit/", activities.activity_edit, name="activity_edit"),
+    path("activities/<pk:pk>/photos/", activities.activity_photo_add, name="activity_photo_add"),
+    path("photos/<pk:pk>/", activities.activity_photo, name="activity_photo"),
     # Scoring.
     path("scores/", scores.scores, name="scores"),
     path("scores/export.xlsx", scores.scores_xlsx, name="scores_xlsx"),
+    # Questionnaires (学情征询问卷); the answer page is public: its token is the key.
+    path("questionnaires/", questionnaires.questionnaire_list, name="questionnaire_list"),
+    path("questionnaires/new/", questionnaires.questionnaire_new, name="questionnaire_new"),
+    path(
+        "questionnaires/<pk:pk>/", questionnaires.questionnaire_detail, name="questionnaire_detail"
+    ),
+    path(
+        "questionnaires/<pk:pk>/close/",
+        questionnaires.questionnaire_close,
+        name="questionnaire_close",
+    ),
+    path(
+        "questionnaires/<pk:pk>/results/",
+        questionnaires.questionnaire_results,
+        name="questionnaire_results",
+    ),
+    path(
+        "questionnaires/<pk:pk>/slips/",
+        questionnaires.questionnaire_slips,
+        name="questionnaire_slips",
+    ),
+    path(
+        "questionnaires/<pk:pk>/answers.xlsx",
+        questionnaires.questionnaire_xlsx,
+        name="questionnaire_xlsx",
+    ),
+    path("q/<str:token>/", questionnaires.questionnaire_answer, name="questionnaire_answer"),
 ]

@@ -39,8 +39,8 @@ from ..forms import (
     student_label,
 )
 from ..hooks import class_links
-from ..models import Escalation, Level, Meeting
-from ..selectors import school_cadence, weekly_cadence
+from ..models import ConsultSettings, Escalation, Level, Meeting
+from ..selectors import activity_rows, school_cadence, weekly_cadence
 
 SUGGESTIONS = 300
 
@@ -221,6 +221,8 @@ def meeting_new(request: HttpRequest, term: Term) -> HttpResponse:
         "level_label": dict(Level.choices)[level],
         "school_class": school_class,
         "grade": grade,
+        # Common problems from the questionnaires wait on a grade meeting's agenda.
+        "common_issues": services.pending_common_issues(grade) if level == Level.GRADE else [],
     }
     return form_page(
         request,
@@ -264,6 +266,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             s.pk for s in strategies if may_open_strategy(scope, s.student, in_scope=visible)
         },
         "can_edit": can_edit_meeting(scope, meeting),
+        "common_issues": list(meeting.common_issues.order_by("pk"))
+        if meeting.level == Level.GRADE
+        else [],
     }
     return render(request, "consult/meeting_detail.html", ctx)
 
@@ -379,14 +384,16 @@ def cadence(request: HttpRequest, term: Term) -> HttpResponse:
     tabs = grade_tabs(request, list(grades))
     shown = tabs.current
     slots, reviews = school_cadence(term) if scope.is_school_wide else ([], [])
+    shown_classes = [c for c in classes if shown and c.grade_id == shown.pk]
+    settings = ConsultSettings.get()
     ctx = {
+        "activity_rows": activity_rows(term, shown_classes, today, settings),
+        "settings": settings,
         "term": term,
         "today": today,
         "weeks": term.teaching_weeks(),
         "tabs": tabs,
-        "class_rows": weekly_cadence(
-            term, today, Level.CLASS, [c for c in classes if shown and c.grade_id == shown.pk]
-        ),
+        "class_rows": weekly_cadence(term, today, Level.CLASS, shown_classes),
         "grade_rows": weekly_cadence(term, today, Level.GRADE, tabs.grades),
         "slots": [(s, s.state(today)) for s in slots],
         "reviews": [(s, s.state(today)) for s in reviews],

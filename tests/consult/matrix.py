@@ -15,6 +15,7 @@ from consult.models import (
     Case,
     CaseJudge,
     CaseScore,
+    ClassLeaderAssignment,
     ConsultSettings,
     Escalation,
     FollowUp,
@@ -24,8 +25,12 @@ from consult.models import (
     Meeting,
     Observation,
     Strategy,
+    TermPlan,
+    TermSummary,
 )
 from tests.safety.matrix import LOGIN, OK, REDIRECT, Call, Route, expect
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 TODAY = dt.date(2026, 11, 23)
 FULL = {
@@ -44,6 +49,7 @@ KEEP_A_POST = expect(
 )
 WORK_A_POST = expect(REDIRECT, anonymous=LOGIN, office=403, outsider=404, psychologist=404)
 # Edit-scoped fetches (get_class_or_404(edit=True)) answer 404 to a subject teacher.
+EDIT_A = expect(OK, anonymous=LOGIN, office=403, outsider=404, psychologist=404, teacher=404)
 EDIT_A_POST = expect(
     REDIRECT, anonymous=LOGIN, office=403, outsider=404, psychologist=404, teacher=404
 )
@@ -212,6 +218,66 @@ def _review_post(school) -> Call:
     )
 
 
+def _activity(school):
+    from consult.models import ClassActivity
+
+    activity = ClassActivity.objects.create(
+        kind=ClassActivity.Kind.THEME,
+        term=school.term,
+        school_class=school.class_a,
+        date=dt.date(2026, 11, 13),
+        theme="互帮互学，共同进步",
+        content="进步学生现身说法",
+        created_by=school.homeroom,
+    )
+    activity.speakers.set([school.student_a])
+    return activity
+
+
+def _activity_call(school) -> Call:
+    return Call(kwargs={"pk": _activity(school).pk})
+
+
+ACTIVITY_DATA = {
+    "date": "2026-11-20",
+    "theme": "学法交流",
+    "speakers": [],
+    "summary": "交流了预习方法",
+}
+
+
+def _activity_new(school) -> Call:
+    return Call(kwargs={"class_pk": school.class_a.pk}, query={"kind": "exchange"})
+
+
+def _activity_new_post(school) -> Call:
+    return Call(
+        kwargs={"class_pk": school.class_a.pk},
+        query={"kind": "exchange"},
+        data={**ACTIVITY_DATA, "speakers": [school.student_a.pk]},
+    )
+
+
+def _activity_edit_post(school) -> Call:
+    return Call(kwargs={"pk": _activity(school).pk}, data={**ACTIVITY_DATA, "theme": "主题班会"})
+
+
+def _photo_post(school) -> Call:
+    return Call(kwargs={"pk": _activity(school).pk}, files={"photo": ("photo.png", PNG)})
+
+
+def _photo(school):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from consult.services import add_photo
+
+    return add_photo(_activity(school), SimpleUploadedFile("p.png", PNG), school.homeroom)
+
+
+def _photo_call(school) -> Call:
+    return Call(kwargs={"pk": _photo(school).pk})
+
+
 def _case(school) -> Case:
     CaseJudge.objects.get_or_create(term=school.term, staff=school.principal)
     return Case.objects.create(
@@ -314,6 +380,20 @@ ROUTES = [
         expect=expect(403, anonymous=LOGIN, outsider=404, psychologist=404, homeroom=REDIRECT),
     ),
     Route("consult:scores", expect=LEADERS),
+    Route("consult:class_activities", build=_class, expect=READ_A),
+    Route("consult:activity_new", build=_activity_new, expect=EDIT_A),
+    Route("consult:activity_new", method="post", build=_activity_new_post, expect=EDIT_A_POST),
+    Route("consult:activity_detail", build=_activity_call, expect=READ_A),
+    Route("consult:activity_edit", build=_activity_call, expect=EDIT_A),
+    Route("consult:activity_edit", method="post", build=_activity_edit_post, expect=EDIT_A_POST),
+    Route(
+        "consult:activity_photo_add",
+        method="post",
+        build=_photo_post,
+        expect=EDIT_A_POST,
+        uploads=True,
+    ),
+    Route("consult:activity_photo", build=_photo_call, expect=READ_A),
     Route("consult:scores_xlsx", expect=LEADERS),
 ]
 
@@ -355,6 +435,20 @@ ADMIN_OBJECTS = {
     "consult.case": _case,
     "consult.casescore": lambda school: CaseScore.objects.create(
         case=_case(school), judge=school.principal, score=90
+    ),
+    "consult.classactivity": _activity,
+    "consult.activityphoto": lambda school: _photo(school),
+    "consult.termplan": lambda school: TermPlan.objects.create(
+        term=school.term, goals="会商全覆盖", schedule="每周五级部会商", updated_by=school.academic
+    ),
+    "consult.termsummary": lambda school: TermSummary.objects.create(
+        term=school.term, level="school", text="本学期学情会商总结", updated_by=school.academic
+    ),
+    "consult.classleaderassignment": lambda school: ClassLeaderAssignment.objects.create(
+        school_class=school.class_a,
+        leader=school.principal,
+        term=school.term,
+        assigned_on=dt.date(2026, 11, 2),
     ),
 }
 
@@ -411,3 +505,136 @@ ROUTES += [
 ]
 
 ROUTES.append(Route("consult:class_observations", build=_class, expect=READ_A))
+
+
+# Questionnaires (学情征询问卷). A class questionnaire of class_a made by its homeroom teacher:
+# its readers are those who keep class_a (homeroom, grade head, the principal's office); a
+# subject teacher, office staff and the psychology teacher have no questionnaires (403). The
+# answer page is public on purpose (no login): its token is the key.
+
+
+def _questionnaire(school):
+    import datetime as _dt
+
+    from django.utils import timezone
+
+    from consult import services
+
+    return services.create_questionnaire(
+        by=school.homeroom,
+        term=school.term,
+        title="家庭学习情况",
+        audience="parents",
+        reach="class",
+        school_class=school.class_a,
+        deadline=timezone.now() + _dt.timedelta(days=7),
+        questions=[
+            services.QuestionData("single", "每天在家学习多长时间？", ["不到1小时", "1到2小时"]),
+            services.QuestionData("text", "希望老师提供哪些帮助？", [], required=False),
+        ],
+    )
+
+
+def _questionnaire_call(school) -> Call:
+    return Call(kwargs={"pk": _questionnaire(school).pk})
+
+
+def _questionnaire_new_post(school) -> Call:
+    return Call(
+        data={
+            "title": "作业量调查",
+            "audience": "parents",
+            "reach": "class",
+            "school_class": school.class_a.pk,
+            "deadline": "2026-12-20T18:00",
+            "questions-TOTAL_FORMS": "1",
+            "questions-INITIAL_FORMS": "0",
+            "questions-0-kind": "single",
+            "questions-0-text": "作业量如何？",
+            "questions-0-choices": "偏多\n适中\n偏少",
+            "questions-0-required": "on",
+        }
+    )
+
+
+def _questionnaire_issue_post(school) -> Call:
+    return Call(
+        kwargs={"pk": _questionnaire(school).pk},
+        data={"grade": school.grade7.pk, "text": "家长反映作业量偏大"},
+    )
+
+
+def _answer_call(school) -> Call:
+    questionnaire = _questionnaire(school)
+    return Call(kwargs={"token": questionnaire.links.get().token})
+
+
+def _answer_post(school) -> Call:
+    questionnaire = _questionnaire(school)
+    single, text = questionnaire.questions.order_by("order")
+    return Call(
+        kwargs={"token": questionnaire.links.get().token},
+        data={f"q{single.pk}": "1", f"q{text.pk}": "希望多和家长沟通"},
+    )
+
+
+QUESTIONNAIRES = expect(OK, anonymous=LOGIN, teacher=403, office=403, psychologist=403)
+QUESTIONNAIRE_A = expect(
+    OK, anonymous=LOGIN, teacher=403, office=403, psychologist=403, outsider=404
+)
+PUBLIC = expect(OK)
+
+ROUTES += [
+    Route("consult:questionnaire_list", expect=QUESTIONNAIRES),
+    Route("consult:questionnaire_new", expect=QUESTIONNAIRES),
+    Route(
+        "consult:questionnaire_new",
+        method="post",
+        build=_questionnaire_new_post,
+        # The outsider does not keep class_a: the form refuses the class (200, nothing saved).
+        expect=expect(
+            REDIRECT, anonymous=LOGIN, teacher=403, office=403, psychologist=403, outsider=OK
+        ),
+    ),
+    Route("consult:questionnaire_detail", build=_questionnaire_call, expect=QUESTIONNAIRE_A),
+    Route(
+        "consult:questionnaire_close",
+        method="post",
+        build=_questionnaire_call,
+        # Whoever made it (the homeroom teacher) and the principal's office close it.
+        expect=expect(
+            403,
+            anonymous=LOGIN,
+            outsider=404,
+            homeroom=REDIRECT,
+            principal=REDIRECT,
+            academic=REDIRECT,
+        ),
+    ),
+    Route("consult:questionnaire_results", build=_questionnaire_call, expect=QUESTIONNAIRE_A),
+    Route(
+        "consult:questionnaire_results",
+        method="post",
+        build=_questionnaire_issue_post,
+        # A grade's common problems: its grade head and the principal's office.
+        expect=expect(
+            403,
+            anonymous=LOGIN,
+            outsider=404,
+            homeroom=404,
+            grade_head=REDIRECT,
+            principal=REDIRECT,
+            academic=REDIRECT,
+        ),
+    ),
+    Route("consult:questionnaire_slips", build=_questionnaire_call, expect=QUESTIONNAIRE_A),
+    Route("consult:questionnaire_xlsx", build=_questionnaire_call, expect=QUESTIONNAIRE_A),
+    # Public on purpose: a parent answers without an account.
+    Route("consult:questionnaire_answer", build=_answer_call, expect=PUBLIC),
+    Route(
+        "consult:questionnaire_answer",
+        method="post",
+        build=_answer_post,
+        expect=expect(REDIRECT),
+    ),
+]

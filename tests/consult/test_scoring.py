@@ -59,6 +59,7 @@ def test_term_score_arithmetic_with_default_weights(school):
         "records": Decimal("13.3"),  # 20 × 2/3
         "ledger": Decimal("10.0"),  # 20 × 2/4
         "cases": Decimal("8.6"),  # 10 × 85.5/100, rounded half up
+        "activities": Decimal("0.0"),  # weight 0 until the office sets one
     }
     assert a.total == Decimal("71.9")
     b = next(r for r in rows if r.school_class == school.class_b)
