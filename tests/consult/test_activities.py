@@ -247,3 +247,19 @@ def test_the_demo_school_gets_a_term_of_theme_meetings_exchanges_plans_and_leade
         len(classes) < 5
     )
     assert ClassLeaderAssignment.objects.filter(active=True).count() <= 2
+
+
+def test_the_term_end_evaluation_reads_theme_meetings_held_against_the_least(school):
+    from consult.selectors import theme_meetings_by_class
+    from schoolops.registry import registry
+
+    assert theme_meetings_by_class(school.term) == {}  # nothing held: the part is left out
+    for day in (dt.date(2026, 9, 18), dt.date(2026, 10, 16), dt.date(2026, 11, 13)):
+        activity(school, day)
+    activity(school, dt.date(2026, 11, 20))  # a fourth counts no more
+    activity(school, dt.date(2026, 10, 9), school_class=school.class_b)
+    figures = theme_meetings_by_class(school.term)
+    assert figures[school.class_a.pk] == 100
+    assert float(figures[school.class_b.pk]) == pytest.approx(33.33)
+    keys = [c.key for c in registry.term_contributions("class")]
+    assert "consult.theme_meetings" in keys
