@@ -13,9 +13,12 @@ from mentors.models import (
     EvaluationSettings,
     Exchange,
     GrowthRecord,
+    Honour,
+    MentorCheck,
     MentorEvaluation,
     MentoringPlan,
     MentorRanking,
+    MentorSummary,
     MonthlySummary,
     Pairing,
     ParentContact,
@@ -23,12 +26,53 @@ from mentors.models import (
     StudentRating,
     TalkLog,
     TeacherRating,
+    TrainingSession,
 )
 from schoolops.calendar import month_bounds
 from schoolops.demo import DemoContext, DemoLogin
 from schoolops.models import Grade, SchoolClass, Student, Term
 
 BATCH = 2000
+
+# A mentor's monthly summary closes with what they will watch next month.
+SUMMARY_CLOSINGS = [
+    "总体来看，学生学习态度有所好转，下月重点关注作业质量和作息时间。",
+    "多数学生情绪稳定，个别学生期中后有些松懈，下月加强督促并与家长多沟通。",
+    "本月谈心按计划进行，学生愿意说心里话了，下月继续跟进错题本和阅读习惯。",
+    "有两名学生进步明显，已在班上表扬；下月关注同学关系和手机使用问题。",
+]
+HONOUR_MENTORS = [
+    "坚持每周与受导学生谈心，谈心记录详实，家长联系及时，受导学生进步明显。",
+    "关注特别关注学生的成长，耐心细致，帮助学生走出困境。",
+    "导师工作计划周密，月总结认真，受导学生和家长评价高。",
+]
+HONOUR_MENTEES = [
+    "在导师帮助下学习习惯明显好转，数学成绩提高二十多分。",
+    "积极参加谈心活动，敢于表达，期中考试进步显著。",
+    "克服家庭困难，坚持学习，班级名次上升十名。",
+    "能正确处理同学关系，主动帮助他人，被评为班级进步之星。",
+]
+# The term's training and checks (定期培训与检查): teaching week, form, content.
+TRAININGS = [
+    (
+        2,
+        "seminar",
+        "导师工作研讨会：学习《学生成长导师制实施方案》，明确导师的四项职责和每周谈心、每月联系家长的要求。",
+    ),
+    (5, "expert", "专家报告：如何与青春期学生谈心——倾听、共情与引导的方法。"),
+    (8, "experience", "经验介绍：三位优秀导师交流谈心记录和家校沟通的做法。"),
+    (10, "check", "期中检查考评：查阅导师的谈心记录、月总结和家长联系记录，抽查受导学生访谈。"),
+    (13, "video", "观看视频《走进学生的心灵》，讨论特别关注学生的转化案例。"),
+]
+CHECK_GOOD = [
+    "谈心记录完整，月总结认真，家长联系按时，受导学生反映良好。",
+    "记录详实，能针对学生问题提出具体措施，继续保持。",
+    "工作扎实，特别关注学生有成长档案，建议在班上分享经验。",
+]
+CHECK_WEAK = [
+    "谈心记录不全，有三周未谈心，月总结缺一次，限两周内补齐并整改。",
+    "家长联系偏少，谈心内容较简单，需加强跟进。",
+]
 
 TALKS = [
     (
@@ -228,6 +272,8 @@ def run(context: DemoContext) -> None:
     weeks = [w for t in terms for w in t.teaching_weeks() if w.monday <= today]
     months = sorted({m for t in terms for m in t.months() if m <= today})
     plans, talks, contacts, summaries, growth = [], [], [], [], []
+    # Per mentor and month: each mentee's talks (for the mentor's monthly summary).
+    month_talk_counts: dict[tuple[int, dt.date], list] = defaultdict(list)
     for pairing in pairings:
         rate = diligence[pairing.mentor_id]
         plans.append(
@@ -277,6 +323,10 @@ def run(context: DemoContext) -> None:
                         f"{pairing.student.name}整体表现稳定，下月继续关注学习习惯。",
                     )
                 )
+        for month, held in month_talks.items():
+            month_talk_counts[(pairing.mentor_id, month)].append(
+                (pairing, len(held), sorted({t for _d, t in held}))
+            )
         if pairing.student_id in priority_ids:
             for _i in range(rng.randint(1, 3)):
                 day = min(pairing.started_on + dt.timedelta(days=rng.randint(7, 80)), today)
@@ -391,6 +441,8 @@ def run(context: DemoContext) -> None:
     StudentRating.objects.bulk_create(ratings, batch_size=BATCH)
     TeacherRating.objects.bulk_create(teacher_ratings, batch_size=BATCH)
 
+    _summaries_honours_training(context, pairings, diligence, month_talk_counts, terms, term)
+
     mentor_counts = defaultdict(int)
     for pairing in pairings:
         mentor_counts[pairing.mentor_id] += 1
@@ -409,4 +461,91 @@ def run(context: DemoContext) -> None:
         f"mentors: {len(choices)} choices, {len(pairings)} pairings ({len(hand)} by hand), "
         f"{len(talks)} talks, {len(contacts)} parent contacts, {len(exchanges)} exchanges, "
         f"{len(ratings)} ratings, {len(teacher_ratings)} teachers' ratings"
+    )
+
+
+def _summaries_honours_training(
+    context: DemoContext,
+    pairings: list[Pairing],
+    diligence: dict[int, float],
+    month_talks: dict[tuple[int, dt.date], list],
+    terms: list[Term],
+    term: Term,
+) -> None:
+    """Each mentor's summary of every month gone by (a few forget last month's), the honour
+    list of ``term``, and each begun term's trainings and check with its findings."""
+    rng = context.rng
+    today = context.today
+    this_month = today.replace(day=1)
+    months = sorted({m for t in terms for m in t.months() if m < this_month})
+    last_month = months[-1] if months else None
+    mentees: dict[int, list[Pairing]] = defaultdict(list)
+    for pairing in pairings:
+        mentees[pairing.mentor_id].append(pairing)
+    summaries = []
+    for mentor_id, rate in sorted(diligence.items()):
+        for month in months:
+            held = month_talks.get((mentor_id, month), [])
+            first, last = month_bounds(month)
+            ran = [
+                p
+                for p in mentees[mentor_id]
+                if p.started_on <= last and (p.ended_on is None or p.ended_on >= first)
+            ]
+            if not ran or (month == last_month and rng.random() > rate):
+                continue
+            total = sum(n for _p, n, _t in held)
+            lines = [f"{month:%Y-%m}：与{len(ran)}名受导学生谈心{total}次。"]
+            for pairing, n, topics in held:
+                lines.append(f"{pairing.student.name}：谈心{n}次，谈了{'、'.join(topics)}。")
+            talked = {p.pk for p, _n, _t in held}
+            missed = [p.student.name for p in ran if p.pk not in talked]
+            if missed:
+                lines.append(f"本月未谈心：{'、'.join(missed)}，下月补上。")
+            lines.append(rng.choice(SUMMARY_CLOSINGS))
+            summaries.append(MentorSummary(mentor_id=mentor_id, month=month, text="\n".join(lines)))
+    MentorSummary.objects.bulk_create(summaries, batch_size=BATCH)
+
+    # The honour list of the term: the most diligent mentors, and a few mentees of each.
+    best = sorted(diligence, key=lambda m: (-diligence[m], m))[: max(2, len(diligence) // 12)]
+    honours = [
+        Honour(term=term, mentor_id=mentor_id, reason=rng.choice(HONOUR_MENTORS))
+        for mentor_id in best
+    ]
+    running = [p for p in pairings if p.started_on <= term.end_date and p.ended_on is None]
+    for pairing in rng.sample(running, k=min(len(running), max(3, len(running) // 40))):
+        honours.append(Honour(term=term, pairing=pairing, reason=rng.choice(HONOUR_MENTEES)))
+    Honour.objects.bulk_create(honours, batch_size=BATCH)
+
+    # Each begun term's trainings; its check finds each mentor's work good or wanting.
+    sessions, attendance, checks = [], [], []
+    for t in terms:
+        weeks = t.teaching_weeks()
+        for number, kind, content in TRAININGS:
+            if number > len(weeks) or weeks[number - 1].monday + dt.timedelta(days=3) > today:
+                continue
+            session = TrainingSession(
+                term=t,
+                date=weeks[number - 1].monday + dt.timedelta(days=3),
+                kind=kind,
+                content=content,
+            )
+            sessions.append(session)
+    TrainingSession.objects.bulk_create(sessions, batch_size=BATCH)
+    for session in sessions:
+        for mentor_id, rate in sorted(diligence.items()):
+            if rng.random() < (0.95 if rate >= 0.5 else 0.6):
+                attendance.append(
+                    TrainingSession.attendees.through(
+                        trainingsession_id=session.pk, staff_id=mentor_id
+                    )
+                )
+            if session.kind == TrainingSession.Kind.CHECK:
+                findings = rng.choice(CHECK_WEAK if rate < 0.5 else CHECK_GOOD)
+                checks.append(MentorCheck(session=session, mentor_id=mentor_id, findings=findings))
+    TrainingSession.attendees.through.objects.bulk_create(attendance, batch_size=BATCH)
+    MentorCheck.objects.bulk_create(checks, batch_size=BATCH)
+    context.log(
+        f"mentors: {len(summaries)} mentors' monthly summaries, {len(honours)} honours, "
+        f"{len(sessions)} training sessions, {len(checks)} checks"
     )

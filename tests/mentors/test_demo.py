@@ -42,3 +42,16 @@ def test_demo_step_fills_a_year_of_mentoring():
     results = selectors.evaluation_results(context.term, context.today)
     assert results and any(r.total is not None for r in results)
     assert any(login.who.endswith("名受导学生）") for login in context.logins)
+    # A term of the mentors' summaries, honour list, training and checks.
+    from mentors.models import Honour, MentorCheck, MentorSummary, TrainingSession
+
+    assert MentorSummary.objects.filter(month=dt.date(2026, 11, 1)).exists()
+    assert not MentorSummary.objects.filter(month=dt.date(2026, 12, 1)).exists()  # not over
+    summary = MentorSummary.objects.order_by("pk").first()
+    assert "谈心" in summary.text
+    assert Honour.objects.filter(mentor__isnull=False).exists()
+    assert Honour.objects.filter(pairing__isnull=False).exists()
+    sessions = TrainingSession.objects.filter(term=context.term)
+    assert sessions.count() >= 3 and not sessions.filter(date__gt=context.today).exists()
+    assert TrainingSession.attendees.through.objects.exists()
+    assert MentorCheck.objects.filter(session__kind="check").exists()
