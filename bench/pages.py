@@ -202,6 +202,18 @@ PAGES: list[Page] = [
     ),
     Page("schoolops:evaluation_awards", "term nominations and awards", "academic"),
     Page("schoolops:evaluation_honours", "the term's published awards", "teacher"),
+    # The term-end evaluation: pages read it as the academic office last built it (one query).
+    Page("schoolops:evaluation", "term evaluation", "principal"),
+    Page("schoolops:evaluation", "my term evaluation card", "teacher"),
+    Page("schoolops:evaluation_class", "a class's term evaluation", "homeroom", _class),
+    Page(
+        "schoolops:evaluation_teacher",
+        "a teacher's term evaluation card",
+        "principal",
+        lambda ctx: {"pk": ctx.actors["teacher"].pk},
+    ),
+    Page("schoolops:evaluation_awards", "term nominations and awards", "academic"),
+    Page("schoolops:evaluation_honours", "the term's published awards", "teacher"),
     # accounts
     Page("login", "login", "anonymous"),
     Page("password_change", "password change", "homeroom"),
@@ -598,6 +610,7 @@ NOT_PAGES: dict[str, str] = {
     "consult:class_ledger_xlsx": DOWNLOAD,
     "schoolops:student_records_xlsx": DOWNLOAD,
     "schoolops:read_log_xlsx": DOWNLOAD,
+    "schoolops:evaluation_xlsx": DOWNLOAD,
     "schoolops:evaluation_xlsx": DOWNLOAD,
     "schoolops:export_download": DOWNLOAD,  # its work: the exam results export job
     "consult:meeting_xlsx": DOWNLOAD,

@@ -248,6 +248,33 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
     }
 
 
+def register_evaluation() -> None:
+    """The groups' results, a part of each class's term-end evaluation, and the term's
+    candidates for 优秀小组."""
+    from schoolops.registry import AwardCandidates, TermContribution
+
+    registry.add_term_contribution(
+        TermContribution(
+            key="groups.results",
+            level="class",
+            label=gettext_lazy("Study-help group results"),
+            compute=lazy("groups.selectors.term_group_results"),
+            order=20,
+            help_text=gettext_lazy(
+                "The mean standing of the class's groups on the term's closed monthly "
+                "leaderboards (first of the school 100)."
+            ),
+        )
+    )
+    registry.add_award_candidates(
+        AwardCandidates(
+            key="groups.outstanding",
+            category="group",
+            candidates=lazy("groups.selectors.term_group_candidates"),
+        )
+    )
+
+
 def register() -> None:
     from . import records, sheets
 
@@ -313,3 +340,4 @@ def register() -> None:
     registry.add_post_permissions(Post.PRINCIPAL, views)
     registry.add_post_permissions(Post.VICE_PRINCIPAL, views)
     registry.add_demo(DemoStep("groups", lazy("groups.demo.run_demo"), order=20))
+    register_evaluation()

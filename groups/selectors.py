@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Case, F, IntegerField, Prefetch, Q, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from schoolops.calendar import monday_of, month_bounds
 from schoolops.charts import (
@@ -24,6 +24,7 @@ from schoolops.charts import (
     line_chart,
 )
 from schoolops.models import Exam, ExamResult, SchoolClass, Staff, Subject, Term
+from schoolops.registry import AwardCandidate
 
 from .forming import Balance, Candidate, balance
 from .models import (
@@ -31,6 +32,7 @@ from .models import (
     Consequence,
     GoalCheckIn,
     GroupSettings,
+    LeaderboardRow,
     MemberChange,
     Membership,
     MonthClose,
@@ -914,3 +916,76 @@ def attach_month_members(rows: list[Any], month: dt.date) -> None:
         by_group.setdefault(member.group_id, []).append(member)
     for row in rows:
         row.members = by_group.get(row.group_id, [])
+
+
+# The term-end evaluation (schoolops.evaluation, through the registry).
+
+
+def _term_rows(term: Term):
+    """The ranked rows of the term's closed monthly leaderboards."""
+    return LeaderboardRow.objects.filter(
+        close__month__in=term.months(), rank__isnull=False, group__term=term
+    )
+
+
+def _standing(rank: int, ranked: int) -> Decimal:
+    """A rank among ``ranked`` groups as 0…100: first 100, last 100 / ranked."""
+    return Decimal(ranked - rank + 1) * 100 / Decimal(ranked) if ranked else Decimal(0)
+
+
+def term_group_results(term: Term) -> dict[int, Decimal]:
+    """Per class, the mean standing of its groups on the term's closed monthly leaderboards
+    (a group first of the school 100, last near 0): two queries."""
+    ranked = dict(
+        _term_rows(term).values_list("close").annotate(n=Count("pk")).values_list("close", "n")
+    )
+    standings: dict[int, list[Decimal]] = defaultdict(list)
+    for class_id, close_id, rank in _term_rows(term).values_list(
+        "group__school_class", "close", "rank"
+    ):
+        standings[class_id].append(_standing(rank, ranked.get(close_id, 0)))
+    return {
+        class_id: _quantize(sum(values, Decimal(0)) / len(values), "0.1")
+        for class_id, values in standings.items()
+    }
+
+
+def term_group_candidates(term: Term) -> list[AwardCandidate]:
+    """The term's candidates for 优秀小组: every group named outstanding in a closed month of
+    the term, the most often first, then by its mean standing (two queries)."""
+    ranked = dict(
+        _term_rows(term).values_list("close").annotate(n=Count("pk")).values_list("close", "n")
+    )
+    groups: dict[int, dict[str, Any]] = {}
+    for group_id, name, class_name, class_id, close_id, rank, excellent in _term_rows(
+        term
+    ).values_list(
+        "group", "group_name", "class_name", "group__school_class", "close", "rank", "is_excellent"
+    ):
+        entry = groups.setdefault(
+            group_id,
+            {"name": f"{class_name} {name}", "class": class_id, "months": 0, "standings": []},
+        )
+        entry["months"] += bool(excellent)
+        entry["standings"].append(_standing(rank, ranked.get(close_id, 0)))
+    found = []
+    for group_id, entry in groups.items():
+        if entry["months"]:
+            standing = sum(entry["standings"], Decimal(0)) / len(entry["standings"])
+            found.append((entry["months"], _quantize(standing, "0.1"), group_id, entry))
+    found.sort(key=lambda item: (-item[0], -item[1], item[3]["name"]))
+    return [
+        AwardCandidate(
+            ref=f"groups.StudyGroup:{group_id}",
+            name=entry["name"],
+            school_class_id=entry["class"],
+            figure=standing,
+            note=ngettext(
+                "Outstanding group in %(months)s month of the term",
+                "Outstanding group in %(months)s months of the term",
+                months,
+            )
+            % {"months": months},
+        )
+        for months, standing, group_id, entry in found
+    ]

@@ -378,6 +378,25 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
     }
 
 
+def register_evaluation() -> None:
+    """The mentor evaluation, a part of each teacher's term-end evaluation."""
+    from schoolops.registry import TermContribution, lazy, registry
+
+    registry.add_term_contribution(
+        TermContribution(
+            key="mentors.evaluation",
+            level="teacher",
+            label=gettext_lazy("Mentor evaluation"),
+            compute=lazy("mentors.selectors.term_mentor_scores"),
+            order=40,
+            help_text=gettext_lazy(
+                "The total of the term's mentor evaluation: self, students, other teachers "
+                "and the school, with the academic office's weights."
+            ),
+        )
+    )
+
+
 def register() -> None:
     """Plug the mentor system into ``schoolops``' registry (from ``MentorsConfig.ready()``)."""
     from schoolops.privacy import Relation, StudentRelation
@@ -411,6 +430,7 @@ def register() -> None:
         StudentExport("mentors", gettext_lazy("Mentor system"), records.sections, order=30)
     )
     registry.add_purger(Purger("mentors", records.purge, order=30))
+    register_evaluation()
     for sheet in SHEETS:
         registry.add_sheet(sheet.kind, sheet)
     for post, perms in POST_PERMISSIONS.items():

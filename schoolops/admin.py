@@ -61,6 +61,11 @@ from schoolops import privacy, privileges, services
 from schoolops.admin_params import BoundedChangeListMixin
 from schoolops.models import (
     AcademicYear,
+    AwardNomination,
+    AwardPublication,
+    EvaluationLevel,
+    EvaluationSnapshot,
+    EvaluationWeight,
     Exam,
     ExamResult,
     Grade,
@@ -1227,3 +1232,75 @@ class GuardianRequestAdmin(GuardedAdmin):
         if obj.outcome and obj.decided_on is None:
             obj.decided_on = timezone.localdate()
         super().save_model(request, obj, form, change)
+
+
+# The term-end evaluation (schoolops.evaluation): the academic office keeps the weights here
+# (with their history); nominations, publications and kept evaluations are read here and
+# made on the evaluation's pages.
+
+
+class EvaluationWeightForm(forms.ModelForm):
+    """The part is one of the parts the apps registered for the level."""
+
+    class Meta:
+        model = EvaluationWeight
+        fields = ["level", "key", "weight"]
+
+    def __init__(self, *args, **kwargs):
+        from schoolops.evaluation import contributions
+
+        super().__init__(*args, **kwargs)
+        if "key" not in self.fields:  # read only (a view permission)
+            return
+        self.fields["key"] = forms.ChoiceField(
+            label=self.fields["key"].label,
+            choices=[
+                (c.key, f"{level_label} · {c.label}")
+                for level, level_label in EvaluationLevel.choices
+                for c in contributions(level)
+            ],
+        )
+
+    def clean(self):
+        from schoolops.evaluation import contributions
+
+        data = super().clean() or {}
+        level, key = data.get("level"), data.get("key")
+        if level and key and key not in {c.key for c in contributions(level)}:
+            self.add_error("key", _("This part does not belong to that level."))
+        return data
+
+
+@admin.register(EvaluationWeight)
+class EvaluationWeightAdmin(HistoryAdmin):
+    form = EvaluationWeightForm
+    list_display = ["level", "key", "part", "weight"]
+    list_filter = ["level"]
+
+    @admin.display(description=_("part"))
+    def part(self, obj) -> str:
+        from schoolops.evaluation import contributions
+
+        found = next((c for c in contributions(obj.level) if c.key == obj.key), None)
+        return str(found.label) if found else obj.key
+
+
+@admin.register(AwardNomination)
+class AwardNominationAdmin(ReadOnlyAdmin, HistoryAdmin):
+    list_display = ["term", "category", "name", "status", "nominated_by", "nominated_at"]
+    list_filter = ["category", "status"]
+    list_select_related = ["term__academic_year", "nominated_by"]
+
+
+@admin.register(AwardPublication)
+class AwardPublicationAdmin(ReadOnlyAdmin, HistoryAdmin):
+    list_display = ["term", "category", "published_at", "published_by"]
+    list_filter = ["category"]
+    list_select_related = ["term__academic_year", "published_by"]
+
+
+@admin.register(EvaluationSnapshot)
+class EvaluationSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["term", "built_at", "built_by"]
+    list_select_related = ["term__academic_year", "built_by"]
+    exclude = ["data"]

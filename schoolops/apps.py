@@ -46,6 +46,15 @@ class SchoolOpsConfig(AppConfig):
         )
         registry.add_nav(
             NavItem(
+                key="evaluation",
+                label=_("Term evaluation"),
+                url_name="schoolops:evaluation",
+                visible=lambda scope: bool(scope.staff or scope.user.is_superuser),
+                order=90,
+            )
+        )
+        registry.add_nav(
+            NavItem(
                 key="students",
                 label=_("Find a student"),
                 url_name="schoolops:student_search",
@@ -62,6 +71,7 @@ class SchoolOpsConfig(AppConfig):
 
         from schoolops.privileges import posts_changed
         from schoolops.records import StudentRecordsSheet
+        from schoolops.sheets.evaluation import TermEvaluationSheet
         from schoolops.sheets.privileges import PrivilegeChangesSheet
         from schoolops.sheets.read_log import ReadLogSheet
         from schoolops.sheets.roster import ROSTER_SHEETS
@@ -71,7 +81,13 @@ class SchoolOpsConfig(AppConfig):
             sender=get_user_model().groups.through,
             dispatch_uid="schoolops_posts_changed",
         )
-        for sheet in (*ROSTER_SHEETS, PrivilegeChangesSheet, ReadLogSheet, StudentRecordsSheet):
+        for sheet in (
+            *ROSTER_SHEETS,
+            PrivilegeChangesSheet,
+            ReadLogSheet,
+            StudentRecordsSheet,
+            TermEvaluationSheet,
+        ):
             registry.add_sheet(sheet.kind, sheet)
 
 

@@ -67,6 +67,22 @@ PRIVACY_PERMISSIONS = {"schoolops.view_readlog", "schoolops.view_purgerecord"} |
 for _post in Post.school_wide():
     SCHOOLOPS_PERMISSIONS[_post] = SCHOOLOPS_PERMISSIONS[_post] | PRIVACY_PERMISSIONS
 
+# The term-end evaluation: the academic office keeps the weights; the principal's office
+# reads the weights, the nominations, the published awards and the kept evaluations.
+EVALUATION_MODELS = (
+    "evaluationweight",
+    "awardnomination",
+    "awardpublication",
+    "evaluationsnapshot",
+)
+for _post in Post.school_wide():
+    SCHOOLOPS_PERMISSIONS[_post] = SCHOOLOPS_PERMISSIONS[_post] | _model_perms(
+        EVALUATION_MODELS, ("view",)
+    )
+SCHOOLOPS_PERMISSIONS[Post.ACADEMIC_OFFICE] |= _model_perms(
+    ("evaluationweight",), ("add", "change")
+)
+
 
 def post_permissions() -> dict[str, set[str]]:
     combined: dict[str, set[str]] = {post: set() for post in Post.values}

@@ -138,7 +138,12 @@ def entries() -> list[SensitiveField]:
     return list(SCHOOLOPS_FIELDS) + list(registry.sensitive_fields)
 
 
-SCHOOLOPS_FIELDS = (SensitiveField("schoolops.Student", "guardian_phone", Category.GUARDIAN),)
+SCHOOLOPS_FIELDS = (
+    SensitiveField("schoolops.Student", "guardian_phone", Category.GUARDIAN),
+    # Why a homeroom teacher nominates a student's family or parent (优秀家庭 / 优秀家长): it
+    # speaks of the family, as the ledger's family situation does.
+    SensitiveField("schoolops.AwardNomination", "reason", Category.LEDGER),
+)
 
 
 # What one person may read.

@@ -20,7 +20,8 @@
   (``add_purger``: deletes its sensitive records of the given students, and their history,
   and anonymises the rest),
 - its figures for the term-end evaluation (``add_term_contribution``: per class, teacher or
-  grade, a figure 0-100 of a term, which ``schoolops.evaluation`` weighs and ranks).
+  grade, a figure 0-100 of a term, which ``schoolops.evaluation`` weighs and ranks) and its
+  candidates for an award of the term (``add_award_candidates``: the outstanding groups).
 
 ``schoolops`` registers its own parts (the roster's sheet kinds among them) from
 ``SchoolOpsConfig.ready()``. Adding a fourth app then touches no existing app.
@@ -196,6 +197,28 @@ class TermContribution:
 TERM_LEVELS = ("class", "teacher", "grade")
 
 
+@dataclass(frozen=True)
+class AwardCandidate:
+    """One candidate an app puts forward for an award of the term: ``ref`` names it
+    ("groups.StudyGroup:12"), ``figure`` ranks it (0-100) and ``note`` says why."""
+
+    ref: str
+    name: str
+    school_class_id: int | None
+    figure: Decimal
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class AwardCandidates:
+    """An app's candidates for one award (``category``, an ``AwardCategory`` value) of a
+    term: ``candidates(term)``, best first, in a fixed number of queries."""
+
+    key: str
+    category: str
+    candidates: Callable[[Term], list[AwardCandidate]]
+
+
 @dataclass
 class Registry:
     todo_providers: list[Callable[[HttpRequest], Iterable[Todo]]] = field(default_factory=list)
@@ -214,6 +237,7 @@ class Registry:
     student_exports: list[StudentExport] = field(default_factory=list)
     purgers: list[Purger] = field(default_factory=list)
     term_contributions_: list[TermContribution] = field(default_factory=list)
+    award_candidates: list[AwardCandidates] = field(default_factory=list)
 
     # Registration, called from AppConfig.ready().
 
@@ -292,7 +316,20 @@ class Registry:
         ] + [contribution]
         self.term_contributions_.sort(key=lambda c: (c.order, c.key))
 
+    def add_award_candidates(self, candidates: AwardCandidates) -> None:
+        self.award_candidates = [c for c in self.award_candidates if c.key != candidates.key] + [
+            candidates
+        ]
+
     # Composition, called by schoolops' views.
+
+    def candidates_for(self, term: Term, category: str) -> list[AwardCandidate]:
+        """Every app's candidates for one award of the term, best first."""
+        found: list[AwardCandidate] = []
+        for entry in self.award_candidates:
+            if entry.category == category:
+                found.extend(entry.candidates(term))
+        return sorted(found, key=lambda c: -c.figure)
 
     def term_contributions(self, level: str) -> list[TermContribution]:
         """The parts of the term-end evaluation of one level, in their order."""

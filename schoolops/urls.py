@@ -4,6 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from schoolops import (
     converters,  # noqa: F401  (registers <pk:...> before the apps' URLs)
+    evaluation_views,
     export_views,
     privacy_views,
     views,
@@ -29,6 +30,20 @@ app_patterns = (
         ),
         path("read-log/", privacy_views.read_log, name="read_log"),
         path("read-log.xlsx", privacy_views.read_log_xlsx, name="read_log_xlsx"),
+        path("evaluation/", evaluation_views.evaluation_page, name="evaluation"),
+        path(
+            "evaluation/classes/<pk:class_pk>/",
+            evaluation_views.class_evaluation,
+            name="evaluation_class",
+        ),
+        path(
+            "evaluation/teachers/<pk:pk>/",
+            evaluation_views.teacher_card,
+            name="evaluation_teacher",
+        ),
+        path("evaluation/awards/", evaluation_views.awards_page, name="evaluation_awards"),
+        path("evaluation/honours/", evaluation_views.honours, name="evaluation_honours"),
+        path("evaluation/term.xlsx", evaluation_views.evaluation_xlsx, name="evaluation_xlsx"),
         path("exports/<pk:pk>/", export_views.export_status, name="export_status"),
         path("exports/<pk:pk>/file.xlsx", export_views.export_download, name="export_download"),
     ],

@@ -95,6 +95,8 @@ from typing import Any
 from django.contrib.auth.models import Group, User
 
 from schoolops.models import (
+    AwardPublication,
+    EvaluationWeight,
     Exam,
     ExamResult,
     GuardianRequest,
@@ -204,6 +206,56 @@ def _export_of_the_principal(school) -> Call:
         stored_file=name,
     )
     return Call(kwargs={"pk": record.pk})
+
+
+def _built_evaluation(school):
+    from schoolops import evaluation
+
+    return evaluation.build_and_keep(school.term, school.academic.user)
+
+
+def _nominate_class_a(school) -> Call:
+    _built_evaluation(school)
+    return Call(
+        data={"action": "nominate", "nominee": f"class:{school.class_a.pk}", "reason": "会商扎实"}
+    )
+
+
+def _class_a_nomination(school, status: str = "nominated"):
+    from schoolops.models import AwardNomination
+
+    return AwardNomination.objects.create(
+        term=school.term,
+        category="class",
+        school_class=school.class_a,
+        name=str(school.class_a),
+        reason="会商扎实",
+        status=status,
+        nominated_by=school.academic.user,
+    )
+
+
+def _select_nomination(school) -> Call:
+    nomination = _class_a_nomination(school)
+    return Call(data={"action": "status", "nomination": nomination.pk, "status": "selected"})
+
+
+def _publish_classes(school) -> Call:
+    _class_a_nomination(school, status="selected")
+    return Call(data={"action": "publish", "category": "class"})
+
+
+def _family_nomination(school) -> Call:
+    _built_evaluation(school)
+    return Call(
+        kwargs={"class_pk": school.class_a.pk},
+        data={"category": "family", "student": school.student_a.pk, "reason": "家校配合紧密"},
+    )
+
+
+def _teacher_card(school) -> Call:
+    _built_evaluation(school)
+    return Call(kwargs={"pk": school.teacher.pk})
 
 
 def _password_change(school) -> Call:
@@ -360,6 +412,52 @@ ROUTES: list[Route] = [
     Route("schoolops:student_records_xlsx", build=_student_a, expect=PRINCIPALS_OFFICE),
     Route("schoolops:read_log", expect=PRINCIPALS_OFFICE),
     Route("schoolops:read_log_xlsx", expect=PRINCIPALS_OFFICE),
+    # The term-end evaluation: every member of staff opens it (their own card, their classes);
+    # the academic office builds it, nominates, selects and publishes; a class's keepers read
+    # its evaluation and its homeroom teacher nominates its families and parents.
+    Route("schoolops:evaluation", expect=staff_page()),
+    Route(
+        "schoolops:evaluation",
+        method="post",
+        expect=expect(403, anonymous=LOGIN, academic=REDIRECT),
+    ),
+    Route(
+        "schoolops:evaluation_class",
+        build=_family_nomination,
+        expect=expect(404, anonymous=LOGIN, homeroom=OK, grade_head=OK, principal=OK, academic=OK),
+    ),
+    Route(
+        "schoolops:evaluation_class",
+        method="post",
+        build=_family_nomination,
+        expect=expect(
+            404, anonymous=LOGIN, homeroom=REDIRECT, grade_head=403, principal=403, academic=403
+        ),
+    ),
+    Route("schoolops:evaluation_teacher", build=_teacher_card, expect=PRINCIPALS_OFFICE),
+    Route("schoolops:evaluation_awards", expect=PRINCIPALS_OFFICE),
+    Route(
+        "schoolops:evaluation_awards",
+        method="post",
+        build=_nominate_class_a,
+        expect=expect(403, anonymous=LOGIN, academic=REDIRECT),
+    ),
+    Route(
+        "schoolops:evaluation_awards",
+        id="schoolops:evaluation_awards:select",
+        method="post",
+        build=_select_nomination,
+        expect=expect(403, anonymous=LOGIN, academic=REDIRECT),
+    ),
+    Route(
+        "schoolops:evaluation_awards",
+        id="schoolops:evaluation_awards:publish",
+        method="post",
+        build=_publish_classes,
+        expect=expect(403, anonymous=LOGIN, academic=REDIRECT),
+    ),
+    Route("schoolops:evaluation_honours", expect=staff_page()),
+    Route("schoolops:evaluation_xlsx", expect=PRINCIPALS_OFFICE),
     # A background export answers only whoever asked for it (here the principal).
     Route(
         "schoolops:export_status",
@@ -521,6 +619,14 @@ ADMIN_OBJECTS: dict[str, Callable[[Any], Any]] = {
     ),
     # Read-only, for the principal's office (its posts' view permission): the admin rule.
     "schoolops.privilegechange": _privilege_change,
+    "schoolops.evaluationweight": lambda school: EvaluationWeight.objects.create(
+        level="class", key="consult.score", weight=40
+    ),
+    "schoolops.awardnomination": _class_a_nomination,
+    "schoolops.awardpublication": lambda school: AwardPublication.objects.create(
+        term=school.term, category="class", published_by=school.academic.user
+    ),
+    "schoolops.evaluationsnapshot": _built_evaluation,
     "auth.group": lambda school: Group.objects.get(name="班主任"),
     "auth.user": lambda school: User.objects.get(pk=school.teacher.user_id),
     "django_tasks_database.dbtaskresult": _task_result,
