@@ -13,6 +13,12 @@ groups app's quick-scoring endpoint, JSON), with a page view (class page, rankin
 mixed in after every few taps and a short think time. The run is bounded by ``--seconds``
 and by ``--max-requests`` per teacher.
 
+With ``--parents N`` it runs the parent meeting instead (issue 15): a grade questionnaire is
+made for the first grade's classes, and N parents (no account, one cookie jar each, arriving
+over ``--ramp`` seconds, 60 by default in this mode) open their class's answer page and send
+their answers; it then checks that every answer the server confirmed is in the database, and
+that nothing else is.
+
 It reports requests per second, p50 and p95 latency (all requests and taps alone), the
 logins, the server's own time per kind of page (gunicorn's access log), the load
 generator's own CPU time and errors, then checks that the score entries in the database
@@ -504,6 +510,210 @@ def run(engine: str, args: argparse.Namespace) -> dict:
     return result
 
 
+# The parent meeting: N parents answer the class questionnaire within a minute (no account).
+
+
+@dataclass
+class Parent:
+    token: str
+    questions: list[tuple[int, str, int]]  # (question id, kind, number of choices)
+
+
+def plan_parents(count: int) -> tuple[list[Parent], int]:
+    """A grade questionnaire of the first grade's classes; the parents spread over them."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from consult import services
+    from consult.models import QuestionnaireResponse
+    from schoolops.models import SchoolClass, Staff, Term
+
+    term = Term.current()
+    first = (
+        SchoolClass.objects.filter(academic_year=term.academic_year, homeroom_teacher__isnull=False)
+        .order_by("grade__level", "number")
+        .first()
+    )
+    if first is None:
+        raise SystemExit("the demo school has no class")
+    by = first.grade.head or Staff.objects.get(pk=first.homeroom_teacher_id)
+    questionnaire = services.create_questionnaire(
+        by=by,
+        term=term,
+        title="家长会学情征询问卷（压力测试）",
+        audience="parents",
+        reach="grade",
+        grade=first.grade,
+        deadline=timezone.now() + dt.timedelta(days=1),
+        questions=[
+            services.QuestionData(
+                "single", "每天在家学习多长时间？", ["不到1小时", "1到2小时", "更多"]
+            ),
+            services.QuestionData("multiple", "影响学习的因素", ["手机", "电视", "没有安静的地方"]),
+            services.QuestionData("scale", "对孩子学习习惯的满意度", []),
+            services.QuestionData("text", "希望老师提供哪些帮助？", [], required=False),
+        ],
+    )
+    questions = [(q.pk, q.kind, len(q.choices)) for q in questionnaire.questions.all()]
+    links = list(questionnaire.links.order_by("pk"))
+    parents = [Parent(links[n % len(links)].token, questions) for n in range(count)]
+    first_pk = QuestionnaireResponse.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return parents, first_pk or 0
+
+
+def answers_since(first_pk: int) -> int:
+    from consult.models import QuestionnaireResponse
+
+    return QuestionnaireResponse.objects.filter(pk__gt=first_pk).count()
+
+
+def simulate_parent(
+    parent: Parent, base: str, stats: Stats, seed: int, start_at: float = 0.0
+) -> None:
+    rng = random.Random(seed)
+    if start_at > time.monotonic():
+        time.sleep(start_at - time.monotonic())
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
+    path = f"/consult/q/{parent.token}/"
+
+    def request(kind: str, data: dict | None = None, query: str = ""):
+        headers = {"Referer": base + path, "User-Agent": "Mozilla/5.0 (iPhone) load-test"}
+        body = None
+        if data is not None:
+            body = urllib.parse.urlencode(data, doseq=True).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.perf_counter()
+        try:
+            response = opener.open(
+                urllib.request.Request(base + path + query, data=body, headers=headers),
+                timeout=30,
+            )
+            status, payload = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            status, payload = error.code, error.read()
+        except (urllib.error.URLError, OSError) as error:
+            stats.error(f"{kind} {path}: {error}")
+            return None, b""
+        stats.add(kind, (time.perf_counter() - started) * 1000)
+        return status, payload
+
+    status, _ = request("answer page")
+    if status != 200:
+        stats.error(f"answer page: status {status}")
+        return
+    time.sleep(rng.uniform(0.5, 3.0))  # a parent reads and taps
+    data: dict = {"csrfmiddlewaretoken": next((c.value for c in jar if c.name == "csrftoken"), "")}
+    for pk, kind, choices in parent.questions:
+        if kind == "single":
+            data[f"q{pk}"] = rng.randrange(choices)
+        elif kind == "multiple":
+            data[f"q{pk}"] = sorted(rng.sample(range(choices), rng.randint(1, choices)))
+        elif kind == "scale":
+            data[f"q{pk}"] = rng.randint(1, 5)
+        elif rng.random() < 0.5:
+            data[f"q{pk}"] = "希望老师多和家长沟通孩子在校的情况。" * rng.randint(1, 5)
+    status, payload = request("answer", data)
+    if status == 302:
+        with stats.lock:
+            stats.tapped.append(1)
+        status, _ = request("thanks page", query="?done=1")
+        if status != 200:
+            stats.error(f"thanks page: status {status}")
+    elif status is not None:
+        stats.error(f"answer: status {status} {payload[:200]!r}")
+
+
+def run_parents(engine: str, args: argparse.Namespace) -> dict:
+    url = prepare_database(engine)
+    setup_django(url)
+    from django.db import connections
+
+    parents, first_pk = plan_parents(args.parents)
+    connections.close_all()
+    log = DATA / f"load-parents-{engine}.log"
+    args.port = args.port or free_port()
+    server = start_server(url, args.port, args.workers, log, threads=args.threads)
+    stats = Stats()
+    try:
+        base = f"http://127.0.0.1:{args.port}"
+        started = time.monotonic()
+        step = args.ramp / max(1, len(parents))
+        threads = [
+            threading.Thread(
+                target=simulate_parent,
+                args=(p, base, stats, n),
+                kwargs={"start_at": started + n * step},
+                daemon=True,
+            )
+            for n, p in enumerate(parents)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=args.ramp + 120)
+        elapsed = time.monotonic() - started
+    finally:
+        stop_server(server)
+    in_db = answers_since(first_pk)
+    connections.close_all()
+    all_ms = [ms for _, ms in stats.latencies]
+    answer_ms = [ms for kind, ms in stats.latencies if kind == "answer"]
+    server_errors = [
+        line.strip()
+        for line in log.read_text(errors="replace").splitlines()
+        if "locked" in line or "Traceback" in line or "Error" in line
+    ]
+    result = {
+        "database": engine,
+        "scenario": "parents",
+        "parents": len(parents),
+        "workers": args.workers,
+        "threads": args.threads,
+        "ramp_seconds": args.ramp,
+        "seconds": round(elapsed, 1),
+        "requests": len(all_ms),
+        "p50_ms": round(percentile(all_ms, 0.50), 1),
+        "p95_ms": round(percentile(all_ms, 0.95), 1),
+        "answer_p95_ms": round(percentile(answer_ms, 0.95), 1),
+        "answers_confirmed": len(stats.tapped),
+        "answers_in_database": in_db,
+        "lost_answers": max(0, len(stats.tapped) - in_db),
+        "unconfirmed_answers": max(0, in_db - len(stats.tapped)),
+        "errors": len(stats.errors),
+        "error_samples": stats.errors[:10],
+        "server_log_errors": server_errors[:10],
+        "server_ms_by_path": server_times(log),
+    }
+    if not args.keep:
+        drop_database(engine)
+    return result
+
+
+def report_parents(results: list[dict], args: argparse.Namespace) -> bool:
+    failed = False
+    for r in results:
+        print(
+            f"{r['database']:8} {r['parents']} parents over {r['ramp_seconds']:g} s, "
+            f"{r['workers']} workers x {r['threads']} threads, {r['seconds']} s: "
+            f"{r['requests']} requests, p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms "
+            f"(answers p95 {r['answer_p95_ms']} ms), errors {r['errors']}; answers "
+            f"{r['answers_confirmed']} confirmed, {r['answers_in_database']} in the database, "
+            f"lost {r['lost_answers']}"
+        )
+        for sample in r["error_samples"] + r["server_log_errors"]:
+            print("    " + re.sub(r"\s+", " ", sample)[:200])
+        if (
+            r["errors"]
+            or r["lost_answers"]
+            or r["unconfirmed_answers"]
+            or r["answers_confirmed"] != r["parents"]
+        ):
+            failed = True
+    return failed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
@@ -523,10 +733,46 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=int, default=1000, help="per teacher")
     parser.add_argument("--p95-budget", type=float, default=300.0)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--parents",
+        type=int,
+        default=0,
+        help="run the parent meeting instead: N parents answer the class questionnaire",
+    )
     parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "load.json"))
     args = parser.parse_args(argv)
     if args.teachers > 100 or args.seconds > 600:
         parser.error("bounded: at most 100 teachers and 600 seconds")
+    if args.parents:
+        if args.parents > 1000:
+            parser.error("bounded: at most 1000 parents")
+        given = " ".join(argv or sys.argv)
+        if "--ramp" not in given:
+            args.ramp = 60.0
+        if "--json" not in given:
+            args.json = str(ROOT / "bench" / "results" / "load-parents.json")
+        engines = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+        results = []
+        for engine in engines:
+            if len(engines) > 1:
+                out = DATA / f"load-parents-{engine}.json"
+                command = [sys.executable, __file__, "--database", engine, "--json", str(out)]
+                command += [
+                    f"--parents={args.parents}",
+                    f"--workers={args.workers}",
+                    f"--threads={args.threads}",
+                    f"--ramp={args.ramp}",
+                    f"--port={args.port}",
+                ]
+                subprocess.run(command, cwd=ROOT, check=False)
+                results += json.loads(out.read_text())["results"]
+            else:
+                results.append(run_parents(engine, args))
+        failed = report_parents(results, args)
+        out = Path(args.json)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps({"results": results}, ensure_ascii=False, indent=2))
+        return 1 if failed else 0
     engines = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     results = []
     for engine in engines:

@@ -202,30 +202,8 @@ def _case(world: World) -> Case:
     )
 
 
-def _family_award(world: World):
-    """A published 优秀家庭 of student_a: the certificates list names the student, and the
-    reason stays with the class's teachers and the principal's office."""
-    from schoolops.models import AwardNomination, AwardPublication
-
-    school = world.school
-    AwardPublication.objects.get_or_create(
-        term=school.term, category="family", defaults={"published_by": school.academic.user}
-    )
-    return AwardNomination.objects.create(
-        term=school.term,
-        category="family",
-        student=school.student_a,
-        school_class=school.class_a,
-        name=school.student_a.name,
-        reason="-",
-        status=AwardNomination.Status.SELECTED,
-        nominated_by=school.homeroom.user,
-    )
-
-
 BUILDERS = {
     "schoolops.Student": lambda world: world.school.student_a,
-    "schoolops.AwardNomination": _family_award,
     "consult.LedgerProfile": _ledger,
     "consult.Observation": _observation,
     "consult.Meeting": _meeting,
