@@ -15,7 +15,7 @@ class SchoolOpsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from schoolops.permissions import sync_post_permissions
-        from schoolops.registry import NavItem, StudentPanel, lazy, registry
+        from schoolops.registry import DemoStep, NavItem, StudentPanel, lazy, registry
 
         registry.add_student_panel(
             StudentPanel(
@@ -44,6 +44,8 @@ class SchoolOpsConfig(AppConfig):
                 order=10,
             )
         )
+        # After every app's part of the demo school: its term evaluation and awards.
+        registry.add_demo(DemoStep("evaluation", lazy("schoolops.evaluation_demo.run"), order=90))
         registry.add_nav(
             NavItem(
                 key="evaluation",

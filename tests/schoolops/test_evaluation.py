@@ -359,3 +359,24 @@ def test_the_principal_downloads_the_tables(school, login, built):
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert book.worksheets[2].max_row > 1
+
+
+# The demo school.
+
+
+def test_the_demo_school_has_a_term_evaluation_with_nominations_and_a_published_selection():
+    from schoolops import demo
+    from tests.schoolops.test_demo import TODAY, reinstall_reference_data
+
+    reinstall_reference_data()
+    context = demo.seed("tiny", today=TODAY)
+    snapshot = evaluation.latest(context.term)
+    assert snapshot is not None
+    result = evaluation.read(snapshot)
+    assert result.classes.lines and result.teachers.lines
+    assert EvaluationWeight.objects.filter(key="consult.score", weight=40).exists()
+    categories = set(AwardNomination.objects.values_list("category", flat=True))
+    assert {"class", "teacher", "family", "parent"} <= categories
+    assert set(AwardPublication.objects.values_list("category", flat=True)) == {"class", "teacher"}
+    published = awards.published(context.term)
+    assert published["class"] and published["teacher"]
