@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import translation
+
 from simple_history.utils import bulk_create_with_history
 
-from .models import ClassActivity, ClassLeaderAssignment, TermPlan
+from .models import ClassActivity, ClassLeaderAssignment, Level, TermPlan, TermSummary
 
 THEMES = [
     "互帮互学，共同进步",
@@ -35,6 +37,11 @@ EXCHANGE_TOPICS = [
     "英语单词记忆方法交流",
     "数学审题与检查的好习惯",
 ]
+EXPERIENCE = (
+    "\n经验：坚持每周班级会商，班主任与任课教师共同分析学情；帮教主题班会让进步学生现身说法，"
+    "学生教育学生效果明显。\n问题：个别学生反复，家校沟通还不够及时。\n"
+    "措施：下学期每月至少一次家校会商，潜能生一对一导师全覆盖。"
+)
 EXCHANGE_SUMMARIES = [
     "五名同学介绍了自己的学习方法，大家结合自身情况取长补短，每人写下一条准备尝试的方法。",
     "交流会上同学们畅所欲言，不少同学表示找到了适合自己的方法，将在小组内互相督促。",
@@ -135,4 +142,56 @@ def run(context: Any, classes, students_by_class, grades, leaders, principal, ac
             ],
             ClassLeaderAssignment,
         )
-    context.log(f"consult: {len(activities)} theme meetings and exchanges, {len(plans)} plans")
+    # 期末总结: a few classes, the first grade and the school have filed theirs (the rest of
+    # the school files at the end of term).
+    from .selectors import term_figures
+
+    figures = term_figures(term, classes)
+    with translation.override("zh-hans"):  # the drafts are written in the school's language
+        summaries = _summaries(term, classes, grades, figures, academic)
+    bulk_create_with_history(summaries, TermSummary)
+    context.log(
+        f"consult: {len(activities)} theme meetings and exchanges, {len(plans)} plans, "
+        f"{len(summaries)} summaries"
+    )
+
+
+def _summaries(term, classes, grades, figures, academic) -> list[TermSummary]:
+    from .selectors import sum_figures
+    from .services import summary_draft
+
+    summaries = []
+    for school_class in classes[:3]:
+        summaries.append(
+            TermSummary(
+                term=term,
+                level=Level.CLASS,
+                school_class=school_class,
+                figures=figures[school_class.pk],
+                text=summary_draft(figures[school_class.pk], Level.CLASS) + EXPERIENCE,
+                updated_by_id=school_class.homeroom_teacher_id,
+            )
+        )
+    if grades:
+        in_grade = [figures[c.pk] for c in classes if c.grade_id == grades[0].pk]
+        summaries.append(
+            TermSummary(
+                term=term,
+                level=Level.GRADE,
+                grade=grades[0],
+                figures=sum_figures(in_grade) | {"own": 0},
+                text=summary_draft(sum_figures(in_grade) | {"own": 0}, Level.GRADE) + EXPERIENCE,
+                updated_by_id=grades[0].head_id or academic,
+            )
+        )
+    school = sum_figures(list(figures.values())) | {"own": 0}
+    summaries.append(
+        TermSummary(
+            term=term,
+            level=Level.SCHOOL,
+            figures=school,
+            text=summary_draft(school, Level.SCHOOL) + EXPERIENCE,
+            updated_by_id=academic,
+        )
+    )
+    return summaries

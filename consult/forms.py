@@ -605,6 +605,7 @@ class ClassLeaderForm(forms.Form):
         self.fields["leader"].choices = [("", "—")] + [
             (pk, staff.name) for pk, staff in self.leaders.items()
         ]
+        self.helper = _helper("leader")
 
     def clean_leader(self):
         pk = self.cleaned_data.get("leader")

@@ -348,7 +348,33 @@ def todos(request: HttpRequest) -> list[Todo]:
             )
         )
     out.extend(_leader_todos(scope.staff.pk, term, today))
+    out.extend(_class_leader_todos(scope.staff.pk, term))
     return out
+
+
+def _class_leader_todos(leader_id: int, term) -> list[Todo]:
+    """The weak classes the leader is sent to (蹲点), with what each did since."""
+    from .selectors import class_leader_rows
+
+    return [
+        Todo(
+            _(
+                "蹲点 %(class)s since %(since)s: %(m)s class meetings, %(t)s theme meetings, "
+                "%(e)s escalations"
+            )
+            % {
+                "class": row.assignment.school_class,
+                "since": f"{row.assignment.assigned_on:%Y-%m-%d}",
+                "m": row.meetings,
+                "t": row.themes,
+                "e": row.escalations,
+            },
+            reverse("consult:leader"),
+            level="info",
+            app="consult",
+        )
+        for row in class_leader_rows(leader_id, term)
+    ]
 
 
 def _activity_todos(homeroom: list[SchoolClass], term, today: dt.date, settings) -> list[Todo]:

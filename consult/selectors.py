@@ -1106,3 +1106,164 @@ def questionnaire_response_by_class(term: Term) -> dict[int, Decimal]:
             share = min(Decimal(100), Decimal(100 * row["answers"]) / expected)
             out[class_id] = share.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return out
+
+
+# Leaders sent to weak classes (弱势班级蹲点): the class's figures since the assignment.
+
+
+@dataclass
+class ClassLeaderRow:
+    assignment: Any  # ClassLeaderAssignment
+    meetings: int = 0
+    themes: int = 0
+    exchanges: int = 0
+    observations: int = 0
+    escalations: int = 0
+
+
+def class_leader_rows(leader_id: int, term: Term) -> list[ClassLeaderRow]:
+    """The weak classes a leader is sent to this term, each with what the class did since
+    the assignment: class meetings, theme meetings, exchanges, observations of its students
+    and escalations. Five queries whatever the number of classes."""
+    from .models import ClassLeaderAssignment
+
+    assignments = list(
+        ClassLeaderAssignment.objects.filter(leader_id=leader_id, term=term, active=True)
+        .select_related("school_class__grade")
+        .order_by("school_class__grade__level", "school_class__number")
+    )
+    rows = {a.school_class_id: ClassLeaderRow(a) for a in assignments}
+    if not rows:
+        return []
+
+    def since(field: str, class_field: str) -> Q:
+        condition = Q(pk__in=[])
+        for a in assignments:
+            condition |= Q(**{class_field: a.school_class_id, f"{field}__gte": a.assigned_on})
+        return condition
+
+    for cid, n in (
+        Meeting.objects.for_term(term)
+        .counting()
+        .filter(since("date", "school_class"), level=Level.CLASS)
+        .values_list("school_class")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        rows[cid].meetings = n
+    for cid, kind, n in (
+        ClassActivity.objects.for_term(term)
+        .filter(since("date", "school_class"))
+        .values_list("school_class", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        if kind == THEME:
+            rows[cid].themes = n
+        else:
+            rows[cid].exchanges = n
+    for cid, n in (
+        Observation.objects.filter(since("date", "student__school_class"))
+        .values_list("student__school_class")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        rows[cid].observations = n
+    for cid, n in (
+        Escalation.objects.filter(since("proposed_on", "student__school_class"), term=term)
+        .values_list("student__school_class")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        rows[cid].escalations = n
+    return list(rows.values())
+
+
+# The term's figures a summary (期末总结) is written from.
+
+FIGURE_KEYS = (
+    "meetings",
+    "students",
+    "covered",
+    "escalations",
+    "cases",
+    "themes",
+    "exchanges",
+    "response",
+)
+
+
+def term_figures(term: Term, classes: list[SchoolClass]) -> dict[int, dict[str, Any]]:
+    """Each class's figures of the term: class meetings held (counting), its students and
+    those discussed at least once, escalations, success cases, theme meetings, exchanges and
+    the questionnaires' response rate (None when nothing was asked). Eight queries."""
+    from .models import QuestionnaireLink
+
+    ids = [c.pk for c in classes]
+    out: dict[int, dict[str, Any]] = {
+        cid: dict.fromkeys(FIGURE_KEYS, 0) | {"response": None} for cid in ids
+    }
+
+    def put(key: str, rows) -> None:
+        for cid, n in rows:
+            if cid in out:
+                out[cid][key] = n
+
+    put(
+        "meetings",
+        Meeting.objects.for_term(term)
+        .counting()
+        .filter(level=Level.CLASS, school_class__in=ids)
+        .values_list("school_class")
+        .annotate(n=Count("pk"))
+        .order_by(),
+    )
+    put(
+        "students",
+        Student.objects.in_school()
+        .filter(school_class__in=ids)
+        .values_list("school_class")
+        .annotate(n=Count("pk"))
+        .order_by(),
+    )
+    put(
+        "covered",
+        MeetingStudent.objects.filter(meeting__term=term, student__school_class__in=ids)
+        .values_list("student__school_class")
+        .annotate(n=Count("student", distinct=True))
+        .order_by(),
+    )
+    put(
+        "escalations",
+        Escalation.objects.filter(term=term, student__school_class__in=ids)
+        .values_list("student__school_class")
+        .annotate(n=Count("pk"))
+        .order_by(),
+    )
+    put(
+        "cases",
+        Case.objects.filter(term=term, school_class__in=ids)
+        .values_list("school_class")
+        .annotate(n=Count("pk"))
+        .order_by(),
+    )
+    for (cid, kind), days in activity_dates(term, ids).items():
+        out[cid]["themes" if kind == THEME else "exchanges"] = len(days)
+    # The questionnaires' response: answer sheets against students × questionnaires asked.
+    for cid, links, answers in (
+        QuestionnaireLink.objects.filter(questionnaire__term=term, school_class__in=ids)
+        .values_list("school_class")
+        .annotate(links=Count("pk", distinct=True), answers=Count("responses"))
+        .order_by()
+    ):
+        expected = links * out[cid]["students"]
+        out[cid]["response"] = min(100, round(100 * answers / expected)) if expected else None
+    return out
+
+
+def sum_figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Figures of many classes together (the response rate: the mean of the classes asked)."""
+    total: dict[str, Any] = {key: sum(r[key] for r in rows) for key in FIGURE_KEYS[:-1]}
+    asked = [r["response"] for r in rows if r["response"] is not None]
+    total["response"] = round(sum(asked) / len(asked)) if asked else None
+    return total

@@ -1153,3 +1153,38 @@ def save_summary(
     summary.updated_by = by
     summary.save()
     return summary
+
+
+def summary_draft(figures: dict[str, Any], level: str) -> str:
+    """The summary's first draft from the term's figures, for its author to write on."""
+    lines = []
+    if level != Level.CLASS:
+        lines.append(
+            _("Meetings of this level held this term: %(n)s.") % {"n": figures.get("own", 0)}
+        )
+    lines.append(
+        _(
+            "Class meetings held: %(meetings)s; students discussed at least once: %(covered)s "
+            "of %(students)s; students proposed to the next level: %(escalations)s; success "
+            "cases written: %(cases)s."
+        )
+        % figures
+    )
+    lines.append(
+        _("Theme class meetings held: %(themes)s; study-method exchanges held: %(exchanges)s.")
+        % figures
+    )
+    if figures.get("response") is not None:
+        lines.append(
+            _("Questionnaire response: %(response)s%%.") % {"response": figures["response"]}
+        )
+    lines += [
+        "",
+        _("1. Experience and practice:"),
+        "",
+        _("2. Problems found:"),
+        "",
+        _("3. Improvements for next term:"),
+        "",
+    ]
+    return "\n".join(lines)

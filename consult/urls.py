@@ -8,6 +8,7 @@ from .views import (
     meetings,
     observations,
     overview,
+    plans,
     printables,
     questionnaires,
     review,
@@ -59,6 +60,11 @@ urlpatterns = [
     path("cadence/", meetings.cadence, name="cadence"),
     # The principal's monthly review and 包靠 leaders.
     path("review/", review.review, name="review"),
+    path(
+        "review/classes/<pk:class_pk>/leader/",
+        review.review_class_leader,
+        name="review_class_leader",
+    ),
     path("leader/", review.leader, name="leader"),
     # Success cases.
     path("students/<pk:pk>/cases/new/", cases.case_new, name="case_new"),
@@ -77,6 +83,15 @@ urlpatterns = [
     path("activities/<pk:pk>/edit/", activities.activity_edit, name="activity_edit"),
     path("activities/<pk:pk>/photos/", activities.activity_photo_add, name="activity_photo_add"),
     path("photos/<pk:pk>/", activities.activity_photo, name="activity_photo"),
+    # The term's plans (学期学情会商工作计划) and summaries (期末总结).
+    path("plans/", plans.plans, name="plans"),
+    path("plans/school/", plans.plan_school, name="plan_school"),
+    path("plans/grades/<pk:grade_pk>/", plans.plan_grade, name="plan_grade"),
+    path("summaries/", plans.summaries, name="summaries"),
+    path("summaries/<pk:pk>/", plans.summary_detail, name="summary_detail"),
+    path("summaries/school/", plans.summary_school, name="summary_school"),
+    path("summaries/grades/<pk:grade_pk>/", plans.summary_grade, name="summary_grade"),
+    path("summaries/classes/<pk:class_pk>/", plans.summary_class, name="summary_class"),
     # Scoring.
     path("scores/", scores.scores, name="scores"),
     path("scores/export.xlsx", scores.scores_xlsx, name="scores_xlsx"),

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schoolops.models import Grade, SchoolClass, Staff, Student, Term
-from schoolops.pages import form_page, grade_tabs, term_required
+from schoolops.pages import form_page, grade_tabs, page_grades, term_required
 from schoolops.params import page_number, pk_or_404
 from schoolops.privacy import Category, log_read
 from schoolops.scopes import Scope, get_class_or_404, get_scope, scope_required
@@ -29,6 +29,7 @@ from ..access import (
     may_consult,
     may_open_grade_pages,
     may_open_strategy,
+    sees_grade_pages,
     visible_meetings,
 )
 from ..forms import (
@@ -39,7 +40,7 @@ from ..forms import (
     student_label,
 )
 from ..hooks import class_links
-from ..models import ConsultSettings, Escalation, Level, Meeting
+from ..models import ConsultSettings, Escalation, Level, Meeting, TermPlan
 from ..selectors import activity_rows, school_cadence, weekly_cadence
 
 SUGGESTIONS = 300
@@ -58,7 +59,19 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         school_class = get_class_or_404(request, pk_or_404(class_id))
         meetings = meetings.filter(school_class=school_class)
     page = Paginator(meetings.order_by("-date", "-pk"), 30).get_page(page_number(request))
+    # The grade and school meetings' lists show the term's plans they follow.
+    plans = []
+    if level in (Level.GRADE, Level.SCHOOL) and scope.term is not None:
+        wanted = Q(grade__isnull=True)
+        if level == Level.GRADE:
+            wanted = Q(grade__in=page_grades(scope)) if sees_grade_pages(scope) else Q(pk__in=[])
+        plans = list(
+            TermPlan.objects.filter(wanted, term=scope.term)
+            .select_related("grade")
+            .order_by("grade__level")
+        )
     ctx = {
+        "plans": plans,
         "page": page,
         "meetings": list(page.object_list),
         "level": level,

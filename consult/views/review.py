@@ -13,18 +13,19 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from schoolops.models import Post, SchoolClass, Staff, Student, Term
 from schoolops.pages import form_page, grade_tabs, term_required
 from schoolops.params import page_number, pick
 from schoolops.privacy import Category, log_read
-from schoolops.scopes import get_scope, post_required, scope_required
+from schoolops.scopes import class_required, get_scope, post_required, scope_required
 
 from .. import services
 from ..access import LEADER_POSTS, label_categories, may_consult
-from ..forms import LeaderFormSet
-from ..models import LeaderAssignment, LedgerProfile
-from ..selectors import leader_assignments, leader_rows
+from ..forms import ClassLeaderForm, LeaderFormSet
+from ..models import ClassLeaderAssignment, LeaderAssignment, LedgerProfile
+from ..selectors import class_leader_rows, leader_assignments, leader_rows
 
 
 @post_required(*Post.school_wide())
@@ -122,7 +123,18 @@ def review(request: HttpRequest, term: Term) -> HttpResponse:
     if len(formset.forms) != len(profiles):
         # A tampered or stale form: show the current assignments again (``save`` refuses).
         shown = LeaderFormSet(initial=initial, leaders=leaders, prefix="leaders")
+    class_leader = (
+        ClassLeaderAssignment.objects.filter(term=term, active=True, school_class=school_class)
+        .select_related("leader")
+        .first()
+        if school_class
+        else None
+    )
     ctx = {
+        "class_leader": class_leader,
+        "class_leader_form": ClassLeaderForm(
+            initial={"leader": class_leader.leader_id if class_leader else None}, leaders=leaders
+        ),
         "rows": list(zip(profiles, shown.forms, strict=True)),
         "tabs": tabs,
         "grade": grade,
@@ -143,6 +155,46 @@ def review(request: HttpRequest, term: Term) -> HttpResponse:
     )
 
 
+@post_required(*Post.school_wide())
+@require_POST
+@class_required()
+@term_required
+def review_class_leader(
+    request: HttpRequest, school_class: SchoolClass, term: Term
+) -> HttpResponse:
+    """The monthly review sends a school leader to a weak class (弱势班级蹲点), or none."""
+    today = timezone.localdate()
+    leaders = list(
+        Staff.objects.active()
+        .filter(user__groups__name__in=LEADER_POSTS)
+        .distinct()
+        .order_by("staff_no")
+    )
+    form = ClassLeaderForm(request.POST or None, leaders=leaders)
+    review_meeting = (
+        term.consult_meetings.filter(
+            monthly_review=True, date__year=today.year, date__month=today.month
+        )
+        .order_by("-date")
+        .first()
+    )
+
+    def save() -> str:
+        services.assign_class_leader(
+            school_class, form.cleaned_data["leader"], term, today, review_meeting
+        )
+        return reverse("consult:review") + f"?class={school_class.pk}"
+
+    return form_page(
+        request,
+        form,
+        "consult/form.html",
+        {"form": form, "title": _("Leader in the class (蹲点)") + f" · {school_class}"},
+        on_valid=save,
+        success_message=_("The leader in %(class)s is saved.") % {"class": school_class},
+    )
+
+
 @scope_required(may_consult)
 @term_required
 def leader(request: HttpRequest, term: Term) -> HttpResponse:
@@ -154,4 +206,10 @@ def leader(request: HttpRequest, term: Term) -> HttpResponse:
     rows = leader_rows(scope.staff.pk, term, since, page.object_list)
     label_categories(scope, [r.profile for r in rows if r.profile is not None])
     log_read(request, [r.assignment.student_id for r in rows], [Category.LEDGER, Category.CONSULT])
-    return render(request, "consult/leader.html", {"rows": rows, "since": since, "page": page})
+    ctx = {
+        "rows": rows,
+        "since": since,
+        "page": page,
+        "class_rows": class_leader_rows(scope.staff.pk, term),
+    }
+    return render(request, "consult/leader.html", ctx)

@@ -278,6 +278,47 @@ def _photo_call(school) -> Call:
     return Call(kwargs={"pk": _photo(school).pk})
 
 
+LEADERS_POST = expect(
+    403, anonymous=LOGIN, grade_head=REDIRECT, principal=REDIRECT, academic=REDIRECT
+)
+PLAN_DATA = {"goals": "会商全覆盖", "schedule": "每周五级部会商", "focus": "学习困难学生"}
+
+
+def _grade7(school) -> Call:
+    return Call(kwargs={"grade_pk": school.grade7.pk})
+
+
+def _plan_post(school) -> Call:
+    return Call(data=dict(PLAN_DATA))
+
+
+def _plan_grade_post(school) -> Call:
+    return Call(kwargs={"grade_pk": school.grade7.pk}, data=dict(PLAN_DATA))
+
+
+def _summary_post(school) -> Call:
+    return Call(data={"text": "本学期学情会商总结"})
+
+
+def _summary_grade_post(school) -> Call:
+    return Call(kwargs={"grade_pk": school.grade7.pk}, data={"text": "级部总结"})
+
+
+def _summary_class_post(school) -> Call:
+    return Call(kwargs={"class_pk": school.class_a.pk}, data={"text": "班级总结"})
+
+
+def _summary_call(school) -> Call:
+    summary = TermSummary.objects.create(
+        term=school.term,
+        level="class",
+        school_class=school.class_a,
+        text="班级总结",
+        updated_by=school.homeroom,
+    )
+    return Call(kwargs={"pk": summary.pk})
+
+
 def _case(school) -> Case:
     CaseJudge.objects.get_or_create(term=school.term, staff=school.principal)
     return Case.objects.create(
@@ -358,6 +399,14 @@ ROUTES = [
     Route("consult:cadence", expect=LEADERS),
     Route("consult:review", expect=SCHOOL_WIDE),
     Route("consult:review", method="post", build=_review_post, expect=SCHOOL_WIDE_POST),
+    Route(
+        "consult:review_class_leader",
+        method="post",
+        build=lambda school: Call(
+            kwargs={"class_pk": school.class_a.pk}, data={"leader": school.academic.pk}
+        ),
+        expect=SCHOOL_WIDE_POST,
+    ),
     Route("consult:leader", expect=CONSULT),
     Route("consult:case_list", expect=CONSULT),
     Route("consult:cases_xlsx", expect=SCHOOL_WIDE),
@@ -380,6 +429,19 @@ ROUTES = [
         expect=expect(403, anonymous=LOGIN, outsider=404, psychologist=404, homeroom=REDIRECT),
     ),
     Route("consult:scores", expect=LEADERS),
+    Route("consult:plans", expect=LEADERS),
+    Route("consult:plan_school", expect=SCHOOL_WIDE),
+    Route("consult:plan_school", method="post", build=_plan_post, expect=SCHOOL_WIDE_POST),
+    Route("consult:plan_grade", build=_grade7, expect=LEADERS),
+    Route("consult:plan_grade", method="post", build=_plan_grade_post, expect=LEADERS_POST),
+    Route("consult:summaries", expect=CONSULT),
+    Route("consult:summary_detail", build=_summary_call, expect=READ_A),
+    Route("consult:summary_school", expect=SCHOOL_WIDE),
+    Route("consult:summary_school", method="post", build=_summary_post, expect=SCHOOL_WIDE_POST),
+    Route("consult:summary_grade", build=_grade7, expect=LEADERS),
+    Route("consult:summary_grade", method="post", build=_summary_grade_post, expect=LEADERS_POST),
+    Route("consult:summary_class", build=_class, expect=EDIT_A),
+    Route("consult:summary_class", method="post", build=_summary_class_post, expect=EDIT_A_POST),
     Route("consult:class_activities", build=_class, expect=READ_A),
     Route("consult:activity_new", build=_activity_new, expect=EDIT_A),
     Route("consult:activity_new", method="post", build=_activity_new_post, expect=EDIT_A_POST),
