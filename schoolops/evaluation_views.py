@@ -248,9 +248,10 @@ def awards_page(request: HttpRequest, term: Any) -> HttpResponse:
     action = request.POST.get("action") if request.method == "POST" else None
     form: Any = None
     if editable:
+        nominees = _nominees(term, context["evaluation"])
+        context["nominees"] = nominees
         nominate_form = NominationForm(
-            request.POST if action == "nominate" else None,
-            nominees=_nominees(term, context["evaluation"]),
+            request.POST if action == "nominate" else None, nominees=nominees
         )
         context["form"] = nominate_form
         if request.method != "POST" or action == "nominate":
