@@ -295,9 +295,12 @@ SENSITIVE = [
         "MentoringPlan",
         "GrowthRecord",
         "MonthlySummary",
-        "MentorSummary",
     )
 ]
+# A mentor's monthly summary (``MentorSummary``) is about all their mentees at once, not one
+# student: it is not in the register, which keys a record to its student. Its pages follow
+# the same readers (``access.get_mentor_summary_or_404``) and log the reading of each mentee's
+# records; the admin shows it to the principal's office only (``POST_PERMISSIONS``).
 
 NAV = [
     NavItem(

@@ -175,6 +175,10 @@ CREATE_FORMS = {
     "mentors:pairing_growth",
     "mentors:pairing_plan",
     "mentors:pairing_summary",
+    "mentors:my_summary",
+    "mentors:honours",
+    "mentors:trainings",
+    "mentors:training_detail",
 }
 
 
