@@ -6,6 +6,16 @@ from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
+def _evaluation_todos() -> Any:
+    from schoolops.registry import lazy
+
+    return lazy("schoolops.evaluation_views.todos")
+
+
+# One provider (``add_todos`` keeps a provider once: ready() may run twice).
+EVALUATION_TODOS = _evaluation_todos()
+
+
 class SchoolOpsConfig(AppConfig):
     default = True  # the module also holds the admin's config
     name = "schoolops"
@@ -46,6 +56,7 @@ class SchoolOpsConfig(AppConfig):
         )
         # After every app's part of the demo school: its term evaluation and awards.
         registry.add_demo(DemoStep("evaluation", lazy("schoolops.evaluation_demo.run"), order=90))
+        registry.add_todos(EVALUATION_TODOS)
         registry.add_nav(
             NavItem(
                 key="evaluation",

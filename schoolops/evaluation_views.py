@@ -13,12 +13,15 @@ Every page reads the term's evaluation as the academic office last built it
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schoolops import awards, evaluation
@@ -28,11 +31,11 @@ from schoolops.evaluation_forms import (
     PublishForm,
     StatusForm,
 )
-from schoolops.models import AwardCategory, AwardNomination, Post, Staff
+from schoolops.models import AwardCategory, AwardNomination, EvaluationSnapshot, Post, Staff
 from schoolops.pages import form_page, term_required
 from schoolops.pages.grades import grade_tabs, page_grades
 from schoolops.privacy import Category, log_read
-from schoolops.registry import registry
+from schoolops.registry import Todo, registry
 from schoolops.scopes import Scope, class_required, get_scope, login_of, scope_required
 from schoolops.sheets.http import sheet_response
 
@@ -50,6 +53,33 @@ def keeps_awards(scope: Scope) -> bool:
 def may_see_all(scope: Scope) -> bool:
     """The principal's office sees every class, grade and teacher."""
     return scope.is_school_wide
+
+
+# The academic office's to-do in the term's last weeks (home page, through the registry).
+TODO_WEEKS = 4
+
+
+def todos(request: HttpRequest) -> list[Todo]:
+    """For the academic office, in the last weeks of the term while the term's evaluation is
+    not built yet: build it and decide the awards (one query, for them only)."""
+    scope = get_scope(request)
+    term = scope.term
+    if term is None or Post.ACADEMIC_OFFICE not in scope.posts:
+        return []
+    today = timezone.localdate()
+    if not (term.end_date - dt.timedelta(weeks=TODO_WEEKS) <= today <= term.end_date):
+        return []
+    if EvaluationSnapshot.objects.filter(term=term).exists():
+        return []
+    return [
+        Todo(
+            text=_("Build the term evaluation and decide the term's awards"),
+            url=reverse("schoolops:evaluation"),
+            level="warning",
+            due=term.end_date,
+            app="schoolops",
+        )
+    ]
 
 
 class BuildForm(forms.Form):

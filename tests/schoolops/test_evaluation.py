@@ -380,3 +380,25 @@ def test_the_demo_school_has_a_term_evaluation_with_nominations_and_a_published_
     assert set(AwardPublication.objects.values_list("category", flat=True)) == {"class", "teacher"}
     published = awards.published(context.term)
     assert published["class"] and published["teacher"]
+
+
+def test_the_academic_office_is_reminded_to_build_it_in_the_last_weeks(school, login):
+    import datetime as dt
+
+    import time_machine
+
+    from schoolops.registry import registry as the_registry
+
+    def todos_of(staff, day):
+        with time_machine.travel(dt.datetime.combine(day, dt.time(9)), tick=False):
+            client = login(staff)
+            response = client.get(reverse("home"))
+            return [t for t in response.context["todos"] if t.app == "schoolops"]
+
+    near_end = school.term.end_date - dt.timedelta(days=10)
+    assert [t.url for t in todos_of(school.academic, near_end)] == ["/evaluation/"]
+    assert todos_of(school.academic, school.term.start_date + dt.timedelta(days=20)) == []
+    assert todos_of(school.principal, near_end) == []
+    evaluation.build_and_keep(school.term)
+    assert todos_of(school.academic, near_end) == []
+    assert any("evaluation" in getattr(p, "__name__", "") for p in the_registry.todo_providers)
