@@ -21,9 +21,14 @@ from schoolops.models import (
     AwardPublication,
     EvaluationSnapshot,
     EvaluationWeight,
+    Post,
     ReadLog,
+    SchoolClass,
+    Student,
+    TeachingAssignment,
 )
 from schoolops.registry import TermContribution, registry
+from tests.conftest import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -249,18 +254,48 @@ def test_the_academic_office_builds_the_evaluation(school, login, today):
 def test_the_pages_run_a_fixed_number_of_queries(
     school, login, built, django_assert_max_num_queries
 ):
+    """At most 20 queries a page, the same on a bigger school (more classes, teachers and
+    nominations)."""
     pages = [
         (school.principal, reverse("schoolops:evaluation")),
+        (school.teacher, reverse("schoolops:evaluation")),
         (school.academic, reverse("schoolops:evaluation_awards")),
         (school.homeroom, reverse("schoolops:evaluation_class", args=[school.class_a.pk])),
         (school.principal, reverse("schoolops:evaluation_teacher", args=[school.teacher.pk])),
         (school.teacher, reverse("schoolops:evaluation_honours")),
     ]
-    for staff, url in pages:
-        client = login(staff)
-        client.get(url)
-        with django_assert_max_num_queries(20):
-            assert client.get(url).status_code == 200
+
+    def counts() -> list[int]:
+        found = []
+        for staff, url in pages:
+            client = login(staff)
+            client.get(url)
+            with django_assert_max_num_queries(20) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries.captured_queries))
+        return found
+
+    # One of each kind already (a read of a family's nomination is logged: one insert).
+    awards.nominate(school.term, "family", school.student_a, "配合紧密", user=school.homeroom.user)
+    awards.nominate(school.term, "class", school.class_a, "进步明显", user=school.academic.user)
+    small = counts()
+    for number in range(3, 9):
+        teacher = make_staff(f"T2{number:03d}", f"新老师{number}", [Post.HOMEROOM])
+        extra = SchoolClass.objects.create(
+            academic_year=school.year, grade=school.grade7, number=number, homeroom_teacher=teacher
+        )
+        TeachingAssignment.objects.create(staff=teacher, school_class=extra, subject=school.maths)
+        student = Student.objects.create(
+            student_no=f"07026{number:02d}001", name=f"学生{number}", school_class=school.class_a
+        )
+        awards.nominate(school.term, "family", student, "配合紧密", user=school.homeroom.user)
+        awards.nominate(school.term, "class", extra, "进步明显", user=school.academic.user)
+    for nomination in AwardNomination.objects.all():
+        awards.set_status(nomination, "selected")
+    awards.publish(school.term, "family", user=school.academic.user)
+    awards.publish(school.term, "class", user=school.academic.user)
+    evaluation.build_and_keep(school.term, school.academic.user)
+    assert counts() == small
 
 
 # Nominations, selections, publication.
