@@ -136,7 +136,13 @@ def _sensitive() -> list:
         ),
         SensitiveField("consult.Observation", "psychological", Category.PSYCHOLOGICAL, value=True),
     ]
+    # A theme meeting's content and summary tell of the students who spoke of their progress.
+    activities = [
+        SensitiveField("consult.ClassActivity", name, Category.CONSULT)
+        for name in ("content", "summary")
+    ]
     return [
+        *activities,
         *ledger,
         SensitiveField("consult.LedgerProfile", "education_plan", Category.EDUCATION_PLAN),
         *psychological,

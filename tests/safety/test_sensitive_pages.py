@@ -202,8 +202,49 @@ def _case(world: World) -> Case:
     )
 
 
+def _activity(world: World):
+    from consult.models import ClassActivity
+
+    school = world.school
+    activity = ClassActivity.objects.create(
+        kind=ClassActivity.Kind.THEME,
+        term=school.term,
+        school_class=school.class_a,
+        date=DAY,
+        theme="-",
+        content="-",
+        summary="-",
+        created_by=school.homeroom,
+    )
+    activity.hosts.set([school.student_a])
+    activity.speakers.set([school.student_a])
+    return activity
+
+
+def _family_award(world: World):
+    """A published 优秀家庭 of student_a: the certificates list names the student, and the
+    reason stays with the class's teachers and the principal's office."""
+    from schoolops.models import AwardNomination, AwardPublication
+
+    school = world.school
+    AwardPublication.objects.get_or_create(
+        term=school.term, category="family", defaults={"published_by": school.academic.user}
+    )
+    return AwardNomination.objects.create(
+        term=school.term,
+        category="family",
+        student=school.student_a,
+        school_class=school.class_a,
+        name=school.student_a.name,
+        reason="-",
+        status=AwardNomination.Status.SELECTED,
+        nominated_by=school.homeroom.user,
+    )
+
+
 BUILDERS = {
     "schoolops.Student": lambda world: world.school.student_a,
+    "schoolops.AwardNomination": _family_award,
     "consult.LedgerProfile": _ledger,
     "consult.Observation": _observation,
     "consult.Meeting": _meeting,
@@ -222,6 +263,7 @@ BUILDERS = {
     ),
     "consult.LeaderAssignment": lambda world: LeaderAssignment.objects.get(leader=world.leader),
     "consult.Case": _case,
+    "consult.ClassActivity": _activity,
     "consult.CaseScore": lambda world: CaseScore.objects.create(
         case=_case(world), judge=world.school.principal, score=90
     ),
