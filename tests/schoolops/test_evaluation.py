@@ -437,3 +437,33 @@ def test_the_academic_office_is_reminded_to_build_it_in_the_last_weeks(school, l
     evaluation.build_and_keep(school.term)
     assert todos_of(school.academic, near_end) == []
     assert any("evaluation" in getattr(p, "__name__", "") for p in the_registry.todo_providers)
+
+
+def test_the_academic_office_nominates_an_apps_candidate_group(school, login, built, monkeypatch):
+    from schoolops.registry import AwardCandidate, AwardCandidates
+
+    candidate = AwardCandidate(
+        ref="groups.StudyGroup:7",
+        name="七年级(1)班 星火组",
+        school_class_id=school.class_a.pk,
+        figure=Decimal("90.0"),
+        note="本学期 2 个月获评优秀小组",
+    )
+    monkeypatch.setattr(
+        registry,
+        "award_candidates",
+        [AwardCandidates("test.groups", "group", lambda term: [candidate])],
+    )
+    client = login(school.academic)
+    url = reverse("schoolops:evaluation_awards")
+    assert "星火组" in client.get(url).text
+    response = client.post(
+        url, {"action": "nominate", "nominee": "group:groups.StudyGroup:7", "reason": "互帮互学"}
+    )
+    assert response.status_code == 302
+    nomination = AwardNomination.objects.get(category="group")
+    assert (nomination.ref, nomination.school_class) == ("groups.StudyGroup:7", school.class_a)
+    unknown = client.post(
+        url, {"action": "nominate", "nominee": "group:groups.StudyGroup:8", "reason": "x"}
+    )
+    assert unknown.status_code == 200 and AwardNomination.objects.count() == 1
