@@ -17,12 +17,15 @@ DOCUMENTS = {"student_records"}
 
 
 def kind_options(kind: str, school: Any) -> dict[str, Any]:
-    from consult.models import Meeting
+    from consult.models import Meeting, Questionnaire
 
     needs = {
         "commendation": lambda: {"month": _outstanding_month()},
         "consult_ledger": lambda: {"school_class": school.class_a},
         "consult_meeting": lambda: {"meeting": Meeting.objects.order_by("pk").first()},
+        "consult_questionnaire": lambda: {
+            "questionnaire": Questionnaire.objects.order_by("pk").first()
+        },
         "group_register": lambda: {"school_class": school.class_a},
         "student_records": lambda: {"student": school.student_a},
     }

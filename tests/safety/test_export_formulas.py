@@ -242,6 +242,7 @@ def _ensure_records(school) -> None:
             created_by=school.homeroom,
         )
         MeetingStudent.objects.create(meeting=meeting, student=school.student_a)
+    _ensure_questionnaire(school)
     if not Case.objects.exists():
         Case.objects.create(
             student=school.student_a,
@@ -273,6 +274,32 @@ def _ensure_records(school) -> None:
         ExamResult.objects.create(
             student=school.student_a, exam=exam, subject=school.maths, score=Decimal("88.5")
         )
+
+
+def _ensure_questionnaire(school) -> None:
+    """A questionnaire of class_a with one answer sheet (its export lists the questions)."""
+    from consult import services
+    from consult.models import Questionnaire
+
+    if Questionnaire.objects.exists():
+        return
+    questionnaire = services.create_questionnaire(
+        by=school.homeroom,
+        term=school.term,
+        title="问卷",
+        audience="parents",
+        reach="class",
+        school_class=school.class_a,
+        deadline=timezone.now() + dt.timedelta(days=7),
+        questions=[
+            services.QuestionData("single", "题目", ["甲", "乙"]),
+            services.QuestionData("text", "建议", []),
+        ],
+    )
+    single, text = questionnaire.questions.order_by("order")
+    services.submit_answers(
+        questionnaire.links.get(), {str(single.pk): 1, str(text.pk): HOSTILE[0]}
+    )
 
 
 def _text_fields(model) -> list[models.Field]:
