@@ -627,6 +627,7 @@ def _questionnaire_new_post(school) -> Call:
 def _questionnaire_issue_post(school) -> Call:
     return Call(
         kwargs={"pk": _questionnaire(school).pk},
+        query={"grade": school.grade7.pk},  # the grade's page shows the form
         data={"grade": school.grade7.pk, "text": "家长反映作业量偏大"},
     )
 
