@@ -42,7 +42,9 @@ def test_scores_page_draws_each_class_month_by_month(school, login, today):
     figures = table_figures(page, f"score-chart-{school.class_a.pk}")
     assert figures[""][1:] == ["2026-09", "2026-10", "2026-11", "2026-12", "2027-01"]
     parts = list(figures.values())[1:]
-    records, ledger, cases, total = parts[2], parts[3], parts[4], parts[5]
+    records, ledger, cases, activities = parts[2], parts[3], parts[4], parts[5]
+    total = parts[6]
+    assert set(activities) <= {"0", "0.0"}  # theme meetings: weight 0 until the office sets one
     assert records == ["13.3", "0", "0", "0", "0"]  # 20 × 2/3 in September
     assert ledger == ["10", "10", "10", "10", "10"]  # 20 × 2/4, the term's ledger
     assert cases == ["8.6", "0", "0", "0", "0"]  # 10 × 85.5/100
