@@ -354,7 +354,8 @@ def todos(request: HttpRequest) -> list[Todo]:
             )
         )
     out.extend(_leader_todos(scope.staff.pk, term, today))
-    out.extend(_class_leader_todos(scope.staff.pk, term))
+    if scope.is_school_wide:  # school leaders (校级行政) are sent to weak classes
+        out.extend(_class_leader_todos(scope.staff.pk, term))
     return out
 
 

@@ -123,6 +123,12 @@ def review(request: HttpRequest, term: Term) -> HttpResponse:
     if len(formset.forms) != len(profiles):
         # A tampered or stale form: show the current assignments again (``save`` refuses).
         shown = LeaderFormSet(initial=initial, leaders=leaders, prefix="leaders")
+    # Weak classes get a school leader (校级行政下班蹲点): the principal's office's posts.
+    school_leaders = set(
+        Staff.objects.active()
+        .filter(user__groups__name__in=Post.school_wide())
+        .values_list("pk", flat=True)
+    )
     class_leader = (
         ClassLeaderAssignment.objects.filter(term=term, active=True, school_class=school_class)
         .select_related("leader")
@@ -133,7 +139,8 @@ def review(request: HttpRequest, term: Term) -> HttpResponse:
     ctx = {
         "class_leader": class_leader,
         "class_leader_form": ClassLeaderForm(
-            initial={"leader": class_leader.leader_id if class_leader else None}, leaders=leaders
+            initial={"leader": class_leader.leader_id if class_leader else None},
+            leaders=[s for s in leaders if s.pk in school_leaders],
         ),
         "rows": list(zip(profiles, shown.forms, strict=True)),
         "tabs": tabs,
@@ -166,7 +173,7 @@ def review_class_leader(
     today = timezone.localdate()
     leaders = list(
         Staff.objects.active()
-        .filter(user__groups__name__in=LEADER_POSTS)
+        .filter(user__groups__name__in=Post.school_wide())
         .distinct()
         .order_by("staff_no")
     )
@@ -210,6 +217,6 @@ def leader(request: HttpRequest, term: Term) -> HttpResponse:
         "rows": rows,
         "since": since,
         "page": page,
-        "class_rows": class_leader_rows(scope.staff.pk, term),
+        "class_rows": class_leader_rows(scope.staff.pk, term) if scope.is_school_wide else [],
     }
     return render(request, "consult/leader.html", ctx)
