@@ -32,6 +32,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 from django.core.cache import cache
 from django.utils.html import escape
@@ -519,8 +520,9 @@ def month_against_last(
 
 # Rows of a whole school's month: (the thing counted, e.g. a group or a pairing; the first day
 # of a month; its figure), and each thing's grade as (level, name).
-MonthRows = Iterable[tuple[int, dt.date, Number]]
+MonthRows = Iterable[tuple[int, dt.date, int]]
 GradeOf = dict[int, tuple[int, str]]
+PerGrade = tuple[list[str], dict[tuple[object, dt.date], int]]
 
 
 def grades_against_last(
@@ -537,9 +539,9 @@ def grades_against_last(
     this = month.replace(day=1)
     last = previous_month(this)
 
-    def per_grade() -> tuple[list[str], dict[tuple[object, dt.date], Number]]:
+    def per_grade() -> PerGrade:
         rows, grade_of = figures_of(last, this)
-        figures: dict[tuple[object, dt.date], Number] = {}
+        figures: dict[tuple[object, dt.date], int] = {}
         levels: dict[str, int] = {}
         for thing, day, figure in rows:
             level, grade = grade_of.get(thing, (0, ""))
@@ -548,9 +550,8 @@ def grades_against_last(
                 figures[(grade, day)] = figures.get((grade, day), 0) + figure
         return sorted(levels, key=lambda name: levels[name]), figures
 
-    grades, figures = cache.get_or_set(
-        f"schoolops:chart:{chart_id}:{this}", per_grade, WHOLE_SCHOOL_SECONDS
-    )
+    key = f"schoolops:chart:{chart_id}:{this}"
+    grades, figures = cast(PerGrade, cache.get_or_set(key, per_grade, WHOLE_SCHOOL_SECONDS))
     return month_against_last(
         chart_id, title, this, grades, figures, axis=pgettext("school", "Grade")
     )

@@ -444,7 +444,9 @@ def _as_is(field: Any) -> type | None:
 
 
 def _prepared(value: Any, kind: type | None, prepare: Any, connection: Any) -> Any:
-    if type(value) is kind and (kind is int or value.is_finite()):
+    if kind is int and type(value) is int:
+        return value
+    if kind is Decimal and isinstance(value, Decimal) and value.is_finite():
         return value
     return prepare(value, connection)
 
