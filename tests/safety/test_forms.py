@@ -7,7 +7,7 @@ choice was invalid. A bounded list of choices is a queryset filtered by the ids 
 
 Here every form class of the project is read for a choice field declared with a sliced
 queryset; ``tests/safety/test_walk.py`` records any choice field given one while the pages of
-the demo school are built (``test_no_choice_field_on_a_page_is_given_a_sliced_queryset``).
+the demo school are built (``test_walk.py``, ``test_the_walk_of_every_page``).
 """
 
 from __future__ import annotations
