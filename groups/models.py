@@ -9,11 +9,12 @@ entries, so concurrent taps cannot lose points. Closing a month copies its leade
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
@@ -364,6 +365,35 @@ class ScoreEntry(models.Model):
     # The id the phone gave the tap (kept there while offline): each is accepted once, so a
     # tap sent again is never counted twice.
     client_id = models.UUIDField(_("id on the phone"), null=True, blank=True, unique=True)
+    # Entered on the class terminal (班级一体机) by a student recorder (学习委员 or a group's
+    # 协调记录组长) picked from the class list; ``teacher`` is then the homeroom teacher who
+    # turned the terminal on. A reversal of such an entry names the same recorder, so that
+    # the school's counting rule (``GroupSettings.student_points``) weighs both alike.
+    terminal = models.ForeignKey(
+        "ClassTerminal",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
+        verbose_name=_("class terminal"),
+    )
+    recorded_by_student = models.ForeignKey(
+        Student,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("student recorder"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
     day = models.DateField(_("date"))
     week = models.PositiveSmallIntegerField(_("teaching week"), null=True, blank=True)
     month = models.DateField(_("month"))
@@ -392,7 +422,14 @@ class ScoreEntry(models.Model):
                 fields=["month"], condition=Q(after_close=True), name="scoreentry_late_idx"
             ),
             # "Lesson not scored" to-do and the teacher's undo list.
-            models.Index(fields=["teacher", "created_at"], name="scoreentry_teacher_idx"),
+            models.Index(
+                fields=["teacher", "created_at"], name="scoreentry_teacher_idx"
+            ),  # The homeroom teacher's review of a week's student-recorded entries.
+            models.Index(
+                fields=["school_class", "day"],
+                condition=Q(recorded_by_student__isnull=False),
+                name="scoreentry_student_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -461,6 +498,12 @@ class MonthClose(models.Model):
         return self.published_at is not None
 
 
+class StudentPoints(models.TextChoices):
+    FULL = "full", _("Count fully")
+    HALF = "half", _("Count half")
+    REVIEW = "review", _("Count after the homeroom teacher's review")
+
+
 class GroupSettings(models.Model):
     """The school's rules of the study-help groups, kept by the academic office (one row).
 
@@ -489,6 +532,16 @@ class GroupSettings(models.Model):
             "not count."
         ),
     )
+    student_points = models.CharField(
+        _("points recorded by students"),
+        max_length=6,
+        choices=StudentPoints.choices,
+        default=StudentPoints.FULL,
+        help_text=_(
+            "How the entries a student recorder makes on the class terminal count in the "
+            "totals and the leaderboard."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -502,6 +555,25 @@ class GroupSettings(models.Model):
     def load(cls) -> GroupSettings:
         """The school's settings: the stored row, or the defaults while none is stored."""
         return cls.objects.order_by("pk").first() or cls()
+
+    def points_sum(self, prefix: str = "") -> Sum:
+        """The sum of entries' counted points under the school's rule for student-recorded
+        entries: the ONE expression every total and leaderboard uses (``prefix`` for a
+        relation, e.g. ``"score_entries__"``). Integers unless student entries count half."""
+        points = F(f"{prefix}points")
+        student = Q(**{f"{prefix}recorded_by_student__isnull": False})
+        if self.student_points == StudentPoints.HALF:
+            return Sum(
+                Case(
+                    When(student, then=points * Value(Decimal("0.5"))),
+                    default=points * Value(Decimal("1")),
+                    output_field=DecimalField(max_digits=9, decimal_places=1),
+                )
+            )
+        if self.student_points == StudentPoints.REVIEW:
+            unreviewed = student & Q(**{f"{prefix}reviewed_at__isnull": True})
+            return Sum(Case(When(unreviewed, then=Value(0)), default=points))
+        return Sum(points)
 
     def admits(self, *, days: int, entries: int, groups: int) -> bool:
         """Whether a class with these figures of a month enters the school ranking."""
@@ -689,3 +761,32 @@ class Consequence(models.Model):
     @property
     def is_reward(self) -> bool:
         return self.kind in (self.Kind.LETTER, self.Kind.GIFT)
+
+
+class ClassTerminal(models.Model):
+    """A class's terminal login (班级账号): the shared classroom PC signs in with a short code
+    that its homeroom teacher turns on and renews. One device at a time: the signed-in
+    session's key is kept here, so renewing the code or turning it off signs that device out.
+    The code is stored hashed."""
+
+    school_class = models.OneToOneField(
+        SchoolClass, on_delete=models.PROTECT, related_name="terminal", verbose_name=_("class")
+    )
+    code_hash = models.CharField(_("code"), max_length=128)
+    enabled = models.BooleanField(_("turned on"), default=True)
+    version = models.PositiveIntegerField(_("renewals"), default=1)
+    renewed_at = models.DateTimeField(_("code renewed at"), default=timezone.now)
+    renewed_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("renewed by")
+    )
+    session_key = models.CharField(_("signed-in session"), max_length=40, blank=True)
+    signed_in_at = models.DateTimeField(_("signed in at"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["session_key"])
+
+    class Meta:
+        verbose_name = _("class terminal")
+        verbose_name_plural = _("class terminals")
+
+    def __str__(self) -> str:
+        return str(self.school_class)
