@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
 from django.urls import reverse
@@ -790,3 +791,203 @@ class ClassTerminal(models.Model):
 
     def __str__(self) -> str:
         return str(self.school_class)
+
+
+# Shared notes and materials (学习笔记共享／学习资料共享), the showcase (学习成果展示) and the
+# questions a group passes up (疑问和难点: group leader → 科代表 → subject teacher).
+
+
+def material_storage() -> FileSystemStorage:
+    """Private storage of the classes' shared materials: never under MEDIA, served by a view
+    that checks who asks."""
+    from django.conf import settings
+
+    return FileSystemStorage(location=settings.PRIVATE_ROOT / "groups_materials", base_url=None)
+
+
+class Material(models.Model):
+    """A note or a material a group shares with its class: a file (PDF, an image, a Word,
+    Excel or PowerPoint document, its type checked by its content), what it is about and the
+    subject. A group may mark its best work for the class's showcase."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("Study notes")
+        MATERIAL = "material", _("Study material")
+
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=pgettext_lazy("school", "term"),
+    )
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.PROTECT,
+        related_name="group_materials",
+        verbose_name=pgettext_lazy("school", "class"),
+    )
+    group = models.ForeignKey(
+        StudyGroup,
+        on_delete=models.PROTECT,
+        related_name="materials",
+        verbose_name=_("group"),
+    )
+    subject = models.ForeignKey(
+        Subject,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("subject"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NOTE)
+    title = models.CharField(_("title"), max_length=100)
+    note = models.TextField(_("note"), max_length=1000, blank=True)
+    file = models.FileField(_("file"), upload_to="%Y/%m", storage=material_storage)
+    file_name = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    showcased = models.BooleanField(_("in the showcase"), default=False)
+    showcased_at = models.DateTimeField(_("put in the showcase at"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    terminal = models.ForeignKey(
+        ClassTerminal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("class terminal"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    history = HistoricalRecords(excluded_fields=["file"])
+
+    class Meta:
+        verbose_name = _("shared material")
+        verbose_name_plural = _("shared materials")
+        ordering = ["-uploaded_at", "-pk"]
+        indexes = [
+            models.Index(fields=["school_class", "term"], name="material_class_term_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} · {self.title}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class SubjectRep(models.Model):
+    """A class's 科代表 of a subject (one per subject per class, among its students): gathers
+    the groups' questions of the subject and passes them to its teacher."""
+
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.PROTECT,
+        related_name="subject_reps",
+        verbose_name=pgettext_lazy("school", "class"),
+    )
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject")
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="+", verbose_name=_("student")
+    )
+    set_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("set by")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("subject representative")
+        verbose_name_plural = _("subject representatives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_class", "subject"], name="subjectrep_one_per_subject"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_class} {self.subject} · {self.student.name}"
+
+
+class Question(models.Model):
+    """A question or difficulty a group's leader passes up for a subject (疑问和难点): the
+    class's 科代表 of the subject gathers them and passes them to the subject's teacher, who
+    marks each as answered (in class, with a note)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("With the subject representative")
+        PASSED = "passed", _("Passed to the teacher")
+        ANSWERED = "answered", _("Answered")
+
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=pgettext_lazy("school", "term"),
+    )
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.PROTECT,
+        related_name="group_questions",
+        verbose_name=pgettext_lazy("school", "class"),
+    )
+    group = models.ForeignKey(
+        StudyGroup, on_delete=models.PROTECT, related_name="questions", verbose_name=_("group")
+    )
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject")
+    )
+    text = models.TextField(_("question"), max_length=1000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    entered_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
+    )
+    terminal = models.ForeignKey(
+        ClassTerminal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("class terminal"),
+    )
+    entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
+    passed_at = models.DateTimeField(_("passed to the teacher at"), null=True, blank=True)
+    passed_by_rep = models.ForeignKey(
+        Student,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("passed by (subject representative)"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answer_note = models.CharField(_("answer note"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("group question")
+        verbose_name_plural = _("group questions")
+        ordering = ["entered_at", "pk"]
+        indexes = [
+            models.Index(fields=["school_class", "status"], name="question_class_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} · {self.subject}"
