@@ -12,8 +12,8 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
 from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
 from django.urls import reverse

@@ -2,175 +2,706 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import groups.models
-import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+import simple_history.models
+
+import groups.models
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('groups', '0007_class_terminal'),
-        ('schoolops', '0014_evaluation_snapshot'),
+        ("groups", "0007_class_terminal"),
+        ("schoolops", "0014_evaluation_snapshot"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalMaterial',
+            name="HistoricalMaterial",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('note', 'Study notes'), ('material', 'Study material')], default='note', max_length=10, verbose_name='kind')),
-                ('title', models.CharField(max_length=100, verbose_name='title')),
-                ('note', models.TextField(blank=True, max_length=1000, verbose_name='note')),
-                ('file_name', models.CharField(max_length=120, verbose_name='file name')),
-                ('content_type', models.CharField(max_length=100, verbose_name='content type')),
-                ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),
-                ('showcased', models.BooleanField(default=False, verbose_name='in the showcase')),
-                ('showcased_at', models.DateTimeField(blank=True, null=True, verbose_name='put in the showcase at')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='uploaded at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('group', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='groups.studygroup', verbose_name='group')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school_class', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='schoolops.schoolclass', verbose_name='class')),
-                ('subject', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='schoolops.subject', verbose_name='subject')),
-                ('term', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='schoolops.term', verbose_name='term')),
-                ('terminal', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='groups.classterminal', verbose_name='class terminal')),
-                ('uploaded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='schoolops.staff', verbose_name='uploaded by')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("note", "Study notes"), ("material", "Study material")],
+                        default="note",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="title")),
+                ("note", models.TextField(blank=True, max_length=1000, verbose_name="note")),
+                ("file_name", models.CharField(max_length=120, verbose_name="file name")),
+                ("content_type", models.CharField(max_length=100, verbose_name="content type")),
+                ("size", models.PositiveIntegerField(verbose_name="size (bytes)")),
+                ("showcased", models.BooleanField(default=False, verbose_name="in the showcase")),
+                (
+                    "showcased_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="put in the showcase at"
+                    ),
+                ),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="uploaded at"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="groups.studygroup",
+                        verbose_name="group",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="schoolops.schoolclass",
+                        verbose_name="class",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="schoolops.subject",
+                        verbose_name="subject",
+                    ),
+                ),
+                (
+                    "term",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="schoolops.term",
+                        verbose_name="term",
+                    ),
+                ),
+                (
+                    "terminal",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="groups.classterminal",
+                        verbose_name="class terminal",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="schoolops.staff",
+                        verbose_name="uploaded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical shared material',
-                'verbose_name_plural': 'historical shared materials',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical shared material",
+                "verbose_name_plural": "historical shared materials",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalQuestion',
+            name="HistoricalQuestion",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('text', models.TextField(max_length=1000, verbose_name='question')),
-                ('status', models.CharField(choices=[('open', 'With the subject representative'), ('passed', 'Passed to the teacher'), ('answered', 'Answered')], default='open', max_length=10, verbose_name='status')),
-                ('entered_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='entered at')),
-                ('passed_at', models.DateTimeField(blank=True, null=True, verbose_name='passed to the teacher at')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered at')),
-                ('answer_note', models.CharField(blank=True, max_length=300, verbose_name='answer note')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('answered_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='schoolops.staff', verbose_name='answered by')),
-                ('entered_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='schoolops.staff', verbose_name='entered by')),
-                ('group', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='groups.studygroup', verbose_name='group')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('passed_by_rep', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='schoolops.student', verbose_name='passed by (subject representative)')),
-                ('school_class', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='schoolops.schoolclass', verbose_name='class')),
-                ('subject', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='schoolops.subject', verbose_name='subject')),
-                ('term', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='schoolops.term', verbose_name='term')),
-                ('terminal', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='groups.classterminal', verbose_name='class terminal')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(max_length=1000, verbose_name="question")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "With the subject representative"),
+                            ("passed", "Passed to the teacher"),
+                            ("answered", "Answered"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "entered_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="entered at"
+                    ),
+                ),
+                (
+                    "passed_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="passed to the teacher at"
+                    ),
+                ),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="answered at"),
+                ),
+                (
+                    "answer_note",
+                    models.CharField(blank=True, max_length=300, verbose_name="answer note"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="schoolops.staff",
+                        verbose_name="answered by",
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="schoolops.staff",
+                        verbose_name="entered by",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="groups.studygroup",
+                        verbose_name="group",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "passed_by_rep",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="schoolops.student",
+                        verbose_name="passed by (subject representative)",
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="schoolops.schoolclass",
+                        verbose_name="class",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="schoolops.subject",
+                        verbose_name="subject",
+                    ),
+                ),
+                (
+                    "term",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="schoolops.term",
+                        verbose_name="term",
+                    ),
+                ),
+                (
+                    "terminal",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="groups.classterminal",
+                        verbose_name="class terminal",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical group question',
-                'verbose_name_plural': 'historical group questions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical group question",
+                "verbose_name_plural": "historical group questions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalSubjectRep',
+            name="HistoricalSubjectRep",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school_class', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='schoolops.schoolclass', verbose_name='class')),
-                ('set_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='schoolops.staff', verbose_name='set by')),
-                ('student', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='schoolops.student', verbose_name='student')),
-                ('subject', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='schoolops.subject', verbose_name='subject')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="schoolops.schoolclass",
+                        verbose_name="class",
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="schoolops.staff",
+                        verbose_name="set by",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="schoolops.student",
+                        verbose_name="student",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="schoolops.subject",
+                        verbose_name="subject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical subject representative',
-                'verbose_name_plural': 'historical subject representatives',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical subject representative",
+                "verbose_name_plural": "historical subject representatives",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Material',
+            name="Material",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('note', 'Study notes'), ('material', 'Study material')], default='note', max_length=10, verbose_name='kind')),
-                ('title', models.CharField(max_length=100, verbose_name='title')),
-                ('note', models.TextField(blank=True, max_length=1000, verbose_name='note')),
-                ('file', models.FileField(storage=groups.models.material_storage, upload_to='%Y/%m', verbose_name='file')),
-                ('file_name', models.CharField(max_length=120, verbose_name='file name')),
-                ('content_type', models.CharField(max_length=100, verbose_name='content type')),
-                ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),
-                ('showcased', models.BooleanField(default=False, verbose_name='in the showcase')),
-                ('showcased_at', models.DateTimeField(blank=True, null=True, verbose_name='put in the showcase at')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='uploaded at')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='materials', to='groups.studygroup', verbose_name='group')),
-                ('school_class', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='group_materials', to='schoolops.schoolclass', verbose_name='class')),
-                ('subject', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schoolops.subject', verbose_name='subject')),
-                ('term', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schoolops.term', verbose_name='term')),
-                ('terminal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='groups.classterminal', verbose_name='class terminal')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schoolops.staff', verbose_name='uploaded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("note", "Study notes"), ("material", "Study material")],
+                        default="note",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="title")),
+                ("note", models.TextField(blank=True, max_length=1000, verbose_name="note")),
+                (
+                    "file",
+                    models.FileField(
+                        storage=groups.models.material_storage,
+                        upload_to="%Y/%m",
+                        verbose_name="file",
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=120, verbose_name="file name")),
+                ("content_type", models.CharField(max_length=100, verbose_name="content type")),
+                ("size", models.PositiveIntegerField(verbose_name="size (bytes)")),
+                ("showcased", models.BooleanField(default=False, verbose_name="in the showcase")),
+                (
+                    "showcased_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="put in the showcase at"
+                    ),
+                ),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="uploaded at"
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="materials",
+                        to="groups.studygroup",
+                        verbose_name="group",
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="group_materials",
+                        to="schoolops.schoolclass",
+                        verbose_name="class",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schoolops.subject",
+                        verbose_name="subject",
+                    ),
+                ),
+                (
+                    "term",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schoolops.term",
+                        verbose_name="term",
+                    ),
+                ),
+                (
+                    "terminal",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="groups.classterminal",
+                        verbose_name="class terminal",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schoolops.staff",
+                        verbose_name="uploaded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'shared material',
-                'verbose_name_plural': 'shared materials',
-                'ordering': ['-uploaded_at', '-pk'],
-                'indexes': [models.Index(fields=['school_class', 'term'], name='material_class_term_idx')],
+                "verbose_name": "shared material",
+                "verbose_name_plural": "shared materials",
+                "ordering": ["-uploaded_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["school_class", "term"], name="material_class_term_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(max_length=1000, verbose_name='question')),
-                ('status', models.CharField(choices=[('open', 'With the subject representative'), ('passed', 'Passed to the teacher'), ('answered', 'Answered')], default='open', max_length=10, verbose_name='status')),
-                ('entered_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='entered at')),
-                ('passed_at', models.DateTimeField(blank=True, null=True, verbose_name='passed to the teacher at')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered at')),
-                ('answer_note', models.CharField(blank=True, max_length=300, verbose_name='answer note')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schoolops.staff', verbose_name='answered by')),
-                ('entered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schoolops.staff', verbose_name='entered by')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='questions', to='groups.studygroup', verbose_name='group')),
-                ('passed_by_rep', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schoolops.student', verbose_name='passed by (subject representative)')),
-                ('school_class', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='group_questions', to='schoolops.schoolclass', verbose_name='class')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schoolops.subject', verbose_name='subject')),
-                ('term', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schoolops.term', verbose_name='term')),
-                ('terminal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='groups.classterminal', verbose_name='class terminal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(max_length=1000, verbose_name="question")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "With the subject representative"),
+                            ("passed", "Passed to the teacher"),
+                            ("answered", "Answered"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "entered_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="entered at"
+                    ),
+                ),
+                (
+                    "passed_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="passed to the teacher at"
+                    ),
+                ),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="answered at"),
+                ),
+                (
+                    "answer_note",
+                    models.CharField(blank=True, max_length=300, verbose_name="answer note"),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schoolops.staff",
+                        verbose_name="answered by",
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schoolops.staff",
+                        verbose_name="entered by",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="questions",
+                        to="groups.studygroup",
+                        verbose_name="group",
+                    ),
+                ),
+                (
+                    "passed_by_rep",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schoolops.student",
+                        verbose_name="passed by (subject representative)",
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="group_questions",
+                        to="schoolops.schoolclass",
+                        verbose_name="class",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schoolops.subject",
+                        verbose_name="subject",
+                    ),
+                ),
+                (
+                    "term",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schoolops.term",
+                        verbose_name="term",
+                    ),
+                ),
+                (
+                    "terminal",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="groups.classterminal",
+                        verbose_name="class terminal",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'group question',
-                'verbose_name_plural': 'group questions',
-                'ordering': ['entered_at', 'pk'],
-                'indexes': [models.Index(fields=['school_class', 'status'], name='question_class_status_idx')],
+                "verbose_name": "group question",
+                "verbose_name_plural": "group questions",
+                "ordering": ["entered_at", "pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["school_class", "status"], name="question_class_status_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SubjectRep',
+            name="SubjectRep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('school_class', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='subject_reps', to='schoolops.schoolclass', verbose_name='class')),
-                ('set_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schoolops.staff', verbose_name='set by')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schoolops.student', verbose_name='student')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schoolops.subject', verbose_name='subject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="subject_reps",
+                        to="schoolops.schoolclass",
+                        verbose_name="class",
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schoolops.staff",
+                        verbose_name="set by",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schoolops.student",
+                        verbose_name="student",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schoolops.subject",
+                        verbose_name="subject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'subject representative',
-                'verbose_name_plural': 'subject representatives',
-                'constraints': [models.UniqueConstraint(fields=('school_class', 'subject'), name='subjectrep_one_per_subject')],
+                "verbose_name": "subject representative",
+                "verbose_name_plural": "subject representatives",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("school_class", "subject"), name="subjectrep_one_per_subject"
+                    )
+                ],
             },
         ),
     ]
