@@ -991,3 +991,216 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group} · {self.subject}"
+
+
+# Group life (issue 16): meetings, the study plan, coaching, trainings and exhibitions.
+
+
+class GroupMeeting(models.Model):
+    """A group's meeting (定期聚会, at least once a week): the date, who came, what was
+    discussed and what was decided. Written by the class's staff or, on the class terminal
+    (班级一体机), by a student of the class (``recorded_by_student``). Never edited."""
+
+    group = models.ForeignKey(
+        StudyGroup, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("group")
+    )
+    day = models.DateField(_("date"))
+    week = models.PositiveSmallIntegerField(_("teaching week"), null=True, blank=True)
+    present = models.ManyToManyField(
+        Student, blank=True, related_name="+", verbose_name=_("members present")
+    )
+    discussed = models.TextField(_("what was discussed"), max_length=1000)
+    decisions = models.TextField(_("decisions"), max_length=1000, blank=True)
+    recorded_by = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    terminal = models.ForeignKey(
+        ClassTerminal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("class terminal"),
+    )
+    recorded_by_student = models.ForeignKey(
+        Student,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("student recorder"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("group meeting")
+        verbose_name_plural = _("group meetings")
+        ordering = ["-day", "-pk"]
+        indexes = [
+            # "No meeting this week" to-do and the class's week table.
+            models.Index(fields=["group", "week"], name="groupmeeting_group_week_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.day:%Y-%m-%d}"
+
+
+class PlanItem(models.Model):
+    """A line of a group's study plan for its term (学习计划): a subject's goal, the weekly
+    task and the member who checks it. A line taken off the plan is kept (``is_active``)
+    with its ticks."""
+
+    group = models.ForeignKey(
+        StudyGroup, on_delete=models.PROTECT, related_name="plan_items", verbose_name=_("group")
+    )
+    subject = models.ForeignKey(
+        Subject,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("subject"),
+    )
+    goal = models.CharField(_("goal"), max_length=200)
+    weekly_task = models.CharField(_("weekly task"), max_length=200)
+    checker = models.ForeignKey(
+        Student,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked by"),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("on the plan"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("study plan line")
+        verbose_name_plural = _("study plan lines")
+        ordering = ["group", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.goal}"
+
+
+class PlanTick(models.Model):
+    """A week's progress on a plan line: done or not (ticked again: the same row, its history
+    keeps the earlier answer)."""
+
+    item = models.ForeignKey(
+        PlanItem, on_delete=models.PROTECT, related_name="ticks", verbose_name=_("plan line")
+    )
+    week = models.PositiveSmallIntegerField(_("teaching week"))
+    done = models.BooleanField(_("done"), default=False)
+    ticked_by = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ticked by"),
+    )
+    terminal = models.ForeignKey(
+        ClassTerminal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("class terminal"),
+    )
+    recorded_by_student = models.ForeignKey(
+        Student,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("student recorder"),
+    )
+    ticked_at = models.DateTimeField(_("ticked at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("study plan tick")
+        verbose_name_plural = _("study plan ticks")
+        ordering = ["item", "week"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "week"], name="plantick_unique_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} #{self.week} {'✓' if self.done else '✗'}"
+
+
+class CoachingNote(models.Model):
+    """A teacher's visit to a group that struggles (深入到有问题的小组进行了解协调): what was
+    found and what was agreed. For the class's teachers and keepers only, never the terminal."""
+
+    group = models.ForeignKey(
+        StudyGroup,
+        on_delete=models.PROTECT,
+        related_name="coaching_notes",
+        verbose_name=_("group"),
+    )
+    day = models.DateField(_("date"))
+    found = models.TextField(_("what was found"), max_length=1000)
+    agreed = models.TextField(_("what was agreed"), max_length=1000)
+    written_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("written by")
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("coaching note")
+        verbose_name_plural = _("coaching notes")
+        ordering = ["-day", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.day:%Y-%m-%d}"
+
+
+class GroupActivity(models.Model):
+    """A class's training (两个培训: its group leaders, 科代表 and monitor; its members) or
+    homework exhibition (作业展评) in a term: the date, who, what."""
+
+    class Kind(models.TextChoices):
+        LEADER_TRAINING = "leaders", _("Training of group leaders and subject representatives")
+        MEMBER_TRAINING = "members", _("Training of group members")
+        EXHIBITION = "exhibition", _("Homework exhibition")
+
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, related_name="+", verbose_name=_("class")
+    )
+    term = models.ForeignKey(
+        Term, on_delete=models.PROTECT, related_name="+", verbose_name=_("term")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    day = models.DateField(_("date"))
+    participants = models.CharField(_("who"), max_length=200)
+    content = models.TextField(_("what"), max_length=1000)
+    recorded_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("training or exhibition")
+        verbose_name_plural = _("trainings and exhibitions")
+        ordering = ["-day", "-pk"]
+        indexes = [
+            models.Index(fields=["school_class", "term"], name="groupactivity_class_term_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_class} {self.get_kind_display()} {self.day:%Y-%m-%d}"
