@@ -19,7 +19,15 @@ from schoolops.registry import Link, Todo
 from schoolops.scopes import Scope, get_scope
 
 from .access import can_keep_ledger, may_consult
-from .models import Attention, Escalation, LeaderAssignment, LedgerProfile, Level, Strategy
+from .models import (
+    Attention,
+    ClassActivity,
+    Escalation,
+    LeaderAssignment,
+    LedgerProfile,
+    Level,
+    Strategy,
+)
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -241,20 +249,12 @@ def todos(request: HttpRequest) -> list[Todo]:
     homeroom = list(
         SchoolClass.objects.filter(pk__in=scope.homeroom_class_ids).select_related("grade")
     )
+    # This week's class and grade meetings and the term's theme meetings and exchanges of
+    # the person's classes: one query.
+    counts = _home_counts(term, week, [c.pk for c in homeroom], list(scope.headed_grade_ids))
     if homeroom:
         completeness = ledger_completeness([c.pk for c in homeroom], term)
-        held = set()
-        if week is not None:
-            held = set(
-                term.consult_meetings.counting()
-                .filter(
-                    level=Level.CLASS,
-                    school_class__in=homeroom,
-                    date__gte=week.first_day,
-                    date__lte=week.last_day,
-                )
-                .values_list("school_class_id", flat=True)
-            )
+        held = {pk for (tag, pk) in counts if tag == "c"}
         for school_class in homeroom:
             complete, total = completeness[school_class.pk]
             if complete < total:
@@ -278,19 +278,15 @@ def todos(request: HttpRequest) -> list[Todo]:
                     )
                 )
     if homeroom:
-        out.extend(_activity_todos(homeroom, term, today, settings))
+        dates = {
+            (pk, tag): [today] * n
+            for (tag, pk), n in counts.items()
+            if tag in ClassActivity.Kind.values
+        }
+        out.extend(_activity_todos(homeroom, term, today, settings, dates))
     if scope.headed_grade_ids and week is not None:
         weekday = settings.grade_meeting_weekday
-        held = set(
-            term.consult_meetings.counting()
-            .filter(
-                level=Level.GRADE,
-                grade__in=scope.headed_grade_ids,
-                date__gte=week.first_day,
-                date__lte=week.last_day,
-            )
-            .values_list("grade_id", flat=True)
-        )
+        held = {pk for (tag, pk) in counts if tag == "g"}
         for grade in scope.headed_grades:
             if grade.pk not in held:
                 due = min(week.monday + dt.timedelta(days=weekday), week.last_day)
@@ -384,12 +380,53 @@ def _class_leader_todos(leader_id: int, term) -> list[Todo]:
     ]
 
 
-def _activity_todos(homeroom: list[SchoolClass], term, today: dt.date, settings) -> list[Todo]:
-    """The homeroom teacher's theme meetings and exchanges behind the term's pace (one query)."""
+def _home_counts(term, week, class_ids: list[int], grade_ids: list[int]) -> dict:
+    """(tag, id) → count, in one UNION query: "c" this week's counting class meetings of
+    the classes, "g" this week's counting grade meetings of the grades, and "theme" and
+    "exchange" the term's theme meetings and exchanges of the classes."""
+    from django.db.models import CharField, Count, Value
+    from django.db.models.functions import Cast
+
+    parts = []
+    if class_ids:
+        parts.append(
+            ClassActivity.objects.filter(term=term, school_class__in=class_ids)
+            .order_by()
+            .values_list("school_class", "kind")
+            .annotate(n=Count("pk"))
+            .values_list("school_class", "kind", "n")
+        )
+    if week is not None:
+        meetings = term.consult_meetings.counting().filter(
+            date__gte=week.first_day, date__lte=week.last_day
+        )
+        for tag, level, field, ids in (
+            ("c", Level.CLASS, "school_class", class_ids),
+            ("g", Level.GRADE, "grade", grade_ids),
+        ):
+            if ids:
+                parts.append(
+                    meetings.filter(level=level, **{f"{field}__in": ids})
+                    .order_by()
+                    .values_list(field)
+                    .annotate(tag=Cast(Value(tag), CharField()), n=Count("pk"))
+                    .values_list(field, "tag", "n")
+                )
+    if not parts:
+        return {}
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return {(tag, pk): n for pk, tag, n in rows}
+
+
+def _activity_todos(
+    homeroom: list[SchoolClass], term, today: dt.date, settings, dates=None
+) -> list[Todo]:
+    """The homeroom teacher's theme meetings and exchanges behind the term's pace (one query,
+    none with ``dates``: (class id, kind) → a list as long as the number held)."""
     from .selectors import activity_rows
 
     out = []
-    for row in activity_rows(term, homeroom, today, settings):
+    for row in activity_rows(term, homeroom, today, settings, dates):
         school_class = row.school_class
         url = reverse("consult:class_activities", args=[school_class.pk])
         if row.theme.state == "behind":
