@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
+from django.db.models import Case, DecimalField, F, IntegerField, Q, Sum, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
@@ -573,7 +573,9 @@ class GroupSettings(models.Model):
             )
         if self.student_points == StudentPoints.REVIEW:
             unreviewed = student & Q(**{f"{prefix}reviewed_at__isnull": True})
-            return Sum(Case(When(unreviewed, then=Value(0)), default=points))
+            return Sum(
+                Case(When(unreviewed, then=Value(0)), default=points, output_field=IntegerField())
+            )
         return Sum(points)
 
     def admits(self, *, days: int, entries: int, groups: int) -> bool:

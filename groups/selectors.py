@@ -527,7 +527,7 @@ def compute_board(
         groups = groups.filter(school_class__grade_id=grade_id)
         entries = entries.filter(school_class__grade_id=grade_id)
     points = dict(
-        entries.values_list("group_id").annotate(p=Sum("points")).values_list("group_id", "p")
+        entries.values_list("group_id").annotate(p=rule.points_sum()).values_list("group_id", "p")
     )
     activity = class_activity(month, grade_id)
     by_class: dict[int, list[tuple]] = defaultdict(list)

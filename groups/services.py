@@ -18,6 +18,7 @@ from schoolops.models import SchoolClass, Staff, Student, Subject, Term
 from . import forming
 from .access import scoring_subjects
 from .models import (
+    ClassTerminal,
     Consequence,
     GoalCheckIn,
     GroupSettings,
@@ -438,6 +439,8 @@ def add_score(
     kind: str = ScoreEntry.Kind.TAP,
     reason: str = "",
     client_id: uuid.UUID | None = None,
+    terminal: ClassTerminal | None = None,
+    recorded_by_student: Student | None = None,
 ) -> ScoreEntry:
     """One tap: a single INSERT. Totals are sums of entries, so taps never conflict.
 
@@ -486,6 +489,8 @@ def add_score(
         month=month,
         after_close=_month_closed(month),
         client_id=client_id,
+        terminal=terminal,
+        recorded_by_student=recorded_by_student,
     )
     if client_id is None:
         entry.save(force_insert=True)
@@ -589,6 +594,12 @@ def _reverse(entry: ScoreEntry, staff: Staff, kind: str, reason: str) -> ScoreEn
                 week=entry.week,
                 month=entry.month,
                 after_close=_month_closed(entry.month),
+                # A student-recorded entry's reversal counts by the same rule (and is
+                # reviewed: the teacher who reversed it has looked at it).
+                terminal_id=entry.terminal_id,
+                recorded_by_student_id=entry.recorded_by_student_id,
+                reviewed_at=timezone.now() if entry.recorded_by_student_id else None,
+                reviewed_by=staff if entry.recorded_by_student_id else None,
             )
     except IntegrityError:
         raise ValidationError(_("This entry has already been reversed.")) from None

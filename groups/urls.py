@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import board, forming, group, overview, printables, ranking, reviews, scoring, uploads
+from .views import (
+    board,
+    forming,
+    group,
+    overview,
+    printables,
+    ranking,
+    reviews,
+    scoring,
+    terminal,
+    uploads,
+)
 
 app_name = "groups"
 
@@ -33,6 +44,17 @@ urlpatterns = [
     path("entries/<pk:pk>/undo/", scoring.entry_undo, name="entry_undo"),
     path("entries/<pk:pk>/correct/", scoring.entry_correct, name="entry_correct"),
     path("entries/<pk:pk>/move/", scoring.entry_move, name="entry_move"),
+    # The class terminal (班级一体机): the homeroom teacher's side, then the classroom PC's.
+    path("classes/<pk:class_pk>/terminal/", terminal.terminal_settings, name="terminal_settings"),
+    path(
+        "classes/<pk:class_pk>/terminal/review/",
+        terminal.terminal_review,
+        name="terminal_review",
+    ),
+    path("terminal/", terminal.terminal_signin, name="terminal_signin"),
+    path("terminal/signout/", terminal.terminal_signout, name="terminal_signout"),
+    path("terminal/week/", terminal.terminal_home, name="terminal_home"),
+    path("terminal/week/record/", terminal.terminal_record, name="terminal_record"),
     # The school's monthly leaderboard.
     path("leaderboard/", board.leaderboard, name="leaderboard"),
     path("leaderboard.xlsx", board.leaderboard_xlsx, name="leaderboard_xlsx"),

@@ -23,6 +23,7 @@ def class_nav(scope: Scope, school_class: SchoolClass) -> list[Link]:
         links.append(Link(_("Score groups"), url("score")))
     if is_homeroom_teacher(scope, school_class):
         links.append(Link(_("Upload the score sheet"), url("score_upload")))
+        links.append(Link(_("Class terminal"), url("terminal_settings")))
     links += [
         Link(_("Ranking"), url("ranking")),
         Link(_("Seating chart"), url("seating")),
