@@ -94,6 +94,14 @@ def _groups(school) -> tuple[StudyGroup, StudyGroup, Membership, Membership]:
     return g1, g2, m1, m2
 
 
+def _terminal_renew(school) -> Call:
+    return Call(kwargs={"class_pk": school.class_a.pk}, data={"action": "renew"})
+
+
+def _terminal_review(school) -> Call:
+    return Call(kwargs={"class_pk": school.class_a.pk}, data={"action": "review"})
+
+
 def _class(school) -> Call:
     _groups(school)
     return Call(kwargs={"class_pk": school.class_a.pk})
@@ -326,6 +334,28 @@ ROUTES = [
         expect=HOMEROOM_POST,
         uploads=True,
     ),
+    # The class terminal (班级一体机): its homeroom teacher's settings and review; the
+    # classroom PC's pages (staff are no terminal: the home redirects to the sign-in page).
+    Route("groups:terminal_settings", build=_class, expect=HOMEROOM),
+    Route(
+        "groups:terminal_settings",
+        method="post",
+        build=_terminal_renew,
+        expect=expect(
+            403, anonymous=LOGIN, homeroom=OK, outsider=404, psychologist=404, office=404
+        ),
+    ),
+    Route("groups:terminal_review", build=_class, expect=HOMEROOM),
+    Route(
+        "groups:terminal_review",
+        method="post",
+        build=_terminal_review,
+        expect=HOMEROOM_POST,
+    ),
+    Route("groups:terminal_signin", expect=expect(OK)),
+    Route("groups:terminal_home", expect=expect(REDIRECT)),
+    Route("groups:terminal_record", method="post", expect=expect(REDIRECT), fuzz=False),
+    Route("groups:terminal_signout", method="post", expect=expect(REDIRECT), fuzz=False),
     Route("groups:ranking", build=_class, expect=VIEW),
     Route("groups:register", build=_class, expect=VIEW),
     Route("groups:register_xlsx", build=_class, expect=VIEW),

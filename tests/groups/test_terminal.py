@@ -196,7 +196,9 @@ def test_the_homeroom_teacher_reviews_and_reverses_with_a_reason(school, formed,
     )
     assert response.status_code == 302
     reversal = ScoreEntry.objects.get(reverses=praise)
-    assert reversal.points == -3 and reversal.recorded_by_student_id == praise.recorded_by_student_id
+    assert (
+        reversal.points == -3 and reversal.recorded_by_student_id == praise.recorded_by_student_id
+    )
     homeroom.post(url, {"action": "review"})
     answer.refresh_from_db()
     assert answer.reviewed_by == school.homeroom
