@@ -73,20 +73,19 @@ def mentor_todos(request: HttpRequest) -> list[Todo]:
                 "mentors",
             )
         )
-    if counts["before"]:
-        # Mentees since before this month: last month's summary is due (one query).
+    if counts["before"] and not counts["filed"]:
+        # Mentees since before this month, and last month's summary not filed.
         last_month = previous_month(first)
-        if not MentorSummary.objects.filter(mentor=scope.staff, month=last_month).exists():
-            todos.append(
-                Todo(
-                    _("File your summary of %(month)s") % {"month": f"{last_month:%Y-%m}"},
-                    reverse("mentors:my_summary", args=[last_month.year, last_month.month]),
-                    None,
-                    "warning",
-                    None,
-                    "mentors",
-                )
+        todos.append(
+            Todo(
+                _("File your summary of %(month)s") % {"month": f"{last_month:%Y-%m}"},
+                reverse("mentors:my_summary", args=[last_month.year, last_month.month]),
+                None,
+                "warning",
+                None,
+                "mentors",
             )
+        )
     deadline = selectors.selection_deadline(scope.year, known=scope.term)
     if deadline and today <= deadline:
         applicants = Choice.objects.filter(mentor=scope.staff, academic_year=scope.year).count()
@@ -142,7 +141,7 @@ def _pairing_counts(
     scope: Scope, monday: dt.date, first: dt.date, last: dt.date
 ) -> tuple[dict[str, int], dict[int, int]]:
     """The mentor's mentees (total, due a talk this week, due a parent contact this month,
-    paired before this month)
+    paired before this month, with last month's summary filed)
     and, per grade the person heads, the mentors with a mentee of the grade not yet talked
     to this week: one query grouped by grade over the pairings of either, whatever the size
     of the grade."""
@@ -152,6 +151,8 @@ def _pairing_counts(
         "talk_due": Count("pk", filter=mine & Q(talked=False)),
         "contact_due": Count("pk", filter=mine & Q(contacted=False)),
         "before": Count("pk", filter=mine & Q(started_on__lt=first)),
+        # Has the mentor filed last month's summary (the same for each of their pairings)?
+        "filed": Count("pk", filter=mine & Q(filed=True)),
     }
     pairings = mine
     if scope.headed_grade_ids:
@@ -170,12 +171,15 @@ def _pairing_counts(
             contacted=Exists(
                 ParentContact.objects.filter(pairing=OuterRef("pk"), date__range=(first, last))
             ),
+            filed=Exists(
+                MentorSummary.objects.filter(mentor=OuterRef("mentor"), month=previous_month(first))
+            ),
         )
         .values("school_class__grade")
         .annotate(**figures)
         .order_by()
     )
-    counts = dict.fromkeys(("total", "talk_due", "contact_due", "before"), 0)
+    counts = dict.fromkeys(("total", "talk_due", "contact_due", "before", "filed"), 0)
     grade_due: dict[int, int] = {}
     for row in rows:
         for name in counts:

@@ -143,12 +143,24 @@ def test_the_grade_page_lists_filed_and_missing_summaries(
     assert login(school.academic).get(url, {"month": "2027-03"}).status_code == 404
 
 
-def test_the_home_page_asks_for_last_months_summary(school, mentoring, two_mentees, login, today):
+def test_the_home_page_asks_for_last_months_summary(
+    school,
+    mentoring,
+    two_mentees,
+    login,
+    today,
+    django_assert_num_queries,
+    django_assert_max_num_queries,
+):
     mentor = login(school.teacher)
     url = reverse("mentors:my_summary", args=[2026, 10])
-    assert url in mentor.get("/").text
+    mentor.get("/")  # the day's first page runs the once-a-day checks
+    with django_assert_max_num_queries(20) as due:
+        assert url in mentor.get("/").text
     services.file_mentor_summary(school.teacher, dt.date(2026, 10, 1), "十月谈话汇总")
-    assert url not in mentor.get("/").text
+    # Read with the mentees' figures: filing it costs the home page no query either way.
+    with django_assert_num_queries(len(due.captured_queries)):
+        assert url not in mentor.get("/").text
 
 
 def test_summary_pages_keep_their_query_count(
