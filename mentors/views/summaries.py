@@ -4,6 +4,8 @@ principal's office and grade heads read the filed ones, a month and a grade a pa
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -95,6 +97,8 @@ def summaries(request: HttpRequest, term: Term) -> HttpResponse:
     if chosen and month not in months:
         raise Http404
     tabs = mentor_grade_tabs(request, term)
+    if chosen:  # switching grades keeps the month
+        tabs.tabs = [replace(tab, url=f"{tab.url}&month={month:%Y-%m}") for tab in tabs.tabs]
     grade = tabs.current
     page = Paginator(
         selectors.grade_mentors(term, grade) if grade and month else Staff.objects.none(),
