@@ -226,6 +226,11 @@ def run_demo(context: Any) -> None:
     count = _scores(rng, term, today, tz, formed, class_groups, teaching)
     _checkins_and_reviews(rng, term, today, tz, class_groups, memberships, formed)
     _months(rng, term, today, formed, class_groups)
+    terminal_entries = _terminal(rng, term, today, tz, formed, class_groups)
+    context.log(
+        f"  groups: class terminal of {formed[0]} on (code {DEMO_TERMINAL_CODE}), "
+        f"{terminal_entries} student-recorded entries"
+    )
     context.log(
         f"  groups: {len(groups)} groups, {len(memberships)} members, {count} score entries"
     )
@@ -498,3 +503,103 @@ def _months(rng, term, today, formed, class_groups) -> None:
     close.published_at = timezone.now()
     close.published_by = office
     close.save(update_fields=["published_at", "published_by"])
+
+
+# The demo class's terminal (班级一体机) signs in with this code at /groups/terminal/.
+DEMO_TERMINAL_CODE = "KETANG26"
+
+
+def _terminal(rng, term, today, tz, formed, class_groups) -> int:
+    """The first class's terminal is on; its 学习委员 evaluated every group each school day of
+    last week and this week (up to yesterday), and the groups' 协调记录组长 recorded members.
+    The homeroom teacher reviewed last week, reversing one entry with a reason; this week's
+    entries wait for review."""
+    from django.contrib.auth.hashers import make_password
+
+    from .models import ClassTerminal
+
+    school_class = formed[0]
+    pairs = class_groups.get(school_class.pk)
+    homeroom = school_class.homeroom_teacher
+    if not pairs or homeroom is None:
+        return 0
+    now = timezone.now()
+    terminal = ClassTerminal.objects.create(
+        school_class=school_class,
+        code_hash=make_password(DEMO_TERMINAL_CODE),
+        renewed_by=homeroom,
+        renewed_at=now - dt.timedelta(days=8),
+    )
+    recorders = {
+        m.group_id: m.student_id
+        for m in Membership.objects.current().filter(
+            group__in=[g.pk for g, _m in pairs], is_recorder=True
+        )
+    }
+    # The 学习委员: a member of the class (not a group's recorder).
+    everyone = [s for _g, members in pairs for s in members]
+    monitor = next((s for s in everyone if s not in recorders.values()), everyone[0])
+    items = list(ScoreItem.objects.filter(is_active=True).order_by("order"))
+    weights = [ITEM_WEIGHTS.get(i.name, 5) for i in items]
+    this_monday = today - dt.timedelta(days=today.weekday())
+    days = [
+        this_monday + dt.timedelta(days=n)
+        for n in range(-7, 5)
+        if this_monday + dt.timedelta(days=n) < today
+        and (this_monday + dt.timedelta(days=n)).weekday() < 5
+        and term.week_number(this_monday + dt.timedelta(days=n)) is not None
+    ]
+    entries = []
+    for day in days:
+        at = dt.datetime.combine(day, dt.time(17, 10), tzinfo=tz)
+        reviewed = day < this_monday
+        for group, members in pairs:
+            picks = [(None, monitor)] * rng.randint(1, 2)
+            if group.pk in recorders and rng.random() < 0.6:
+                picks.append((rng.choice(members), recorders[group.pk]))
+            for n, (student_id, recorder_id) in enumerate(picks):
+                item = rng.choices(items, weights)[0]
+                entries.append(
+                    ScoreEntry(
+                        group=group,
+                        school_class=school_class,
+                        term=term,
+                        student_id=student_id,
+                        item=item,
+                        points=item.points,
+                        teacher=homeroom,
+                        terminal=terminal,
+                        recorded_by_student_id=recorder_id,
+                        reviewed_at=at + dt.timedelta(days=4) if reviewed else None,
+                        reviewed_by=homeroom if reviewed else None,
+                        day=day,
+                        week=term.week_number(day),
+                        month=day.replace(day=1),
+                        created_at=at + dt.timedelta(minutes=n),
+                    )
+                )
+    made = ScoreEntry.objects.bulk_create(entries)
+    last_week = [e for e in made if e.reviewed_at is not None and e.points > 0]
+    if last_week:
+        wrong = rng.choice(last_week)
+        ScoreEntry.objects.create(
+            group_id=wrong.group_id,
+            school_class=school_class,
+            term=term,
+            student_id=wrong.student_id,
+            item_id=wrong.item_id,
+            points=-wrong.points,
+            teacher=homeroom,
+            kind=ScoreEntry.Kind.CORRECTION,
+            reverses=wrong,
+            reason="展示时并未加分，学习委员记错了小组",
+            terminal=terminal,
+            recorded_by_student_id=wrong.recorded_by_student_id,
+            reviewed_at=wrong.reviewed_at,
+            reviewed_by=homeroom,
+            day=wrong.day,
+            week=wrong.week,
+            month=wrong.month,
+            created_at=wrong.reviewed_at,
+        )
+    return len(made)
