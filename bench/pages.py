@@ -218,6 +218,14 @@ PAGES: list[Page] = [
 ]
 
 
+def _question(ctx: Ctx) -> dict[str, Any]:
+    """A question of the class in a subject the bench's subject teacher teaches there."""
+    teacher = ctx.actors["teacher"]
+    subjects = teacher.assignments.filter(school_class=ctx.school_class).values("subject")
+    found = ctx.first("groups.Question", school_class=ctx.school_class, subject__in=subjects)
+    return {"pk": found.pk}
+
+
 def _group(ctx: Ctx) -> dict[str, Any]:
     return {"pk": ctx.first("groups.StudyGroup", school_class=ctx.school_class).pk}
 
@@ -341,6 +349,11 @@ PAGES += [
     Page("groups:terminal_home", "class terminal weekly evaluation", "terminal"),
     Page("groups:terminal_signin", "class terminal sign-in", "anonymous"),
     Page("groups:ranking", "weekly class ranking", "homeroom", _class),
+    Page("groups:materials", "shared notes and materials", "homeroom", _class),
+    Page("groups:showcase", "showcase of the groups' work", "homeroom", _class),
+    Page("groups:questions", "questions passed up", "homeroom", _class),
+    Page("groups:subject_reps", "subject representatives", "homeroom", _class),
+    Page("groups:question_answer", "marking a question answered", "teacher", _question),
     Page("groups:leaderboard", "monthly leaderboard", "principal", budget_ms=50.0),
     Page("groups:index", "groups index", "homeroom"),
     Page("groups:group_detail", "group page", "homeroom", _group),
@@ -594,6 +607,9 @@ NOT_PAGES: dict[str, str] = {
     "groups:confirm": POST_ONLY,
     "groups:score_tap": POST_ONLY,
     "groups:terminal_record": POST_ONLY,
+    "groups:questions_pass": POST_ONLY,
+    "groups:material_showcase": POST_ONLY,
+    "groups:material_file": "a shared file (PDF, image, Office document), not a page",
     "groups:terminal_signout": POST_ONLY,
     "groups:score_all": POST_ONLY,
     "groups:checkin": POST_ONLY,

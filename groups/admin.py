@@ -20,13 +20,16 @@ from . import selectors
 from .models import (
     GroupSettings,
     LeaderboardRow,
+    Material,
     MemberChange,
     Membership,
     MonthClose,
+    Question,
     Recommendation,
     ScoreEntry,
     ScoreItem,
     StudyGroup,
+    SubjectRep,
 )
 
 
@@ -302,4 +305,30 @@ class MemberChangeAdmin(RecordAdmin):
         "from_group__school_class__grade",
         "to_group__school_class__grade",
         "changed_by",
+    ]
+
+
+@admin.register(Material)
+class MaterialAdmin(HistoryAdmin, RecordAdmin):
+    list_display = ["uploaded_at", "school_class", "group", "subject", "title", "size", "showcased"]
+    list_filter = ["showcased", "kind"]
+    list_select_related = ["school_class__grade", "group__school_class__grade", "subject"]
+    exclude = ["file"]
+
+
+@admin.register(SubjectRep)
+class SubjectRepAdmin(HistoryAdmin, RecordAdmin):
+    list_display = ["school_class", "subject", "student", "set_by"]
+    list_select_related = ["school_class__grade", "subject", "student", "set_by"]
+
+
+@admin.register(Question)
+class QuestionAdmin(HistoryAdmin, RecordAdmin):
+    list_display = ["entered_at", "school_class", "group", "subject", "status", "answered_by"]
+    list_filter = ["status"]
+    list_select_related = [
+        "school_class__grade",
+        "group__school_class__grade",
+        "subject",
+        "answered_by",
     ]

@@ -234,6 +234,9 @@ VIEW_MODELS = (
     "recommendation",
     "memberchange",
     "groupsettings",
+    "material",
+    "subjectrep",
+    "question",
 )
 
 
@@ -246,6 +249,18 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
         "url": reverse("groups:leaderboard"),
         "link": _("Monthly leaderboard"),
     }
+
+
+def questions_panel(request: HttpRequest) -> dict[str, Any] | None:
+    """A subject teacher's questions passed up by their classes' 科代表, not answered yet (one
+    query)."""
+    from .materials import teacher_questions
+
+    staff = get_scope(request).staff
+    if staff is None:
+        return None
+    questions = teacher_questions(staff)
+    return {"questions": questions} if questions else None
 
 
 def register_evaluation() -> None:
@@ -286,6 +301,15 @@ def register() -> None:
             template="schoolops/charts/home_panel.html",
             context=home_panel,
             order=20,
+        )
+    )
+    registry.add_home_panel(
+        HomePanel(
+            key="groups_questions",
+            title=gettext_lazy("Questions from my classes"),
+            template="groups/panels/questions_home.html",
+            context=questions_panel,
+            order=15,
         )
     )
     registry.add_student_panel(
@@ -340,4 +364,7 @@ def register() -> None:
     registry.add_post_permissions(Post.PRINCIPAL, views)
     registry.add_post_permissions(Post.VICE_PRINCIPAL, views)
     registry.add_demo(DemoStep("groups", lazy("groups.demo.run_demo"), order=20))
+    registry.add_demo(
+        DemoStep("groups_materials", lazy("groups.demo_materials.run_demo"), order=21)
+    )
     register_evaluation()

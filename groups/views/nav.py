@@ -31,4 +31,9 @@ def class_nav(scope: Scope, school_class: SchoolClass) -> list[Link]:
     ]
     if can_edit(scope, school_class):
         links.append(Link(_("Reviews"), url("reviews")))
+    links += [
+        Link(_("Shared materials"), url("materials")),
+        Link(_("Showcase"), url("showcase")),
+        Link(_("Questions"), url("questions")),
+    ]
     return links

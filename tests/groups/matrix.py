@@ -30,6 +30,7 @@ from groups.models import (
 )
 from groups.services import close_month, mark_excellent, publish
 from schoolops.models import Gender, Student
+from tests.groups.matrix_materials import MATERIAL_ROUTES
 from tests.safety.matrix import LOGIN, OK, REDIRECT, Call, Route, admin_row, expect
 
 
@@ -414,6 +415,7 @@ ROUTES = [
     Route("admin:groups_leaderboardrow_live_xlsx", expect=admin_row(OK, office=403)),
     Route("groups:commendation", build=_commendation, expect=expect(OK, anonymous=LOGIN)),
     Route("groups:commendation_xlsx", build=_commendation, expect=expect(OK, anonymous=LOGIN)),
+    *MATERIAL_ROUTES,
 ]
 
 

@@ -174,8 +174,24 @@ def with_cell(valid: bytes, column: int, value) -> bytes:
     return hand_built_xlsx(sheet_xml([header, *rows]))
 
 
+def hostile_documents(valid: bytes) -> list[tuple[str, str, bytes]]:
+    """A shared file (a PDF, an image, an Office document: not a sheet to import): files
+    whose name lies about their content, a corrupt zip and a zip bomb called .docx/.xlsx."""
+    return [
+        ("renamed-exe", "笔记.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 4096),
+        ("html-as-pdf", "笔记.pdf", b"<!DOCTYPE html><script>alert(1)</script>"),
+        ("svg-as-png", "图.png", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
+        ("renamed-csv", "名单.xlsx", "学籍号,姓名\n0701,张三\n".encode("gbk")),
+        ("corrupt-zip", "讲义.docx", b"PK\x03\x04" + b"\x13\x37" * 5000),
+        ("zip-bomb", "名单.xlsx", zip_bomb()),
+        ("empty", "空.pdf", b""),
+    ]
+
+
 def hostile_files(valid: bytes, kind: str) -> list[tuple[str, str, bytes]]:
     """(case, file name, content)."""
+    if not valid.startswith(b"PK"):
+        return hostile_documents(valid)
     corrupt = valid[: len(valid) // 2] + b"\x00garbage" * 100
     files = [
         ("renamed-csv", "名单.xlsx", "学籍号,姓名\n0701,张三\n".encode("gbk")),
