@@ -785,7 +785,7 @@ class ClassTerminal(models.Model):
     session_key = models.CharField(_("signed-in session"), max_length=40, blank=True)
     signed_in_at = models.DateTimeField(_("signed in at"), null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["session_key"])
+    history = HistoricalRecords(excluded_fields=["code_hash", "session_key"])
 
     class Meta:
         verbose_name = _("class terminal")
