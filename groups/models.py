@@ -862,6 +862,16 @@ class Material(models.Model):
         related_name="+",
         verbose_name=_("class terminal"),
     )
+    # Shared on the class terminal (班级一体机) by a student picked from the class list;
+    # ``uploaded_by`` is then the homeroom teacher who turned the terminal on.
+    recorded_by_student = models.ForeignKey(
+        Student,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("shared by (student)"),
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     history = HistoricalRecords(excluded_fields=["file"])
@@ -959,6 +969,16 @@ class Question(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("class terminal"),
+    )
+    # Entered on the class terminal by the group's leader (picked from the class list);
+    # ``entered_by`` is then the homeroom teacher who turned the terminal on.
+    recorded_by_student = models.ForeignKey(
+        Student,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by (group leader)"),
     )
     entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
     passed_at = models.DateTimeField(_("passed to the teacher at"), null=True, blank=True)
