@@ -1226,3 +1226,149 @@ class GroupActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_class} {self.get_kind_display()} {self.day:%Y-%m-%d}"
+
+
+# Study pairs (学习对子) and the teachers' student tags (issue 16).
+
+
+class StudentTag(models.Model):
+    """A tag teachers may set on a student (兴趣特长, 性格, 能力倾向): the school's short list,
+    kept by 教导处 in the admin. Forming balances them across groups; they are for teachers
+    only and never printed or exported."""
+
+    class Kind(models.TextChoices):
+        INTEREST = "interest", _("Interest or talent")
+        PERSONALITY = "personality", _("Personality")
+        APTITUDE = "aptitude", _("Aptitude")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=20, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("student tag")
+        verbose_name_plural = _("student tags")
+        ordering = ["kind", "order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StudentTagging(models.Model):
+    """A tag set on a student by their class's homeroom teacher (a personal characterisation:
+    in the sensitive register, teachers only)."""
+
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="group_tags", verbose_name=_("student")
+    )
+    tag = models.ForeignKey(
+        StudentTag, on_delete=models.PROTECT, related_name="taggings", verbose_name=_("tag")
+    )
+    set_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("set by")
+    )
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("student's tag")
+        verbose_name_plural = _("students' tags")
+        constraints = [
+            models.UniqueConstraint(fields=["student", "tag"], name="studenttagging_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student.name} · {self.tag.name}"
+
+
+class StudyPairQuerySet(models.QuerySet):
+    def active(self) -> StudyPairQuerySet:
+        return self.filter(ended_at__isnull=True)
+
+
+class StudyPair(models.Model):
+    """A study pair (学习对子, 「也可以一对一」) of a class in a subject: a stronger student and
+    one or two weaker ones. Changing its members ends it and forms a new one (history kept)."""
+
+    term = models.ForeignKey(
+        Term, on_delete=models.PROTECT, related_name="+", verbose_name=_("term")
+    )
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.PROTECT,
+        related_name="study_pairs",
+        verbose_name=pgettext_lazy("school", "class"),
+    )
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject")
+    )
+    stronger = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="+", verbose_name=_("stronger student")
+    )
+    weaker = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="+", verbose_name=_("weaker student")
+    )
+    third = models.ForeignKey(
+        Student,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("second weaker student"),
+    )
+    formed_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("formed by")
+    )
+    formed_at = models.DateTimeField(_("formed at"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    objects = StudyPairQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("study pair")
+        verbose_name_plural = _("study pairs")
+        indexes = [
+            models.Index(fields=["school_class", "term"], name="studypair_class_term_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_class} {self.subject} · {self.names}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("groups:pair_detail", args=[self.pk])
+
+    @property
+    def students(self) -> list[Student]:
+        return [s for s in (self.stronger, self.weaker, self.third) if s is not None]
+
+    @property
+    def names(self) -> str:
+        return "、".join(s.name for s in self.students)
+
+
+class PairScore(models.Model):
+    """Points given to a study pair by a teacher of its class: append-only (a mistake is put
+    right by another entry), apart from the groups' entries and their leaderboard."""
+
+    pair = models.ForeignKey(
+        StudyPair, on_delete=models.PROTECT, related_name="scores", verbose_name=_("study pair")
+    )
+    points = models.SmallIntegerField(_("points"))
+    reason = models.CharField(_("reason"), max_length=100)
+    teacher = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("teacher")
+    )
+    created_at = models.DateTimeField(_("entered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("study pair's points")
+        verbose_name_plural = _("study pairs' points")
+        indexes = [models.Index(fields=["pair", "created_at"], name="pairscore_pair_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.pair} {self.points:+d}"
