@@ -18,6 +18,7 @@ from schoolops.sheets.http import sheet_response
 
 from . import selectors
 from .models import (
+    ClassTerminal,
     GroupSettings,
     LeaderboardRow,
     Material,
@@ -56,13 +57,30 @@ class GroupSettingsAdmin(HistoryAdmin):
     """The school's rules of the groups (one row), kept by 教导处: the leaderboard's minimum
     activity."""
 
-    list_display = ["__str__", "ranking_min_days", "ranking_min_entries_per_group"]
+    list_display = [
+        "__str__",
+        "ranking_min_days",
+        "ranking_min_entries_per_group",
+        "student_points",
+    ]
 
     def has_add_permission(self, request) -> bool:
         return not GroupSettings.objects.exists() and super().has_add_permission(request)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ClassTerminal)
+class ClassTerminalAdmin(ReadOnlyAdmin, HistoryAdmin):
+    """Class terminals (班级一体机): each class's homeroom teacher turns theirs on, renews its
+    code and turns it off on the class's terminal page; the admin shows which are on (never
+    the code or the signed-in session)."""
+
+    list_display = ["school_class", "enabled", "renewed_at", "renewed_by", "signed_in_at"]
+    list_filter = ["enabled"]
+    list_select_related = ["school_class__grade", "renewed_by"]
+    exclude = ["code_hash", "session_key"]
 
 
 # Unranked rows (no rank) last, in SQLite as in PostgreSQL.

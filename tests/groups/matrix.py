@@ -17,6 +17,7 @@ import datetime as dt
 from django.utils import timezone
 
 from groups.models import (
+    ClassTerminal,
     GroupSettings,
     LeaderboardRow,
     MemberChange,
@@ -462,7 +463,15 @@ def _admin_row(school) -> LeaderboardRow:
     )
 
 
+def _terminal_object(school):
+    from groups import terminal
+
+    terminal.turn_on(school.class_a, school.homeroom)
+    return ClassTerminal.objects.get(school_class=school.class_a)
+
+
 ADMIN_OBJECTS = {
+    "groups.classterminal": _terminal_object,
     "groups.scoreitem": lambda school: _item("表扬"),
     "groups.groupsettings": lambda school: GroupSettings.objects.create(),
     "groups.studygroup": _admin_group,
