@@ -230,6 +230,11 @@ def _group(ctx: Ctx) -> dict[str, Any]:
     return {"pk": ctx.first("groups.StudyGroup", school_class=ctx.school_class).pk}
 
 
+def _class_group(ctx: Ctx) -> dict[str, Any]:
+    group = ctx.first("groups.StudyGroup", school_class=ctx.school_class)
+    return {"class_pk": ctx.school_class.pk, "pk": group.pk}
+
+
 def _meeting(ctx: Ctx) -> dict[str, Any]:
     return {"pk": ctx.first("consult.Meeting", school_class=ctx.school_class).pk}
 
@@ -365,6 +370,11 @@ PAGES += [
     Page("groups:review_entry", "review entry of a group", "homeroom", _review_entry),
     Page("groups:group_edit", "group edit", "homeroom", _group),
     Page("groups:group_roles", "group roles", "homeroom", _group),
+    Page("groups:meetings", "group meeting log", "homeroom", _class_group),
+    Page("groups:study_plan", "group study plan", "homeroom", _class_group),
+    Page("groups:plan_edit", "study plan edit", "homeroom", _class_group),
+    Page("groups:coaching", "group coaching notes", "homeroom", _group),
+    Page("groups:class_life", "class group activities", "homeroom", _class),
     Page("groups:member_move", "member move", "homeroom", _membership),
     Page("groups:member_goals", "member goals", "homeroom", _membership),
     Page("groups:entry_correct", "score correction", "homeroom", _entry),

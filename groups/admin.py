@@ -19,12 +19,17 @@ from schoolops.sheets.http import sheet_response
 from . import selectors
 from .models import (
     ClassTerminal,
+    CoachingNote,
+    GroupActivity,
+    GroupMeeting,
     GroupSettings,
     LeaderboardRow,
     Material,
     MemberChange,
     Membership,
     MonthClose,
+    PlanItem,
+    PlanTick,
     Question,
     Recommendation,
     ScoreEntry,
@@ -350,3 +355,42 @@ class QuestionAdmin(HistoryAdmin, RecordAdmin):
         "subject",
         "answered_by",
     ]
+
+
+# Group life: records kept by the group and class pages (the admin reads them).
+
+
+@admin.register(GroupMeeting)
+class GroupMeetingAdmin(RecordAdmin):
+    list_display = ["day", "group", "week", "recorded_by", "recorded_by_student"]
+    list_select_related = ["group__school_class__grade", "recorded_by", "recorded_by_student"]
+    date_hierarchy = "day"
+
+
+@admin.register(PlanItem)
+class PlanItemAdmin(HistoryAdmin, RecordAdmin):
+    list_display = ["group", "subject", "goal", "weekly_task", "checker", "is_active"]
+    list_select_related = ["group__school_class__grade", "subject", "checker"]
+
+
+@admin.register(PlanTick)
+class PlanTickAdmin(HistoryAdmin, RecordAdmin):
+    list_display = ["item", "week", "done", "ticked_by", "recorded_by_student", "ticked_at"]
+    list_select_related = [
+        "item__group__school_class__grade",
+        "ticked_by",
+        "recorded_by_student",
+    ]
+
+
+@admin.register(CoachingNote)
+class CoachingNoteAdmin(HistoryAdmin, RecordAdmin):
+    list_display = ["day", "group", "written_by"]
+    list_select_related = ["group__school_class__grade", "written_by"]
+
+
+@admin.register(GroupActivity)
+class GroupActivityAdmin(HistoryAdmin, RecordAdmin):
+    list_display = ["day", "school_class", "kind", "participants", "recorded_by"]
+    list_filter = ["kind"]
+    list_select_related = ["school_class__grade", "recorded_by"]

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from schoolops.models import Exam, ExamResult, SchoolClass, Student, TeachingAssignment
 
-from . import forming
+from . import demo_life, forming
 from .models import (
     Consequence,
     GoalCheckIn,
@@ -226,6 +226,7 @@ def run_demo(context: Any) -> None:
     count = _scores(rng, term, today, tz, formed, class_groups, teaching)
     _checkins_and_reviews(rng, term, today, tz, class_groups, memberships, formed)
     _months(rng, term, today, formed, class_groups)
+    demo_life.run(context, term, class_groups)
     terminal_entries = _terminal(rng, term, today, tz, formed, class_groups)
     context.log(
         f"  groups: class terminal of {formed[0]} on (code {DEMO_TERMINAL_CODE}), "

@@ -30,7 +30,7 @@ from schoolops.registry import (
 from schoolops.scopes import get_scope
 
 from .access import can_run_months, can_score, is_homeroom_teacher, sees_board
-from .models import Membership, MonthClose, ScoreEntry, StudyGroup
+from .models import GroupMeeting, Membership, MonthClose, ScoreEntry, StudyGroup
 from .selectors import home_chart, month_board
 
 # How many of a grade's best groups its grade head's home page names.
@@ -38,8 +38,8 @@ TOP_GROUPS = 3
 
 
 def todos(request: HttpRequest) -> list[Todo]:
-    """Class without groups this term; classes not scored this week; months to close; a grade
-    head's grade on this month's leaderboard."""
+    """Class without groups this term; classes not scored this week; my class's groups with no
+    meeting this week; months to close; a grade head's grade on this month's leaderboard."""
     scope = get_scope(request)
     term = scope.term
     if term is None or (scope.staff is None and not scope.user.is_superuser):
@@ -52,6 +52,7 @@ def todos(request: HttpRequest) -> list[Todo]:
     # My classes with groups, and those I scored this week, in one query.
     with_groups: set[int] = set()
     scored: set[int] = set()
+    not_met: dict[int, int] = {}
     if taught:
         scored_this_week: Exists | Value = Value(False)
         if week is not None and scope.staff is not None:
@@ -63,15 +64,22 @@ def todos(request: HttpRequest) -> list[Todo]:
                     school_class=OuterRef("school_class_id"),
                 )
             )
+        # A group of my own class that has no meeting logged this week (定期聚会: at least
+        # once a week), in the same query.
+        met_this_week: Exists | Value = Value(True)
+        if week is not None and homeroom:
+            met_this_week = Exists(GroupMeeting.objects.filter(group=OuterRef("pk"), week=week))
         rows = (
             StudyGroup.objects.confirmed()
             .filter(term=term, school_class__in=taught)
-            .values_list("school_class_id", scored_this_week)
+            .values_list("school_class_id", scored_this_week, met_this_week)
         )
-        for class_id, is_scored in rows:
+        for class_id, is_scored, met in rows:
             with_groups.add(class_id)
             if is_scored:
                 scored.add(class_id)
+            if not met and class_id in homeroom:
+                not_met[class_id] = not_met.get(class_id, 0) + 1
     missing = sorted(homeroom - with_groups)
     if missing:
         classes = {
@@ -99,6 +107,16 @@ def todos(request: HttpRequest) -> list[Todo]:
                     app="groups",
                 )
             )
+    for class_id, count in sorted(not_met.items()):
+        items.append(
+            Todo(
+                text=_("Groups with no meeting logged this week"),
+                url=reverse("groups:class_life", args=[class_id]),
+                count=count,
+                level="info",
+                app="groups",
+            )
+        )
     if can_run_months(scope):
         this_month = today.replace(day=1)
         over = [m for m in term.months() if m < this_month]
@@ -234,6 +252,11 @@ VIEW_MODELS = (
     "recommendation",
     "memberchange",
     "groupsettings",
+    "groupmeeting",
+    "planitem",
+    "plantick",
+    "coachingnote",
+    "groupactivity",
     "material",
     "subjectrep",
     "question",

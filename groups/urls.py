@@ -4,6 +4,7 @@ from .views import (
     board,
     forming,
     group,
+    life,
     materials,
     overview,
     printables,
@@ -66,6 +67,13 @@ urlpatterns = [
     path("terminal/signout/", terminal.terminal_signout, name="terminal_signout"),
     path("terminal/week/", terminal.terminal_home, name="terminal_home"),
     path("terminal/week/record/", terminal.terminal_record, name="terminal_record"),
+    # Group life: a group's meeting log and study plan (the class's staff and its terminal),
+    # its coaching notes (teachers only), the class's week, trainings and exhibitions.
+    path("classes/<pk:class_pk>/life/", life.class_life, name="class_life"),
+    path("classes/<pk:class_pk>/groups/<pk:pk>/meetings/", life.meetings, name="meetings"),
+    path("classes/<pk:class_pk>/groups/<pk:pk>/plan/", life.study_plan, name="study_plan"),
+    path("classes/<pk:class_pk>/groups/<pk:pk>/plan/edit/", life.plan_edit, name="plan_edit"),
+    path("<pk:pk>/coaching/", life.coaching, name="coaching"),
     # The school's monthly leaderboard.
     path("leaderboard/", board.leaderboard, name="leaderboard"),
     path("leaderboard.xlsx", board.leaderboard_xlsx, name="leaderboard_xlsx"),

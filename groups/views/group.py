@@ -17,7 +17,7 @@ from schoolops.pages import form_page, show_errors
 from schoolops.scopes import get_scope, staff_required
 from schoolops.submissions import redirect_once
 
-from .. import selectors, services
+from .. import life, selectors, services
 from ..access import get_group_or_404, get_membership_or_404, shows_tiers
 from ..forms import CheckInForm, ConsequenceForm, GroupForm, MemberGoalsForm, RolesForm
 
@@ -51,6 +51,9 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "checkin_form": checkin_form,
         "consequence_form": consequence_form,
         "vacant_roles": vacant,
+        # A teacher's visits to the group (the class's teachers and keepers: who sees this
+        # page); the latest few, the rest on the coaching page.
+        "coaching_notes": life.coaching_notes(group, limit=3),
     }
     return render(request, "groups/group_detail.html", context)
 

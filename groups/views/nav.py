@@ -25,6 +25,7 @@ def class_nav(scope: Scope, school_class: SchoolClass) -> list[Link]:
         links.append(Link(_("Upload the score sheet"), url("score_upload")))
         links.append(Link(_("Class terminal"), url("terminal_settings")))
     links += [
+        Link(_("Group activities"), url("class_life")),
         Link(_("Ranking"), url("ranking")),
         Link(_("Seating chart"), url("seating")),
         Link(_("Registration sheet"), url("register")),

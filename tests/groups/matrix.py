@@ -18,11 +18,16 @@ from django.utils import timezone
 
 from groups.models import (
     ClassTerminal,
+    CoachingNote,
+    GroupActivity,
+    GroupMeeting,
     GroupSettings,
     LeaderboardRow,
     MemberChange,
     Membership,
     MonthClose,
+    PlanItem,
+    PlanTick,
     Recommendation,
     ReviewRound,
     ScoreEntry,
@@ -317,6 +322,87 @@ def _commendation(school) -> Call:
     return Call(kwargs={"year": 2026, "month": 10})
 
 
+# Group life (issue 16).
+VIEW_POST = expect(REDIRECT, anonymous=LOGIN, outsider=404, psychologist=404, office=404)
+
+
+def _group_in_class(school) -> Call:
+    g1, *_rest = _groups(school)
+    return Call(kwargs={"class_pk": school.class_a.pk, "pk": g1.pk})
+
+
+def _meeting(school) -> Call:
+    """A meeting of the first group (``recorder``: the class terminal's student who writes;
+    staff forms have no such field)."""
+    g1, _g2, m1, m2 = _groups(school)
+    return Call(
+        kwargs={"class_pk": school.class_a.pk, "pk": g1.pk},
+        data={
+            "day": "2026-11-23",
+            "present": [str(m1.student_id), str(m2.student_id)],
+            "discussed": "讨论数学错题",
+            "decisions": "每人整理三道错题",
+            "recorder": str(school.student_a.pk),
+        },
+    )
+
+
+def _plan_item(school) -> PlanItem:
+    g1, _g2, _m1, m2 = _groups(school)
+    item, _ = PlanItem.objects.get_or_create(
+        group=g1,
+        goal="数学期末全员及格",
+        defaults={"weekly_task": "每周整理五道错题", "checker_id": m2.student_id},
+    )
+    return item
+
+
+def _tick(school) -> Call:
+    item = _plan_item(school)
+    return Call(
+        kwargs={"class_pk": school.class_a.pk, "pk": item.group_id},
+        data={"week": "13", f"done_{item.pk}": "on", "recorder": str(school.student_a.pk)},
+    )
+
+
+def _plan_edit(school) -> Call:
+    item = _plan_item(school)
+    data = {"form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "2"}
+    data.update(
+        {
+            "form-0-item": str(item.pk),
+            "form-0-subject": str(school.maths.pk),
+            "form-0-goal": item.goal,
+            "form-0-weekly_task": item.weekly_task,
+            "form-0-checker": "",
+            "form-1-goal": "语文默写全对",
+            "form-1-weekly_task": "每周默写两首古诗",
+        }
+    )
+    return Call(kwargs={"class_pk": school.class_a.pk, "pk": item.group_id}, data=data)
+
+
+def _coaching(school) -> Call:
+    g1, *_rest = _groups(school)
+    return Call(
+        kwargs={"pk": g1.pk},
+        data={"day": "2026-11-23", "found": "组长不敢管纪律", "agreed": "每周由组长轮流主持"},
+    )
+
+
+def _activity(school) -> Call:
+    _groups(school)
+    return Call(
+        kwargs={"class_pk": school.class_a.pk},
+        data={
+            "kind": "leaders",
+            "day": "2026-11-20",
+            "participants": "各组组长、科代表、班长",
+            "content": "组长职责与小组管理方法",
+        },
+    )
+
+
 ROUTES = [
     Route("groups:index", expect=expect(OK, anonymous=LOGIN)),
     Route("groups:class_groups", build=_class, expect=VIEW),
@@ -405,6 +491,19 @@ ROUTES = [
         build=_move,
         expect=expect(REDIRECT, anonymous=LOGIN, outsider=404, psychologist=404, office=404),
     ),
+    # Group life: a group's meeting log and study plan (the class's staff; the class
+    # terminal too, tests/groups/test_terminal_walk.py), its coaching notes (the class's
+    # teachers and keepers), the class's week with its trainings (recorded by its keepers).
+    Route("groups:meetings", build=_group_in_class, expect=VIEW),
+    Route("groups:meetings", method="post", build=_meeting, expect=VIEW_POST),
+    Route("groups:study_plan", build=_tick, expect=VIEW),
+    Route("groups:study_plan", method="post", build=_tick, expect=VIEW_POST),
+    Route("groups:plan_edit", build=_group_in_class, expect=VIEW),
+    Route("groups:plan_edit", method="post", build=_plan_edit, expect=VIEW_POST),
+    Route("groups:coaching", build=_group, expect=VIEW),
+    Route("groups:coaching", method="post", build=_coaching, expect=VIEW_POST),
+    Route("groups:class_life", build=_class, expect=VIEW),
+    Route("groups:class_life", method="post", build=_activity, expect=KEEP_POST),
     Route("groups:leaderboard", expect=BOARD),
     Route("groups:leaderboard_xlsx", expect=BOARD),
     Route("groups:month_close", method="post", build=_month, expect=ACADEMIC_POST),
@@ -471,6 +570,35 @@ def _terminal_object(school):
 
 
 ADMIN_OBJECTS = {
+    "groups.groupmeeting": lambda school: GroupMeeting.objects.create(
+        group=_admin_group(school), day=dt.date(2026, 11, 23), week=13, discussed="讨论错题"
+    ),
+    "groups.planitem": lambda school: PlanItem.objects.create(
+        group=_admin_group(school), goal="数学及格", weekly_task="每周五道错题"
+    ),
+    "groups.plantick": lambda school: PlanTick.objects.create(
+        item=PlanItem.objects.create(
+            group=_admin_group(school), goal="数学及格", weekly_task="每周五道错题"
+        ),
+        week=13,
+        done=True,
+    ),
+    "groups.coachingnote": lambda school: CoachingNote.objects.create(
+        group=_admin_group(school),
+        day=dt.date(2026, 11, 23),
+        found="组内分工不清",
+        agreed="重新明确分工",
+        written_by=school.homeroom,
+    ),
+    "groups.groupactivity": lambda school: GroupActivity.objects.create(
+        school_class=school.class_a,
+        term=school.term,
+        kind="exhibition",
+        day=dt.date(2026, 11, 20),
+        participants="全班",
+        content="数学作业展评",
+        recorded_by=school.homeroom,
+    ),
     "groups.classterminal": _terminal_object,
     "groups.scoreitem": lambda school: _item("表扬"),
     "groups.groupsettings": lambda school: GroupSettings.objects.create(),
