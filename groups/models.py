@@ -16,6 +16,7 @@ from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Case, DecimalField, F, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
@@ -557,26 +558,33 @@ class GroupSettings(models.Model):
         """The school's settings: the stored row, or the defaults while none is stored."""
         return cls.objects.order_by("pk").first() or cls()
 
-    def points_sum(self, prefix: str = "") -> Sum:
+    def points_sum(self, prefix: str = "", filter: Q | None = None) -> Coalesce:
         """The sum of entries' counted points under the school's rule for student-recorded
-        entries: the ONE expression every total and leaderboard uses (``prefix`` for a
-        relation, e.g. ``"score_entries__"``). Integers unless student entries count half."""
+        entries (0 for none): the ONE expression the leaderboard, its charts and the class
+        ranking use (``prefix`` for a relation, e.g. ``"score_entries__"``; ``filter`` as in
+        ``Sum``). Integers unless student entries count half."""
         points = F(f"{prefix}points")
         student = Q(**{f"{prefix}recorded_by_student__isnull": False})
         if self.student_points == StudentPoints.HALF:
-            return Sum(
-                Case(
-                    When(student, then=points * Value(Decimal("0.5"))),
-                    default=points * Value(Decimal("1")),
-                    output_field=DecimalField(max_digits=9, decimal_places=1),
-                )
+            counted = Case(
+                When(student, then=points * Value(Decimal("0.5"))),
+                default=points * Value(Decimal("1")),
+                output_field=DecimalField(max_digits=9, decimal_places=1),
             )
-        if self.student_points == StudentPoints.REVIEW:
+        elif self.student_points == StudentPoints.REVIEW:
             unreviewed = student & Q(**{f"{prefix}reviewed_at__isnull": True})
-            return Sum(
-                Case(When(unreviewed, then=Value(0)), default=points, output_field=IntegerField())
+            counted = Case(
+                When(unreviewed, then=Value(0)), default=points, output_field=IntegerField()
             )
-        return Sum(points)
+        else:
+            counted = points
+        if self.student_points == StudentPoints.HALF:
+            return Coalesce(
+                Sum(counted, filter=filter),
+                Value(Decimal("0")),
+                output_field=DecimalField(max_digits=9, decimal_places=1),
+            )
+        return Coalesce(Sum(counted, filter=filter), 0, output_field=IntegerField())
 
     def admits(self, *, days: int, entries: int, groups: int) -> bool:
         """Whether a class with these figures of a month enters the school ranking."""

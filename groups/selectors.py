@@ -239,7 +239,7 @@ def class_standings(
     groups = (
         StudyGroup.objects.confirmed()
         .filter(school_class=school_class, term=term)
-        .annotate(points=Coalesce(Sum("score_entries__points", filter=condition), 0))
+        .annotate(points=GroupSettings.load().points_sum("score_entries__", filter=condition))
         .order_by("-points", "number")
     )
     standings = [Standing(group=g, points=g.points) for g in groups]
@@ -330,7 +330,7 @@ def class_week_points(
     rows = (
         entries.annotate(week_of_month=week_of)
         .values_list("school_class_id", "week_of_month")
-        .annotate(points=Sum("points"))
+        .annotate(points=GroupSettings.load().points_sum())
         .order_by()
     )
     points: dict[tuple[int, dt.date], int] = defaultdict(int)

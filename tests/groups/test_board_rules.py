@@ -115,7 +115,10 @@ def test_the_minimum_activity_is_kept_by_the_academic_office_in_the_admin(school
     add = reverse("admin:groups_groupsettings_add")
     assert login(school.homeroom).get(add).status_code in (302, 403)
     client = login(school.academic)
-    response = client.post(add, {"ranking_min_days": "1", "ranking_min_entries_per_group": "0"})
+    response = client.post(
+        add,
+        {"ranking_min_days": "1", "ranking_min_entries_per_group": "0", "student_points": "full"},
+    )
     assert response.status_code == 302
     assert client.get(add).status_code == 403  # one row: changed, never added twice
     settings = GroupSettings.load()

@@ -238,3 +238,13 @@ def test_the_weekly_page_keeps_its_queries(school, formed, today, django_assert_
     _student_entries(school, formed, pc)
     with django_assert_max_num_queries(20):
         assert pc.get(reverse(HOME)).status_code == 200
+
+
+def test_the_class_ranking_counts_by_the_same_rule(school, formed, today):
+    from groups.selectors import class_standings
+
+    GroupSettings.objects.create(student_points=StudentPoints.HALF)
+    pc, _code = terminal_client(Client(), school.class_a, school.homeroom)
+    _student_entries(school, formed, pc)  # +3 and +1 for the first group, half each
+    standings = class_standings(school.class_a, school.term, week=school.term.week_number(today))
+    assert standings[0].group == formed[0] and standings[0].points == 2
