@@ -105,7 +105,8 @@ def sign_in(request: HttpRequest, code: str) -> ClassTerminal | None:
     terminal = None
     if len(code) == CODE_LENGTH:
         # Few terminals are on at once; a code is checked against each (hashes are salted).
-        for candidate in ClassTerminal.objects.filter(enabled=True).only("pk", "code_hash"):
+        candidates = ClassTerminal.objects.filter(enabled=True).only("pk", "code_hash", "version")
+        for candidate in candidates:
             if check_password(code, candidate.code_hash):
                 terminal = candidate
                 break
@@ -115,7 +116,7 @@ def sign_in(request: HttpRequest, code: str) -> ClassTerminal | None:
     request.session.flush()
     request.session[SESSION_KEY] = {
         "pk": terminal.pk,
-        "version": ClassTerminal.objects.values_list("version", flat=True).get(pk=terminal.pk),
+        "version": terminal.version,
         "at": timezone.now().timestamp(),
     }
     request.session.set_expiry(int(LIFETIME.total_seconds()))

@@ -23,7 +23,14 @@ from schoolops.scopes import get_scope
 
 from .. import services, terminal
 from ..access import class_view, is_homeroom_teacher
-from ..models import ClassTerminal, Membership, ScoreEntry, ScoreItem, StudyGroup
+from ..models import (
+    ClassTerminal,
+    GroupSettings,
+    Membership,
+    ScoreEntry,
+    ScoreItem,
+    StudyGroup,
+)
 from .nav import class_nav
 
 RECORDER_KEY = "terminal_recorder"
@@ -114,9 +121,13 @@ def terminal_home(request: HttpRequest, school_class: SchoolClass) -> HttpRespon
     entries = ScoreEntry.objects.filter(
         school_class=school_class, term=term, week=week, recorded_by_student__isnull=False
     )
-    totals: dict[int, int] = {}
-    for group_id, points in entries.values_list("group_id", "points"):
-        totals[group_id] = totals.get(group_id, 0) + points
+    # Each group's points of the week, every entry (teachers' too) by the school's rule.
+    totals = dict(
+        ScoreEntry.objects.filter(school_class=school_class, term=term, week=week)
+        .values_list("group_id")
+        .annotate(points=GroupSettings.load().points_sum())
+        .values_list("group_id", "points")
+    )
     for group in groups:
         group.week_points = totals.get(group.pk, 0)
     own = (

@@ -145,7 +145,9 @@ def test_a_student_records_the_weekly_evaluation(school, formed, today):
     assert entry.terminal.school_class == school.class_a
     assert entry.teacher == school.homeroom
     page = pc.get(reverse(HOME))
-    assert "+3" in page.text
+    assert (
+        "表扬 +3" in page.text and 'class="terminal-points" aria-label="本周得分">3<' in page.text
+    )
 
 
 def test_a_student_of_another_class_cannot_be_the_recorder(school, formed, today):
@@ -248,3 +250,14 @@ def test_the_class_ranking_counts_by_the_same_rule(school, formed, today):
     _student_entries(school, formed, pc)  # +3 and +1 for the first group, half each
     standings = class_standings(school.class_a, school.term, week=school.term.week_number(today))
     assert standings[0].group == formed[0] and standings[0].points == 2
+
+
+def test_the_review_page_keeps_its_queries(
+    school, formed, today, login, django_assert_max_num_queries
+):
+    pc, _code = terminal_client(Client(), school.class_a, school.homeroom)
+    _student_entries(school, formed, pc)
+    homeroom = login(school.homeroom)
+    url = reverse("groups:terminal_review", args=[school.class_a.pk])
+    with django_assert_max_num_queries(20):
+        assert homeroom.get(url).status_code == 200

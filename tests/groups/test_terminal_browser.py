@@ -48,7 +48,7 @@ def test_the_weekly_evaluation_on_the_class_terminal(
         button.click()
         pc.wait_for_load_state()
         assert "表扬" in pc.locator(".messages .alert-success").inner_text()
-        assert cards.nth(2).locator(".terminal-points").inner_text() == "+3"
+        assert cards.nth(2).locator(".terminal-points").inner_text() == "3"
         entry = ScoreEntry.objects.get()
         assert entry.group == eight_groups[2] and entry.recorded_by_student == school.student_a
 
