@@ -18,6 +18,33 @@ class GroupChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+class StudentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+def _add_student(form: forms.Form, students, label) -> None:
+    """On the class terminal: who is at the screen, picked from the class list."""
+    if students is not None:
+        form.fields["student"] = StudentChoiceField(label=label, queryset=students)
+
+
+def _check_member(form: forms.Form, data: dict, *, leader: bool) -> None:
+    """The student picked on the terminal belongs to the chosen group (its leader for a
+    question)."""
+    student, group = data.get("student"), data.get("group")
+    if student is None or group is None:
+        return
+    members = group.memberships.current().filter(student=student)
+    if leader:
+        members = members.filter(is_leader=True)
+    if not members.exists():
+        if leader:
+            form.add_error("student", _("Only the group's leader enters its questions."))
+        else:
+            form.add_error("student", _("Choose a member of the group."))
+
+
 class MaterialForm(SubmissionTokenMixin, forms.Form):
     group = GroupChoiceField(label=_("Group"), queryset=StudyGroup.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=Material.Kind.choices)
@@ -34,10 +61,11 @@ class MaterialForm(SubmissionTokenMixin, forms.Form):
         ),
     )
 
-    def __init__(self, *args, groups, subjects, **kwargs):
+    def __init__(self, *args, groups, subjects, students=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = groups
         self.fields["subject"].queryset = subjects
+        _add_student(self, students, _("Shared by"))
         self.helper = FormHelper()
         self.helper.form_tag = True
         self.helper.attrs = {"enctype": "multipart/form-data"}
@@ -47,11 +75,17 @@ class MaterialForm(SubmissionTokenMixin, forms.Form):
                 Field("kind", wrapper_class="col-sm-4"),
                 Field("subject", wrapper_class="col-sm-4"),
             ),
+            *(["student"] if students is not None else []),
             "title",
             "note",
             "file",
             Submit("upload", _("Share the file"), css_class="btn-primary"),
         )
+
+    def clean(self):
+        data = super().clean()
+        _check_member(self, data, leader=False)
+        return data
 
 
 class QuestionForm(SubmissionTokenMixin, forms.Form):
@@ -63,19 +97,26 @@ class QuestionForm(SubmissionTokenMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, groups, subjects, **kwargs):
+    def __init__(self, *args, groups, subjects, students=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = groups
         self.fields["subject"].queryset = subjects
+        _add_student(self, students, _("Group leader"))
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Row(
                 Field("group", wrapper_class="col-sm-6"),
                 Field("subject", wrapper_class="col-sm-6"),
             ),
+            *(["student"] if students is not None else []),
             "text",
             Submit("ask", _("Pass the question up"), css_class="btn-primary"),
         )
+
+    def clean(self):
+        data = super().clean()
+        _check_member(self, data, leader=True)
+        return data
 
 
 class AnswerForm(forms.Form):

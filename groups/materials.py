@@ -73,6 +73,7 @@ def add_material(
     note: str,
     by: Staff,
     terminal: Any = None,
+    student: Student | None = None,
 ) -> Material:
     """Keep a group's shared file: refused with a reason past the size cap, past the class's
     quota, or when its content is not a PDF, an image or an Office document."""
@@ -121,6 +122,7 @@ def add_material(
         size=len(data),
         uploaded_by=by,
         terminal=terminal,
+        recorded_by_student=student,
     )
     material.file.save(f"{uuid.uuid4().hex}.{found.extension}", ContentFile(data), save=False)
     material.save()
@@ -155,6 +157,14 @@ def term_groups(school_class: SchoolClass, term: Term) -> QuerySet[StudyGroup]:
     return StudyGroup.objects.active().filter(school_class=school_class, term=term)
 
 
+def class_pupils(school_class: SchoolClass, term: Term) -> QuerySet[Student]:
+    """The students in the class's running groups of the term (the terminal's class list)."""
+    return Student.objects.filter(
+        group_memberships__group__in=term_groups(school_class, term),
+        group_memberships__left_at__isnull=True,
+    ).order_by("student_no")
+
+
 def class_subjects(school_class: SchoolClass) -> QuerySet[Subject]:
     """The subjects taught in the class."""
     taught = TeachingAssignment.objects.filter(school_class=school_class).values("subject")
@@ -165,7 +175,13 @@ def class_subjects(school_class: SchoolClass) -> QuerySet[Subject]:
 
 
 def add_question(
-    *, group: StudyGroup, subject: Subject, text: str, by: Staff, terminal: Any = None
+    *,
+    group: StudyGroup,
+    subject: Subject,
+    text: str,
+    by: Staff,
+    terminal: Any = None,
+    student: Student | None = None,
 ) -> Question:
     return Question.objects.create(
         term=group.term,
@@ -175,6 +191,7 @@ def add_question(
         text=text,
         entered_by=by,
         terminal=terminal,
+        recorded_by_student=student,
     )
 
 

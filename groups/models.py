@@ -963,7 +963,7 @@ class Question(models.Model):
     subject = models.ForeignKey(
         Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject")
     )
-    text = models.TextField(_("question"), max_length=1000)
+    text = models.TextField(pgettext_lazy("group question", "question"), max_length=1000)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )

@@ -1,9 +1,14 @@
 """A class's shared notes and materials (学习笔记共享／学习资料共享) and its showcase of the
 groups' best work (学习成果展示). The files are kept in private storage and served only to
-the class's teachers and keepers; an image or a PDF opens in the browser, anything else is
-downloaded, never as a page."""
+the class's teachers and keepers and to its class terminal (班级一体机, where the groups
+share their files and choose their showcase); an image or a PDF opens in the browser,
+anything else is downloaded, never as a page."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -21,37 +26,76 @@ from schoolops.scopes import get_scope, staff_required
 from schoolops.sheets.http import content_disposition
 
 from .. import materials
-from ..access import can_score, class_view, group_classes
+from ..access import can_score, group_classes
 from ..material_forms import MaterialForm
 from ..models import Material
+from ..terminal import class_staff_or_terminal
 from .nav import class_nav
+
+TERMINAL_BASE = "groups/terminal/base.html"
+
+
+def staff_or_terminal(view: Callable) -> Callable:
+    """A page of an object in the URL for a member of staff (``staff_required``) or a class
+    terminal (the view keeps the terminal to its own class's objects)."""
+    staff_view = staff_required(view)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if getattr(request, "terminal", None) is not None:
+            return view(request, *args, **kwargs)
+        return staff_view(request, *args, **kwargs)
+
+    wrapper.terminal_allowed = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def page_context(request: HttpRequest, school_class: SchoolClass) -> dict[str, Any]:
+    """What the class's pages of this area show about who looks: the terminal's own base
+    (no staff navigation) or the class's navigation."""
+    if getattr(request, "terminal", None) is not None:
+        return {"on_terminal": True, "base": TERMINAL_BASE, "class_nav": []}
+    return {"on_terminal": False, "class_nav": class_nav(get_scope(request), school_class)}
+
+
+def may_share(request: HttpRequest, school_class: SchoolClass) -> bool:
+    """The class terminal (its groups) and the class's teachers share files and choose the
+    showcase."""
+    if getattr(request, "terminal", None) is not None:
+        return True
+    return can_score(get_scope(request), school_class)
 
 
 def get_material_or_404(request: HttpRequest, pk: int) -> Material:
-    """A material of a class whose groups the person works with; else 404."""
-    material = (
-        Material.objects.select_related("school_class__grade", "group")
-        .filter(pk=pk, school_class__in=group_classes(get_scope(request)).values("pk"))
-        .first()
-    )
+    """A material of a class whose groups the person works with (the terminal: of its own
+    class); else 404."""
+    terminal = getattr(request, "terminal", None)
+    found = Material.objects.select_related("school_class__grade", "group")
+    if terminal is not None:
+        found = found.filter(pk=pk, school_class=terminal.school_class_id)
+    else:
+        found = found.filter(pk=pk, school_class__in=group_classes(get_scope(request)).values("pk"))
+    material = found.first()
     if material is None:
         raise Http404
     return material
 
 
 @private_upload
-@class_view
+@class_staff_or_terminal
 @term_required
 def class_materials(request: HttpRequest, school_class: SchoolClass, term: Term) -> HttpResponse:
-    """The class's shared files of the term; its teachers share a group's file here."""
-    scope = get_scope(request)
+    """The class's shared files of the term; a group shares its file here (on the class
+    terminal, naming the member who shares it; a teacher on the group's behalf)."""
+    terminal = getattr(request, "terminal", None)
     form = None
-    if can_score(scope, school_class):
+    if may_share(request, school_class):
         form = MaterialForm(
             request.POST or None,
             request.FILES or None,
             groups=materials.term_groups(school_class, term),
             subjects=materials.class_subjects(school_class),
+            students=materials.class_pupils(school_class, term) if terminal else None,
         )
 
     def save():
@@ -63,13 +107,15 @@ def class_materials(request: HttpRequest, school_class: SchoolClass, term: Term)
             kind=data["kind"],
             subject=data["subject"],
             note=data["note"],
-            by=scope.staff,
+            by=terminal.renewed_by if terminal else get_scope(request).staff,
+            terminal=terminal,
+            student=data.get("student"),
         )
         return reverse("groups:materials", args=[school_class.pk])
 
     context = {
+        **page_context(request, school_class),
         "school_class": school_class,
-        "class_nav": class_nav(scope, school_class),
         "term": term,
         "form": form,
         # Read when the page is shown (not on a successful upload, which redirects).
@@ -89,27 +135,26 @@ def class_materials(request: HttpRequest, school_class: SchoolClass, term: Term)
     )
 
 
-@class_view
+@class_staff_or_terminal
 @term_required
 def showcase(request: HttpRequest, school_class: SchoolClass, term: Term) -> HttpResponse:
     """The groups' best work of the term, as the class shows it (学习成果展示)."""
-    scope = get_scope(request)
     context = {
+        **page_context(request, school_class),
         "school_class": school_class,
-        "class_nav": class_nav(scope, school_class),
         "term": term,
         "materials": materials.showcase(school_class, term),
-        "can_share": can_score(scope, school_class),
+        "can_share": may_share(request, school_class),
     }
     return render(request, "groups/showcase.html", context)
 
 
-@staff_required
+@staff_or_terminal
 @require_POST
 def material_showcase(request: HttpRequest, pk: int) -> HttpResponse:
     """Put a group's work in the class's showcase, or take it out."""
     material = get_material_or_404(request, pk)
-    if not can_score(get_scope(request), material.school_class):
+    if not may_share(request, material.school_class):
         raise PermissionDenied
     showcased = request.POST.get("showcased") == "1"
     materials.set_showcase(material, showcased)
@@ -120,11 +165,11 @@ def material_showcase(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("groups:materials", args=[material.school_class_id]))
 
 
-@staff_required
+@staff_or_terminal
 def material_file(request: HttpRequest, pk: int) -> HttpResponse:
-    """The file, to the class's teachers and keepers only (private storage, never a public
-    URL). The type is the one its content had; an image or a PDF opens in the browser,
-    anything else is a download; never sniffed by the browser."""
+    """The file, to the class's teachers and keepers and its terminal only (private storage,
+    never a public URL). The type is the one its content had; an image or a PDF opens in the
+    browser, anything else is a download; never sniffed by the browser."""
     material = get_material_or_404(request, pk)
     try:
         handle = material.file.open("rb")

@@ -18,31 +18,40 @@ from schoolops.params import pk_or_404
 from schoolops.scopes import get_scope, staff_required
 
 from .. import materials
-from ..access import can_edit, can_score, class_view, group_classes
+from ..access import can_edit, class_view, group_classes
 from ..material_forms import AnswerForm, QuestionForm, RepsForm
 from ..models import Question, SubjectRep
+from ..terminal import class_staff_or_terminal
+from .materials import may_share, page_context
 from .nav import class_nav
 
 
-@class_view
+@class_staff_or_terminal
 @term_required
 def class_questions(request: HttpRequest, school_class: SchoolClass, term: Term) -> HttpResponse:
-    """The class's questions not answered yet, by subject, with its 科代表; its teachers enter
-    a group's question and pass a subject's questions up on its 科代表's behalf."""
-    scope = get_scope(request)
+    """The class's questions not answered yet, by subject, with its 科代表. On the class
+    terminal a group's leader enters its question and the 科代表 passes a subject's questions
+    up; its teachers may do both on their behalf."""
+    terminal = getattr(request, "terminal", None)
     subjects = materials.class_subjects(school_class)
     form = None
-    if can_score(scope, school_class):
+    if may_share(request, school_class):
         form = QuestionForm(
             request.POST or None,
             groups=materials.term_groups(school_class, term),
             subjects=subjects,
+            students=materials.class_pupils(school_class, term) if terminal else None,
         )
 
     def save():
         data = form.cleaned_data
         materials.add_question(
-            group=data["group"], subject=data["subject"], text=data["text"], by=scope.staff
+            group=data["group"],
+            subject=data["subject"],
+            text=data["text"],
+            by=terminal.renewed_by if terminal else get_scope(request).staff,
+            terminal=terminal,
+            student=data.get("student"),
         )
         return reverse("groups:questions", args=[school_class.pk])
 
@@ -63,14 +72,14 @@ def class_questions(request: HttpRequest, school_class: SchoolClass, term: Term)
             }
         )
     context = {
+        **page_context(request, school_class),
         "school_class": school_class,
-        "class_nav": class_nav(scope, school_class),
         "term": term,
         "form": form,
         "subjects": by_subject,
         "answered": materials.answered_questions(school_class, term),
         "can_pass": form is not None,
-        "can_set_reps": can_edit(scope, school_class),
+        "can_set_reps": not terminal and can_edit(get_scope(request), school_class),
     }
     return form_page(
         request,
@@ -82,10 +91,13 @@ def class_questions(request: HttpRequest, school_class: SchoolClass, term: Term)
     )
 
 
-@class_view(rule=can_score)
+@class_staff_or_terminal
 @require_POST
 def pass_up(request: HttpRequest, school_class: SchoolClass) -> HttpResponse:
-    """The 科代表 of a subject passes its open questions to the subject's teacher."""
+    """The 科代表 of a subject passes its open questions to the subject's teacher (on the
+    class terminal; a teacher of the class on their behalf)."""
+    if not may_share(request, school_class):
+        raise PermissionDenied
     subject = get_object_or_404(
         materials.class_subjects(school_class), pk=pk_or_404(request.POST.get("subject"))
     )

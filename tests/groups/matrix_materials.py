@@ -74,6 +74,8 @@ def _upload(school) -> Call:
             "subject": str(school.maths.pk),
             "title": "期中复习提纲",
             "note": "",
+            # Who shares it on the class terminal (ignored for staff): a member of the group.
+            "student": str(school.student_a.pk),
         },
         files={"file": ("提纲.pdf", PDF)},
     )
@@ -91,7 +93,13 @@ def _ask(school) -> Call:
     group = _group(school)
     return Call(
         kwargs={"class_pk": school.class_a.pk},
-        data={"group": str(group.pk), "subject": str(school.maths.pk), "text": "分式方程增根"},
+        # ``student``: the group's leader on the class terminal (ignored for staff).
+        data={
+            "group": str(group.pk),
+            "subject": str(school.maths.pk),
+            "text": "分式方程增根",
+            "student": str(school.student_a.pk),
+        },
     )
 
 

@@ -235,3 +235,69 @@ def test_a_subject_teacher_cannot_choose_the_representatives(login, school, grou
     url = reverse("groups:subject_reps", args=[school.class_a.pk])
     assert login(school.teacher).get(url).status_code == 403
     assert login(school.outsider).get(url).status_code == 404
+
+
+# The class terminal (班级一体机): the groups share files, choose their showcase, enter and
+# pass up questions there; its own class only.
+
+
+@pytest.fixture
+def pc(client, school):
+    from .helpers_terminal import terminal_client
+
+    return terminal_client(client, school.class_a, school.homeroom)[0]
+
+
+def test_a_group_shares_a_file_on_the_class_terminal(pc, school, groups):
+    member = groups[0].memberships.current().first().student
+    response = upload(pc, school, groups, "笔记.pdf", PDF, student=member.pk)
+    assert response.status_code == 302
+    material = Material.objects.get()
+    assert material.terminal is not None
+    assert material.recorded_by_student == member
+    assert material.uploaded_by == school.homeroom
+    served = pc.get(reverse("groups:material_file", args=[material.pk]))
+    assert served.status_code == 200
+    pc.post(reverse("groups:material_showcase", args=[material.pk]), {"showcased": "1"})
+    material.refresh_from_db()
+    assert material.showcased
+    page = pc.get(reverse("groups:showcase", args=[school.class_a.pk]))
+    assert page.status_code == 200 and "一次函数错题整理" in page.text
+
+
+def test_the_terminal_sees_nothing_of_another_class(pc, school, groups):
+    other = make_groups(school.class_b, school.term, [school.student_b], per_group=1)[0]
+    material = materials.add_material(
+        group=other,
+        upload=SimpleUploadedFile("a.pdf", PDF),
+        title="二班资料",
+        kind="note",
+        subject=None,
+        note="",
+        by=school.outsider,
+    )
+    assert pc.get(reverse("groups:material_file", args=[material.pk])).status_code == 404
+    assert pc.get(reverse("groups:materials", args=[school.class_b.pk])).status_code == 404
+    assert pc.get(reverse("groups:subject_reps", args=[school.class_a.pk])).status_code == 403
+
+
+def test_a_group_leader_enters_a_question_on_the_terminal(pc, school, groups):
+    memberships = list(groups[0].memberships.current().order_by("seat"))
+    leader = next(m for m in memberships if m.is_leader).student
+    other = next(m for m in memberships if not m.is_leader).student
+    url = reverse("groups:questions", args=[school.class_a.pk])
+    data = {"group": groups[0].pk, "subject": school.maths.pk, "text": "三角形全等的判定"}
+    refused = pc.post(url, {**data, "student": other.pk})
+    assert refused.status_code == 200
+    assert "只有组长" in refused.text
+    assert pc.post(url, {**data, "student": leader.pk}).status_code == 302
+    question = Question.objects.get()
+    assert question.recorded_by_student == leader and question.terminal is not None
+    SubjectRep.objects.create(
+        school_class=school.class_a, subject=school.maths, student=other, set_by=school.homeroom
+    )
+    pc.post(
+        reverse("groups:questions_pass", args=[school.class_a.pk]), {"subject": school.maths.pk}
+    )
+    question.refresh_from_db()
+    assert question.status == Question.Status.PASSED

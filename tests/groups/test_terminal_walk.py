@@ -17,7 +17,15 @@ from tests.safety.routes import all_routes, describe, observe, send
 
 # The terminal's pages: the only URL names it may get a 200 from (its weekly
 # evaluation; its sign-in page redirects there). Other helpers' group-life pages marked for the terminal join here.
-TERMINAL_PAGES = {"groups:terminal_home"}
+TERMINAL_PAGES = {
+    "groups:terminal_home",
+    "groups:meetings",
+    "groups:study_plan",
+    "groups:materials",
+    "groups:showcase",
+    "groups:questions",
+    "groups:material_file",
+}
 REFUSED = (403, 404, 405, LOGIN, REDIRECT)
 
 
