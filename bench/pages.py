@@ -230,6 +230,10 @@ def _group(ctx: Ctx) -> dict[str, Any]:
     return {"pk": ctx.first("groups.StudyGroup", school_class=ctx.school_class).pk}
 
 
+def _pair(ctx: Ctx) -> dict[str, Any]:
+    return {"pk": ctx.first("groups.StudyPair", school_class=ctx.school_class).pk}
+
+
 def _class_group(ctx: Ctx) -> dict[str, Any]:
     group = ctx.first("groups.StudyGroup", school_class=ctx.school_class)
     return {"class_pk": ctx.school_class.pk, "pk": group.pk}
@@ -358,6 +362,19 @@ PAGES += [
     Page("groups:showcase", "showcase of the groups' work", "homeroom", _class),
     Page("groups:questions", "questions passed up", "homeroom", _class),
     Page("groups:subject_reps", "subject representatives", "homeroom", _class),
+    Page("groups:pairs", "study pairs", "homeroom", _class),
+    Page(
+        "groups:pairs_form",
+        "forming study pairs from the suggestions",
+        "homeroom",
+        _class,
+        query_builder=lambda ctx: {
+            "subject": ctx.first("groups.StudyPair", school_class=ctx.school_class).subject_id
+        },
+    ),
+    Page("groups:pair_detail", "one study pair and its points", "homeroom", _pair),
+    Page("groups:pair_edit", "changing a study pair", "homeroom", _pair),
+    Page("groups:tags", "students' tags for forming", "homeroom", _class),
     Page("groups:question_answer", "marking a question answered", "teacher", _question),
     Page("groups:leaderboard", "monthly leaderboard", "principal", budget_ms=50.0),
     Page("groups:index", "groups index", "homeroom"),

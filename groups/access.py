@@ -31,7 +31,7 @@ from schoolops.pages import GradeTabs, grade_tabs
 from schoolops.params import month_of_or_404
 from schoolops.scopes import Scope, get_scope
 
-from .models import Membership, MonthClose, ReviewRound, ScoreEntry, StudyGroup
+from .models import Membership, MonthClose, ReviewRound, ScoreEntry, StudyGroup, StudyPair
 
 ClassRule = Callable[[Scope, SchoolClass], bool]
 
@@ -205,6 +205,23 @@ def get_entry_or_404(request: HttpRequest, pk: int) -> ScoreEntry:
     if entry is None:
         raise Http404
     return entry
+
+
+def get_pair_or_404(request: HttpRequest, pk: int, *, edit: bool = False) -> StudyPair:
+    """A study pair of a class the user may see (with ``edit``: keep, else 403); else 404."""
+    scope = get_scope(request)
+    pair = (
+        StudyPair.objects.select_related(
+            "school_class__grade", "term", "subject", "stronger", "weaker", "third"
+        )
+        .filter(pk=pk, school_class__in=group_classes(scope).values("pk"))
+        .first()
+    )
+    if pair is None:
+        raise Http404
+    if edit and not scope.can_edit_class(pair.school_class):
+        raise PermissionDenied
+    return pair
 
 
 def get_round_or_404(request: HttpRequest, pk: int) -> ReviewRound:

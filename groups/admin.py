@@ -28,13 +28,17 @@ from .models import (
     MemberChange,
     Membership,
     MonthClose,
+    PairScore,
     PlanItem,
     PlanTick,
     Question,
     Recommendation,
     ScoreEntry,
     ScoreItem,
+    StudentTag,
+    StudentTagging,
     StudyGroup,
+    StudyPair,
     SubjectRep,
 )
 
@@ -394,3 +398,53 @@ class GroupActivityAdmin(HistoryAdmin, RecordAdmin):
     list_display = ["day", "school_class", "kind", "participants", "recorded_by"]
     list_filter = ["kind"]
     list_select_related = ["school_class__grade", "recorded_by"]
+
+
+# Study pairs and the teachers' student tags (issue 16).
+
+
+@admin.register(StudentTag)
+class StudentTagAdmin(HistoryAdmin):
+    """The school's short list of student tags (兴趣特长, 性格, 能力倾向), kept by 教导处;
+    homeroom teachers set them on their students. Retire a tag with "in use"."""
+
+    list_display = ["name", "kind", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    list_filter = ["kind", "is_active"]
+    ordering = ["kind", "order", "name"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # students keep pointing at their tags; retire one with "in use"
+
+
+@admin.register(StudentTagging)
+class StudentTaggingAdmin(ReadOnlyAdmin, HistoryAdmin):
+    list_display = ["student", "tag", "set_by", "set_at"]
+    list_select_related = ["student", "tag", "set_by"]
+
+
+@admin.register(StudyPair)
+class StudyPairAdmin(HistoryAdmin, RecordAdmin):
+    list_display = [
+        "school_class",
+        "subject",
+        "stronger",
+        "weaker",
+        "third",
+        "formed_at",
+        "ended_at",
+    ]
+    list_select_related = ["school_class__grade", "subject", "stronger", "weaker", "third"]
+
+
+@admin.register(PairScore)
+class PairScoreAdmin(RecordAdmin):
+    list_display = ["created_at", "pair", "points", "reason", "teacher"]
+    list_select_related = [
+        "pair__school_class__grade",
+        "pair__subject",
+        "pair__stronger",
+        "pair__weaker",
+        "pair__third",
+        "teacher",
+    ]

@@ -3,7 +3,9 @@
 Tiers come from the class rank of each student's total in the latest exam: for groups of six
 the top, middle and bottom thirds (2:2:2), for four the top half, next quarter and bottom
 quarter (2:1:1), for five 2:2:1. Students are dealt to groups tier by tier in a snake order,
-then same-tier swaps between groups improve gender spread and the spread of group averages.
+then same-tier swaps between groups improve gender spread, the spread of the teachers'
+student tags (兴趣特长, 性格, 能力倾向: each tag spread as evenly as the class allows) and the
+spread of group averages.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class Candidate:
     tier: str = "B"
     flagged: bool = False
     total_for_balance: float = 0.0
+    tags: frozenset[int] = frozenset()  # the teachers' student tags (ids)
 
     @property
     def value(self) -> float:
@@ -46,6 +49,8 @@ class Balance:
     sizes_ok: bool
     spread_ok: bool
     gender_ok: bool
+    # Each tag's number of students in each group (the tags of the groups' members).
+    tag_counts: dict[int, list[int]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -152,15 +157,34 @@ def tier_quotas(capacity: list[int], tier_counts: list[int]) -> list[list[int]]:
     return quotas
 
 
-def _cost(groups: list[list[Candidate]], boy_share: float, sd: float) -> float:
+def _cost(
+    groups: list[list[Candidate]],
+    boy_share: float,
+    sd: float,
+    tag_shares: dict[int, float] | None = None,
+) -> float:
     averages = [statistics.fmean(c.total_for_balance for c in g) for g in groups if g]
     spread = max(averages) - min(averages) if averages else 0.0
     gender_excess = 0.0
     for g in groups:
         off = abs(sum(1 for c in g if c.gender == "M") - len(g) * boy_share)
         gender_excess += max(0.0, off - 1.0) + off * 0.01
+    tag_excess = 0.0
+    for tag, share in (tag_shares or {}).items():
+        for g in groups:
+            off = abs(sum(1 for c in g if tag in c.tags) - len(g) * share)
+            tag_excess += max(0.0, off - 0.5) + off * 0.01
     limit = sd / 2
-    return gender_excess * 1000 + max(0.0, spread - limit) * 100 + spread
+    return gender_excess * 1000 + tag_excess * 200 + max(0.0, spread - limit) * 100 + spread
+
+
+def _tag_shares(candidates: list[Candidate]) -> dict[int, float]:
+    """Each tag's share of the class: a group of n should hold about n × share of it."""
+    counts: dict[int, int] = {}
+    for c in candidates:
+        for tag in c.tags:
+            counts[tag] = counts.get(tag, 0) + 1
+    return {tag: count / len(candidates) for tag, count in counts.items()}
 
 
 def _improve(groups: list[list[Candidate]], candidates: list[Candidate], iterations: int) -> None:
@@ -170,7 +194,8 @@ def _improve(groups: list[list[Candidate]], candidates: list[Candidate], iterati
     boy_share = sum(1 for c in candidates if c.gender == "M") / len(candidates)
     values = [c.total_for_balance for c in candidates]
     sd = statistics.pstdev(values) if len(values) > 1 else 0.0
-    best = _cost(groups, boy_share, sd)
+    tag_shares = _tag_shares(candidates)
+    best = _cost(groups, boy_share, sd, tag_shares)
     improved = True
     rounds = 0
     while improved and rounds < iterations:
@@ -183,7 +208,7 @@ def _improve(groups: list[list[Candidate]], candidates: list[Candidate], iterati
                         if x.tier != y.tier:
                             continue
                         groups[gi][a], groups[gj][b] = y, x
-                        cost = _cost(groups, boy_share, sd)
+                        cost = _cost(groups, boy_share, sd, tag_shares)
                         rounds += 1
                         if cost < best - 1e-9:
                             best = cost
@@ -228,6 +253,10 @@ def balance(groups: list[list[Candidate]], size: int) -> Balance:
         sizes_ok=sizes_ok,
         spread_ok=spread <= class_sd / 2 + 1e-9,
         gender_ok=gender_ok,
+        tag_counts={
+            tag: [sum(1 for c in g if tag in c.tags) for g in groups]
+            for tag in sorted({tag for c in members for tag in c.tags})
+        },
     )
 
 
@@ -259,3 +288,19 @@ def seat_order(member_ids: list[int], lead_counts: dict[int, int]) -> list[int]:
     for student_id, position in zip(ranked, positions, strict=False):
         seats[position] = student_id
     return [s for s in seats if s is not None]
+
+
+def suggest_pairs(scores: dict[int, float]) -> list[tuple[int, int, int | None]]:
+    """Study pairs in a subject from its exam scores (student id → score): the stronger half,
+    best first, each with the student of the weaker half at the same place (the gap the same
+    for every pair); with an odd number the weakest joins the last pair as its third.
+    Returns (stronger, weaker, third or None) triples; fewer than two students make none."""
+    ranked = sorted(scores, key=lambda s: (-scores[s], s))
+    half = len(ranked) // 2
+    pairs: list[tuple[int, int, int | None]] = [
+        (ranked[i], ranked[half + i], None) for i in range(half)
+    ]
+    if pairs and len(ranked) % 2:
+        stronger, weaker, _ = pairs[-1]
+        pairs[-1] = (stronger, weaker, ranked[-1])
+    return pairs

@@ -260,6 +260,10 @@ VIEW_MODELS = (
     "material",
     "subjectrep",
     "question",
+    "studenttag",
+    "studenttagging",
+    "studypair",
+    "pairscore",
 )
 
 
@@ -314,6 +318,8 @@ def register_evaluation() -> None:
 
 
 def register() -> None:
+    from schoolops.privacy import Category, SensitiveField
+
     from . import records, sheets
 
     registry.add_todos(todos)
@@ -382,12 +388,18 @@ def register() -> None:
             "groups.add_scoreentry",
             "groups.add_groupsettings",
             "groups.change_groupsettings",
+            "groups.add_studenttag",
+            "groups.change_studenttag",
         },
     )
+    # The teachers' student tags (性格 and the like) characterise a student: the ledger's
+    # readers read them, on the forming pages only (never printed or exported).
+    registry.add_sensitive(SensitiveField("groups.StudentTagging", None, Category.LEDGER))
     registry.add_post_permissions(Post.PRINCIPAL, views)
     registry.add_post_permissions(Post.VICE_PRINCIPAL, views)
     registry.add_demo(DemoStep("groups", lazy("groups.demo.run_demo"), order=20))
     registry.add_demo(
         DemoStep("groups_materials", lazy("groups.demo_materials.run_demo"), order=21)
     )
+    registry.add_demo(DemoStep("groups_pairs", lazy("groups.demo_pairs.run_demo"), order=22))
     register_evaluation()

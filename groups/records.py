@@ -3,9 +3,10 @@
 - ``sections(student)``: what this app holds on one student, for a guardian's request (the
   groups and roles, personal goals and their checks, moves between groups, the points scored
   for the student, rewards and measures, self and peer reviews); a fixed number of queries.
-- ``purge(student_ids, dry_run)``: nothing here is a sensitive record, and the groups' scores
-  are the class's aggregates, so every row stays on the anonymised student; the free text
-  written about the student (goals, notes, reasons) is blanked, in the history too.
+- ``purge(student_ids, dry_run)``: the groups' scores are the class's aggregates, so those
+  rows stay on the anonymised student; the free text written about the student (goals, notes,
+  reasons) is blanked, in the history too; the teachers' tags on the student are deleted with
+  their history.
 """
 
 from __future__ import annotations
@@ -15,7 +16,15 @@ from django.utils.translation import gettext as _
 from schoolops.registry import Section
 from schoolops.retention import blank_fields
 
-from .models import Consequence, GoalCheckIn, MemberChange, Membership, Review, ScoreEntry
+from .models import (
+    Consequence,
+    GoalCheckIn,
+    MemberChange,
+    Membership,
+    Review,
+    ScoreEntry,
+    StudentTagging,
+)
 
 
 def _name(staff) -> str:
@@ -163,4 +172,12 @@ def purge(student_ids: list[int], dry_run: bool) -> dict[str, int]:
         (Consequence.objects.filter(student__in=student_ids), {"note": ""}),
     ):
         counts.update(blank_fields(queryset, values, dry_run=dry_run))
+    # The teachers' tags characterise the student: they go, with their history.
+    taggings = StudentTagging.objects.filter(student__in=student_ids)
+    old = StudentTagging.history.filter(student_id__in=student_ids)
+    counts["groups.StudentTagging (deleted)"] = taggings.count()
+    counts["groups.StudentTagging (history, deleted)"] = old.count()
+    if not dry_run:
+        taggings.delete()
+        old.delete()
     return counts

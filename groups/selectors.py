@@ -40,6 +40,8 @@ from .models import (
     Review,
     ReviewRound,
     ScoreEntry,
+    StudentTag,
+    StudentTagging,
     StudyGroup,
 )
 
@@ -789,12 +791,19 @@ def class_candidates(school_class: SchoolClass) -> list[Candidate]:
             exam=exam, student_id__in=[s["pk"] for s in students]
         ).values_list("student_id", "subject_id", "score"):
             scores[student_id][subject_id] = float(score)
+    tags: dict[int, set[int]] = defaultdict(set)
+    # The teachers' student tags in use, balanced by forming (one query).
+    for student_id, tag_id in StudentTagging.objects.filter(
+        student_id__in=[s["pk"] for s in students], tag__is_active=True
+    ).values_list("student_id", "tag_id"):
+        tags[student_id].add(tag_id)
     return [
         Candidate(
             student_id=s["pk"],
             gender=s["gender"],
             total=sum(scores[s["pk"]].values()) if s["pk"] in scores else None,
             subject_scores=dict(scores.get(s["pk"], {})),
+            tags=frozenset(tags.get(s["pk"], ())),
         )
         for s in students
     ]
@@ -837,6 +846,15 @@ def groups_balance(
         group.girls = len(group.members) - boys
         group.mix = mix
     return figures, flagged
+
+
+def tag_rows(figures: Balance | None) -> list[tuple[StudentTag, list[int]]]:
+    """The teachers' student tags of the balance figures, each with its number of students in
+    each group (one query; none without tags). For the class's teachers only: never printed."""
+    if figures is None or not figures.tag_counts:
+        return []
+    tags = StudentTag.objects.filter(pk__in=figures.tag_counts)
+    return [(tag, figures.tag_counts[tag.pk]) for tag in tags]
 
 
 def balance_failures(figures: Balance | None) -> list[str]:

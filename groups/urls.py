@@ -7,6 +7,7 @@ from .views import (
     life,
     materials,
     overview,
+    pairs,
     printables,
     questions,
     ranking,
@@ -74,6 +75,12 @@ urlpatterns = [
     path("classes/<pk:class_pk>/groups/<pk:pk>/plan/", life.study_plan, name="study_plan"),
     path("classes/<pk:class_pk>/groups/<pk:pk>/plan/edit/", life.plan_edit, name="plan_edit"),
     path("<pk:pk>/coaching/", life.coaching, name="coaching"),
+    # Study pairs (学习对子) and the students' tags for forming (teachers only, issue 16).
+    path("classes/<pk:class_pk>/pairs/", pairs.class_pairs, name="pairs"),
+    path("classes/<pk:class_pk>/pairs/form/", pairs.pairs_form, name="pairs_form"),
+    path("classes/<pk:class_pk>/tags/", pairs.class_tags, name="tags"),
+    path("pairs/<pk:pk>/", pairs.pair_detail, name="pair_detail"),
+    path("pairs/<pk:pk>/edit/", pairs.pair_edit, name="pair_edit"),
     # The school's monthly leaderboard.
     path("leaderboard/", board.leaderboard, name="leaderboard"),
     path("leaderboard.xlsx", board.leaderboard_xlsx, name="leaderboard_xlsx"),

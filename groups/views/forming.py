@@ -50,6 +50,7 @@ def class_groups(request: HttpRequest, school_class: SchoolClass, term: Term) ->
         "form": form,
         "can_edit": editable,
         "show_tiers": shows_tiers(scope, school_class),
+        "tag_rows": selectors.tag_rows(figures) if shows_tiers(scope, school_class) else [],
         "has_drafts": any(not group.is_confirmed for group in groups),
         "history": list(
             MemberChange.objects.filter(school_class=school_class)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from schoolops.models import SchoolClass
 from schoolops.registry import Link
@@ -31,11 +30,14 @@ def class_nav(scope: Scope, school_class: SchoolClass) -> list[Link]:
         Link(_("Seating chart"), url("seating")),
         Link(_("Registration sheet"), url("register")),
     ]
+    links.append(Link(_("Study pairs"), url("pairs")))
     if can_edit(scope, school_class):
         links.append(Link(_("Reviews"), url("reviews")))
+    if is_homeroom_teacher(scope, school_class):
+        links.append(Link(_("Student tags"), url("tags")))
     links += [
         Link(_("Shared materials"), url("materials")),
         Link(_("Showcase"), url("showcase")),
-        Link(pgettext("group questions", "Questions"), url("questions")),
+        Link(_("Questions"), url("questions")),
     ]
     return links

@@ -37,6 +37,7 @@ from groups.models import (
 from groups.services import close_month, mark_excellent, publish
 from schoolops.models import Gender, Student
 from tests.groups.matrix_materials import MATERIAL_ROUTES
+from tests.groups.matrix_pairs import PAIR_ADMIN_OBJECTS, PAIR_ROUTES
 from tests.safety.matrix import LOGIN, OK, REDIRECT, Call, Route, admin_row, expect
 
 
@@ -516,6 +517,7 @@ ROUTES = [
     Route("groups:commendation", build=_commendation, expect=expect(OK, anonymous=LOGIN)),
     Route("groups:commendation_xlsx", build=_commendation, expect=expect(OK, anonymous=LOGIN)),
     *MATERIAL_ROUTES,
+    *PAIR_ROUTES,
 ]
 
 
@@ -570,6 +572,7 @@ def _terminal_object(school):
 
 
 ADMIN_OBJECTS = {
+    "groups.classterminal": _terminal_object,
     "groups.groupmeeting": lambda school: GroupMeeting.objects.create(
         group=_admin_group(school), day=dt.date(2026, 11, 23), week=13, discussed="讨论错题"
     ),
@@ -599,7 +602,6 @@ ADMIN_OBJECTS = {
         content="数学作业展评",
         recorded_by=school.homeroom,
     ),
-    "groups.classterminal": _terminal_object,
     "groups.scoreitem": lambda school: _item("表扬"),
     "groups.groupsettings": lambda school: GroupSettings.objects.create(),
     "groups.studygroup": _admin_group,
@@ -616,6 +618,7 @@ ADMIN_OBJECTS = {
         reason="调整",
         changed_by=school.homeroom,
     ),
+    **PAIR_ADMIN_OBJECTS,
 }
 
 # The score entries' admin is read-only although 教导处 may add entries (by import_sheet).

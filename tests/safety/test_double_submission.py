@@ -171,6 +171,15 @@ CREATE_FORMS = {
     "groups:reviews",
     "groups:checkin",
     "groups:consequence",
+    # Group life: a meeting, a week's ticks, the plan's lines, a coaching note, a training.
+    "groups:meetings",
+    "groups:study_plan",
+    "groups:plan_edit",
+    "groups:coaching",
+    "groups:class_life",
+    # Study pairs: the pairs of a subject, a pair's points.
+    "groups:pairs_form",
+    "groups:pair_detail",
     "mentors:class_exchanges",
     "mentors:pairing_talk",
     "mentors:pairing_contact",

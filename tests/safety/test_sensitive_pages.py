@@ -52,6 +52,7 @@ from consult.models import (
     Observation,
     Strategy,
 )
+from groups.models import StudentTag, StudentTagging
 from mentors.models import (
     GrowthRecord,
     MentoringPlan,
@@ -281,6 +282,11 @@ BUILDERS = {
     ),
     "mentors.MonthlySummary": lambda world: MonthlySummary.objects.create(
         pairing=_active_pairing(world), month=dt.date(2026, 11, 1), text="-"
+    ),
+    "groups.StudentTagging": lambda world: StudentTagging.objects.create(
+        student=world.school.student_a,
+        tag=StudentTag.objects.get_or_create(name="性格内向", defaults={"kind": "personality"})[0],
+        set_by=world.school.homeroom,
     ),
 }
 # A record a value entry puts in its category as a whole (``Observation.psychological``).
