@@ -16,7 +16,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +39,19 @@ from .models import (
 )
 
 TEXT_ROWS = {"rows": 3}
+
+
+class DateInput(forms.DateInput):
+    """A date picker: the value in ISO form, whatever the language (else the browser sees
+    none and refuses the form)."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%Y-%m-%d")
+        super().__init__(**kwargs)
+
+
 # Blank lines offered under a study plan's lines, to add new ones.
 PLAN_BLANK_LINES = 3
 
@@ -80,7 +93,7 @@ class _RecorderMixin:
 
 
 class MeetingForm(_RecorderMixin, SubmissionTokenMixin, forms.Form):
-    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Date"), widget=DateInput())
     present = forms.TypedMultipleChoiceField(
         label=_("Members present"), coerce=int, widget=forms.CheckboxSelectMultiple
     )
@@ -112,7 +125,7 @@ class MeetingForm(_RecorderMixin, SubmissionTokenMixin, forms.Form):
             "present",
             "discussed",
             "decisions",
-            Submit("save", _("Save the meeting"), css_class="btn-primary btn-tap"),
+            Submit("save", _("Save the group meeting"), css_class="btn-primary btn-tap"),
         )
 
     def clean_day(self) -> dt.date:
@@ -200,7 +213,7 @@ class CoachingForm(SubmissionTokenMixin, forms.ModelForm):
         model = CoachingNote
         fields = ["day", "found", "agreed"]
         widgets = {
-            "day": forms.DateInput(attrs={"type": "date"}),
+            "day": DateInput(),
             "found": forms.Textarea(attrs=TEXT_ROWS),
             "agreed": forms.Textarea(attrs=TEXT_ROWS),
         }
@@ -228,7 +241,7 @@ class ActivityForm(SubmissionTokenMixin, forms.ModelForm):
         model = GroupActivity
         fields = ["kind", "day", "participants", "content"]
         widgets = {
-            "day": forms.DateInput(attrs={"type": "date"}),
+            "day": DateInput(),
             "content": forms.Textarea(attrs=TEXT_ROWS),
         }
 
@@ -290,7 +303,7 @@ def class_week(school_class: SchoolClass, term: Term, week: int | None) -> list[
         .annotate(
             meeting_count=Count("meetings", distinct=True),
             last_meeting=Max("meetings__day"),
-            met=Exists(in_week) if week is not None else Q(pk__in=[]),
+            met=Exists(in_week) if week is not None else Value(False),
             plan_lines=Count("plan_items", filter=Q(plan_items__is_active=True), distinct=True),
             ticked=Count(
                 "plan_items__ticks",

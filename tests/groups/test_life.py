@@ -45,6 +45,8 @@ def test_meeting_logs_drive_the_homeroom_todo(school, formed, today, login):
     life_url = reverse("groups:class_life", args=[school.class_a.pk])
     home = client.get(reverse("home")).text
     assert life_url in home and "本周尚无聚会记录的小组" in home
+    # The date picker holds today in ISO form (a browser refuses any other).
+    assert 'type="date" name="day" value="2026-11-23"' in client.get(meetings_url(formed[0])).text
     for group in formed[:3]:
         response = client.post(meetings_url(group), meeting_data(group))
         assert response.status_code == 302, response.text
