@@ -301,3 +301,49 @@ def test_a_group_leader_enters_a_question_on_the_terminal(pc, school, groups):
     )
     question.refresh_from_db()
     assert question.status == Question.Status.PASSED
+
+
+def test_the_questions_and_showcase_pages_keep_their_queries(
+    login, school, groups, django_assert_max_num_queries
+):
+    client = login(school.homeroom)
+    urls = [
+        reverse("groups:questions", args=[school.class_a.pk]),
+        reverse("groups:showcase", args=[school.class_a.pk]),
+    ]
+
+    def add(n):
+        for i in range(n):
+            question = materials.add_question(
+                group=groups[i % 2],
+                subject=school.maths if i % 2 else school.chinese,
+                text=f"疑问{i}",
+                by=school.homeroom,
+            )
+            if i % 3 == 0:
+                materials.answer(question, "课上讲解", school.teacher)
+            Material.objects.create(
+                term=school.term,
+                school_class=school.class_a,
+                group=groups[i % 2],
+                title=f"作品{i}",
+                file=f"x/{i}.png",
+                file_name=f"{i}.png",
+                content_type="image/png",
+                size=10,
+                showcased=True,
+                uploaded_by=school.homeroom,
+            )
+
+    add(3)
+    for url in urls:
+        with django_assert_max_num_queries(20):
+            assert client.get(url).status_code == 200
+    add(200)
+    for url in urls:
+        with django_assert_max_num_queries(20):
+            assert client.get(url).status_code == 200
+    home = login(school.teacher)
+    home.get(reverse("home"))  # the day's first visit runs consult's daily check
+    with django_assert_max_num_queries(20):
+        assert home.get(reverse("home")).status_code == 200

@@ -177,6 +177,9 @@ CREATE_FORMS = {
     "groups:plan_edit",
     "groups:coaching",
     "groups:class_life",
+    # Shared materials and questions: a shared file, a group's question.
+    "groups:materials",
+    "groups:questions",
     # Study pairs: the pairs of a subject, a pair's points.
     "groups:pairs_form",
     "groups:pair_detail",
