@@ -16,7 +16,7 @@ from django.utils import timezone
 from schoolops.models import Student, TeachingAssignment
 
 from . import materials
-from .models import Material, Question, StudyGroup
+from .models import Material, Question, StudyGroup, SubjectRep
 
 CLASSES = 3  # the first classes with groups get materials and questions
 
@@ -194,6 +194,24 @@ def run_demo(context: Any) -> None:
                 if question.status == Question.Status.PASSED:
                     materials.answer(question, rng.choice(ANSWER_NOTES), teacher)
                     answered += 1
+        # Every other subject taught in the class gets one question waiting for its teacher.
+        asked = {name for name, _text in QUESTIONS}
+        for n, (name, subject) in enumerate(sorted(subjects.items())):
+            if name in asked:
+                continue
+            materials.add_question(
+                group=groups[n % len(groups)],
+                subject=subject,
+                text=f"{name}本周练习中的第三大题不会做，请老师再讲一遍。",
+                by=homeroom,
+            )
+            questions += 1
+        for name, subject in subjects.items():
+            if (
+                name not in asked
+                and SubjectRep.objects.filter(school_class=school_class, subject=subject).exists()
+            ):
+                materials.pass_up(school_class, subject)
     context.log(
         f"  groups: {shared} shared materials, {questions} questions passed up "
         f"({answered} answered) in {len(class_ids)} classes"

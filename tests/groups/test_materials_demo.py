@@ -25,3 +25,10 @@ def test_the_demo_school_shares_materials_and_passes_questions_up(settings, tmp_
     assert statuses == {"open", "passed", "answered"}
     answered = Question.objects.filter(status="answered").first()
     assert answered.answer_note and answered.answered_by
+    # Each subject teacher of a class with questions has one of theirs to answer (the bench
+    # opens the answer page as the class's subject teacher).
+    from schoolops.models import TeachingAssignment
+
+    first = Question.objects.order_by("pk").first().school_class
+    for assignment in TeachingAssignment.objects.filter(school_class=first):
+        assert Question.objects.filter(school_class=first, subject=assignment.subject).exists()
