@@ -636,6 +636,7 @@ NOT_PAGES: dict[str, str] = {
     "groups:terminal_record": POST_ONLY,
     "groups:questions_pass": POST_ONLY,
     "groups:material_showcase": POST_ONLY,
+    "groups:material_remove": POST_ONLY,
     "groups:material_file": "a shared file (PDF, image, Office document), not a page",
     "groups:terminal_signout": POST_ONLY,
     "groups:score_all": POST_ONLY,

@@ -129,6 +129,16 @@ def add_material(
     return material
 
 
+@transaction.atomic
+def remove_material(material: Material) -> None:
+    """Remove a shared file (its stored file and its row; the row's history keeps who shared
+    what and when), freeing the class's storage."""
+    stored = material.file.name
+    storage = material.file.storage
+    material.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
+
+
 def set_showcase(material: Material, showcased: bool) -> Material:
     material.showcased = showcased
     material.showcased_at = timezone.now() if showcased else None

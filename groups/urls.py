@@ -41,6 +41,7 @@ urlpatterns = [
     path("classes/<pk:class_pk>/subject-reps/", questions.subject_reps, name="subject_reps"),
     path("materials/<pk:pk>/file/", materials.material_file, name="material_file"),
     path("materials/<pk:pk>/showcase/", materials.material_showcase, name="material_showcase"),
+    path("materials/<pk:pk>/remove/", materials.material_remove, name="material_remove"),
     path("questions/<pk:pk>/answer/", questions.question_answer, name="question_answer"),
     path("reviews/<pk:pk>/", reviews.review_round, name="review_round"),
     path("reviews/<pk:pk>/groups/<pk:group_pk>/", reviews.review_entry, name="review_entry"),

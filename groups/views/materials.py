@@ -26,7 +26,7 @@ from schoolops.scopes import get_scope, staff_required
 from schoolops.sheets.http import content_disposition
 
 from .. import materials
-from ..access import can_score, group_classes
+from ..access import can_edit, can_score, group_classes
 from ..material_forms import MaterialForm
 from ..models import Material
 from ..terminal import class_staff_or_terminal
@@ -121,6 +121,7 @@ def class_materials(request: HttpRequest, school_class: SchoolClass, term: Term)
         # Read when the page is shown (not on a successful upload, which redirects).
         "materials": lambda: materials.class_materials(school_class, term),
         "can_share": form is not None,
+        "can_remove": terminal is None and can_edit(get_scope(request), school_class),
         "used_mb": lambda: materials.megabytes(materials.class_usage(school_class)),
         "quota_mb": materials.megabytes(materials.quota_bytes()),
         "max_mb": materials.megabytes(materials.max_bytes()),
@@ -163,6 +164,20 @@ def material_showcase(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Taken out of the class's showcase."))
     return HttpResponseRedirect(reverse("groups:materials", args=[material.school_class_id]))
+
+
+@staff_required
+@require_POST
+def material_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """The class's keepers (its homeroom teacher, grade head, principal's office) remove a
+    shared file, freeing the class's storage."""
+    material = get_material_or_404(request, pk)
+    if not can_edit(get_scope(request), material.school_class):
+        raise PermissionDenied
+    class_id = material.school_class_id
+    materials.remove_material(material)
+    messages.success(request, _("The file has been removed."))
+    return HttpResponseRedirect(reverse("groups:materials", args=[class_id]))
 
 
 @staff_or_terminal

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from schoolops.models import SchoolClass
 from schoolops.registry import Link
@@ -38,6 +39,6 @@ def class_nav(scope: Scope, school_class: SchoolClass) -> list[Link]:
     links += [
         Link(_("Shared materials"), url("materials")),
         Link(_("Showcase"), url("showcase")),
-        Link(_("Questions"), url("questions")),
+        Link(pgettext("group questions", "Questions"), url("questions")),
     ]
     return links

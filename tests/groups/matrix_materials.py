@@ -144,6 +144,7 @@ MATERIAL_ROUTES = [
     Route("groups:showcase", build=_class, expect=VIEW),
     Route("groups:material_file", build=_file, expect=VIEW),
     Route("groups:material_showcase", method="post", build=_showcase, expect=TEACH_POST),
+    Route("groups:material_remove", method="post", build=_file, expect=KEEP_POST),
     Route("groups:questions", build=_class, expect=VIEW),
     Route("groups:questions", method="post", build=_ask, expect=TEACH_POST),
     Route("groups:questions_pass", method="post", build=_pass, expect=TEACH_POST),

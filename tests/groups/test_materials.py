@@ -347,3 +347,25 @@ def test_the_questions_and_showcase_pages_keep_their_queries(
     home.get(reverse("home"))  # the day's first visit runs consult's daily check
     with django_assert_max_num_queries(20):
         assert home.get(reverse("home")).status_code == 200
+
+
+def test_the_homeroom_teacher_removes_a_file_and_frees_the_quota(
+    login, school, groups, settings, django_capture_on_commit_callbacks
+):
+    settings.GROUPS_CLASS_QUOTA_BYTES = len(PDF)
+    client = login(school.homeroom)
+    assert upload(client, school, groups, "a.pdf", PDF).status_code == 302
+    material = Material.objects.get()
+    stored = material.file.path
+    url = reverse("groups:material_remove", args=[material.pk])
+    assert login(school.teacher).post(url).status_code == 403
+    assert login(school.outsider).post(url).status_code == 404
+    client = login(school.homeroom)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url).status_code == 302
+    assert not Material.objects.exists()
+    assert Material.history.filter(history_type="-").count() == 1
+    import os
+
+    assert not os.path.exists(stored)
+    assert upload(client, school, groups, "b.pdf", PDF).status_code == 302
