@@ -291,3 +291,17 @@ def test_pair_pages_keep_a_fixed_number_of_queries(
     detail = reverse("groups:pair_detail", args=[pair.pk])
     with django_assert_max_num_queries(20):
         assert homeroom.get(detail).status_code == 200
+
+
+def test_an_anonymised_student_loses_their_tags_and_their_history(school, tags):
+    from groups import records
+
+    StudentTagging.objects.create(student=school.student_a, tag=tags[1], set_by=school.homeroom)
+    StudentTagging.objects.create(student=school.student_b, tag=tags[1], set_by=school.homeroom)
+    dry = records.purge([school.student_a.pk], dry_run=True)
+    assert dry["groups.StudentTagging (deleted)"] == 1
+    assert StudentTagging.objects.filter(student=school.student_a).exists()
+    records.purge([school.student_a.pk], dry_run=False)
+    assert not StudentTagging.objects.filter(student=school.student_a).exists()
+    assert not StudentTagging.history.filter(student_id=school.student_a.pk).exists()
+    assert StudentTagging.objects.filter(student=school.student_b).exists()
