@@ -238,12 +238,34 @@ def test_no_tag_is_printed_or_exported(login, school, pupils, tags):
                 if cell is not None
             )
         )
-    # The student's record for a guardian's request is an export too.
+    # Every export kind of the project (the class's register, the student's record for a
+    # guardian's request, the rosters, the ledgers...), written as the command writes it.
+    from schoolops.sheets import engine
+    from tests.safety.exports import kind_options
+    from tests.safety.test_export_formulas import _ensure_records
+
+    _ensure_records(school)
+    for kind in sorted(engine.export_kinds()):
+        buffer = io.BytesIO()
+        engine.export_file(kind, buffer, **kind_options(kind, school))
+        book = load_workbook(io.BytesIO(buffer.getvalue()))
+        texts.append(
+            " ".join(
+                str(cell)
+                for sheet in book.worksheets
+                for row in sheet.iter_rows(values_only=True)
+                for cell in row
+                if cell is not None
+            )
+        )
+    # The student's record for a guardian's request, as its sections.
     from schoolops.registry import registry
 
     for export in registry.student_exports:
         for section in export.sections(pupils[0]):
             texts.append(str(section))
+    # The walk reads what it should: the tagged students are named in the register.
+    assert sum(1 for text in texts if pupils[0].name in text) >= 3
     for text in texts:
         for tag in tags:
             assert tag.name not in text
