@@ -121,14 +121,23 @@ ACTORS = (
     "academic",
     "office",
     "psychologist",
+    # The class terminal (班级一体机) of class_a: a classroom PC signed in with the class's code
+    # (groups.terminal), no user. Its cell defaults to TERMINAL_DEFAULT (below).
+    "terminal",
 )
-STAFF_ACTORS = ACTORS[1:]
+STAFF_ACTORS = tuple(actor for actor in ACTORS if actor not in ("anonymous", "terminal"))
 
 LOGIN = "login"
 REDIRECT = "redirect"
 OK = 200
 
 Expected = int | str | tuple
+
+# The terminal's cell unless a route names it: a view not marked for the terminal
+# (``groups.terminal``: ``terminal_allowed``) must refuse it (TERMINAL_REFUSED: never a 200);
+# a marked one may answer anything but a 5xx (name ``terminal=OK`` to insist on a 200).
+TERMINAL_DEFAULT = "terminal-default"
+TERMINAL_REFUSED = (403, 404, 405, LOGIN, REDIRECT)
 
 
 @dataclass
@@ -166,7 +175,9 @@ def expect(default: Expected, **cells: Expected) -> dict[str, Expected]:
     unknown = set(cells) - set(ACTORS)
     if unknown:
         raise ValueError(f"unknown actors {sorted(unknown)}; actors are {ACTORS}")
-    return {actor: cells.get(actor, default) for actor in ACTORS}
+    row = {actor: cells.get(actor, default) for actor in ACTORS}
+    row["terminal"] = cells.get("terminal", TERMINAL_DEFAULT)
+    return row
 
 
 def staff_page(**cells: Expected) -> dict[str, Expected]:
@@ -292,7 +303,8 @@ def _view_on_site(school) -> Call:
 
 ADMIN_USERS = ("principal", "academic", "office")
 NOT_ADMIN = {actor: LOGIN for actor in ACTORS if actor not in ADMIN_USERS}
-ADMIN_BOUNCE = dict.fromkeys(NOT_ADMIN, REDIRECT)
+NOT_ADMIN["terminal"] = TERMINAL_DEFAULT
+ADMIN_BOUNCE = dict.fromkeys((actor for actor in NOT_ADMIN if actor != "terminal"), REDIRECT)
 
 
 def admin_row(staff_status: Expected, **cells: Expected) -> dict[str, Expected]:
@@ -506,7 +518,10 @@ ROUTES: list[Route] = [
     # The admin site (model pages follow the admin rule)
     Route("admin:index", expect=admin_row(OK)),
     # A logged-in account without the admin sees the admin login ("not authorised").
-    Route("admin:login", expect=admin_row(REDIRECT, **dict.fromkeys(NOT_ADMIN, OK))),
+    Route(
+        "admin:login",
+        expect=admin_row(REDIRECT, **{a: OK for a in NOT_ADMIN if a != "terminal"}),
+    ),
     # The admin's logout sends accounts without the admin back to its index (then login).
     Route("admin:logout", expect=admin_row(405, **ADMIN_BOUNCE), fuzz=False),
     Route("admin:logout", method="post", expect=expect(REDIRECT), fuzz=False),
@@ -659,6 +674,8 @@ __all__ = [
     "REDIRECT",
     "ROUTES",
     "STAFF_ACTORS",
+    "TERMINAL_DEFAULT",
+    "TERMINAL_REFUSED",
     "Call",
     "Route",
     "admin_row",

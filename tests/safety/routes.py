@@ -19,7 +19,17 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.safety.matrix import ACTORS, LOGIN, REDIRECT, Call, Expected, Route
+from tests.safety.matrix import (
+    ACTORS,
+    LOGIN,
+    OK,
+    REDIRECT,
+    TERMINAL_DEFAULT,
+    TERMINAL_REFUSED,
+    Call,
+    Expected,
+    Route,
+)
 
 TESTS_DIR = Path(__file__).resolve().parent.parent
 
@@ -141,6 +151,18 @@ def observe(response) -> Expected:
     return response.status_code
 
 
+def terminal_cell(expected: Expected, url: str) -> Expected:
+    """The terminal's cell of a route: ``TERMINAL_DEFAULT`` becomes "refused" for a view not
+    marked for the terminal and "anything but a 5xx" for a marked one."""
+    if expected != TERMINAL_DEFAULT:
+        return expected
+    from django.urls import resolve
+
+    if getattr(resolve(urlsplit(url).path).func, "terminal_allowed", False):
+        return (*TERMINAL_REFUSED, OK)
+    return TERMINAL_REFUSED
+
+
 def matches(expected: Expected, seen: Expected) -> bool:
     if isinstance(expected, tuple):
         return seen in expected
@@ -152,6 +174,13 @@ def client_for(school: Any, actor: str) -> Client:
     logs each member of staff in once), else logged in now."""
     client = Client(raise_request_exception=False)
     if actor == "anonymous":
+        return client
+    if actor == "terminal":
+        # class_a's terminal, turned on by its homeroom teacher; the PC signs in with the code.
+        from groups import terminal
+
+        code = terminal.turn_on(school.class_a, school.homeroom)
+        client.post(reverse("groups:terminal_signin"), {"code": code})
         return client
     session = getattr(school, "sessions", {}).get(actor)
     if session is not None:
