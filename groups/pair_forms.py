@@ -36,7 +36,11 @@ class SubjectForm(forms.Form):
 
     def __init__(self, *args, subjects, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["subject"] = NameChoiceField(label=_("Subject"), queryset=subjects)
+        self.fields["subject"] = NameChoiceField(
+            label=_("Subject"),
+            queryset=subjects,
+            widget=forms.Select(attrs={"class": "form-select", "style": "min-height:40px"}),
+        )
 
 
 class PairsForm(SubmissionTokenMixin, forms.Form):
