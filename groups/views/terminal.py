@@ -107,7 +107,7 @@ def terminal_home(request: HttpRequest, school_class: SchoolClass) -> HttpRespon
         "term": term,
         "week": week,
         "recorder": recorder,
-        "client_id": uuid.uuid4(),
+        "page_id": uuid.uuid4(),
     }
     if recorder is None:
         context["students"] = list(
@@ -199,10 +199,14 @@ def terminal_record(request: HttpRequest, school_class: SchoolClass) -> HttpResp
         if member is None:
             messages.error(request, _("That student is not a member of the group."))
             return redirect(back)
+    # The page's id (one per showing of the page): a button tapped twice before the page
+    # came back is one entry (the same id for the same group, item and member).
     try:
-        client_id = uuid.UUID(request.POST.get("client_id", ""))
+        page = uuid.UUID(request.POST.get("page", ""))
     except ValueError:
         client_id = None
+    else:
+        client_id = uuid.uuid5(page, f"{group.pk}:{item.pk}:{member.pk if member else ''}")
     try:
         entry = services.add_score(
             group,

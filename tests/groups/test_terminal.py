@@ -261,3 +261,13 @@ def test_the_review_page_keeps_its_queries(
     url = reverse("groups:terminal_review", args=[school.class_a.pk])
     with django_assert_max_num_queries(20):
         assert homeroom.get(url).status_code == 200
+
+
+def test_a_button_tapped_twice_before_the_page_returns_is_one_entry(school, formed, today):
+    pc, _code = terminal_client(Client(), school.class_a, school.homeroom)
+    _pick(pc, formed[1].memberships.first().student)
+    page = pc.get(reverse(HOME)).context["page_id"]
+    for _ in range(2):
+        _record(pc, formed[0], item("表扬"), page=str(page))
+    _record(pc, formed[0], item("纪律"), page=str(page))  # another button of the same page
+    assert sorted(ScoreEntry.objects.values_list("points", flat=True)) == [-2, 3]
