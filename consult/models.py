@@ -146,6 +146,7 @@ class ConsultSettings(models.Model):
 
     @classmethod
     def get(cls) -> ConsultSettings:
+        """The one row (made by migration 0007; made again here if someone deleted it)."""
         obj = cls.objects.order_by("pk").first()
         return obj if obj is not None else cls.objects.create()
 

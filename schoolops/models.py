@@ -84,9 +84,11 @@ class School(models.Model):
 
     @classmethod
     def get(cls) -> School:
+        """The school's record, or (before the office saves one in the admin) its defaults,
+        unsaved: reading it never writes (a refused upload's page writes nothing)."""
         school = cls.objects.order_by("pk").first()
         if school is None:
-            school = cls.objects.create(name=settings.SCHOOL_NAME or str(_("Our school")))
+            school = cls(name=settings.SCHOOL_NAME or str(_("Our school")))
         return school
 
 
