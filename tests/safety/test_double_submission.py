@@ -165,6 +165,7 @@ CREATE_FORMS = {
     "consult:strategy_follow_up",
     "consult:meeting_new",
     "consult:case_new",
+    "consult:activity_new",
     "consult:questionnaire_new",
     "consult:questionnaire_results",
     "groups:class_groups",
