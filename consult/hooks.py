@@ -22,11 +22,9 @@ from .access import can_keep_ledger, may_consult
 from .models import (
     Attention,
     ClassActivity,
-    Escalation,
     LeaderAssignment,
     LedgerProfile,
     Level,
-    Strategy,
 )
 
 if TYPE_CHECKING:
@@ -233,7 +231,7 @@ def class_links(request: HttpRequest, school_class: SchoolClass) -> list[Link]:
 
 def todos(request: HttpRequest) -> list[Todo]:
     """Meetings due, follow-ups due, ledgers to fill, proposals to decide, my 包靠 students."""
-    from .selectors import school_cadence
+    from .selectors import school_cadence, todo_counts
     from .services import check_escalations, ledger_completeness
 
     scope = get_scope(request)
@@ -319,26 +317,20 @@ def todos(request: HttpRequest) -> list[Todo]:
         )
     if scope.is_school_wide:
         to_levels.append(Q(to_level=Level.SCHOOL))
-    if to_levels:
-        condition = to_levels[0]
-        for extra in to_levels[1:]:
-            condition |= extra
-        pending = Escalation.objects.filter(
-            condition, term=term, status=Escalation.Status.PROPOSED
-        ).count()
-        if pending:
-            out.append(
-                Todo(
-                    _("Students proposed for your meeting's agenda"),
-                    reverse("consult:escalations"),
-                    count=pending,
-                    level="danger",
-                    app="consult",
-                )
+    agenda = None
+    for condition in to_levels:
+        agenda = condition if agenda is None else agenda | condition
+    pending, due_strategies = todo_counts(scope.staff.pk, today, term, agenda)
+    if pending:
+        out.append(
+            Todo(
+                _("Students proposed for your meeting's agenda"),
+                reverse("consult:escalations"),
+                count=pending,
+                level="danger",
+                app="consult",
             )
-    due_strategies = Strategy.objects.filter(
-        owner=scope.staff, status=Strategy.Status.OPEN, review_date__lte=today
-    ).count()
+        )
     if due_strategies:
         out.append(
             Todo(

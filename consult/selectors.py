@@ -1267,3 +1267,29 @@ def sum_figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
     asked = [r["response"] for r in rows if r["response"] is not None]
     total["response"] = round(sum(asked) / len(asked)) if asked else None
     return total
+
+
+def todo_counts(staff_id: int, today: dt.date, term: Term, agenda: Q | None) -> tuple[int, int]:
+    """(students proposed for the person's meetings, ``agenda`` being which; the person's open
+    strategies due a follow-up): one query for a home page however many apply."""
+
+    def counted(qs: QuerySet, tag: str):
+        return (
+            qs.order_by()
+            .annotate(tag=Cast(Value(tag), CharField()))
+            .values("tag")
+            .annotate(n=Count("pk"))
+            .values_list("tag", "n")
+        )
+
+    rows = counted(
+        Strategy.objects.filter(
+            owner_id=staff_id, status=Strategy.Status.OPEN, review_date__lte=today
+        ),
+        "s",
+    )
+    if agenda is not None:
+        proposed = Escalation.objects.filter(agenda, term=term, status=Escalation.Status.PROPOSED)
+        rows = rows.union(counted(proposed, "e"), all=True)
+    counts = dict(rows)
+    return counts.get("e", 0), counts.get("s", 0)

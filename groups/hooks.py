@@ -283,8 +283,9 @@ def questions_panel(request: HttpRequest) -> dict[str, Any] | None:
     query)."""
     from .materials import teacher_questions
 
-    staff = get_scope(request).staff
-    if staff is None:
+    scope = get_scope(request)
+    staff = scope.staff
+    if staff is None or not scope.taught_class_ids:  # no class taught, no question (no query)
         return None
     questions = teacher_questions(staff)
     return {"questions": questions} if questions else None

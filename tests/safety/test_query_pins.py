@@ -39,11 +39,12 @@ PINS = [
         "home",
         None,
         "homeroom",
-        LOGGED_IN + 13,
+        LOGGED_IN + 14,
         "the classes (with student counts) and the to-dos of each app: classes with groups, "
         "the homeroom classes, the holiday weeks, consultation settings, the classes' "
         "students and ledger entries, this week's meetings, strategies due, 包靠 students, "
-        "the mentees' talks and contacts this week, the classes' mentor figures",
+        "the mentees' talks and contacts this week, the classes' mentor figures, the "
+        "questions passed up to the teacher",
     ),
 ]
 
