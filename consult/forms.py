@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 
-from schoolops.forms import BoundedFormSet
+from schoolops.forms import BoundedFormSet, DateInput
 from schoolops.models import Grade, SchoolClass, Staff, Student
 from schoolops.params import MAX_PK, to_pk
 from schoolops.submissions import SubmissionTokenMixin
@@ -29,15 +29,6 @@ from .models import (
     Questionnaire,
 )
 from .services import ANSWER_TEXT_MAX
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("format", "%Y-%m-%d")
-        super().__init__(**kwargs)
-
 
 SAVE = _("Save")
 

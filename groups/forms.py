@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Fieldset, Layout, Row, Submit
 
+from schoolops.forms import DateInput
 from schoolops.submissions import SubmissionTokenMixin
 
 from .models import Consequence, GoalCheckIn, Membership, ReviewRound, StudyGroup
@@ -270,7 +271,7 @@ class ReviewRoundForm(SubmissionTokenMixin, forms.ModelForm):
     class Meta:
         model = ReviewRound
         fields = ["title", "held_on"]
-        widgets = {"held_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"held_on": DateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, Row, Submit
 
-from schoolops.forms import BoundedFormSet
+from schoolops.forms import BoundedFormSet, DateInput
 from schoolops.models import SchoolClass, Staff, Student, Term
 from schoolops.submissions import SubmissionTokenMixin
 
@@ -39,17 +39,6 @@ from .models import (
 )
 
 TEXT_ROWS = {"rows": 3}
-
-
-class DateInput(forms.DateInput):
-    """A date picker: the value in ISO form, whatever the language (else the browser sees
-    none and refuses the form)."""
-
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("format", "%Y-%m-%d")
-        super().__init__(**kwargs)
 
 
 # Blank lines offered under a study plan's lines, to add new ones.

@@ -15,6 +15,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 
 from mentors.models import MentoringPlan, Pairing, ParentContact, TrainingSession
+from schoolops.forms import DateInput
 from schoolops.models import Staff, Student
 from schoolops.params import to_pk
 from schoolops.submissions import SubmissionTokenMixin
@@ -43,11 +44,6 @@ class PkMultipleChoiceField(forms.ModelMultipleChoiceField):
         for item in value:
             _checked_pk(self, item)
         return super()._check_values(value)
-
-
-def DATE_WIDGET() -> forms.DateInput:
-    """A native date picker; it needs ISO dates whatever the language's date format."""
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _helper(submit_label, *layout) -> FormHelper:
@@ -246,7 +242,7 @@ def _not_future(value: dt.date) -> dt.date:
 
 
 class TalkForm(SubmissionTokenMixin, forms.Form):
-    date = forms.DateField(label=_("date"), widget=DATE_WIDGET())
+    date = forms.DateField(label=_("date"), widget=DateInput())
     topic = forms.CharField(label=pgettext_lazy("talk", "topic"), max_length=100)
     content = forms.CharField(label=_("what was said"), widget=forms.Textarea(attrs={"rows": 4}))
     follow_up = forms.CharField(
@@ -265,7 +261,7 @@ class TalkForm(SubmissionTokenMixin, forms.Form):
 
 
 class ParentContactForm(SubmissionTokenMixin, forms.Form):
-    date = forms.DateField(label=_("date"), widget=DATE_WIDGET())
+    date = forms.DateField(label=_("date"), widget=DateInput())
     method = forms.ChoiceField(label=_("method"), choices=ParentContact.Method.choices)
     content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -279,7 +275,7 @@ class ParentContactForm(SubmissionTokenMixin, forms.Form):
 
 
 class GrowthRecordForm(SubmissionTokenMixin, forms.Form):
-    date = forms.DateField(label=_("date"), widget=DATE_WIDGET())
+    date = forms.DateField(label=_("date"), widget=DateInput())
     content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
@@ -315,7 +311,7 @@ class SummaryForm(SubmissionTokenMixin, forms.Form):
 
 
 class ExchangeForm(SubmissionTokenMixin, forms.Form):
-    date = forms.DateField(label=_("date"), widget=DATE_WIDGET())
+    date = forms.DateField(label=_("date"), widget=DateInput())
     held_as_class_meeting = forms.BooleanField(label=_("Held as the class meeting"), required=False)
     mentors = PkMultipleChoiceField(
         queryset=Staff.objects.none(),
@@ -442,7 +438,7 @@ class SchoolScoreForm(forms.Form):
     improve_by = forms.DateField(
         label=_("improve by"),
         required=False,
-        widget=DATE_WIDGET(),
+        widget=DateInput(),
         help_text=_("For a flagged mentor: the deadline to improve (限期整改)."),
     )
 
@@ -547,7 +543,7 @@ class HonourForm(SubmissionTokenMixin, forms.Form):
 
 
 class TrainingForm(SubmissionTokenMixin, forms.Form):
-    date = forms.DateField(label=_("date"), widget=DATE_WIDGET())
+    date = forms.DateField(label=_("date"), widget=DateInput())
     kind = forms.ChoiceField(label=_("form"), choices=TrainingSession.Kind.choices)
     content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 4}))
     attendees = PkMultipleChoiceField(

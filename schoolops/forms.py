@@ -5,6 +5,17 @@ from __future__ import annotations
 from django import forms
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker. Its value is always ISO (2026-11-23): a browser shows no
+    date and refuses the form for any other, and Chinese formats dates as 2026/11/23. Every
+    date field of the project uses it (tests/safety/test_walk.py reads every date picker)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs=attrs, format=format or "%Y-%m-%d")
+
+
 class BoundedFormSet(forms.BaseFormSet):
     """A formset that does not trust the counts its management form brings.
 

@@ -16,6 +16,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from schoolops.forms import DateInput
 from schoolops.models import ImportTemplate
 from schoolops.sheets import engine, parsers
 from schoolops.sheets.base import ImportSheet, Option
@@ -31,7 +32,7 @@ def option_field(option: Option) -> forms.Field:
             label=option.label,
             required=False,
             help_text=option.help,
-            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            widget=DateInput(),
         )
     return forms.CharField(
         label=option.label, required=False, max_length=option.max_length, help_text=option.help

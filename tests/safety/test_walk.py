@@ -185,6 +185,22 @@ def english_in(texts: list[str]) -> list[str]:
 # Where a link leads.
 
 
+DATE_PICKER = re.compile(r"<input\b[^>]*\btype=\"date\"[^>]*>")
+VALUE = re.compile(r"\bvalue=\"([^\"]*)\"")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def date_pickers_not_iso(html: str) -> list[str]:
+    """Date pickers whose value is not an ISO date: the browser shows none and refuses the
+    form (Chinese writes dates 2026/11/23; schoolops.forms.DateInput writes ISO)."""
+    found = []
+    for tag in DATE_PICKER.findall(html):
+        value = VALUE.search(tag)
+        if value and value.group(1) and not ISO_DATE.fullmatch(value.group(1)):
+            found.append(tag[:120])
+    return found
+
+
 def same_origin(base: str, href: str) -> str | None:
     """The path and query of ``href`` on this site, or None for another site or no page."""
     href = href.strip()
@@ -307,6 +323,7 @@ class Walk:
     english: dict[str, list[str]] = field(default_factory=dict)
     colons: dict[str, list[str]] = field(default_factory=dict)
     sliced: list[str] = field(default_factory=list)
+    dates: dict[str, list[str]] = field(default_factory=dict)  # date pickers not in ISO form
 
 
 _walks: dict[str, Walk] = {}
@@ -357,7 +374,11 @@ def _walk(post: str, staff: Staff) -> Walk:
             if not response.get("Content-Type", "").startswith(HTML) or status != 200:
                 continue
             result.pages += 1
-            page = read(response.content.decode())
+            html = response.content.decode()
+            page = read(html)
+            dates = date_pickers_not_iso(html)
+            if dates:
+                result.dates[final] = dates
             found = english_in(page.text)
             if found:
                 result.english[final] = found
@@ -432,8 +453,9 @@ class _sliced_querysets:
 @pytest.mark.parametrize("post", POSTS)
 def test_the_walk_of_every_page(demo_posts, post):
     """Every link answers its viewer (no 500, no 403/404 offered), no English in the Chinese
-    interface, full-width colons in Chinese text, and no choice field given a sliced
-    queryset (it would fail on the POST), on every page a post reaches from home."""
+    interface, full-width colons in Chinese text, no choice field given a sliced queryset
+    (it would fail on the POST) and every date picker's value ISO, on every page a post
+    reaches from home."""
     walk = walk_of(post, demo_posts[post])
     print(f"{post}: {walk.pages} pages, {walk.requests} requests, {walk.seconds:.1f} s")
     assert walk.pages > 3, f"the walk of {post} reached almost nothing"
@@ -454,7 +476,18 @@ def test_the_walk_of_every_page(demo_posts, post):
         )
     if walk.sliced:
         found.append(f"choice fields given a sliced queryset: {walk.sliced}")
+    if walk.dates:
+        found.append(
+            "date pickers whose value is not ISO (the browser refuses the form):\n"
+            + "\n".join(f"{url}: {tags}" for url, tags in walk.dates.items())
+        )
     assert not found, "\n\n".join(found)
+
+
+def test_the_date_picker_check_finds_a_chinese_date():
+    assert date_pickers_not_iso('<input type="date" name="day" value="2026/11/23">')
+    assert not date_pickers_not_iso('<input type="date" name="day" value="2026-11-23">')
+    assert not date_pickers_not_iso('<input type="date" name="day">')
 
 
 def test_the_english_finder_finds_a_sentence_and_spares_names():
