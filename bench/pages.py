@@ -699,6 +699,7 @@ NOT_PAGES: dict[str, str] = {
             "axes_accessfailurelog",
             "django_tasks_database_dbtaskresult",
             "schoolops_importrecord",
+            "groups_classterminal",  # the class terminals' sign-ins (hashed codes): the IT office's
         )
     },
 }
