@@ -13,6 +13,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from schoolops.demo import DemoLogin
 from schoolops.models import Exam, ExamResult, SchoolClass, Student, TeachingAssignment
 
 from . import demo_life, forming
@@ -228,6 +229,13 @@ def run_demo(context: Any) -> None:
     _months(rng, term, today, formed, class_groups)
     demo_life.run(context, term, class_groups)
     terminal_entries = _terminal(rng, term, today, tz, formed, class_groups)
+    context.logins.append(
+        DemoLogin(
+            "/groups/terminal/",
+            DEMO_TERMINAL_CODE,
+            f"{formed[0]} 班级一体机（打开该地址，输入这个代码）",
+        )
+    )
     context.log(
         f"  groups: class terminal of {formed[0]} on (code {DEMO_TERMINAL_CODE}), "
         f"{terminal_entries} student-recorded entries"
