@@ -39,7 +39,7 @@ class SubjectForm(forms.Form):
         self.fields["subject"] = NameChoiceField(
             label=_("Subject"),
             queryset=subjects,
-            widget=forms.Select(attrs={"class": "form-select", "style": "min-height:40px"}),
+            widget=forms.Select(attrs={"class": "form-select"}),
         )
 
 
@@ -71,7 +71,6 @@ class PairsForm(SubmissionTokenMixin, forms.Form):
                 field.widget.attrs.update(
                     {
                         "class": "form-select",
-                        "style": "min-height:40px",
                         "aria-label": f"{field.label} {i + 1}",
                     }
                 )

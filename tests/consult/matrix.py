@@ -465,8 +465,15 @@ def _saved(obj):
     return obj
 
 
+def _settings_with_history() -> ConsultSettings:
+    """The row migration 0007 made, saved once so that it has a history to open."""
+    settings = ConsultSettings.get()
+    settings.save()
+    return settings
+
+
 ADMIN_OBJECTS = {
-    "consult.consultsettings": lambda school: ConsultSettings.get(),
+    "consult.consultsettings": lambda school: _settings_with_history(),
     "consult.casejudge": lambda school: CaseJudge.objects.create(
         term=school.term, staff=school.academic
     ),

@@ -36,7 +36,7 @@ from groups.models import (
 )
 from groups.services import close_month, mark_excellent, publish
 from schoolops.models import Gender, Student
-from tests.groups.matrix_materials import MATERIAL_ROUTES
+from tests.groups.matrix_materials import MATERIAL_ADMIN_OBJECTS, MATERIAL_ROUTES
 from tests.groups.matrix_pairs import PAIR_ADMIN_OBJECTS, PAIR_ROUTES
 from tests.safety.matrix import LOGIN, OK, REDIRECT, Call, Route, admin_row, expect
 
@@ -619,6 +619,7 @@ ADMIN_OBJECTS = {
         changed_by=school.homeroom,
     ),
     **PAIR_ADMIN_OBJECTS,
+    **MATERIAL_ADMIN_OBJECTS,
 }
 
 # The score entries' admin is read-only although 教导处 may add entries (by import_sheet).

@@ -153,3 +153,20 @@ MATERIAL_ROUTES = [
     Route("groups:question_answer", build=_answer, expect=ANSWER),
     Route("groups:question_answer", method="post", build=_answer, expect=ANSWER_POST),
 ]
+
+
+def _rep(school) -> SubjectRep:
+    _group(school)
+    rep, _created = SubjectRep.objects.get_or_create(
+        school_class=school.class_a,
+        subject=school.maths,
+        defaults={"student": school.student_a, "set_by": school.homeroom},
+    )
+    return rep
+
+
+MATERIAL_ADMIN_OBJECTS = {
+    "groups.material": _material,
+    "groups.question": _question,
+    "groups.subjectrep": _rep,
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -117,6 +118,21 @@ def test_our_templates_have_no_inline_script_or_style():
                 f" on{event}=" in stripped for event in ("click", "change", "submit", "load")
             ):
                 offenders.append(f"{path.relative_to(ROOT)}:{line_no} inline event handler")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_our_widgets_have_no_inline_style():
+    """A form widget's ``style`` attribute is an inline style too (the browser guard found one
+    on the pairs' form): a class in a static stylesheet instead."""
+    attribute = re.compile(r"""["']style["']\s*:""")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line_no}"
+        for app in ("schoolops", "groups", "consult", "mentors")
+        for path in sorted((ROOT / app).rglob("*.py"))
+        if "migrations" not in path.parts
+        for line_no, line in enumerate(path.read_text().splitlines(), 1)
+        if attribute.search(line)
+    ]
     assert not offenders, "\n".join(offenders)
 
 
