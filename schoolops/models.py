@@ -86,10 +86,8 @@ class School(models.Model):
     def get(cls) -> School:
         """The school's record, or (before the office saves one in the admin) its defaults,
         unsaved: reading it never writes (a refused upload's page writes nothing)."""
-        school = cls.objects.order_by("pk").first()
-        if school is None:
-            school = cls(name=settings.SCHOOL_NAME or str(_("Our school")))
-        return school
+        school = School.objects.order_by("pk").first()
+        return school or School(name=settings.SCHOOL_NAME or str(_("Our school")))
 
 
 class AcademicYearQuerySet(models.QuerySet):
