@@ -526,6 +526,7 @@ def _terminal(rng, term, today, tz, formed, class_groups) -> int:
     from django.contrib.auth.hashers import make_password
 
     from .models import ClassTerminal
+    from .terminal import digest
 
     school_class = formed[0]
     pairs = class_groups.get(school_class.pk)
@@ -536,6 +537,7 @@ def _terminal(rng, term, today, tz, formed, class_groups) -> int:
     terminal = ClassTerminal.objects.create(
         school_class=school_class,
         code_hash=make_password(DEMO_TERMINAL_CODE),
+        code_digest=digest(DEMO_TERMINAL_CODE),
         renewed_by=homeroom,
         renewed_at=now - dt.timedelta(days=8),
     )

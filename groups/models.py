@@ -784,6 +784,10 @@ class ClassTerminal(models.Model):
         SchoolClass, on_delete=models.PROTECT, related_name="terminal", verbose_name=_("class")
     )
     code_hash = models.CharField(_("code"), max_length=128)
+    # Finds the terminal a typed code belongs to with one indexed lookup (a keyed HMAC of the
+    # code): checking it against every terminal's salted hash would cost a school of 66
+    # terminals ~20 s a sign-in. The salted hash then checks the one found.
+    code_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     enabled = models.BooleanField(_("turned on"), default=True)
     version = models.PositiveIntegerField(_("renewals"), default=1)
     renewed_at = models.DateTimeField(_("code renewed at"), default=timezone.now)
@@ -793,7 +797,7 @@ class ClassTerminal(models.Model):
     session_key = models.CharField(_("signed-in session"), max_length=40, blank=True)
     signed_in_at = models.DateTimeField(_("signed in at"), null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["code_hash", "session_key"])
+    history = HistoricalRecords(excluded_fields=["code_hash", "code_digest", "session_key"])
 
     class Meta:
         verbose_name = _("class terminal")

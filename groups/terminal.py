@@ -27,6 +27,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from schoolops.models import SchoolClass, Staff
 from schoolops.scopes import get_scope
@@ -53,6 +54,11 @@ def normalize(code: str) -> str:
     return "".join(code.split()).upper().replace("-", "")
 
 
+def digest(code: str) -> str:
+    """The code's lookup key: an HMAC with the site's secret key (``ClassTerminal.code_digest``)."""
+    return salted_hmac("groups.terminal.code", normalize(code), algorithm="sha256").hexdigest()
+
+
 def turn_on(school_class: SchoolClass, staff: Staff) -> str:
     """Turns the class's terminal on with a new code (renewing it when on already), which
     signs out the device signed in with the old one. Returns the code, shown once."""
@@ -64,6 +70,7 @@ def turn_on(school_class: SchoolClass, staff: Staff) -> str:
         if terminal is None:
             terminal = ClassTerminal(school_class=school_class, version=0)
         terminal.code_hash = make_password(code)
+        terminal.code_digest = digest(code)
         terminal.enabled = True
         terminal.version += 1
         terminal.renewed_at = timezone.now()
@@ -104,12 +111,14 @@ def sign_in(request: HttpRequest, code: str) -> ClassTerminal | None:
     code = normalize(code)
     terminal = None
     if len(code) == CODE_LENGTH:
-        # Few terminals are on at once; a code is checked against each (hashes are salted).
-        candidates = ClassTerminal.objects.filter(enabled=True).only("pk", "code_hash", "version")
-        for candidate in candidates:
-            if check_password(code, candidate.code_hash):
-                terminal = candidate
-                break
+        # One indexed lookup finds the terminal of this code, its salted hash checks it.
+        candidate = (
+            ClassTerminal.objects.filter(enabled=True, code_digest=digest(code))
+            .only("pk", "code_hash", "version")
+            .first()
+        )
+        if candidate is not None and check_password(code, candidate.code_hash):
+            terminal = candidate
     if terminal is None:
         record_failure(request)
         return None
