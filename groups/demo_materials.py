@@ -16,7 +16,7 @@ from django.utils import timezone
 from schoolops.models import Student, TeachingAssignment
 
 from . import materials
-from .models import Material, Question, StudyGroup, SubjectRep
+from .models import Material, Question, StudyGroup
 
 CLASSES = 3  # the first classes with groups get materials and questions
 
@@ -129,9 +129,9 @@ def run_demo(context: Any) -> None:
         return
     taught = {
         (a.school_class_id, a.subject.name): a
-        for a in TeachingAssignment.objects.filter(school_class__in=class_ids).select_related(
-            "subject", "staff", "school_class__homeroom_teacher"
-        )
+        for a in TeachingAssignment.objects.filter(school_class__in=class_ids)
+        .select_related("subject", "staff", "school_class__homeroom_teacher")
+        .order_by("school_class_id", "subject__order", "pk")
     }
     shared = questions = answered = 0
     for class_id in class_ids:
@@ -147,12 +147,11 @@ def run_demo(context: Any) -> None:
             .order_by("student_no")
             .only("pk", "name")
         )
+        # A small class has fewer students than subjects: some subjects have no 科代表 (and
+        # their questions stay with the groups).
         picks = rng.sample(pupils, k=min(len(pupils), len(subjects)))
-        materials.set_reps(
-            school_class,
-            dict(zip(subjects.values(), picks, strict=False)),
-            homeroom,
-        )
+        reps = dict(zip(subjects.values(), picks, strict=False))
+        materials.set_reps(school_class, reps, homeroom)
         for n, (title, subject_name, kind, note) in enumerate(NOTES):
             group = groups[n % len(groups)]
             if n % 3 == 0:
@@ -185,8 +184,8 @@ def run_demo(context: Any) -> None:
                 group=groups[n % len(groups)], subject=subject, text=text, by=homeroom
             )
             questions += 1
-            if n % 3 == 2:
-                continue  # still with the 科代表
+            if n % 3 == 2 or subject not in reps:
+                continue  # still with the 科代表 (or the group)
             materials.pass_up(school_class, subject)
             if n % 2 == 0:
                 teacher = taught[(class_id, subject_name)].staff
@@ -207,10 +206,7 @@ def run_demo(context: Any) -> None:
             )
             questions += 1
         for name, subject in subjects.items():
-            if (
-                name not in asked
-                and SubjectRep.objects.filter(school_class=school_class, subject=subject).exists()
-            ):
+            if name not in asked and subject in reps:
                 materials.pass_up(school_class, subject)
     context.log(
         f"  groups: {shared} shared materials, {questions} questions passed up "
