@@ -146,9 +146,10 @@ class ConsultSettings(models.Model):
 
     @classmethod
     def get(cls) -> ConsultSettings:
-        """The one row (made by migration 0007; made again here if someone deleted it)."""
-        obj = cls.objects.order_by("pk").first()
-        return obj if obj is not None else cls.objects.create()
+        """The one row (made by migration 0007), or its defaults unsaved when there is none:
+        reading the settings never writes (a refused upload's page writes nothing)."""
+        obj = ConsultSettings.objects.order_by("pk").first()
+        return obj or ConsultSettings()
 
 
 class LedgerProfileQuerySet(models.QuerySet):

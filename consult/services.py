@@ -679,6 +679,8 @@ def check_escalations(
     settings = settings or ConsultSettings.get()
     if term is None or settings.escalations_checked_on == today:
         return settings
+    if settings.pk is None:  # no row yet: the day's check writes the defaults' row first
+        settings.save()
     with transaction.atomic():
         first = (
             ConsultSettings.objects.filter(pk=settings.pk)
